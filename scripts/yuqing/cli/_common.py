@@ -1,0 +1,112 @@
+"""What every command shares: finding the register, --now, --format, exit codes."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Callable, NoReturn
+
+import click
+
+from ..config import find_root
+from ..model import RegisterConfig
+from ..register import Register, load_register
+from ..times import parse_time, zone
+
+EXIT_OK = 0
+EXIT_PROBLEMS = 1
+EXIT_USAGE = 2
+
+
+class Fatal(click.ClickException):
+    """Cannot go on (no register, unreadable settings): exit 2 with a Chinese message."""
+
+    exit_code = EXIT_USAGE
+
+
+def fail(message: str) -> NoReturn:
+    raise Fatal(message)
+
+
+def root_option(function: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--root", type=click.Path(file_okay=False, path_type=Path), default=None,
+        help="台账根目录(含 register.yml);默认从当前目录向上查找。",
+    )(function)
+
+
+def now_option(function: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--now", "now_text", metavar="TIME", default=None,
+        help="以此时刻为“现在”(ISO 8601,如 2025-03-02T18:00:00+08:00),默认当前时间。",
+    )(function)
+
+
+def format_option(*choices: str, default: str = "text") -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return click.option(
+        "--format", "fmt", type=click.Choice(choices), default=default, show_default=True,
+        help="输出格式。",
+    )
+
+
+def resolve_root(root: Path | None) -> Path:
+    if root is not None:
+        if not (root / "register.yml").is_file():
+            fail(f"{root} 下没有 register.yml,不是舆情台账目录。")
+        return root.resolve()
+    found = find_root(Path.cwd())
+    if found is None:
+        fail("当前目录及其上级目录中找不到 register.yml。请进入台账仓库目录,或用 --root 指定。")
+    return found
+
+
+def parse_now(now_text: str | None, config: RegisterConfig) -> datetime:
+    tz = zone(config.timezone)
+    if now_text is None:
+        return datetime.now(tz)
+    parsed = parse_time(now_text, tz)
+    if parsed is None:
+        raise click.BadParameter(f"“{now_text}”不是有效时间,应如 2025-03-02T18:00:00+08:00。", param_hint="--now")
+    return parsed
+
+
+def progress_bar(enabled: bool) -> Callable[[int, int], None] | None:
+    """A one-line progress counter on stderr, only for a person at a terminal."""
+    if not enabled or not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        end = "\n" if done >= total else ""
+        sys.stderr.write(f"\r已处理 {done}/{total} 个文件{end}")
+        sys.stderr.flush()
+
+    return show
+
+
+def open_register(root: Path | None, now_text: str | None = None, *, progress: bool = False,
+                  require_valid: bool = False) -> Register:
+    """Load the register for a reporting command; settings errors are fatal.
+
+    Reporting commands go on over files with errors (they are left out or
+    shown as far as they can be read) but say so on stderr; with
+    ``require_valid`` they stop instead.
+    """
+    found = resolve_root(root)
+    from ..config import load_config
+
+    config, issues = load_config(found)
+    if config is None:
+        from ..render.check import as_text
+
+        click.echo(as_text(1, issues), err=True)
+        fail("register.yml 有错误,请先修正。")
+    now = parse_now(now_text, config)
+    register = load_register(found, now=now, progress=progress_bar(progress))
+    if register.errors:
+        message = (f"注意:{len(register.invalid_files)} 个事件文件有错误(运行 `yuqing check` 查看);"
+                   "以下结果可能不完整。")
+        if require_valid:
+            fail(message)
+        click.echo(message, err=True)
+    return register

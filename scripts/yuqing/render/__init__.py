@@ -1,0 +1,1 @@
+"""Renderers: the same results as text, JSON, GitHub annotations, Markdown, files."""

@@ -1,0 +1,59 @@
+"""Plain-text tables that line up with Chinese text in a terminal."""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Sequence
+
+
+def width(text: str) -> int:
+    """Columns ``text`` takes in a terminal (CJK and emoji take two)."""
+    total = 0
+    for char in text:
+        if unicodedata.combining(char) or char in "\u200b\ufe0f":
+            continue
+        total += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+    return total
+
+
+def pad(text: str, columns: int, align: str = "<") -> str:
+    gap = max(0, columns - width(text))
+    return (" " * gap + text) if align == ">" else (text + " " * gap)
+
+
+def clip(text: str, columns: int) -> str:
+    """Cut ``text`` to ``columns`` display columns, marking the cut with …."""
+    if width(text) <= columns:
+        return text
+    out, used = [], 0
+    for char in text:
+        w = width(char)
+        if used + w > columns - 1:
+            break
+        out.append(char)
+        used += w
+    return "".join(out) + "…"
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[str]], align: str = "") -> str:
+    """An aligned table; ``align`` holds one '<' or '>' per column (default '<')."""
+    columns = [max([width(h)] + [width(str(r[i])) for r in rows]) for i, h in enumerate(headers)]
+    aligns = align.ljust(len(headers), "<")
+    lines = ["  ".join(pad(h, columns[i], aligns[i]) for i, h in enumerate(headers)).rstrip()]
+    lines.append("  ".join("─" * c for c in columns))
+    for row in rows:
+        lines.append("  ".join(pad(str(cell), columns[i], aligns[i]) for i, cell in enumerate(row)).rstrip())
+    return "\n".join(lines)
+
+
+def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[str]], align: str = "") -> str:
+    """A GitHub-flavoured Markdown table; cells are escaped for pipes and newlines."""
+    aligns = align.ljust(len(headers), "<")
+    rule = ["---:" if a == ">" else "---" for a in aligns]
+    lines = ["| " + " | ".join(md_cell(h) for h in headers) + " |", "| " + " | ".join(rule) + " |"]
+    lines += ["| " + " | ".join(md_cell(str(c)) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def md_cell(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("\r", " ")

@@ -1,0 +1,259 @@
+"""Semantic checks of SPEC section 2, one small function each, listed in RULES.
+
+Each check gets one Incident (and the register's settings) and yields Issues.
+A check names the top-level fields it reads; it is skipped for a file whose
+schema problems touch one of them, so one mistake is reported once.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import PurePosixPath
+from typing import Callable, Iterable, Iterator
+
+from .model import GRADING_EVENTS, SEVERE_LEVELS, Incident, Issue, RegisterConfig, level_rank
+from .words import did_you_mean, listing
+
+FUTURE_TOLERANCE = timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class Context:
+    config: RegisterConfig
+    now: datetime
+
+
+Check = Callable[[Incident, Context], Iterable[Issue]]
+
+
+def _issue(incident: Incident, path: str, code: str, message: str, severity: str = "error") -> Issue:
+    line, column = incident.position(path)
+    return Issue(incident.file, line, column, path, code, message, severity)  # type: ignore[arg-type]
+
+
+def check_id(incident: Incident, ctx: Context) -> Iterator[Issue]:
+    stem = PurePosixPath(incident.file).stem
+    if incident.id != stem:
+        yield _issue(incident, "id", "id-filename",
+                     f"编号“{incident.id}”与文件名“{stem}.yml”不一致:文件名必须是编号,请改名为 {incident.id}.yml 或改正编号。")
+    prefix, _, rest = incident.id.partition("-")
+    if prefix != ctx.config.id_prefix:
+        yield _issue(incident, "id", "id-prefix",
+                     f"编号前缀“{prefix}”与 register.yml 的 id_prefix“{ctx.config.id_prefix}”不一致。")
+    year = rest.partition("-")[0]
+    if year.isdigit() and int(year) != incident.discovered_at.year:
+        yield _issue(incident, "id", "id-year",
+                     f"编号中的年份 {year} 与发现时间的年份 {incident.discovered_at.year} 不一致。")
+
+
+def check_year_folder(incident: Incident, ctx: Context) -> Iterator[Issue]:
+    parts = PurePosixPath(incident.file).parts
+    expected = str(incident.discovered_at.year)
+    if len(parts) < 2 or parts[-2] != expected:
+        yield _issue(incident, "discovered_at", "year-folder",
+                     f"文件应放在 incidents/{expected}/ 目录下(发现时间在 {expected} 年),现在在 {'/'.join(parts[:-1]) or '根目录'}。")
+
+
+def check_vocabulary(incident: Incident, ctx: Context) -> Iterator[Issue]:
+    if incident.category not in ctx.config.categories:
+        yield _issue(incident, "category", "unknown-category",
+                     f"领域“{incident.category}”不在 register.yml 的 categories 中。"
+                     f"{did_you_mean(incident.category, ctx.config.categories)}可选:{listing(ctx.config.categories)}。")
+    units = [("units.lead", incident.units.lead)]
+    units += [(f"units.assisting[{i}]", u) for i, u in enumerate(incident.units.assisting)]
+    for path, unit in units:
+        if unit not in ctx.config.units:
+            yield _issue(incident, path, "unknown-unit",
+                         f"单位“{unit}”不在 register.yml 的 units 中。{did_you_mean(unit, ctx.config.units)}"
+                         "如确为新单位,请先在 register.yml 中增加。")
+
+
+def check_event_units(incident: Incident, ctx: Context) -> Iterator[Issue]:
+    # Outside bodies (市委网信办, 上级局) legitimately act in a timeline, so an
+    # unknown unit here is a warning that still catches typos of our own units.
+    for event in incident.timeline:
+        if event.by and event.by not in ctx.config.units:
+            guess = did_you_mean(event.by, ctx.config.units)
+            if guess:
+                yield _issue(incident, f"timeline[{event.index}].by", "unknown-event-unit",
+                             f"执行单位“{event.by}”不在 register.yml 的 units 中。{guess}", "warning")
+
+
+def check_times(incident: Incident, ctx: Context) -> Iterator[Issue]:
+    if incident.occurred_at and incident.occurred_at > incident.discovered_at:
+        yield _issue(incident, "occurred_at", "occurred-after-discovered",
+                     "舆情发生时间晚于发现时间:应先发生后发现,请核对两个时间。")
+    limit = ctx.now + FUTURE_TOLERANCE
+    stamped = [("discovered_at", incident.discovered_at), ("occurred_at", incident.occurred_at)]
+    stamped += [(f"timeline[{e.index}].at", e.at) for e in incident.timeline]
+    if incident.appeal:
+        stamped.append(("appeal.posted_at", incident.appeal.posted_at))
+    for path, value in stamped:
+        if value is not None and value > limit:
+            yield _issue(incident, path, "time-future",
+                         f"时间 {value.strftime('%Y-%m-%d %H:%M')} 在未来(现在是 {ctx.now.strftime('%Y-%m-%d %H:%M')}):"
+                         "登记的只能是已经发生的事,请核对日期(常见错误:年份或月份写错)。")
+
+
+def check_timeline_order(incident: Incident, ctx: Context) -> Iterator[Issue]:
+    previous = None
+    for event in incident.timeline:
+        if event.at < incident.discovered_at:
+            yield _issue(incident, f"timeline[{event.index}].at", "timeline-before-discovery",
+                         f"“{event.type}”的时间 {event.at.strftime('%Y-%m-%d %H:%M')} 早于发现时间 "
+                         f"{incident.discovered_at.strftime('%Y-%m-%d %H:%M')}:处置只能在发现之后;请核对时间,或把发现时间提前。")
+        elif previous is not None and event.at < previous.at:
+            yield _issue(incident, f"timeline[{event.index}].at", "timeline-order",
+                         f"处置经过应按时间先后排列:第 {event.index + 1} 条“{event.type}”({event.at.strftime('%m-%d %H:%M')})"
+                         f"早于上一条“{previous.type}”({previous.at.strftime('%m-%d %H:%M')})。请调整顺序或核对时间。")
+        previous = event
+
+
+def check_level(incident: Incident, ctx: Context) -> Iterator[Issue]:
+    grading = [e for e in incident.timeline if e.type in GRADING_EVENTS and e.level]
+    if grading and grading[-1].level != incident.level:
+        last = grading[-1]
+        yield _issue(incident, "level", "level-mismatch",
+                     f"当前等级 level 为“{incident.level}”,但最后一个分级事件(第 {last.index + 1} 条“{last.type}”)"
+                     f"的等级是“{last.level}”。两者应一致:请把 level 改为“{last.level}”,或补记一条升级/降级事件。")
+    for previous, event in zip(grading, grading[1:]):
+
+        if event.type == "升级" and level_rank(event.level or "") <= level_rank(previous.level or ""):
+            yield _issue(incident, f"timeline[{event.index}].level", "grading-direction",
+                         f"“升级”到“{event.level}”并不高于此前的“{previous.level}”;是否应为“降级”或“定级”?", "warning")
+        if event.type == "降级" and level_rank(event.level or "") >= level_rank(previous.level or ""):
+            yield _issue(incident, f"timeline[{event.index}].level", "grading-direction",
+                         f"“降级”到“{event.level}”并不低于此前的“{previous.level}”;是否应为“升级”或“定级”?", "warning")
+
+
+_STATUS_EVENT = {"已平息": "平息", "已归档": "归档"}
+
+
+def check_status(incident: Incident, ctx: Context) -> Iterator[Issue]:
+    needed = _STATUS_EVENT.get(incident.status)
+    if needed and not any(e.type == needed for e in incident.timeline):
+        yield _issue(incident, "status", "status-event",
+                     f"状态为“{incident.status}”,但处置经过中没有“{needed}”事件:请补记“{needed}”事件(写明时间),或改回实际状态。")
+
+
+def check_review(incident: Incident, ctx: Context) -> Iterator[Issue]:
+    if incident.status != "已归档" or incident.withdrawn is not None:
+        return
+    highest = incident.max_level()
+    if highest not in SEVERE_LEVELS:
+        return
+    if incident.review is None:
+        yield _issue(incident, "status", "review-required",
+                     f"该事件曾为“{highest}”舆情,归档前必须完成评估总结:请填写 review(起因 cause、性质 nature、影响 impact、"
+                     "责任 responsibility、经验教训 lessons、完成时间 completed_at)。")
+        return
+    missing = incident.review.missing()
+    if missing:
+        yield _issue(incident, "review", "review-incomplete",
+                     f"评估总结不完整,缺少:{'、'.join(missing)}。“{highest}”舆情归档前各项都必须填写。")
+
+
+def check_extensions(incident: Incident, ctx: Context) -> Iterator[Issue]:
+    for extension in incident.extensions:
+        path = f"extensions[{extension.index}]"
+        rule = ctx.config.rule(extension.rule)
+        if rule is None:
+            ids = [r.id for r in ctx.config.rules]
+            yield _issue(incident, f"{path}.rule", "extension-rule",
+                         f"延期的规则“{extension.rule}”不存在。{did_you_mean(extension.rule, ids)}可选:{listing(ids)}。")
+            continue
+        if rule.extension_cap_days is None:
+            yield _issue(incident, f"{path}.rule", "extension-not-allowed",
+                         f"规则“{rule.title}”不允许延期(register.yml 中没有 extension_cap_days)。")
+            continue
+        start = _clock_start(incident, rule.clock_start)
+        if start is None:
+            continue
+        # SPEC: at most to the end (24:00) of the N-th natural day after the start day.
+        cap = (start.replace(hour=0, minute=0, second=0, microsecond=0)
+               + timedelta(days=rule.extension_cap_days + 1))
+        if extension.due > cap:
+            last_day = cap - timedelta(days=1)
+            yield _issue(incident, f"{path}.due", "extension-over-cap",
+                         f"延期至 {extension.due.strftime('%Y-%m-%d %H:%M')} 超过上限:“{rule.title}”最长不得超过"
+                         f"{rule.extension_cap_days} 天,即 {last_day.strftime('%Y-%m-%d')} 24:00。")
+        if extension.due < start:
+            yield _issue(incident, f"{path}.due", "extension-before-start",
+                         "延期后的截止时间早于时限起算时间,请核对。")
+
+
+def _clock_start(incident: Incident, kind: str) -> datetime | None:
+    if kind == "appeal":
+        return incident.appeal.posted_at if incident.appeal else None
+    if kind == "occurred":
+        return incident.occurred_at or incident.discovered_at
+    return incident.discovered_at
+
+
+def check_withdrawn(incident: Incident, ctx: Context) -> Iterator[Issue]:
+    if incident.withdrawn and incident.withdrawn.duplicate_of == incident.id:
+        yield _issue(incident, "withdrawn.duplicate_of", "withdrawn-self",
+                     "撤销记录的 duplicate_of 不能是本事件自己的编号。")
+
+
+RULES: tuple[tuple[Check, frozenset[str]], ...] = (
+    (check_id, frozenset({"id", "discovered_at"})),
+    (check_year_folder, frozenset({"discovered_at"})),
+    (check_vocabulary, frozenset({"category", "units"})),
+    (check_event_units, frozenset({"timeline"})),
+    (check_times, frozenset({"discovered_at", "occurred_at", "timeline", "appeal"})),
+    (check_timeline_order, frozenset({"discovered_at", "timeline"})),
+    (check_level, frozenset({"level", "timeline"})),
+    (check_status, frozenset({"status", "timeline"})),
+    (check_review, frozenset({"status", "review", "timeline", "level"})),
+    (check_extensions, frozenset({"extensions", "appeal", "occurred_at", "discovered_at"})),
+    (check_withdrawn, frozenset({"withdrawn", "id"})),
+)
+"""Every per-file check and the top-level fields it reads."""
+
+
+def check_incident(incident: Incident, ctx: Context, broken: set[str]) -> list[Issue]:
+    """All semantic issues of one incident, skipping checks of fields already broken."""
+    broken_roots = {_root_field(p) for p in broken}
+    issues: list[Issue] = []
+    for check, needs in RULES:
+        if needs & broken_roots:
+            continue
+        issues.extend(check(incident, ctx))
+    return issues
+
+
+def _root_field(path: str) -> str:
+    for index, char in enumerate(path):
+        if char in ".[":
+            return path[:index]
+    return path
+
+
+def check_across(incidents: Iterable[Incident], others: Iterable[str] = ()) -> list[Issue]:
+    """Register-wide rules: ids unique; duplicate_of names a real incident.
+
+    ``others`` are files of the register that were not loaded (a check of a
+    few changed files); their ids are their file names, which check_id keeps
+    equal to the ids inside them.
+    """
+    by_id: dict[str, list[str]] = defaultdict(list)
+    loaded = list(incidents)
+    for incident in loaded:
+        by_id[incident.id].append(incident.file)
+    for file in others:
+        by_id[PurePosixPath(file).stem].append(file)
+    issues: list[Issue] = []
+    for incident in loaded:
+        files = sorted(set(by_id[incident.id]))
+        if len(files) > 1:
+            rest = "、".join(f for f in files if f != incident.file)
+            issues.append(_issue(incident, "id", "id-duplicate",
+                                 f"编号 {incident.id} 重复:{rest} 也使用了这个编号。请用 `yuqing new` 取下一个空闲编号并改名。"))
+        target = incident.withdrawn.duplicate_of if incident.withdrawn else None
+        if target and target != incident.id and target not in by_id:
+            issues.append(_issue(incident, "withdrawn.duplicate_of", "withdrawn-unknown",
+                                 f"duplicate_of 指向的事件 {target} 在台账中不存在。"))
+    return issues

@@ -1,0 +1,97 @@
+"""Reading and writing the register's times.
+
+Times are ISO 8601 text in the files (YAML timestamps are kept as text so that
+JSON Schema tools agree with us). A time without an offset is read in the
+register's timezone. A date without a time is not a valid event time.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta, tzinfo
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+# The forms the schema accepts: RFC 3339 (T, seconds, offset) or a local time
+# without offset, with T or a space and optional seconds.
+_TIME = re.compile(
+    r"^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?"
+    r"(Z|z|[+-]\d{2}:\d{2})?$"
+)
+_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+
+
+@lru_cache(maxsize=None)
+def zone(name: str) -> tzinfo:
+    return ZoneInfo(name)
+
+
+def parse_time(text: object, tz: tzinfo) -> datetime | None:
+    """The aware datetime ``text`` denotes, or None if it is not a valid time."""
+    if not isinstance(text, str):
+        return None
+    match = _TIME.match(text.strip())
+    if not match:
+        return None
+    year, month, day, hour, minute, second, fraction, offset = match.groups()
+    try:
+        micro = int((fraction or "0")[:6].ljust(6, "0"))
+        value = datetime(int(year), int(month), int(day), int(hour), int(minute), int(second or 0), micro)
+    except ValueError:
+        return None
+    if offset is None:
+        return value.replace(tzinfo=tz)
+    if offset in ("Z", "z"):
+        return value.replace(tzinfo=ZoneInfo("UTC")).astimezone(tz)
+    sign = 1 if offset[0] == "+" else -1
+    hours, minutes = int(offset[1:3]), int(offset[4:6])
+    if hours > 23 or minutes > 59:
+        return None
+    from datetime import timezone
+
+    fixed = timezone(sign * timedelta(hours=hours, minutes=minutes))
+    return value.replace(tzinfo=fixed).astimezone(tz)
+
+
+def is_date_only(text: object) -> bool:
+    return isinstance(text, str) and bool(_DATE.match(text.strip()))
+
+
+def parse_date(text: object) -> date | None:
+    if isinstance(text, date) and not isinstance(text, datetime):
+        return text
+    if not isinstance(text, str) or not _DATE.match(text.strip()):
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        return None
+
+
+def iso(value: datetime | None) -> str | None:
+    """ISO 8601 with offset, seconds precision (the JSON outputs' form)."""
+    if value is None:
+        return None
+    return value.isoformat(timespec="seconds")
+
+
+def short(value: datetime | None) -> str:
+    """Compact local form for tables: 2025-03-02 18:00."""
+    if value is None:
+        return ""
+    return value.strftime("%Y-%m-%d %H:%M")
+
+
+def human_duration(delta: timedelta) -> str:
+    """A duration in Chinese: 3天2小时, 1小时20分, 45分."""
+    minutes = int(abs(delta).total_seconds() // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    parts = []
+    if days:
+        parts.append(f"{days}天")
+    if hours:
+        parts.append(f"{hours}小时")
+    if mins and not days:
+        parts.append(f"{mins}分")
+    return "".join(parts) or "0分"

@@ -1,0 +1,170 @@
+"""JSON Schema validation (the validator is built once) -> Issues with lines."""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema.exceptions import ValidationError
+
+from .loader import Loaded, join_path
+from .model import Issue
+from .words import did_you_mean, listing
+
+# The project's own schemas/ (the package is installed from this repository).
+SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"
+
+# RFC 3339 date-time exactly as check-jsonschema checks it, so that both tools
+# agree on every file (T separator, seconds and an offset required).
+_RFC3339 = re.compile(
+    r"^\d{4}-(?:0[1-9]|1[0-2])-\d{2}[Tt](?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:[.,]\d+)?"
+    r"(?:[Zz]|[+-](?:[01]\d|2[0-3]):[0-5]\d)$",
+    re.ASCII,
+)
+_DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+_FORMATS = FormatChecker(formats=())
+
+
+@_FORMATS.checks("date-time")
+def _is_datetime(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    if not _RFC3339.match(value):
+        return False
+    year, month, day = int(value[:4]), int(value[5:7]), int(value[8:10])
+    leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    limit = 29 if month == 2 and leap else 28 if month == 2 else _DAYS_IN_MONTH[month - 1]
+    return 1 <= day <= limit
+
+
+_TYPE_NAMES = {
+    "string": "文字", "object": "“键: 值”映射", "array": "列表(每项以“- ”开头)",
+    "boolean": "true 或 false", "integer": "整数", "number": "数字", "null": "空",
+}
+
+
+def _type_of(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, dict):
+        return "object"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if value is None:
+        return "null"
+    return "string"
+
+
+def read_schema(name: str, root: Path | None = None) -> dict[str, Any]:
+    """The schema ``name`` from the register's ``schemas/`` (else the project's own)."""
+    if root is not None and (root / "schemas" / name).is_file():
+        return json.loads((root / "schemas" / name).read_text(encoding="utf-8"))
+    return json.loads((SCHEMA_DIR / name).read_text(encoding="utf-8"))
+
+
+class SchemaChecker:
+    """A JSON Schema turned into a function from loaded files to Issues."""
+
+    def __init__(self, schema: dict[str, Any]) -> None:
+        Draft202012Validator.check_schema(schema)
+        self.schema = schema
+        self._validator = Draft202012Validator(schema, format_checker=_FORMATS)
+
+    def issues(self, loaded: Loaded) -> list[Issue]:
+        if loaded.data is None:
+            return []
+        found: list[Issue] = []
+        seen: set[tuple[str, str]] = set()
+        for error in self._validator.iter_errors(loaded.data):
+            for issue in self._explain(error, loaded):
+                key = (issue.path, issue.message)
+                if key not in seen:
+                    seen.add(key)
+                    found.append(issue)
+        found.sort(key=lambda i: (i.line, i.column, i.code))
+        return found
+
+    def _explain(self, error: ValidationError, loaded: Loaded) -> list[Issue]:
+        path = ""
+        for part in error.absolute_path:
+            path = join_path(path, part)
+        title = error.schema.get("title", "") if isinstance(error.schema, dict) else ""
+        named = f"{path}({title})" if title and path else (path or "文件")
+        kind = error.validator
+
+        def issue(code: str, message: str, at: str = path, key: bool = False) -> Issue:
+            line, column = loaded.where(at, key=key)
+            return Issue(loaded.file, line, column, at, code, message)
+
+        if kind == "required":
+            match = re.match(r"^'(.+)' is a required property$", error.message)
+            missing = match.group(1) if match else str(error.validator_value)
+            props = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
+            label = props.get(missing, {}).get("title", "")
+            if missing == "level" and path.startswith("timeline["):
+                return [issue("grading-level", "定级、升级、降级事件必须写明等级 level(一般、敏感、重大、特别重大)。")]
+            where = f"{path} 中" if path else ""
+            return [issue("missing-field", f"{where}缺少必填项 {missing}" + (f"({label})" if label else "") + "。")]
+        if kind == "additionalProperties":
+            props = error.schema.get("properties", {})
+            extras = [k for k in error.instance if k not in props] if isinstance(error.instance, dict) else []
+            return [issue("unknown-field",
+                          f"不认识的键“{extra}”。{did_you_mean(extra, props) or '允许的键:' + listing(props, 20) + '。'}",
+                          at=join_path(path, extra), key=True)
+                    for extra in extras]
+        if kind == "enum":
+            choices = [str(c) for c in error.validator_value]
+            hint = did_you_mean(error.instance, choices)
+            return [issue("bad-value", f"{named} 的值“{error.instance}”无效。{hint}可选:{listing(choices, 20)}。")]
+        if kind == "type":
+            expected = error.validator_value if isinstance(error.validator_value, str) else error.validator_value[0]
+            got = _TYPE_NAMES.get(_type_of(error.instance), "")
+            hint = ""
+            if expected == "boolean" and isinstance(error.instance, str):
+                hint = "请写 true 或 false(不要写 是/否、yes/no)。"
+            return [issue("bad-type", f"{named} 应为{_TYPE_NAMES.get(expected, expected)},现在是{got}。{hint}")]
+        if kind == "anyOf" and isinstance(error.schema, dict) and error.schema.get("title") == "时间":
+            return [issue("bad-time", _time_message(named, error.instance))]
+        if kind == "anyOf" and isinstance(error.instance, str) and "时间" in str(error.schema.get("description", "")):
+            return [issue("bad-time", _time_message(named, error.instance))]
+        if kind == "pattern":
+            return [issue("bad-format", f"{named} 的格式不对:“{error.instance}”。{_pattern_hint(path)}")]
+        if kind in ("minLength", "minItems"):
+            return [issue("empty-value", f"{named} 不能为空。")]
+        if kind == "maxLength":
+            return [issue("too-long", f"{named} 太长({len(error.instance)} 字),最多 {error.validator_value} 字。")]
+        if kind == "uniqueItems":
+            return [issue("duplicate-item", f"{named} 中有重复项。")]
+        if kind == "format":
+            return [issue("bad-time", _time_message(named, error.instance))]
+        if kind in ("allOf", "if", "then"):
+            return []  # explained by the nested error
+        return [issue("schema", f"{named}:{error.message}")]
+
+
+def _time_message(named: str, value: Any) -> str:
+    if isinstance(value, str) and re.match(r"^\d{4}-\d{2}-\d{2}$", value.strip()):
+        return f"{named} 只有日期“{value}”,还需要写时刻,如 \"{value.strip()}T09:30:00+08:00\" 或 \"{value.strip()} 09:30\"。"
+    shown = value if isinstance(value, str) else repr(value)
+    return (f"{named} 不是有效的时间:“{shown}”。应写成 \"2025-03-02T18:00:00+08:00\"(推荐,带时区并加引号)"
+            f"或 \"2025-03-02 18:00\"(按台账时区理解)。")
+
+
+def _pattern_hint(path: str) -> str:
+    if path.endswith("id") or path.endswith("duplicate_of"):
+        return "编号应形如 YQ-2025-0007(前缀-年份-4 位以上序号)。"
+    return ""
+
+
+@lru_cache(maxsize=4)
+def bundled_checker(name: str) -> SchemaChecker:
+    return SchemaChecker(read_schema(name))

@@ -1,0 +1,77 @@
+"""Shared fixtures: real registers in temporary folders, built from data."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+import yaml
+
+PROJECT = Path(__file__).resolve().parents[1]
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def base_incident(**overrides: Any) -> dict[str, Any]:
+    """A minimal valid incident (一般, 监测中), changed by ``overrides``."""
+    record: dict[str, Any] = {
+        "id": "YQ-2025-0001",
+        "title": "某超市销售过期酸奶被网民曝光",
+        "level": "一般",
+        "status": "监测中",
+        "category": "食品安全",
+        "discovered_at": "2025-03-03T09:00:00+08:00",
+        "source": {"channel": "社交媒体", "platform": "微博"},
+        "units": {"lead": "食品经营安全监管科"},
+        "summary": "网民发帖称在某超市购买的酸奶已过保质期。",
+        "timeline": [
+            {"at": "2025-03-03T09:30:00+08:00", "type": "研判", "by": "综合应急和新闻宣传科"},
+        ],
+    }
+    record.update(overrides)
+    return record
+
+
+class RegisterDir:
+    """A register in a temporary folder: the project's register.yml and schemas."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        shutil.copy(PROJECT / "register.yml", root / "register.yml")
+        shutil.copytree(PROJECT / "schemas", root / "schemas")
+        (root / "incidents").mkdir()
+
+    def write(self, record: dict[str, Any] | str | bytes, name: str | None = None) -> Path:
+        """Write one incident (a dict is dumped as YAML) to incidents/<year>/<id>.yml."""
+        if isinstance(record, dict):
+            incident_id = record.get("id", "YQ-2025-0001")
+            name = name or f"{str(incident_id)[3:7]}/{incident_id}.yml"
+            content: str | bytes = yaml.safe_dump(record, allow_unicode=True, sort_keys=False)
+        else:
+            assert name, "raw content needs a file name"
+            content = record
+        path = self.root / "incidents" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+        return path
+
+    def settings(self, **changes: Any) -> None:
+        """Change top-level keys of register.yml."""
+        data = yaml.safe_load((self.root / "register.yml").read_text(encoding="utf-8"))
+        data.update(changes)
+        (self.root / "register.yml").write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
+                                                encoding="utf-8")
+
+
+@pytest.fixture
+def register_dir(tmp_path: Path) -> RegisterDir:
+    return RegisterDir(tmp_path)
+
+
+@pytest.fixture
+def incident() -> Callable[..., dict[str, Any]]:
+    return base_incident
