@@ -192,7 +192,7 @@ def _decode(raw: bytes, rel: str) -> tuple[str | None, Issue | None]:
         try:
             raw.decode("gbk")
         except UnicodeDecodeError:
-            return None, Issue(rel, line, column, "", "encoding",
+            return None, Issue(rel, line, column, "", "encoding-unknown",
                                "文件不是 UTF-8 编码(第一个无法识别的字节在此处)。请在编辑器中“另存为”并选择 UTF-8 编码。")
         return None, Issue(rel, line, column, "", "encoding-gbk",
                            "文件是 GBK 编码(常见于 Windows 记事本的“ANSI”或 Excel 导出),应为 UTF-8。"

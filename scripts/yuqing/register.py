@@ -102,7 +102,10 @@ def check_file(path: Path, root: Path, schema: SchemaChecker, ctx: Context) -> t
     issues.extend(loaded.issues)
     if loaded.data is None:
         return None, issues
-    schema_issues = schema.issues(loaded)
+    # A value the loader already rejected (an alias) is not reported again.
+    rejected = tuple(i.path for i in loaded.issues if i.path)
+    schema_issues = [i for i in schema.issues(loaded)
+                     if not any(i.path == p or i.path.startswith((p + ".", p + "[")) for p in rejected)]
     issues.extend(schema_issues)
     broken = {i.path for i in schema_issues} | {i.path for i in loaded.issues if i.path}
     incident, time_issues = build_incident(loaded, zone(ctx.config.timezone), broken)

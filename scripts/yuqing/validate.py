@@ -148,7 +148,7 @@ class SchemaChecker:
             return [issue("bad-time", _time_message(named, error.instance))]
         if kind in ("allOf", "if", "then"):
             return []  # explained by the nested error
-        return [issue("schema", f"{named}:{error.message}")]
+        return [issue("schema-other", f"{named}:{error.message}")]
 
 
 def _time_message(named: str, value: Any) -> str:

@@ -54,6 +54,8 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except click.exceptions.Exit as done:
         return int(done.exit_code)
+    except SystemExit as done:  # commands end with `raise SystemExit(code)`
+        return int(done.code or 0) if not isinstance(done.code, str) else EXIT_USAGE
     except click.UsageError as error:
         if error.ctx is not None:
             click.echo(error.ctx.get_usage(), err=True)
@@ -65,5 +67,10 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-if __name__ == "__main__":  # pragma: no cover
+def run() -> None:
+    """Console-script entry point."""
     sys.exit(main())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    run()

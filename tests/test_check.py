@@ -1,0 +1,216 @@
+"""`yuqing check`: every kind of defect is found, on the right line, in every format."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from yuqing.cli import main
+
+from .conftest import DATA, PROJECT, RegisterDir, base_incident
+
+NOW = "2026-11-23T09:00:00+08:00"
+INVALID = sorted((DATA / "invalid").glob("*.yml"))
+VALID = sorted((DATA / "valid").glob("*.yml"))
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
+    code = main(["check", "--now", NOW, *args])
+    out = capsys.readouterr()
+    return code, out.out
+
+
+def header(path: Path, key: str) -> list[str]:
+    return re.findall(rf"^# {key}: (.+)$", path.read_text(encoding="utf-8"), re.M)
+
+
+@pytest.mark.parametrize("case", INVALID, ids=[p.stem for p in INVALID])
+def test_invalid_file_gives_exactly_its_issues(case: Path, register_dir: RegisterDir,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    place = header(case, "place")[0]
+    target = register_dir.root / place
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(case, target)
+    code, out = run(capsys, "--root", str(register_dir.root), "--format", "json")
+    report = json.loads(out)
+    found = {(e["code"], e["line"], e["column"]) for e in report["errors"]}
+    expected = set()
+    for line in header(case, "expect"):
+        issue_code, line_no, column = line.split()
+        expected.add((issue_code, int(line_no), int(column)))
+    assert found == expected
+    assert code == 1 and report["ok"] is False
+    assert all(e["file"] == place for e in report["errors"])
+
+
+def test_typo_in_level_suggests_the_nearest_word(register_dir: RegisterDir,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    register_dir.write(base_incident(level="重要"))
+    _, out = run(capsys, "--root", str(register_dir.root))
+    assert "是否应为“重大”" in out
+    assert "incidents/2025/YQ-2025-0001.yml:" in out
+
+
+@pytest.mark.parametrize("case", VALID, ids=[p.stem for p in VALID])
+def test_valid_examples_pass(case: Path, register_dir: RegisterDir, capsys: pytest.CaptureFixture[str]) -> None:
+    register_dir.write(case.read_bytes(), f"{case.stem[3:7]}/{case.name}")
+    code, out = run(capsys, "--root", str(register_dir.root), "--format", "json")
+    assert json.loads(out) == {"ok": True, "files": 1, "errors": [], "warnings": []}
+    assert code == 0
+
+
+def test_the_example_register_is_valid(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = run(capsys, "--root", str(PROJECT), "--format", "json")
+    report = json.loads(out)
+    assert report["errors"] == [] and code == 0
+    assert report["files"] == len(list((PROJECT / "incidents").rglob("*.yml")))
+
+
+def test_every_problem_in_every_file_in_one_run(register_dir: RegisterDir,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    register_dir.write(base_incident(level="重要", category="食品卫生"))
+    register_dir.write(base_incident(id="YQ-2025-0002", units={"lead": "不存在科"}))
+    register_dir.write(b"title: [unclosed\n", "2025/YQ-2025-0003.yml")
+    _, out = run(capsys, "--root", str(register_dir.root), "--format", "json")
+    codes = sorted((e["file"][-16:], e["code"]) for e in json.loads(out)["errors"])
+    assert codes == [
+        ("YQ-2025-0001.yml", "bad-value"),
+        ("YQ-2025-0001.yml", "unknown-category"),
+        ("YQ-2025-0002.yml", "unknown-unit"),
+        ("YQ-2025-0003.yml", "yaml-syntax"),
+    ]
+
+
+def test_duplicate_ids_name_both_files(register_dir: RegisterDir, capsys: pytest.CaptureFixture[str]) -> None:
+    register_dir.write(base_incident())
+    register_dir.write(base_incident(), "2025/YQ-2025-0001.yaml")
+    _, out = run(capsys, "--root", str(register_dir.root), "--format", "json")
+    errors = json.loads(out)["errors"]
+    duplicates = [e for e in errors if e["code"] == "id-duplicate"]
+    assert len(duplicates) == 2
+    assert "incidents/2025/YQ-2025-0001.yaml" in duplicates[0]["message"] + duplicates[1]["message"]
+    assert any(e["code"] == "file-extension" for e in errors)
+
+
+def test_checking_one_file_still_catches_a_duplicate_id(register_dir: RegisterDir,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    register_dir.write(base_incident())
+    other = register_dir.write(base_incident(), "2025/sub/YQ-2025-0001.yml")
+    _, out = run(capsys, "--root", str(register_dir.root), "--format", "json", str(other))
+    report = json.loads(out)
+    assert report["files"] == 1
+    assert [e["code"] for e in report["errors"]] == ["id-duplicate", "year-folder"] or \
+        sorted(e["code"] for e in report["errors"]) == ["id-duplicate", "year-folder"]
+
+
+def test_gbk_file_is_named_and_explained(register_dir: RegisterDir, capsys: pytest.CaptureFixture[str]) -> None:
+    text = (DATA / "valid" / "YQ-2025-0001.yml").read_text(encoding="utf-8")
+    register_dir.write(text.encode("gbk"), "2025/YQ-2025-0001.yml")
+    _, out = run(capsys, "--root", str(register_dir.root), "--format", "json")
+    (error,) = json.loads(out)["errors"]
+    assert error["code"] == "encoding-gbk"
+    assert "GBK" in error["message"] and "UTF-8" in error["message"]
+    # the first non-UTF-8 byte is in the title on line 3
+    assert error["line"] == 3
+
+
+def test_oversized_file_is_refused_unread(register_dir: RegisterDir, capsys: pytest.CaptureFixture[str]) -> None:
+    path = register_dir.root / "incidents" / "2025" / "YQ-2025-0001.yml"
+    path.parent.mkdir(parents=True)
+    with open(path, "wb") as handle:
+        handle.truncate(50 * 1024 * 1024)  # 50 MB, sparse: cheap to make
+    _, out = run(capsys, "--root", str(register_dir.root), "--format", "json")
+    (error,) = json.loads(out)["errors"]
+    assert error["code"] == "file-too-large" and "51200 KB" in error["message"]
+
+
+def test_text_output_is_exact(register_dir: RegisterDir, capsys: pytest.CaptureFixture[str]) -> None:
+    register_dir.write(base_incident(status="已平息"))
+    code, out = run(capsys, "--root", str(register_dir.root))
+    assert code == 1
+    assert out == (
+        "incidents/2025/YQ-2025-0001.yml:4:9: status: 错误[status-event] 状态为“已平息”,但处置经过中没有“平息”事件:"
+        "请补记“平息”事件(写明时间),或改回实际状态。\n"
+        "\n"
+        "检查了 1 个文件:1 个错误(涉及 1 个文件),未通过。\n"
+    )
+
+
+def test_github_output_annotates_the_line(register_dir: RegisterDir, capsys: pytest.CaptureFixture[str]) -> None:
+    register_dir.write(base_incident(status="已平息"))
+    code, out = run(capsys, "--root", str(register_dir.root), "--format", "github")
+    first = out.splitlines()[0]
+    assert first == (
+        "::error file=incidents/2025/YQ-2025-0001.yml,line=4,col=9,title=yuqing check [status-event]::"
+        "status: 状态为“已平息”,但处置经过中没有“平息”事件:请补记“平息”事件(写明时间),或改回实际状态。"
+    )
+    assert code == 1
+
+
+def test_json_output_has_the_spec_shape(register_dir: RegisterDir, capsys: pytest.CaptureFixture[str]) -> None:
+    register_dir.write(base_incident(status="已平息"))
+    _, out = run(capsys, "--root", str(register_dir.root), "--format", "json")
+    assert json.loads(out) == {
+        "ok": False, "files": 1, "warnings": [],
+        "errors": [{
+            "file": "incidents/2025/YQ-2025-0001.yml", "line": 4, "column": 9, "path": "status",
+            "code": "status-event", "severity": "error",
+            "message": "状态为“已平息”,但处置经过中没有“平息”事件:请补记“平息”事件(写明时间),或改回实际状态。",
+        }],
+    }
+
+
+def test_thousands_of_errors_are_capped_with_a_count(register_dir: RegisterDir,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    for n in range(1, 251):
+        register_dir.write(base_incident(id=f"YQ-2025-{n:04d}", level="重要"))
+    _, out = run(capsys, "--root", str(register_dir.root))
+    lines = out.splitlines()
+    assert sum(1 for line in lines if "[bad-value]" in line) == 200
+    assert "……另有 50 个问题未显示(用 --format json 查看全部)。" in lines
+    assert lines[-1] == "检查了 250 个文件:250 个错误(涉及 250 个文件),未通过。"
+
+
+def test_exit_codes_from_the_installed_command(register_dir: RegisterDir, tmp_path: Path) -> None:
+    yuqing = Path(sys.executable).with_name("yuqing")
+    ok = subprocess.run([yuqing, "check", "--root", str(register_dir.root)], capture_output=True, text=True)
+    assert ok.returncode == 0 and "全部通过" in ok.stdout
+    elsewhere = subprocess.run([yuqing, "check"], capture_output=True, text=True, cwd=tmp_path / "incidents")
+    assert elsewhere.returncode == 0  # finds register.yml in a parent folder, as git finds .git
+    register_dir.write(base_incident(level="重要"))
+    bad = subprocess.run([yuqing, "check", "--root", str(register_dir.root)], capture_output=True, text=True)
+    assert bad.returncode == 1
+    usage = subprocess.run([yuqing, "check", "--format", "xml", "--root", str(register_dir.root)],
+                           capture_output=True, text=True)
+    assert usage.returncode == 2 and "用法错误" in usage.stderr
+    nowhere = subprocess.run([yuqing, "check"], capture_output=True, text=True, cwd="/")
+    assert nowhere.returncode == 2 and "找不到 register.yml" in nowhere.stderr
+    assert "Traceback" not in bad.stderr + usage.stderr + nowhere.stderr
+
+
+def test_check_jsonschema_agrees_on_the_examples() -> None:
+    """Other tools can use our schema unchanged: the examples pass, a defect fails."""
+    tool = Path(sys.executable).with_name("check-jsonschema")
+    files = sorted(str(p) for p in (PROJECT / "incidents").rglob("*.yml"))
+    result = subprocess.run([tool, "--schemafile", str(PROJECT / "schemas/incident.schema.json"), *files],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+SCHEMA_LEVEL_CASES = [p for p in INVALID if any(
+    e.split()[0] in {"bad-value", "missing-field", "unknown-field", "bad-type", "bad-format", "grading-level"}
+    for e in header(p, "expect"))]
+
+
+@pytest.mark.parametrize("case", SCHEMA_LEVEL_CASES, ids=[p.stem for p in SCHEMA_LEVEL_CASES])
+def test_check_jsonschema_agrees_on_schema_defects(case: Path) -> None:
+    tool = Path(sys.executable).with_name("check-jsonschema")
+    result = subprocess.run([tool, "--schemafile", str(PROJECT / "schemas/incident.schema.json"), str(case)],
+                            capture_output=True, text=True)
+    assert result.returncode == 1, result.stdout
