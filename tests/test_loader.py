@@ -1,0 +1,61 @@
+"""The loader: plain data with positions, and every YAML hazard as an Issue."""
+
+from __future__ import annotations
+
+import time
+
+from yuqing.loader import load_bytes
+
+
+def codes(raw: bytes) -> list[tuple[str, int, int]]:
+    return [(i.code, i.line, i.column) for i in load_bytes(raw, "f.yml").issues]
+
+
+def test_positions_point_at_values_and_keys() -> None:
+    loaded = load_bytes(b"id: YQ-2025-0001\ntimeline:\n  - at: '2025-03-03 09:00'\n    type: \xe4\xb8\x8a\xe6\x8a\xa5\n", "f.yml")
+    assert loaded.positions["id"] == (1, 5)
+    assert loaded.positions["timeline[0].at"] == (3, 9)
+    assert loaded.positions["timeline[0].type"] == (4, 11)
+    assert loaded.key_positions["timeline[0].type"] == (4, 5)
+    assert loaded.where("timeline[0].note") == (3, 5)  # missing: its parent mapping
+
+
+def test_timestamps_stay_text_and_yes_no_stay_words() -> None:
+    data = load_bytes(b"a: 2025-03-03 09:00:00\nb: yes\nc: true\nd: 12\ne: ~\nf: '12'\n", "f.yml").data
+    assert data == {"a": "2025-03-03 09:00:00", "b": "yes", "c": True, "d": 12, "e": None, "f": "12"}
+
+
+def test_byte_order_mark_is_accepted() -> None:
+    assert load_bytes(b"\xef\xbb\xbfa: 1\n", "f.yml").data == {"a": 1}
+
+
+def test_duplicate_keys_keep_the_first_and_point_at_the_second() -> None:
+    loaded = load_bytes(b"a: 1\nb: 2\na: 3\n", "f.yml")
+    assert loaded.data == {"a": 1, "b": 2}
+    assert codes(b"a: 1\nb: 2\na: 3\n") == [("yaml-duplicate-key", 3, 1)]
+
+
+def test_billion_laughs_is_refused_without_expanding() -> None:
+    lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    lines += [f"a{n}: &a{n} [" + ",".join([f"*a{n - 1}"] * 9) + "]" for n in range(1, 10)]
+    started = time.process_time()
+    loaded = load_bytes("\n".join(lines).encode(), "f.yml")
+    assert time.process_time() - started < 1.0  # 9**10 items would take hours
+    assert {i.code for i in loaded.issues} == {"yaml-anchor", "yaml-alias"}
+
+
+def test_utf16_and_unknown_encodings_are_named() -> None:
+    assert codes("a: 标题".encode("utf-16")) == [("encoding-utf16", 1, 1)]
+    assert codes(b"a: 1\nb: \xff\xfe\xfd\xfc\n") == [("encoding-unknown", 2, 4)]
+
+
+def test_syntax_error_points_at_the_problem_in_chinese() -> None:
+    loaded = load_bytes(b"title: a\nsummary: b: c\n", "f.yml")
+    (issue,) = loaded.issues
+    assert (issue.code, issue.line, issue.column) == ("yaml-syntax", 2, 11)
+    assert "冒号" in issue.message
+
+
+def test_deep_nesting_is_an_issue_not_a_crash() -> None:
+    loaded = load_bytes(b"a: " + b"[" * 5000 + b"]" * 5000 + b"\n", "f.yml")
+    assert loaded.data is None or loaded.issues
