@@ -1,0 +1,64 @@
+"""`yuqing export xlsx|csv`: the 舆情台账 for offices that exchange it as a spreadsheet."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ._common import EXIT_OK, fail, now_option, open_register, root_option
+from .stats import bounds, period_options
+
+
+@click.command("export")
+@click.argument("kind", type=click.Choice(("xlsx", "csv")))
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="输出文件;xlsx 默认写入当前目录的“舆情台账.xlsx”,csv 默认输出到屏幕。")
+@period_options
+@click.option("--include-confidential", is_flag=True, help="包含涉密事件(默认不导出涉密事件)。")
+@root_option
+@now_option
+def export_command(kind: str, out: Path | None, since_text: str | None, until_text: str | None,
+                   include_confidential: bool, root: Path | None, now_text: str | None) -> None:
+    """导出舆情台账:Excel(台账、时限、统计三个工作表)或 CSV(UTF-8 带 BOM)。
+
+    每起事件一行,中文表头;撤销登记的事件不导出,涉密事件默认不导出。
+    有时限未按时完成的行标色(红:已逾期未办;黄:超时完成)。
+
+    \b
+    示例:
+      yuqing export xlsx --out 舆情台账.xlsx
+      yuqing export xlsx --since 2025-01-01 --until 2025-12-31 --out 2025年舆情台账.xlsx
+      yuqing export csv --out 舆情台账.csv
+    """
+    from .. import stats as core
+    from ..export import ledger
+    from ..render.xlsx import as_csv, write_csv, write_xlsx
+    from ..times import zone
+
+    register = open_register(root, now_text)
+    assert register.config is not None and register.now is not None
+    tz = zone(register.config.timezone)
+    since, until = bounds(since_text, until_text, tz)
+    deadlines, warnings = core.judge_all(register.counted(), register.config, register.now)
+    stats = core.compute(register.incidents, deadlines, since, until, config=register.config,
+                         include_confidential=include_confidential, warnings=warnings)
+    table = ledger(register.incidents, deadlines, register.now, since=since, until=until,
+                   include_confidential=include_confidential, stats=stats)
+    if kind == "csv" and out is None:
+        sys.stdout.buffer.write(as_csv(table, tz).encode("utf-8-sig"))
+        raise SystemExit(EXIT_OK)
+    target = out or Path("舆情台账.xlsx")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        (write_xlsx if kind == "xlsx" else write_csv)(table, tz, target)
+    except OSError as error:
+        fail(f"无法写入 {target}:{error.strerror or error}")
+    hidden = "" if include_confidential else "(不含涉密事件)"
+    extra = f"、{len(table.deadline_rows)} 项时限" if kind == "xlsx" else ""
+    click.echo(f"已导出 {len(table.rows)} 起事件{hidden}{extra}到 {target}")
+    raise SystemExit(EXIT_OK)
+
+
+COMMANDS = [export_command]

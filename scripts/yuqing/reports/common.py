@@ -1,0 +1,150 @@
+"""What the three reports share: the register at a moment, periods, wording of figures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Iterable, Sequence
+
+from ..model import LEVELS, Deadline, Incident, RegisterConfig
+from ..register import Register
+from ..stats import Stats, compute, judge_all, lateness, review_completed_at
+from ..times import human_duration, short, zone
+from . import narrative as narrative_files
+from .periods import Kind, Period, default, parse
+
+CLOSING_EVENTS = frozenset({"平息", "归档"})
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The register judged at ``now``: what every report is built from."""
+
+    root: object
+    config: RegisterConfig
+    incidents: tuple[Incident, ...]
+    """Counted incidents (not withdrawn; confidential left out when asked)."""
+    everything: tuple[Incident, ...]
+    """All incidents, withdrawn ones too (for counting what was left out)."""
+    deadlines: tuple[Deadline, ...]
+    warnings: tuple[str, ...]
+    now: datetime
+    include_confidential: bool
+
+    def stats(self, period: Period | None = None) -> Stats:
+        pool = self.everything if self.include_confidential else tuple(
+            i for i in self.everything if not i.confidential)
+        return compute(pool, self.deadlines, period.start if period else None, period.end if period else None,
+                       config=self.config, include_confidential=self.include_confidential,
+                       warnings=self.warnings)
+
+    def deadline_map(self) -> dict[str, list[Deadline]]:
+        out: dict[str, list[Deadline]] = {}
+        for d in self.deadlines:
+            out.setdefault(d.incident, []).append(d)
+        return out
+
+
+def snapshot(register: Register, now: datetime | None = None, *, include_confidential: bool = True,
+             deadlines: Sequence[Deadline] | None = None, warnings: Sequence[str] = ()) -> Snapshot:
+    """Judge the register's deadlines at ``now`` once (or take ``deadlines`` already judged)."""
+    if register.config is None:
+        raise ValueError("register.yml 有错误,无法生成报告。")
+    now = now or register.now
+    if now is None:
+        raise ValueError("需要指定“现在”的时刻(--now)。")
+    now = now.astimezone(zone(register.config.timezone))
+    counted = tuple(i for i in register.counted() if include_confidential or not i.confidential)
+    if deadlines is None:
+        judged, notes = judge_all(register.counted(), register.config, now)
+    else:
+        judged, notes = tuple(deadlines), tuple(warnings)
+    ids = {i.id for i in counted}
+    return Snapshot(register.root, register.config, counted, register.incidents,
+                    tuple(d for d in judged if d.incident in ids), tuple(notes), now, include_confidential)
+
+
+def resolve_period(kind: Kind, period: Period | str | None, now: datetime, tz_name: str) -> Period:
+    if isinstance(period, Period):
+        return period
+    if period is None:
+        return default(kind, now.astimezone(zone(tz_name)))
+    return parse(kind, period, zone(tz_name))
+
+
+def load_narrative(snap: Snapshot, period: Period) -> tuple[narrative_files.Narrative | None, list[str]]:
+    from pathlib import Path
+
+    return narrative_files.load(Path(str(snap.root)), period.kind, period.label)
+
+
+# --- the state of an incident at a past moment ----------------------------
+
+def level_at(incident: Incident, moment: datetime) -> str:
+    level = incident.level_history()[0][1]
+    for since, lvl in incident.level_history():
+        if since <= moment:
+            level = lvl
+    return level
+
+
+def open_at(incident: Incident, moment: datetime) -> bool:
+    """Discovered before ``moment`` and not yet settled (平息) or archived then."""
+    if incident.discovered_at >= moment:
+        return False
+    return not any(e.type in CLOSING_EVENTS and e.at < moment for e in incident.timeline)
+
+
+def last_event_before(incident: Incident, moment: datetime) -> str:
+    events = [e for e in incident.timeline if e.at < moment]
+    if not events:
+        return ""
+    event = events[-1]
+    return f"{event.at:%m-%d %H:%M} {event.type}" + (f"({event.level})" if event.level else "")
+
+
+# --- wording --------------------------------------------------------------
+
+def percent(rate: float | None) -> str:
+    return "—" if rate is None else f"{rate * 100:.1f}%"
+
+
+def change(current: float, before: float) -> str:
+    """环比/同比 wording: +50.0%, -20.0%, 持平, or — when the base is 0."""
+    if before == 0:
+        return "持平" if current == 0 else "—(基数为0)"
+    if current == before:
+        return "持平"
+    return f"{(current - before) / before * 100:+.1f}%"
+
+
+def levels_sentence(by_level: dict[str, int]) -> str:
+    return "、".join(f"{lvl}{by_level.get(lvl, 0)}起" for lvl in LEVELS)
+
+
+def duration(value: timedelta | None) -> str:
+    return "—" if value is None else human_duration(value)
+
+
+def miss_rows(deadlines: Iterable[Deadline], snap: Snapshot) -> list[tuple[str, ...]]:
+    rows = []
+    for d in deadlines:
+        late = lateness(d, snap.now)
+        rows.append((d.incident, d.title, d.rule_title or d.rule, d.unit, short(d.due),
+                     short(d.met_at) if d.met_at else "未完成",
+                     ("超时" if d.status == "met_late" else "已逾期") + (duration(late) if late else "")))
+    return rows
+
+
+MISS_HEADERS = ("编号", "标题", "时限", "责任单位", "截止时间", "完成时间", "情况")
+
+
+def reviewed_in(incidents: Iterable[Incident], period: Period) -> list[Incident]:
+    return sorted((i for i in incidents if period.contains(review_completed_at(i))),
+                  key=lambda i: (review_completed_at(i) or i.discovered_at, i.id))
+
+
+def subtitle(snap: Snapshot, period: Period) -> str:
+    note = f"(统计截至 {short(snap.now)})" if period.end > snap.now else ""
+    conf = "" if snap.include_confidential else ",不含涉密事件"
+    return (f"{snap.config.organization} · {period.name}{note} · 依据舆情台账生成于 {short(snap.now)}{conf}")

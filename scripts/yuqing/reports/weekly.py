@@ -1,0 +1,102 @@
+"""舆情周报: the week's new incidents, what is still open, next week's deadlines, the week's misses.
+
+For the weekly analysis meeting (每周召开一次舆情分析会). "Open" is judged at
+the end of the week from the timeline (no 平息/归档 event before it), so the
+report for a past week reads the same whenever it is produced. Misses of the
+week are deadlines *due* in the week that were not met by their due time;
+deadlines due next week are those not met by the end of this week.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from ..deadlines import STATUS_TEXT
+from ..model import LEVELS
+from ..register import Register
+from ..stats import misses
+from ..times import human_duration, short
+from .common import (
+    MISS_HEADERS, Snapshot, last_event_before, level_at, levels_sentence, load_narrative, miss_rows, open_at,
+    resolve_period, snapshot, subtitle,
+)
+from .document import Builder, Report
+from .narrative import normalize
+from .periods import Period
+
+TITLE = "舆情周报"
+
+
+def weekly(register: Register, period: Period | str | None = None, now: datetime | None = None, *,
+           include_confidential: bool = True, snap: Snapshot | None = None) -> Report:
+    """The weekly report for ``period`` (default: the last complete ISO week before ``now``)."""
+    snap = snap or snapshot(register, now, include_confidential=include_confidential)
+    week = resolve_period("weekly", period, snap.now, snap.config.timezone)
+    return build(snap, week)
+
+
+def build(snap: Snapshot, week: Period) -> Report:
+    stats = snap.stats(week)
+    new = sorted((i for i in snap.incidents if week.contains(i.discovered_at)), key=lambda i: i.discovered_at)
+    still_open = sorted((i for i in snap.incidents if open_at(i, week.end)), key=lambda i: i.discovered_at)
+    next_week = Period("weekly", "", week.end, week.end + timedelta(days=7))
+    due_next = sorted((d for d in snap.deadlines if next_week.contains(d.due)
+                       and (d.met_at is None or d.met_at >= week.end)), key=lambda d: (d.due, d.incident))
+    missed = misses(d for d in snap.deadlines if week.contains(d.due))
+    story, problems = load_narrative(snap, week)
+
+    doc = Builder()
+    if story and story.preamble:
+        doc.extend(story.preamble)
+    doc.h1("本周概况")
+    doc.p(f"{week.unit_word}新发现舆情{stats.total}起({levels_sentence(stats.by_level)});"
+          f"截至周末仍在监测或处置的{len(still_open)}起;"
+          f"本周到期的处置时限中未按时完成{len(missed)}项;下周将到期{len(due_next)}项。")
+    doc.table(("等级", "本周新发现"), [(lvl, stats.by_level[lvl]) for lvl in LEVELS] + [("合计", stats.total)], "<>")
+
+    doc.h1("本周新发现舆情")
+    if new:
+        doc.table(("编号", "标题", "等级", "领域", "责任单位", "发现时间", "来源"),
+                  [(i.id, i.title, i.level, i.category, i.units.lead, short(i.discovered_at), i.source.channel)
+                   for i in new])
+    else:
+        doc.p("本周未发现新的舆情。")
+
+    doc.h1("在办舆情")
+    if still_open:
+        doc.table(("编号", "标题", "等级", "责任单位", "发现时间", "已持续", "最新进展"),
+                  [(i.id, i.title, level_at(i, week.end), i.units.lead, short(i.discovered_at),
+                    human_duration(week.end - i.discovered_at), last_event_before(i, week.end))
+                   for i in still_open])
+    else:
+        doc.p("截至周末没有仍在监测或处置的舆情。")
+
+    doc.h1("下周到期时限")
+    if due_next:
+        doc.table(("编号", "标题", "时限", "责任单位", "截止时间", "当前状态"),
+                  [(d.incident, d.title, d.rule_title or d.rule, d.unit, short(d.due), _status(d.status))
+                   for d in due_next])
+    else:
+        doc.p("下周没有到期的时限。")
+
+    doc.h1("本周未按时完成")
+    if missed:
+        doc.table(MISS_HEADERS, miss_rows(missed, snap))
+    else:
+        doc.p("本周到期的时限均按时完成。")
+
+    doc.h1("研判意见")
+    section = story.section("研判", "意见", "分析") if story else None
+    if section:
+        doc.narrative(section)
+    else:
+        doc.todo("本周舆情研判意见和下周工作安排(写在 docs/reports/weekly-" + week.label + ".md)")
+    for title, blocks in (story.others(("研判", "意见", "分析")) if story else []):
+        doc.h1(normalize(title) or title)
+        doc.narrative(blocks)
+    return Report("weekly", week.label, TITLE, subtitle(snap, week), tuple(doc.blocks),
+                  story.file if story else None, tuple(problems) + stats.warnings)
+
+
+def _status(status: str) -> str:
+    return STATUS_TEXT.get(status, status)

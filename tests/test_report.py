@@ -1,0 +1,290 @@
+"""Weekly, monthly and annual reports: periods, figures, narrative, and the .docx read back."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import docx
+import pytest
+import yaml
+from docx.oxml.ns import qn
+
+from yuqing.cli import main
+from yuqing.register import load_register
+from yuqing.reports import Heading, Paragraph, Table, annual, monthly, parse, snapshot, weekly
+from yuqing.reports.periods import PeriodError, default
+from yuqing.times import parse_time, zone
+
+from .conftest import PROJECT
+from .test_stats import NOW, small_register
+
+TZ = zone("Asia/Shanghai")
+EXAMPLE_NOW = "2026-11-23T09:00:00+08:00"
+
+
+def at(text: str) -> datetime:
+    value = parse_time(text, TZ)
+    assert value is not None
+    return value
+
+
+@pytest.fixture
+def small(register_dir: Any) -> Any:
+    for record in small_register():
+        register_dir.write(record)
+    return register_dir
+
+
+@pytest.fixture(scope="module")
+def example() -> Any:
+    return snapshot(load_register(PROJECT, now=at(EXAMPLE_NOW)))
+
+
+def blocks_after(report: Any, heading: str, kind: type) -> list[Any]:
+    """The blocks of ``kind`` between ``heading`` and the next heading of the same or higher rank."""
+    blocks = list(report.blocks)
+    start = next(i for i, b in enumerate(blocks) if isinstance(b, Heading) and b.text == heading)
+    found = []
+    for block in blocks[start + 1:]:
+        if isinstance(block, Heading) and block.level <= blocks[start].level:
+            break
+        if isinstance(block, kind):
+            found.append(block)
+    return found
+
+
+def tables_after(report: Any, heading: str) -> list[Table]:
+    return blocks_after(report, heading, Table)
+
+
+def paragraphs_after(report: Any, heading: str) -> list[Paragraph]:
+    return blocks_after(report, heading, Paragraph)
+
+
+# --- periods ----------------------------------------------------------------
+
+def test_default_periods_are_the_last_complete_ones() -> None:
+    monday = at(EXAMPLE_NOW)
+    week = default("weekly", monday)
+    assert (week.label, week.start, week.end) == ("2026-W47", at("2026-11-16T00:00"), at("2026-11-23T00:00"))
+    assert week.name == "2026年第47周(11月16日至11月22日)"
+    assert default("monthly", monday).label == "2026-10"
+    assert default("annual", monday).label == "2025"
+    # New Year's week belongs to the ISO year of its Thursday.
+    assert parse("weekly", "2026-W01", TZ).start == at("2025-12-29T00:00")
+    assert parse("monthly", "2025-12", TZ).end == at("2026-01-01T00:00")
+    assert parse("monthly", "2025-03", TZ).year_ago().label == "2024-03"
+    assert parse("monthly", "2025-01", TZ).previous().label == "2024-12"
+
+
+@pytest.mark.parametrize("kind, text", [("weekly", "2025-W54"), ("monthly", "2025-13"), ("annual", "25"),
+                                         ("weekly", "2025-03")])
+def test_bad_periods(kind: str, text: str) -> None:
+    with pytest.raises(PeriodError):
+        parse(kind, text, TZ)
+
+
+def test_bad_period_is_a_usage_error(small: Any, capsys: Any) -> None:
+    assert main(["report", "weekly", "--root", str(small.root), "--now", NOW, "--period", "2025-W99"]) == 2
+    assert "不是有效的周" in capsys.readouterr().err
+
+
+# --- the small register (see test_stats.small_register for the hand counts) --
+
+def test_weekly_report_of_small_register(small: Any) -> None:
+    register = load_register(small.root, now=at(NOW))
+    report = weekly(register, "2025-W11", at(NOW))   # 03-10 .. 03-16: C and D discovered
+    assert report.headings == ("一、本周概况", "二、本周新发现舆情", "三、在办舆情", "四、下周到期时限",
+                               "五、本周未按时完成", "六、研判意见")
+    summary = paragraphs_after(report, "一、本周概况")[0].text
+    # new: C (重大), D (now 一般); open at 03-17 00:00: A (never settled), C; B settled 03-08, D 03-16.
+    # due in the week and missed: C report-4h (late), C respond-48h (overdue), D press-24h (late).
+    assert summary == ("本周新发现舆情2起(一般1起、敏感0起、重大1起、特别重大0起);截至周末仍在监测或处置的2起;"
+                       "本周到期的处置时限中未按时完成3项;下周将到期0项。")
+    assert [r[0] for r in tables_after(report, "二、本周新发现舆情")[0].rows] == ["YQ-2025-0003", "YQ-2025-0004"]
+    assert [r[0] for r in tables_after(report, "三、在办舆情")[0].rows] == ["YQ-2025-0001", "YQ-2025-0003"]
+    missed = tables_after(report, "五、本周未按时完成")[0]
+    assert [(r[0], r[4], r[5], r[6]) for r in missed.rows] == [
+        ("YQ-2025-0003", "2025-03-10 16:00", "2025-03-10 17:00", "超时1小时"),
+        ("YQ-2025-0003", "2025-03-12 07:00", "未完成", "已逾期29天5小时"),   # to now, 04-10 12:00
+        ("YQ-2025-0004", "2025-03-13 20:00", "2025-03-13 21:00", "超时1小时"),
+    ]
+    assert report.placeholders == ("【待填写:本周舆情研判意见和下周工作安排(写在 docs/reports/weekly-2025-W11.md)】",)
+
+
+def test_monthly_report_compares_with_previous_month_and_year(small: Any) -> None:
+    register = load_register(small.root, now=at(NOW))
+    report = monthly(register, "2025-03", at(NOW))
+    compare = tables_after(report, "一、总体情况")[0]
+    assert compare.headers == ("指标", "本月", "上月", "环比", "去年同月", "同比")
+    assert compare.rows[0] == ("新发现舆情", "4", "0", "—(基数为0)", "0", "—(基数为0)")
+    assert compare.rows[1] == ("其中一般", "2", "0", "—(基数为0)", "0", "—(基数为0)")
+    # March's incidents A-D: met 4, late 3, overdue 1 -> 50.0%
+    assert compare.rows[-1] == ("时限按时率", "50.0%", "—", "", "—", "")
+    april = monthly(register, "2025-04", at(NOW))
+    row = tables_after(april, "一、总体情况")[0].rows[0]
+    assert row == ("新发现舆情", "2", "4", "-50.0%", "0", "—(基数为0)")
+    reviews = tables_after(report, "五、评估总结完成情况")[0]
+    assert [(r[0], r[2], r[3]) for r in reviews.rows] == [("YQ-2025-0004", "特别重大", "2025-03-17 10:00")]
+
+
+NARRATIVE = """# 2025年自查报告(手写部分)
+
+根据《示例市人民政府办公室关于报送政务舆情回应工作有关材料的通知》要求,现将自查情况报告如下:
+
+<!-- 这段注释不应出现在报告中 -->
+
+## 一、政务舆情回应工作制度、机制建立情况
+
+制定了《舆情应急预案》。
+
+## 二、主要做法
+
+### (一)加强日常监看
+
+建立7×24小时值班制度。
+
+## 三、存在问题
+
+个别单位对时限要求认识不足。
+"""
+
+
+def test_annual_report_takes_narrative_and_marks_the_rest(small: Any) -> None:
+    (small.root / "docs" / "reports").mkdir(parents=True)
+    (small.root / "docs" / "reports" / "annual-2025.md").write_text(NARRATIVE, encoding="utf-8")
+    register = load_register(small.root, now=at(NOW))
+    report = annual(register, 2025, at(NOW))
+    assert report.narrative == "docs/reports/annual-2025.md"
+    assert report.title == "示例市市场监督管理局2025年政务舆情回应处置工作自查报告"
+    top = [h for h in report.headings if re.match(r"^[一二三四五六七八九十]+、", h)]
+    assert top == ["一、制度机制建立情况", "二、主要做法", "三、存在问题", "四、下一步工作安排"]
+    texts = [b.text for b in report.blocks if isinstance(b, Paragraph)]
+    assert texts[0].startswith("根据《示例市人民政府办公室")
+    assert "制定了《舆情应急预案》。" in texts
+    assert "个别单位对时限要求认识不足。" in texts
+    assert not any("注释" in t for t in texts)
+    # The hand-written sub-heading continues the data sub-headings' numbering.
+    assert "(六)加强日常监看" in report.headings
+    assert report.placeholders == ("【待填写:下一步工作安排(针对存在问题的改进措施)】",)
+    basics = paragraphs_after(report, "(一)全年舆情基本情况")[0].text
+    assert basics.startswith("2025年共登记舆情6起(另有撤销登记1起,不计入统计),其中涉密1起,"
+                             "按当前等级分:一般3起、敏感2起、重大1起、特别重大0起。处置过程中升级1起、降级1起。")
+    problems = paragraphs_after(report, "(一)处置时限未按时完成")[0].text
+    # misses: A reply-3wd, C report-4h, D press-24h (late) and C respond-48h (overdue); C report-4h is a late report.
+    assert problems == "全年未按时完成处置时限4项(超时完成3项、逾期未办1项),其中上报不及时(迟报)1项。"
+
+
+def test_docx_follows_official_document_layout(small: Any, tmp_path: Path) -> None:
+    out = tmp_path / "annual.docx"
+    code = main(["report", "annual", "--root", str(small.root), "--now", NOW, "--period", "2025",
+                 "--format", "docx", "--out", str(out)])
+    assert code == 0
+    register = load_register(small.root, now=at(NOW))
+    report = annual(register, "2025", at(NOW))
+    document = docx.Document(str(out))
+    section = document.sections[0]
+    assert round(section.page_width.cm, 1) == 21.0 and round(section.page_height.cm, 1) == 29.7
+    assert [round(x.cm, 2) for x in (section.top_margin, section.bottom_margin, section.left_margin,
+                                     section.right_margin)] == [3.7, 3.5, 2.8, 2.6]
+
+    def east_asia(paragraph: Any) -> str:
+        return paragraph.runs[0]._element.rPr.rFonts.get(qn("w:eastAsia"))
+
+    paragraphs = [p for p in document.paragraphs if p.text]
+    assert paragraphs[0].text == report.title
+    assert east_asia(paragraphs[0]) == "方正小标宋简体"
+    assert paragraphs[0].runs[0].font.size.pt == 22
+    by_text = {p.text: p for p in paragraphs}
+    for heading in report.headings:
+        paragraph = by_text[heading]
+        expected = "黑体" if re.match(r"^[一二三四]、", heading) else \
+            "楷体_GB2312" if heading.startswith("(") else "仿宋_GB2312"
+        assert east_asia(paragraph) == expected, heading
+        assert paragraph.runs[0].font.size.pt == 16
+    body = by_text[paragraphs_after(report, "(一)全年舆情基本情况")[0].text]
+    assert east_asia(body) == "仿宋_GB2312"
+    # headings in the same order as the report
+    assert [p.text for p in paragraphs if p.text in set(report.headings)] == list(report.headings)
+    # tables cell by cell
+    tables = [b for b in report.blocks if isinstance(b, Table)]
+    assert len(document.tables) == len(tables)
+    for table, block in zip(document.tables, tables):
+        cells = [[c.text for c in row.cells] for row in table.rows]
+        assert cells == [list(block.headers)] + [list(r) for r in block.rows]
+        assert table.rows[0].cells[0].paragraphs[0].runs[0]._element.rPr.rFonts.get(qn("w:eastAsia")) == "仿宋_GB2312"
+
+
+# --- the example register ---------------------------------------------------
+
+def _raw(year: str) -> list[dict[str, Any]]:
+    return [yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted((PROJECT / "incidents" / year).glob("*.yml"))]
+
+
+def test_annual_report_of_example_register_only_states_record_figures(example: Any) -> None:
+    report = annual(None, "2025", snap=example)  # type: ignore[arg-type]
+    records = _raw("2025")
+    counted = [r for r in records if not r.get("withdrawn")]
+    levels = {lvl: sum(1 for r in counted if r["level"] == lvl) for lvl in ("一般", "敏感", "重大", "特别重大")}
+    withdrawn = len(records) - len(counted)
+    confidential = sum(1 for r in counted if r.get("confidential"))
+    basics = paragraphs_after(report, "(一)全年舆情基本情况")[0].text
+    expected = (f"2025年共登记舆情{len(counted)}起(另有撤销登记{withdrawn}起,不计入统计)"
+                + (f",其中涉密{confidential}起" if confidential else "")
+                + f",按当前等级分:一般{levels['一般']}起、敏感{levels['敏感']}起、重大{levels['重大']}起、"
+                  f"特别重大{levels['特别重大']}起。")
+    assert basics.startswith(expected)
+    assert (len(counted), withdrawn) == (8, 1)
+    # By hand: YQ-2025-0002 occurred 03-10 12:35, respond-48h due 03-12 12:35, first response
+    # (发布权威信息) 03-12 14:00: 1h25m late. Every other 2025 deadline was met.
+    missed = tables_after(report, "(一)处置时限未按时完成")[0]
+    assert [(r[0], r[4], r[5], r[6]) for r in missed.rows] == [
+        ("YQ-2025-0002", "2025-03-12 12:35", "2025-03-12 14:00", "超时1小时25分")]
+    # Every incident id in the report is a 2025 record; no prose invented where people must write.
+    ids = set(re.findall(r"YQ-\d{4}-\d{4}", report.to_markdown()))
+    assert ids <= {r["id"] for r in counted}
+    assert paragraphs_after(report, "四、下一步工作安排") == [
+        Paragraph("【待填写:下一步工作安排(针对存在问题的改进措施)】", placeholder=True)]
+    assert len(report.placeholders) == 5
+
+
+def test_weekly_report_of_example_register(example: Any) -> None:
+    report = weekly(None, None, snap=example)  # type: ignore[arg-type]
+    assert report.period == "2026-W47"
+    new = tables_after(report, "二、本周新发现舆情")[0]
+    expected = sorted(r["id"] for r in _raw("2026")
+                      if "2026-11-16" <= r["discovered_at"][:10] <= "2026-11-22" and not r.get("withdrawn"))
+    assert sorted(r[0] for r in new.rows) == expected
+    # YQ-2026-0013: appeal posted Tue 11-17 15:10; three working days after it end Fri 11-20 17:30; no 答复.
+    missed = tables_after(report, "五、本周未按时完成")[0]
+    assert [(r[0], r[4], r[5]) for r in missed.rows] == [("YQ-2026-0013", "2026-11-20 17:30", "未完成")]
+
+
+def test_monthly_report_of_example_register(example: Any) -> None:
+    report = monthly(None, None, snap=example)  # type: ignore[arg-type]
+    assert report.period == "2026-10"
+    october = [r for r in _raw("2026") if r["discovered_at"].startswith("2026-10")]
+    september = [r for r in _raw("2026") if r["discovered_at"].startswith("2026-09")]
+    row = tables_after(report, "一、总体情况")[0].rows[0]
+    assert row[:3] == ("新发现舆情", str(len(october)), str(len(september)))
+    # YQ-2026-0011: first grading 敏感, so 敏感 from discovery 10-13 18:30; report-4h due 22:30; no 上报: overdue.
+    missed = tables_after(report, "四、未按时完成情况")[1]
+    assert [(r[0], r[5]) for r in missed.rows] == [("YQ-2026-0011", "未完成")]
+
+
+def test_example_reports_produce_markdown_and_docx(tmp_path: Path, capsys: Any) -> None:
+    for kind in ("weekly", "monthly", "annual"):
+        out = tmp_path / f"{kind}.docx"
+        assert main(["report", kind, "--root", str(PROJECT), "--now", EXAMPLE_NOW, "--format", "docx",
+                     "--out", str(out)]) == 0
+        assert capsys.readouterr().out == f"已写入 {out}\n"
+        document = docx.Document(str(out))
+        assert document.paragraphs[0].text in ("舆情周报", "舆情月度评估",
+                                               "示例市市场监督管理局2025年政务舆情回应处置工作自查报告")
+        assert main(["report", kind, "--root", str(PROJECT), "--now", EXAMPLE_NOW]) == 0
+        markdown = capsys.readouterr().out
+        assert markdown.startswith("# ")
+        assert "<svg" in markdown or kind == "weekly"
