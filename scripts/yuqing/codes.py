@@ -62,6 +62,17 @@ CODES: dict[str, str] = {
     "withdrawn-unknown": "撤销记录的 duplicate_of 指向不存在的事件",
     # git history (yuqing check --history)
     "late-registration": "(提醒)迟报:从发现到提交登记超过 register.yml 规定的小时数",
+    "history-incomplete": "(提醒)浅克隆,git 历史不完整,无法判断迟报",
+    "history-unavailable": "(提醒)不在 git 仓库中或还没有提交,无法判断迟报",
+    "record-deleted": "(yuqing audit)删除了事件文件(应填 withdrawn 撤销)",
+    "record-renamed": "(yuqing audit)事件文件被改名或移动",
+    "record-unreadable": "(yuqing audit)修改后的文件无法解析,无法核对改动",
+    "id-changed": "(yuqing audit)修改了编号",
+    "id-taken": "(yuqing audit)新增的编号在目标分支上已被占用(同时登记)",
+    "event-removed": "(yuqing audit)删除了处置事件,或改了它的时间、类型",
+    "event-reordered": "(yuqing audit)调换了处置事件的顺序",
+    "archived-rewritten": "(yuqing audit)改写了已归档的记录(只能追加“更正”事件)",
+    "file-exists": "(yuqing new)目标文件已存在,不覆盖",
     # register.yml
     "no-register": "找不到 register.yml",
     "bad-timezone": "时区名无效",

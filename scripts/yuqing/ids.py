@@ -1,0 +1,107 @@
+"""Incident ids: parse, format, and find the next free one without collisions.
+
+The next id of a year is one more than the highest number in use, looked up in
+the working tree, in the remote main branch (``origin/main`` via one ``git
+ls-tree``: no network unless asked to fetch) and in the names of pending
+registration branches (``incident/<id>``, local or pushed). Gaps are never
+filled: a number that was used once (then deleted in a branch, or sitting in
+someone's unmerged pull request) must not come back. Whatever still collides
+(two people registering at the same minute) is caught by ``yuqing audit``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Iterable
+
+ID_PATTERN = re.compile(r"^([A-Z][A-Z0-9]*)-([0-9]{4})-([0-9]{4,})$")
+DEFAULT_REMOTE_REF = "origin/main"
+BRANCH_PREFIX = "incident/"
+
+
+def parse_id(text: str) -> tuple[str, int, int] | None:
+    """(prefix, year, number) of an id like YQ-2025-0042, or None."""
+    match = ID_PATTERN.match(text)
+    if not match:
+        return None
+    return match.group(1), int(match.group(2)), int(match.group(3))
+
+
+def format_id(prefix: str, year: int, number: int) -> str:
+    return f"{prefix}-{year:04d}-{number:04d}"
+
+
+def next_id(prefix: str, year: int, taken: Iterable[str]) -> str:
+    """One more than the highest number of ``prefix``-``year`` in ``taken``."""
+    highest = 0
+    for text in taken:
+        parsed = parse_id(text)
+        if parsed and parsed[0] == prefix and parsed[1] == year:
+            highest = max(highest, parsed[2])
+    return format_id(prefix, year, highest + 1)
+
+
+@dataclass(frozen=True)
+class TakenIds:
+    """Every id in use, and where they were looked up (for the message to the user)."""
+
+    ids: frozenset[str]
+    looked_in: tuple[str, ...]
+    """Chinese descriptions of the places consulted."""
+    warnings: tuple[str, ...] = ()
+
+
+def ids_in_tree(root: Path) -> set[str]:
+    """Ids of the files under incidents/ in the working tree (file names are ids)."""
+    from .register import incident_files
+
+    return {p.stem for p in incident_files(root)}
+
+
+def taken_ids(root: Path, *, remote_ref: str = DEFAULT_REMOTE_REF, fetch: bool = False) -> TakenIds:
+    """Ids in use in the working tree, on ``remote_ref`` and in pending ``incident/*`` branches.
+
+    Costs two git processes (``ls-tree`` and ``for-each-ref``), plus a ``git
+    fetch`` when ``fetch`` is true. Outside git only the working tree counts.
+    """
+    ids = ids_in_tree(root)
+    looked_in = ["工作区"]
+    warnings: list[str] = []
+    from .history import open_repo, prefix_of
+
+    repo = open_repo(root)
+    if repo is None:
+        return TakenIds(frozenset(ids), tuple(looked_in), ("不在 git 仓库中,只按工作区文件分配编号。",))
+    import git
+
+    remote, _, branch = remote_ref.partition("/")
+    if fetch:
+        try:
+            repo.git.fetch(remote, branch)
+            looked_in.append(f"已从 {remote} 拉取 {branch}")
+        except git.GitCommandError as error:
+            warnings.append(f"git fetch {remote} {branch} 失败({_first_line(error.stderr)}),改用本地已有的 {remote_ref}。")
+    prefix = prefix_of(repo, root)
+    try:
+        listing = repo.git.ls_tree("-r", "--name-only", "-z", remote_ref, "--", f"{prefix}incidents/")
+        ids.update(PurePosixPath(p).stem for p in listing.split("\0") if p.endswith((".yml", ".yaml")))
+        looked_in.append(remote_ref)
+    except git.GitCommandError:
+        warnings.append(f"没有 {remote_ref}(未设置远程仓库或从未拉取),只按本地文件分配编号;提交 PR 时 `yuqing audit` 会再查重。")
+    try:
+        refs = repo.git.for_each_ref("--format=%(refname)", f"refs/heads/{BRANCH_PREFIX}",
+                                     f"refs/remotes/{remote}/{BRANCH_PREFIX}")
+        pending = {line.rsplit("/", 1)[-1] for line in refs.splitlines() if line.strip()}
+        if pending:
+            ids.update(pending)
+            looked_in.append(f"{len(pending)} 个待合并的登记分支")
+    except git.GitCommandError:  # pragma: no cover - for-each-ref does not fail on a valid repo
+        pass
+    return TakenIds(frozenset(ids), tuple(looked_in), tuple(warnings))
+
+
+def _first_line(text: object) -> str:
+    lines = [line.strip() for line in str(text or "").splitlines() if line.strip()]
+    return lines[0].removeprefix("stderr: ").strip("' ") if lines else "原因不明"
