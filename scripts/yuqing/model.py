@@ -314,3 +314,7 @@ class Deadline:
     """The incident's title, for tables."""
     warning: str | None = None
     """Why ``due`` is uncertain, when it is (Chinese, names the year)."""
+    incident_open: bool = True
+    """The incident is still open (监测中/处置中): its misses need action now."""
+    met_line: int | None = None
+    """Line of the event that met the deadline (where a late action shows)."""

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from pathlib import PurePosixPath
 from typing import Callable, Iterable, Iterator
 
+from .deadlines import clock_start, extension_cap
 from .model import GRADING_EVENTS, SEVERE_LEVELS, Incident, Issue, RegisterConfig, level_rank
 from .words import did_you_mean, listing
 
@@ -168,12 +169,11 @@ def check_extensions(incident: Incident, ctx: Context) -> Iterator[Issue]:
             yield _issue(incident, f"{path}.rule", "extension-not-allowed",
                          f"规则“{rule.title}”不允许延期(register.yml 中没有 extension_cap_days)。")
             continue
-        start = _clock_start(incident, rule.clock_start)
+        start = clock_start(incident, rule)
         if start is None:
             continue
         # SPEC: at most to the end (24:00) of the N-th natural day after the start day.
-        cap = (start.replace(hour=0, minute=0, second=0, microsecond=0)
-               + timedelta(days=rule.extension_cap_days + 1))
+        cap = extension_cap(start, rule.extension_cap_days)
         if extension.due > cap:
             last_day = cap - timedelta(days=1)
             yield _issue(incident, f"{path}.due", "extension-over-cap",
@@ -182,14 +182,6 @@ def check_extensions(incident: Incident, ctx: Context) -> Iterator[Issue]:
         if extension.due < start:
             yield _issue(incident, f"{path}.due", "extension-before-start",
                          "延期后的截止时间早于时限起算时间,请核对。")
-
-
-def _clock_start(incident: Incident, kind: str) -> datetime | None:
-    if kind == "appeal":
-        return incident.appeal.posted_at if incident.appeal else None
-    if kind == "occurred":
-        return incident.occurred_at or incident.discovered_at
-    return incident.discovered_at
 
 
 def check_withdrawn(incident: Incident, ctx: Context) -> Iterator[Issue]:

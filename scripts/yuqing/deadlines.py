@@ -1,0 +1,236 @@
+"""The deadline engine: (incidents, rules, calendar, now) -> deadlines and warnings.
+
+Pure: nothing here reads files or the clock. One Deadline per applying rule of
+each counted (not withdrawn) incident, per SPEC section 3:
+
+* a level rule applies once the level over time (``Incident.level_history``)
+  first enters the rule's levels; that moment is ``level_reached``; a later
+  downgrade does not cancel the running clock, and a re-escalation does not
+  restart it;
+* ``occurred`` clocks start at ``occurred_at`` (else ``discovered_at``), even
+  when the level was reached long after (so a late escalation to 重大 may be
+  overdue the moment it is recorded: SPEC keeps the clock at the occurrence);
+* only events at or after the clock's start count;
+* an extension's ``due`` replaces the rule's due, never beyond the rule's cap;
+* a due time that needs a year without a confirmed holiday calendar is not
+  guessed: the deadline's status is ``unknown`` and a warning names the year.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Iterable
+
+from .calendar import CalendarGap, WorkCalendar, year_help
+from .model import Deadline, DeadlineStatus, Extension, Incident, RegisterConfig, Rule
+
+STATUS_ORDER: tuple[str, ...] = ("overdue", "due_soon", "unknown", "pending", "met_late", "met")
+"""Most to least urgent; also the order of the summary counts."""
+
+STATUS_TEXT: dict[str, str] = {
+    "overdue": "已逾期",
+    "due_soon": "临期",
+    "pending": "进行中",
+    "met": "按时完成",
+    "met_late": "超时完成",
+    "unknown": "无法计算",
+}
+
+_MERIT: dict[str, int] = {"overdue": 0, "unknown": 1, "due_soon": 2, "pending": 3, "met_late": 4, "met": 5}
+"""How good a status is, for 'never worse' comparisons (higher is better)."""
+
+
+@dataclass(frozen=True)
+class DeadlineReport:
+    """Every deadline of a register at ``now``, and what makes a figure uncertain."""
+
+    now: datetime
+    deadlines: tuple[Deadline, ...]
+    warnings: tuple[str, ...] = ()
+
+    def count(self, status: str) -> int:
+        return sum(1 for d in self.deadlines if d.status == status)
+
+    def counts(self) -> dict[str, int]:
+        """Deadlines per status, in STATUS_ORDER, zero counts left out."""
+        return {s: n for s in STATUS_ORDER if (n := self.count(s))}
+
+    def select(self, statuses: Iterable[str] | None = None, *, units: Iterable[str] | None = None,
+               levels: Iterable[str] | None = None, files: Iterable[str] | None = None,
+               open_only: bool = False) -> DeadlineReport:
+        """The same report with only the deadlines that match every filter given."""
+        wanted = set(statuses) if statuses is not None else None
+        unit_set = set(units) if units is not None else None
+        level_set = set(levels) if levels is not None else None
+        file_set = set(files) if files is not None else None
+        kept = tuple(
+            d for d in self.deadlines
+            if (wanted is None or d.status in wanted)
+            and (unit_set is None or d.unit in unit_set)
+            and (level_set is None or d.level in level_set)
+            and (file_set is None or d.file in file_set)
+            and (not open_only or d.incident_open)
+        )
+        return DeadlineReport(self.now, kept, self.warnings)
+
+
+def merit(status: str) -> int:
+    """Higher is better: met > met_late > pending > due_soon > unknown > overdue."""
+    return _MERIT[status]
+
+
+def extension_cap(start: datetime, days: int) -> datetime:
+    """The latest an extension may move a due time: 24:00 of the ``days``-th natural day after the start day."""
+    midnight = start.replace(hour=0, minute=0, second=0, microsecond=0, fold=0)
+    cap = datetime.combine(midnight.date() + timedelta(days=days + 1), midnight.time(), tzinfo=start.tzinfo)
+    return cap
+
+
+def clock_start(incident: Incident, rule: Rule) -> datetime | None:
+    """When ``rule``'s clock starts for ``incident`` (None when it does not apply)."""
+    if rule.clock_start == "appeal":
+        return incident.appeal.posted_at if incident.appeal else None
+    if rule.clock_start == "occurred":
+        return incident.occurred_at or incident.discovered_at
+    if rule.levels:
+        return incident.level_reached(rule.levels)
+    return incident.discovered_at
+
+
+def _level_at_start(incident: Incident, rule: Rule) -> str:
+    if rule.appeal or not rule.levels:
+        return incident.level
+    reached = incident.level_reached(rule.levels)
+    for since, level in incident.level_history():
+        if since == reached and level in rule.levels:
+            return level
+    return incident.level
+
+
+def rule_due(rule: Rule, start: datetime, calendar: WorkCalendar) -> datetime:
+    """The due time of ``rule`` for a clock started at ``start``; raises CalendarGap."""
+    if rule.unit == "working_hours":
+        return calendar.add_working_hours(start, rule.limit)
+    if rule.unit == "working_days":
+        return calendar.add_working_days(start, rule.limit)
+    # Natural hours are elapsed time: add them in UTC (a DST zone's wall clock jumps).
+    return (start.astimezone(timezone.utc) + timedelta(hours=rule.limit)).astimezone(calendar.tz)
+
+
+def judge(due: datetime | None, met_at: datetime | None, now: datetime, window_minutes: int) -> DeadlineStatus:
+    """SPEC section 3's status of one deadline at ``now``."""
+    if due is None:
+        return "unknown"
+    if met_at is not None:
+        return "met" if met_at <= due else "met_late"
+    if now > due:
+        return "overdue"
+    if due - now <= timedelta(minutes=window_minutes):
+        return "due_soon"
+    return "pending"
+
+
+def _clock_path(incident: Incident, rule: Rule, start: datetime) -> str:
+    """The JSON path of the value where the clock started (for line numbers)."""
+    if rule.clock_start == "appeal":
+        return "appeal.posted_at"
+    if rule.clock_start == "occurred":
+        return "occurred_at" if incident.occurred_at else "discovered_at"
+    for event in incident.grading_events():
+        if event.at == start and event.at > incident.discovered_at:
+            return f"timeline[{event.index}].at"
+    return "discovered_at"
+
+
+def _extension(incident: Incident, rule: Rule) -> Extension | None:
+    """The extension in force for ``rule``: the last one written for it."""
+    chosen = [e for e in incident.extensions if e.rule == rule.id]
+    return chosen[-1] if chosen else None
+
+
+def compute(incidents: Iterable[Incident], config: RegisterConfig, now: datetime,
+            calendar: WorkCalendar | None = None) -> DeadlineReport:
+    """Every deadline of every counted incident at ``now``, sorted by incident id and rule.
+
+    ``calendar`` defaults to ``WorkCalendar.from_config(config)``; pass one in
+    to reuse it. Withdrawn incidents are left out.
+    """
+    calendar = calendar or WorkCalendar.from_config(config)
+    now = now.astimezone(calendar.tz)
+    deadlines: list[Deadline] = []
+    gaps: dict[int, list[str]] = defaultdict(list)
+    warnings: list[str] = []
+    for incident in sorted((i for i in incidents if i.counts), key=lambda i: (i.id, i.file)):
+        for rule in config.rules:
+            if not rule.applies(incident):
+                continue
+            deadline, gap_year, notes = _one(incident, rule, now, calendar)
+            if deadline is None:
+                continue
+            deadlines.append(deadline)
+            warnings.extend(notes)
+            if gap_year is not None:
+                gaps[gap_year].append(f"{deadline.incident}({deadline.rule_title})")
+    year_warnings = [
+        f"{year} 年没有经确认的法定节假日和调休安排,以下 {len(items)} 项时限的截止时间无法计算"
+        f"(状态记为“无法计算”,不按推测计算):{'、'.join(items)}。{year_help(year)}"
+        for year, items in sorted(gaps.items())
+    ]
+    return DeadlineReport(now, tuple(deadlines), tuple(year_warnings + warnings))
+
+
+def _one(incident: Incident, rule: Rule, now: datetime,
+         calendar: WorkCalendar) -> tuple[Deadline | None, int | None, list[str]]:
+    start = clock_start(incident, rule)
+    if start is None:
+        return None, None, []
+    start = start.astimezone(calendar.tz)
+    notes: list[str] = []
+    warning: str | None = None
+    due: datetime | None
+    extended = False
+    gap_year: int | None = None
+    try:
+        due = rule_due(rule, start, calendar)
+    except CalendarGap as gap:
+        due, gap_year = None, gap.year
+        warning = (f"截止时间需要 {gap.year} 年的法定节假日和调休安排,程序没有经确认的 {gap.year} 年数据,"
+                   f"无法计算。{year_help(gap.year)}")
+    extension = _extension(incident, rule)
+    if extension is not None:
+        if rule.extension_cap_days is None:
+            notes.append(f"{incident.id}:延期记录所指规则“{rule.title}”不允许延期,已忽略该延期。")
+        else:
+            cap = extension_cap(start, rule.extension_cap_days)
+            new_due = extension.due.astimezone(calendar.tz)
+            if new_due > cap:
+                notes.append(f"{incident.id}:延期至 {new_due:%Y-%m-%d %H:%M} 超过“{rule.title}”的上限"
+                             f"({rule.extension_cap_days} 天),按上限 {cap:%Y-%m-%d %H:%M} 计算。")
+                new_due = cap
+            # The approved due replaces the computed one, so a calendar gap no longer matters.
+            due, extended, warning, gap_year = new_due, True, None, None
+    met = incident.first_event(rule.met_by, since=start)
+    met_at = met.at.astimezone(calendar.tz) if met else None
+    status = judge(due, met_at, now, rule.due_soon_minutes)
+    line = incident.position(_clock_path(incident, rule, start))[0]
+    met_line = incident.position(f"timeline[{met.index}].at")[0] if met else None
+    return Deadline(
+        incident=incident.id,
+        rule=rule.id,
+        rule_title=rule.title,
+        level=_level_at_start(incident, rule),
+        unit=incident.units.lead,
+        start=start,
+        due=due,
+        status=status,
+        met_at=met_at,
+        file=incident.file,
+        line=line,
+        extended=extended,
+        title=incident.title,
+        warning=warning,
+        incident_open=incident.is_open,
+        met_line=met_line,
+    ), gap_year, notes
