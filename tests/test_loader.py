@@ -59,3 +59,29 @@ def test_syntax_error_points_at_the_problem_in_chinese() -> None:
 def test_deep_nesting_is_an_issue_not_a_crash() -> None:
     loaded = load_bytes(b"a: " + b"[" * 5000 + b"]" * 5000 + b"\n", "f.yml")
     assert loaded.data is None or loaded.issues
+
+
+class _TextTimestamps(__import__("yaml").CSafeLoader):
+    """PyYAML's own constructor, with timestamps kept as text (as ours does)."""
+
+
+_TextTimestamps.add_constructor("tag:yaml.org,2002:timestamp", _TextTimestamps.construct_yaml_str)
+
+
+def test_every_example_reads_the_same_as_pyyaml_reads_it() -> None:
+    """Round trip of the example register: our event-stream builder agrees with
+    PyYAML's constructor on every valid file, and the data survives JSON."""
+    import json
+
+    import yaml
+
+    from .conftest import PROJECT
+
+    examples = sorted((PROJECT / "incidents").rglob("*.yml"))
+    assert len(examples) >= 20
+    for path in examples:
+        raw = path.read_bytes()
+        ours = load_bytes(raw, path.name)
+        assert ours.issues == ()
+        assert ours.data == yaml.load(raw, Loader=_TextTimestamps), path.name
+        assert json.loads(json.dumps(ours.data, ensure_ascii=False)) == ours.data
