@@ -1,0 +1,112 @@
+"""`yuqing site`: generate the archive's pages, or build the whole site with MkDocs."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+
+from ._common import EXIT_OK, EXIT_PROBLEMS, fail, now_option, parse_now, resolve_root, root_option
+
+
+@click.group("site")
+def site_group() -> None:
+    """发布站点:生成事件页和索引页(Markdown),或用 MkDocs 构建整个站点。
+
+    \b
+    示例:
+      yuqing site render                 # 生成到 docs/generated/ 和 docs/index.md
+      yuqing site build                  # 生成并构建到 site/
+      yuqing site build --offline        # 离线版,构建到 site-offline/,可直接打开
+    """
+
+
+@site_group.command("render")
+@root_option
+@now_option
+@click.option("--docs", "docs_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="写入的文档目录(默认 <台账>/docs)。")
+@click.option("--no-history", is_flag=True, help="不读取 git 历史(登记时间、修改记录)。")
+def render_command(root: Path | None, now_text: str | None, docs_dir: Path | None, no_history: bool) -> None:
+    """把事件页、索引页、统计页等生成为 Markdown(不需要 MkDocs)。
+
+    内容未变的文件不重写;docs/generated/ 中多余的旧文件会删除。
+    生成的文件也可以交给其他静态站点生成器使用。
+
+    \b
+    示例:
+      yuqing site render --now 2026-11-23T10:00:00+08:00
+    """
+    from ..config import load_config
+    from ..site import write
+    from ..site.collect import collect
+    from ..site.dictionary import userdict
+    from ..site.model import GENERATED
+    from ..site.pages import build
+
+    found = resolve_root(root)
+    config, _ = load_config(found)
+    if config is None:
+        fail("register.yml 有错误,请先运行 `yuqing check`。")
+    now = parse_now(now_text, config)
+    target = (docs_dir or found / "docs").resolve()
+    hand_written = frozenset(p.relative_to(target).as_posix() for p in target.rglob("*.md")
+                             if GENERATED not in p.relative_to(target).parts) if target.is_dir() else frozenset()
+    try:
+        collected = collect(found, now, history=not no_history, docs=hand_written)
+    except ValueError as error:
+        fail(str(error))
+    pages = build(collected.site)
+    pages[f"{GENERATED}/jieba_userdict.txt"] = userdict(collected.site.config, collected.site.incidents)
+    written, removed = write(pages, target)
+    for skipped in collected.skipped:
+        click.echo(f"注意:{skipped} 有错误,未生成页面(运行 `yuqing check` 查看)。", err=True)
+    click.echo(f"已生成 {len(pages)} 个文件到 {target}(写入 {written} 个,删除 {removed} 个旧文件)。")
+    raise SystemExit(EXIT_PROBLEMS if collected.skipped else EXIT_OK)
+
+
+@site_group.command("build")
+@root_option
+@now_option
+@click.option("--offline", is_flag=True, help="构建离线版(可从磁盘直接打开,搜索可用)到 site-offline/。")
+@click.option("--strict/--no-strict", default=True, show_default=True, help="有任何警告即失败。")
+@click.option("-d", "--site-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="输出目录(默认 site/,离线版 site-offline/)。")
+def build_command(root: Path | None, now_text: str | None, offline: bool, strict: bool, site_dir: Path | None) -> None:
+    """生成页面并运行 mkdocs build(等同于在台账目录运行 mkdocs build)。
+
+    \b
+    示例:
+      yuqing site build
+      yuqing site build --offline && (cd site-offline && zip -r ../舆情台账-离线版.zip .)
+    """
+    from ..config import load_config
+
+    found = resolve_root(root)
+    if not (found / "mkdocs.yml").is_file():
+        fail(f"{found} 下没有 mkdocs.yml。")
+    config, _ = load_config(found)
+    if config is None:
+        fail("register.yml 有错误,请先运行 `yuqing check`。")
+    env = dict(os.environ)
+    if now_text:
+        env["YUQING_NOW"] = parse_now(now_text, config).isoformat()
+    target = site_dir or found / ("site-offline" if offline else "site")
+    if offline:
+        env["YUQING_OFFLINE"] = "true"
+    command = [sys.executable, "-m", "mkdocs", "build", "-f", str(found / "mkdocs.yml"), "-d", str(target)]
+    if strict:
+        command.append("--strict")
+    env.setdefault("NO_MKDOCS_2_WARNING", "1")
+    result = subprocess.run(command, cwd=found, env=env, check=False)
+    if result.returncode != 0:
+        click.echo("站点构建失败(见上方 MkDocs 的输出)。", err=True)
+        raise SystemExit(EXIT_PROBLEMS)
+    click.echo(f"站点已构建到 {target}")
+    raise SystemExit(EXIT_OK)
+
+
+COMMANDS = [site_group]

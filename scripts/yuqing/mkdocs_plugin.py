@@ -1,0 +1,149 @@
+"""MkDocs plugin `yuqing`: the archive's pages, generated in memory at build time.
+
+    plugins:
+      - search: {lang: zh}
+      - yuqing
+      - offline: {enabled: !ENV [YUQING_OFFLINE, false]}
+
+Events (the work is done by yuqing.site; this file only hands it to MkDocs):
+
+* ``on_files``: load the register, build every page and add them as
+  ``File.generated`` (replacing anything left in docs/generated/ by
+  ``yuqing site render``), plus feed.xml; load the jieba user dictionary made
+  from the register's words, so that search segments its names whole.
+* ``on_serve``: `mkdocs serve` also rebuilds when incidents/ or register.yml change.
+* ``on_post_build``: rewrite the search index as UTF-8 (Material writes
+  ``\\uXXXX`` escapes, six bytes per Chinese character), then read every file of
+  the site and fail the build if a confidential record's id or title is in it.
+
+"Now" for the 信号灯 is the build time, or ``YUQING_NOW`` (ISO 8601) for a
+reproducible build.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import os
+import posixpath
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.structure.files import File, Files
+
+from .site import GENERATED, HOME, guard
+from .site.collect import Collected, collect
+from .site.dictionary import userdict
+from .site.feed import atom
+from .site.model import incident_path
+from .site.pages import build
+from .times import parse_time, zone
+
+log = logging.getLogger("mkdocs.plugins.yuqing")
+
+
+class YuqingConfig(Config):
+    root = c.Optional(c.Type(str))
+    """The register's root (default: the folder of mkdocs.yml)."""
+    now = c.Optional(c.Type(str))
+    """A fixed "now" (ISO 8601); the YUQING_NOW environment variable overrides it."""
+    history = c.Type(bool, default=True)
+    """Show registration dates and revisions from git (one `git log` per build)."""
+
+
+class YuqingPlugin(BasePlugin[YuqingConfig]):
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        self.collected: Collected | None = None
+        self.root: Path | None = None
+
+    def _root(self, config: MkDocsConfig) -> Path:
+        base = Path(config.config_file_path or ".").resolve().parent
+        return (base / self.config.root).resolve() if self.config.root else base
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        self.root = self._root(config)
+        offline = config.plugins.get("material/offline") or config.plugins.get("offline")
+        if offline is not None and getattr(offline, "config", {}).get("enabled"):
+            polyfills = list(config.extra.get("polyfills", []))
+            if not any("iframe-worker" in str(p) for p in polyfills):
+                raise PluginError("离线版需要本地的 iframe-worker(extra.polyfills 中加入 "
+                                  "assets/vendor/iframe-worker/shim.js),否则 Material 会从外网加载它。")
+        return config
+
+    def _now(self, tz_name: str) -> datetime:
+        text = os.environ.get("YUQING_NOW") or self.config.now
+        tz = zone(tz_name)
+        if not text:
+            return datetime.now(tz)
+        parsed = parse_time(text, tz)
+        if parsed is None:
+            raise PluginError(f"YUQING_NOW / now 不是有效时间:“{text}”,应如 2026-11-23T10:00:00+08:00。")
+        return parsed
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        assert self.root is not None
+        from .config import load_config
+
+        register_config, issues = load_config(self.root)
+        if register_config is None:
+            detail = "; ".join(f"{i.file}:{i.line}: {i.message}" for i in issues[:5])
+            raise PluginError(f"{self.root} 的 register.yml 无法使用:{detail}")
+        now = self._now(register_config.timezone)
+        stale = [f for f in files if f.src_uri == HOME or f.src_uri.startswith(GENERATED + "/")]
+        for file in stale:
+            files.remove(file)
+        docs = frozenset(f.src_uri for f in files if f.is_documentation_page())
+        try:
+            collected = collect(self.root, now, history=self.config.history, docs=docs)
+        except ValueError as error:
+            raise PluginError(str(error)) from error
+        self.collected = collected
+        for skipped in collected.skipped:
+            log.warning("%s 有错误,未发布(运行 `yuqing check` 查看)。", skipped)
+
+        import jieba
+
+        jieba.setLogLevel(logging.WARNING)
+        words = userdict(collected.site.config, collected.site.incidents)
+        jieba.load_userdict(io.BytesIO(words.encode("utf-8")))
+
+        for path, markdown in build(collected.site).items():
+            files.append(File.generated(config, path, content=markdown))
+
+        def url_of(incident: Any) -> str:
+            file = files.get_file_from_path(incident_path(incident))
+            return file.url if file is not None else ""
+
+        files.append(File.generated(config, "feed.xml", content=atom(collected.site, url_of, config.site_url or "")))
+        return files
+
+    def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
+        if self.root is not None:
+            for watched in (self.root / "incidents", self.root / "register.yml"):
+                if watched.exists():
+                    server.watch(str(watched))
+        return server
+
+    @event_priority(-50)  # after search wrote its index, before offline inlines it (-100)
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        site_dir = Path(config.site_dir)
+        index = site_dir / "search" / "search_index.json"
+        if index.is_file():
+            data = json.loads(index.read_text(encoding="utf-8"))
+            index.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+        if self.collected is None:
+            return
+        found = guard.leaks(site_dir, self.collected.confidential,
+                            (i.title for i in self.collected.site.incidents))
+        if found:
+            lines = "\n".join(f"  {posixpath.join(config.site_dir, f)}: {what}" for f, what in found[:20])
+            raise PluginError(f"涉密事件出现在站点输出中,构建中止(共 {len(found)} 处):\n{lines}")

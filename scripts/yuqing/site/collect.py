@@ -1,0 +1,160 @@
+"""Gather what the pages show, once per build: the one place the site touches the world.
+
+Deadlines, statistics, charts, reports and git history come from their own
+modules; each is used when it is importable and works, and its absence is a
+note on the statistics page, never a failed build.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from dataclasses import dataclass, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Sequence
+
+from ..model import Incident
+from ..register import Register, load_register
+from .escape import md_text
+from .model import SiteInput
+
+log = logging.getLogger("yuqing.site")
+
+
+@dataclass(frozen=True)
+class Collected:
+    site: SiteInput
+    register: Register
+    confidential: tuple[Incident, ...]
+    """Every confidential record (never published; the build scans for them)."""
+    skipped: tuple[str, ...]
+    """Files left out because they have errors."""
+
+
+def _optional(name: str) -> Any:
+    try:
+        return importlib.import_module(f"yuqing.{name}")
+    except ImportError:
+        return None
+
+
+def collect(root: Path, now: datetime, *, history: bool = True, docs: frozenset[str] = frozenset()) -> Collected:
+    """Load the register at ``root`` and compute everything the site shows at ``now``."""
+    register = load_register(root, now=now)
+    config = register.config
+    if config is None:
+        messages = "; ".join(f"{i.file}:{i.line}: {i.message}" for i in register.issues[:5])
+        raise ValueError(f"register.yml 有错误,无法生成站点:{messages}")
+    # A file with errors is not published: its `confidential` flag cannot be trusted.
+    valid = [i for i in register.incidents if i.file not in register.invalid_files]
+    skipped = tuple(sorted(register.invalid_files))
+    confidential = tuple(i for i in register.incidents if i.confidential)
+    published = tuple(sorted((i for i in valid if not i.confidential), key=lambda i: i.id))
+    counted_confidential = tuple(i for i in valid if i.confidential) if config.publish.count_confidential else ()
+    in_figures = [*published, *counted_confidential]
+    notes: list[str] = []
+
+    deadlines = None
+    warnings: tuple[str, ...] = ()
+    all_deadlines: tuple[Any, ...] = ()
+    deadlines_module = _optional("deadlines")
+    if deadlines_module is not None:
+        try:
+            # The 信号灯 and the warnings show the published incidents only; the
+            # statistics may count confidential ones (publish.count_confidential).
+            report = deadlines_module.compute(published, config, now)
+            deadlines = tuple(report.deadlines)
+            warnings = tuple(report.warnings)
+            all_deadlines = deadlines
+            if counted_confidential:
+                all_deadlines = tuple(deadlines_module.compute(in_figures, config, now).deadlines)
+        except Exception as error:  # another module's bug must not take the archive down
+            log.warning("时限计算失败,信号灯不显示:%s", error)
+            notes.append("时限计算失败,本站不显示信号灯和按时完成率。")
+    else:
+        notes.append("时限计算模块(deadlines.py)未安装,本站不显示信号灯和按时完成率。")
+
+    stats = None
+    stats_module = _optional("stats")
+    if stats_module is not None:
+        try:
+            stats = stats_module.compute(in_figures, all_deadlines, config=config, include_confidential=True)
+        except Exception as error:
+            log.warning("统计计算失败:%s", error)
+            notes.append("统计计算失败,统计页只显示简单计数。")
+
+    charts: dict[str, str] = {}
+    charts_module = _optional("charts")
+    if charts_module is not None and stats is not None:
+        for name, function in (("levels", "level_distribution"), ("months", "monthly_trend"),
+                               ("units", "unit_on_time_rate")):
+            draw = getattr(charts_module, function, None)
+            if draw is None:
+                continue
+            try:
+                charts[name] = str(draw(stats))
+            except Exception as error:
+                log.warning("图表 %s 生成失败:%s", name, error)
+    elif charts_module is None:
+        notes.append("图表模块(charts.py)未安装,统计以表格显示。")
+
+    reports = _reports(register, published, deadlines or (), warnings, now, notes)
+
+    git_history = None
+    if history:
+        history_module = _optional("history")
+        if history_module is not None:
+            try:
+                git_history = history_module.load(root, levels=True)
+            except Exception as error:
+                log.warning("读取 git 历史失败:%s", error)
+    site = SiteInput(
+        config=config, incidents=published, now=now, counted_confidential=counted_confidential,
+        deadlines=deadlines, deadline_warnings=warnings, stats=stats, charts=charts, reports=reports,
+        history=git_history, docs=docs, notes=tuple(notes),
+    )
+    return Collected(site, register, confidential, skipped)
+
+
+def _escaped(incident: Incident) -> Incident:
+    """A copy whose free text is Markdown-safe: reports put titles into Markdown as they are."""
+    review = incident.review
+    if review is not None:
+        texts: dict[str, Any] = {name: md_text(getattr(review, name)) if getattr(review, name) else None
+                                 for name in ("cause", "nature", "impact", "responsibility", "lessons")}
+        review = replace(review, **texts)
+    return replace(
+        incident, title=md_text(incident.title), summary=md_text(incident.summary),
+        tags=tuple(md_text(t) for t in incident.tags), review=review,
+        timeline=tuple(replace(e, note=md_text(e.note) if e.note else None) for e in incident.timeline),
+    )
+
+
+def _reports(register: Register, published: Sequence[Incident], deadlines: Sequence[Any],
+             warnings: Sequence[str], now: datetime, notes: list[str]) -> dict[str, str]:
+    """The latest weekly and monthly reports, of the published incidents only."""
+    module = _optional("reports")
+    if module is None or not hasattr(module, "snapshot"):
+        notes.append("报告模块(reports)未安装,报告页为空。")
+        return {}
+    out: dict[str, str] = {}
+    try:
+        public = replace(register, incidents=tuple(_escaped(i) for i in published))
+        safe_deadlines = [replace(d, title=md_text(d.title)) for d in deadlines]
+        snap = module.snapshot(public, now, include_confidential=False, deadlines=safe_deadlines,
+                               warnings=tuple(warnings))
+    except Exception as error:
+        log.warning("报告生成失败:%s", error)
+        notes.append("报告生成失败。")
+        return {}
+    for key in ("weekly", "monthly"):
+        make = getattr(module, key, None)
+        if make is None:
+            continue
+        try:
+            out[key] = make(public, None, now, snap=snap).to_markdown()
+        except Exception as error:
+            log.warning("%s 报告生成失败:%s", key, error)
+            notes.append(f"{'周报' if key == 'weekly' else '月报'}生成失败。")
+    return out

@@ -1,0 +1,79 @@
+"""Making a record's text safe to put into a generated page.
+
+Every text that comes from a record or from register.yml goes through one of
+these before it reaches Markdown or HTML:
+
+* ``html_text`` inside raw HTML blocks (Python-Markdown never touches those);
+* ``md_text`` in Markdown (headings, table cells, list items): every character
+  that HTML, Markdown or its extensions (attr_list's ``{: ...}``, tables' ``|``)
+  could read as syntax becomes a numeric character reference, which Markdown
+  passes through and the browser shows as the character;
+* ``safe_url`` before anything becomes a link: only http and https URLs are
+  ever linked, everything else is shown as text.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from urllib.parse import urlsplit
+
+# Characters that are syntax somewhere in HTML or (extended) Markdown.
+_MD_SPECIAL = set("&<>\"'\\`*_{}[]()#+-.!|~:=^$@%")
+_MD_MAP = {ord(c): f"&#{ord(c)};" for c in _MD_SPECIAL}
+_SPACES = re.compile(r"[\r\n\t\f\v\u2028\u2029]+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean(text: object) -> str:
+    """The text with control characters removed (they are invalid in XML and HTML)."""
+    return _CONTROL.sub("", "" if text is None else str(text))
+
+
+def html_text(text: object, *, breaks: bool = False) -> str:
+    """Text for an HTML element's content or a quoted attribute value.
+
+    With ``breaks``, line breaks become ``<br>`` (the only markup produced).
+    """
+    escaped = html.escape(clean(text), quote=True)
+    if breaks:
+        escaped = "<br>".join(line.strip() for line in escaped.strip().splitlines())
+    else:
+        escaped = _SPACES.sub(" ", escaped)
+    return escaped
+
+
+def md_text(text: object) -> str:
+    """Text for one line of Markdown (a heading, a list item, a table cell)."""
+    return _SPACES.sub(" ", clean(text)).strip().translate(_MD_MAP)
+
+
+def safe_url(url: object) -> str | None:
+    """``url`` if it is an absolute http(s) URL with a host, else None."""
+    if not isinstance(url, str):
+        return None
+    candidate = url.strip()
+    if not candidate or any(c.isspace() or ord(c) < 32 for c in candidate):
+        return None
+    try:
+        parts = urlsplit(candidate)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return candidate
+
+
+def link(url: object, label: object | None = None) -> str:
+    """An HTML link for a safe URL; the URL (or label) as plain text otherwise."""
+    safe = safe_url(url)
+    text = html_text(label if label is not None else url)
+    if safe is None:
+        return text
+    return f'<a href="{html.escape(safe, quote=True)}" rel="noopener noreferrer nofollow">{text}</a>'
+
+
+def yaml_string(text: object) -> str:
+    """A YAML scalar holding ``text`` exactly (JSON strings are valid YAML)."""
+    return json.dumps(clean(text), ensure_ascii=False)

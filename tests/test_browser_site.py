@@ -1,0 +1,191 @@
+"""The published archive in a real browser (headless Chromium, Playwright).
+
+The sites are built once per session: the example register online and
+offline, and a register with hostile text and a confidential record. Every
+request any page makes is recorded; none may leave localhost / file://.
+Screenshots go to tests/artifacts/ (git-ignored).
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from .conftest import PROJECT, RegisterDir
+from .test_site import HOSTILE_SUMMARY, HOSTILE_TITLE, SECRET_TITLE, hostile_register, mkdocs_build
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = PROJECT / "tests" / "artifacts"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="需要 /usr/bin/chromium"),
+]
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the stdlib's name
+        pass
+
+
+def _serve(directory: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(directory)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_port}/"
+
+
+@pytest.fixture(scope="session")
+def sites(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The three sites, built once per test session."""
+    out = tmp_path_factory.mktemp("sites")
+    built = {"online": out / "site", "offline": out / "site-offline"}
+    for name, target in built.items():
+        result = mkdocs_build(PROJECT, target, offline=name == "offline")
+        assert result.returncode == 0 and "WARNING" not in result.stderr, result.stderr
+    hostile_root = out / "hostile"
+    hostile_root.mkdir()
+    hostile_register(RegisterDir(hostile_root))
+    result = mkdocs_build(hostile_root, hostile_root / "site")
+    assert result.returncode == 0, result.stderr
+    built["hostile"] = hostile_root / "site"
+    return built
+
+
+@pytest.fixture(scope="session")
+def servers(sites: dict[str, Path]) -> Iterator[dict[str, str]]:
+    running = {name: _serve(sites[name]) for name in ("online", "hostile")}
+    yield {name: base for name, (_, base) in running.items()}
+    for server, _ in running.values():
+        server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    with playwright_api.sync_playwright() as p:
+        chromium = p.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--no-first-run", "--disable-sync"],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: object) -> Iterator[object]:
+    """A fresh page whose every request is recorded and checked at the end."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+    context.set_default_timeout(10000)
+    tab = context.new_page()
+    requests: list[str] = []
+    tab.on("request", lambda request: requests.append(request.url))
+    tab.requests = requests
+    yield tab
+    context.close()
+    outside = [url for url in requests if not (url.startswith("http://127.0.0.1:") or url.startswith("file://"))]
+    assert outside == [], f"请求离开了本机:{outside}"
+
+
+def _shot(tab: object, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    tab.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
+
+
+def _search(tab: object, query: str) -> list[str]:
+    """Type ``query`` into the search box; the hrefs of the results, best first.
+
+    Material drops what is typed before its search worker has loaded the
+    index, so the query is typed again until results appear.
+    """
+    box = tab.locator(".md-search__input")  # type: ignore[attr-defined]
+    box.click()
+    for _ in range(30):
+        box.fill(query)
+        box.press("End")  # a key event: Material searches on keyup
+        try:
+            tab.wait_for_selector(".md-search-result__item", timeout=500)  # type: ignore[attr-defined]
+            break
+        except playwright_api.TimeoutError:
+            continue
+    items = tab.locator(".md-search-result__item > a").evaluate_all(  # type: ignore[attr-defined]
+        "links => links.map(a => a.getAttribute('href'))")
+    return [href.split("?")[0] for href in items]
+
+
+def test_home_page_shows_the_figures_as_of_build_time(page: object, servers: dict[str, str]) -> None:
+    page.goto(servers["online"])  # type: ignore[attr-defined]
+    figures = page.locator(".yq-figure").all_inner_texts()  # type: ignore[attr-defined]
+    # 2026-11: YQ-2026-0012..0017; 2026: 17 records less the confidential 0006;
+    # open: the six November ones (the withdrawn 2025-0009 is not open).
+    assert [f.split() for f in figures] == [["6", "11月新发"], ["16", "2026年累计"], ["6", "处置中/监测中"]]
+    table = page.locator("article table").first.inner_text()  # type: ignore[attr-defined]
+    rows = [line.split("\t") for line in table.strip().splitlines()]
+    assert rows[1:] == [["一般", "3", "9"], ["敏感", "1", "4"], ["重大", "1", "2"], ["特别重大", "1", "1"],
+                        ["合计", "6", "16"]]
+    assert "本页按生成时间 2026-11-23 10:00 计算" in page.locator(".yq-asof").inner_text()  # type: ignore[attr-defined]
+    assert page.locator("#signals").is_visible()  # type: ignore[attr-defined]
+    _shot(page, "home")
+
+
+def test_chinese_search_finds_the_incident(page: object, servers: dict[str, str]) -> None:
+    page.goto(servers["online"])  # type: ignore[attr-defined]
+    hrefs = _search(page, "打针催熟")
+    assert hrefs and hrefs[0].endswith("generated/incidents/2026/YQ-2026-0008/")
+    _shot(page, "search-online")
+    page.locator(".md-search__input").fill("中学食堂")  # type: ignore[attr-defined]
+    page.locator(".md-search__input").press("End")  # type: ignore[attr-defined]
+    page.wait_for_function(  # type: ignore[attr-defined]
+        "() => document.querySelector('.md-search-result__item > a')?.getAttribute('href')?.includes('YQ-2025-0002')")
+    first = page.locator(".md-search-result__item > a").first.get_attribute("href")  # type: ignore[attr-defined]
+    assert first.split("?")[0].endswith("generated/incidents/2025/YQ-2025-0002/")
+
+
+def test_incident_page_shows_its_timeline(page: object, servers: dict[str, str]) -> None:
+    page.goto(servers["online"] + "generated/incidents/2026/YQ-2026-0008/")  # type: ignore[attr-defined]
+    assert page.locator("h1").inner_text() == "网传北湖县西瓜“打针催熟”致多人中毒"  # type: ignore[attr-defined]
+    events = page.locator("ol.yq-timeline > li")  # type: ignore[attr-defined]
+    assert events.count() == 12
+    assert events.first.inner_text().startswith("2026-08-05 09:00 预警")
+    assert events.nth(1).locator(".yq-level").inner_text() == "重大"
+    assert page.locator("ol.yq-timeline").evaluate("el => getComputedStyle(el).borderLeftStyle") == "solid"  # type: ignore[attr-defined]
+    assert page.locator("#review").is_visible()  # type: ignore[attr-defined]
+    assert "涉及食用农产品的网络谣言" in page.locator("dl.yq-review").inner_text()  # type: ignore[attr-defined]
+    _shot(page, "incident")
+
+
+def test_offline_build_searches_from_disk(page: object, sites: dict[str, Path]) -> None:
+    page.goto((sites["offline"] / "index.html").as_uri())  # type: ignore[attr-defined]
+    hrefs = _search(page, "打针催熟")
+    assert hrefs and hrefs[0].endswith("generated/incidents/2026/YQ-2026-0008.html")
+    _shot(page, "search-offline")
+    page.locator(".md-search-result__item > a").first.click()  # type: ignore[attr-defined]
+    page.wait_for_selector("ol.yq-timeline")  # type: ignore[attr-defined]
+    assert page.url.startswith("file://")  # type: ignore[attr-defined]
+
+
+def test_hostile_text_is_shown_and_never_runs(page: object, servers: dict[str, str]) -> None:
+    base = servers["hostile"]
+    for path in ("", "generated/incidents/2025/YQ-2025-0001/", "generated/lists/month/2025-03/"):
+        page.goto(base + path)  # type: ignore[attr-defined]
+        page.wait_for_load_state("load")  # type: ignore[attr-defined]
+        assert page.evaluate("() => typeof window.__pwned") == "undefined"  # type: ignore[attr-defined]
+    page.goto(base + "generated/incidents/2025/YQ-2025-0001/")  # type: ignore[attr-defined]
+    assert page.locator("h1").inner_text() == HOSTILE_TITLE  # type: ignore[attr-defined]
+    summary = page.locator(".yq-summary p").nth(1).inner_text()  # type: ignore[attr-defined]
+    assert summary == HOSTILE_SUMMARY
+    page.locator("h1").hover()  # type: ignore[attr-defined]
+    for link in page.locator("a").all():  # type: ignore[attr-defined]
+        assert not (link.get_attribute("href") or "").lower().startswith("javascript:")
+    _shot(page, "hostile")
+    hrefs = _search(page, "食堂投诉")
+    assert hrefs and hrefs[0].endswith("generated/incidents/2025/YQ-2025-0001/")
+    assert page.evaluate("() => typeof window.__pwned") == "undefined"  # type: ignore[attr-defined]
+    results = page.locator(".md-search-result").inner_text()  # type: ignore[attr-defined]
+    assert "<script>" in results.replace("\u200b", "")
+    assert SECRET_TITLE not in page.content()  # type: ignore[attr-defined]

@@ -1,0 +1,254 @@
+"""The published archive without a browser: real `mkdocs build`s of real registers.
+
+Escaping, confidential records, the search index's content, the feed, the
+jieba dictionary and the deterministic writer. Browser behaviour is in
+tests/test_browser_site.py.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from .conftest import PROJECT, RegisterDir, base_incident
+from yuqing.site import write
+from yuqing.site.escape import html_text, md_text, safe_url
+
+NOW = "2026-11-23T10:00:00+08:00"
+
+HOSTILE_TITLE = "<script>window.__pwned=1</script>学校食堂投诉 {: onmouseover=\"window.__pwned=1\" }"
+HOSTILE_SUMMARY = ("<img src=x onerror=window.__pwned=1> 网民称食堂饭菜变质。"
+                   "[点我](javascript:window.__pwned=1) <a href=\"javascript:window.__pwned=1\">链接</a>")
+SECRET_TITLE = "市领导批示的某涉密食品安全案件"
+
+
+def site_files(register: RegisterDir) -> None:
+    """Give a test register the project's mkdocs.yml and hand-written pages."""
+    shutil.copy(PROJECT / "mkdocs.yml", register.root / "mkdocs.yml")
+    shutil.copytree(PROJECT / "docs" / "guide", register.root / "docs" / "guide")
+    shutil.copytree(PROJECT / "docs" / "assets", register.root / "docs" / "assets")
+    shutil.copytree(PROJECT / "overrides", register.root / "overrides")
+
+
+def mkdocs_build(root: Path, site_dir: Path, *, offline: bool = False, strict: bool = True) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, YUQING_NOW=NOW, NO_MKDOCS_2_WARNING="1")
+    env.pop("YUQING_OFFLINE", None)
+    if offline:
+        env["YUQING_OFFLINE"] = "true"
+    command = [sys.executable, "-m", "mkdocs", "build", "-f", str(root / "mkdocs.yml"), "-d", str(site_dir)]
+    if strict:
+        command.append("--strict")
+    return subprocess.run(command, cwd=root, env=env, capture_output=True, text=True, check=False)
+
+
+def hostile_register(register: RegisterDir) -> None:
+    site_files(register)
+    register.write(base_incident(
+        id="YQ-2025-0001", title=HOSTILE_TITLE, summary=HOSTILE_SUMMARY,
+        source={"channel": "社交媒体", "platform": "<b>微博</b>", "url": "javascript:window.__pwned=1"},
+        tags=["<script>window.__pwned=1</script>", "食堂"],
+        timeline=[{"at": "2025-03-03T09:30:00+08:00", "type": "研判", "by": "综合应急和新闻宣传科",
+                   "note": "<script>window.__pwned=1</script>备注", "url": "https://example.org/a?b=1&c=<2>"}],
+    ))
+    register.write(base_incident(
+        id="YQ-2025-0002", title=SECRET_TITLE, confidential=True, level="重大",
+        summary="涉密内容,不得发布。", tags=["涉密专用标签"],
+        timeline=[{"at": "2025-03-03T09:30:00+08:00", "type": "定级", "level": "重大", "by": "综合应急和新闻宣传科"}],
+    ))
+
+
+@pytest.fixture(scope="module")
+def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("hostile")
+    register = RegisterDir(root)
+    hostile_register(register)
+    result = mkdocs_build(root, root / "site")
+    assert result.returncode == 0, result.stderr
+    assert "WARNING" not in result.stderr, result.stderr
+    return root / "site"
+
+
+def all_text(site: Path) -> str:
+    parts = []
+    for path in sorted(site.rglob("*")):
+        if path.is_file() and path.suffix in (".html", ".xml", ".json", ".js"):
+            parts.append(path.read_text(encoding="utf-8"))
+        elif path.suffix == ".gz":
+            parts.append(gzip.decompress(path.read_bytes()).decode("utf-8"))
+    return "\n".join(parts)
+
+
+# --- escaping ---------------------------------------------------------------------------
+
+def test_safe_url_links_only_http_and_https() -> None:
+    assert safe_url("https://example.org/x?y=1") == "https://example.org/x?y=1"
+    assert safe_url("http://10.0.0.1/a") == "http://10.0.0.1/a"
+    assert safe_url("javascript:alert(1)") is None
+    assert safe_url("JavaScript:alert(1)") is None
+    assert safe_url(" data:text/html,<script>") is None
+    assert safe_url("//evil.example/x") is None
+    assert safe_url("https://exa mple.org") is None
+    assert safe_url("https:///nohost") is None
+
+
+def test_md_text_leaves_no_markup() -> None:
+    assert md_text("<b>*粗*</b> {: #x }") == ("&#60;b&#62;&#42;粗&#42;&#60;/b&#62; &#123;&#58; &#35;x &#125;")
+    assert html_text("a<b>\n\nc", breaks=True) == "a&lt;b&gt;<br><br>c"
+
+
+def test_hostile_text_is_shown_as_text_never_as_markup(hostile_site: Path) -> None:
+    page = (hostile_site / "generated/incidents/2025/YQ-2025-0001/index.html").read_text(encoding="utf-8")
+    assert "<script>window.__pwned" not in page
+    assert "<img src=x" not in page
+    assert 'href="javascript:' not in page.lower()
+    assert "onmouseover=" not in page.replace("onmouseover=&#34;", "").replace("onmouseover=&quot;", "")
+    assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in page or "&#60;script&#62;window.__pwned=1" in page
+    assert "&lt;img src=x onerror=window.__pwned=1&gt;" in page
+    # The bad source URL is shown, not linked; the good event URL is linked, escaped.
+    assert "javascript:window.__pwned=1" in page
+    assert 'href="https://example.org/a?b=1&amp;c=&lt;2&gt;"' in page
+    # Everywhere else too: home page, index pages, search index, feed.
+    everything = all_text(hostile_site)
+    assert "<script>window.__pwned" not in everything
+    assert "<img src=x" not in everything
+
+
+def test_feed_is_valid_escaped_atom_without_confidential_records(hostile_site: Path) -> None:
+    text = (hostile_site / "feed.xml").read_text(encoding="utf-8")
+    root = ET.fromstring(text)
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    entries = root.findall("a:entry", ns)
+    assert [e.findtext("a:id", namespaces=ns) for e in entries] == ["urn:yuqing:YQ-2025-0001"]
+    assert entries[0].findtext("a:title", namespaces=ns) == "YQ-2025-0001 " + HOSTILE_TITLE
+    href = entries[0].find("a:link", ns).get("href")  # type: ignore[union-attr]
+    assert href == "generated/incidents/2025/YQ-2025-0001/"
+
+
+# --- confidential records ---------------------------------------------------------------
+
+def test_confidential_record_appears_nowhere(hostile_site: Path) -> None:
+    everything = all_text(hostile_site).replace("\u200b", "")
+    for secret in ("YQ-2025-0002", SECRET_TITLE, "涉密内容", "涉密专用标签"):
+        assert secret not in everything, secret
+    assert not (hostile_site / "generated/incidents/2025/YQ-2025-0002").exists()
+    # The home page counts only published incidents (count_confidential is false).
+    home = (hostile_site / "index.html").read_text(encoding="utf-8")
+    assert "数字只含已发布的事件" in home
+
+
+def test_build_fails_when_a_confidential_title_leaks(tmp_path: Path) -> None:
+    register = RegisterDir(tmp_path)
+    hostile_register(register)
+    (tmp_path / "docs" / "guide" / "leak.md").write_text(f"# 泄露\n\n{SECRET_TITLE}\n", encoding="utf-8")
+    result = mkdocs_build(tmp_path, tmp_path / "site", strict=False)
+    assert result.returncode != 0
+    assert "涉密事件出现在站点输出中" in result.stderr
+    assert "guide/leak/index.html: " + SECRET_TITLE in result.stderr
+
+
+def test_count_confidential_counts_it_on_the_home_page_but_never_shows_it(tmp_path: Path) -> None:
+    register = RegisterDir(tmp_path)
+    hostile_register(register)
+    register.settings(publish={"repo_url": "", "edit_uri": "", "count_confidential": True})
+    result = mkdocs_build(tmp_path, tmp_path / "site")
+    assert result.returncode == 0, result.stderr
+    home = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert "数字含涉密事件" in home
+    assert SECRET_TITLE not in all_text(tmp_path / "site").replace("\u200b", "")
+
+
+# --- search index ---------------------------------------------------------------------
+
+def test_search_index_holds_titles_summaries_and_tags_only(hostile_site: Path) -> None:
+    raw = (hostile_site / "search" / "search_index.json").read_text(encoding="utf-8")
+    assert "食堂" in raw and "\\u98df" not in raw  # written as UTF-8, not \uXXXX escapes
+    index = json.loads(raw)
+    assert index["config"]["lang"] == ["zh"]
+    assert "\\u200b" in index["config"]["separator"]
+    incident = [d for d in index["docs"] if d["location"].startswith("generated/incidents/")]
+    assert [d["location"] for d in incident] == ["generated/incidents/2025/YQ-2025-0001/"]
+    entry = incident[0]
+    assert entry["boost"] == 2
+    assert "食堂" in entry["title"].replace("\u200b", "")
+    assert "网民称食堂饭菜变质" in entry["text"].replace("\u200b", "")
+    assert "备注" not in entry["text"]  # timeline notes are not indexed
+    assert "食堂" in entry["tags"]
+    # Index pages and the home page are left out of the index.
+    assert not [d for d in index["docs"] if d["location"].startswith("generated/lists")]
+    assert not [d for d in index["docs"] if d["location"] == ""]
+
+
+def test_jieba_dictionary_keeps_register_words_whole(tmp_path: Path) -> None:
+    from yuqing.config import load_config
+    from yuqing.site.dictionary import userdict, words
+
+    register = RegisterDir(tmp_path)
+    config, _ = load_config(tmp_path)
+    assert config is not None
+    incident = base_incident(tags=["预付式消费"], source={"channel": "社交媒体", "platform": "本地论坛"})
+    from yuqing.loader import load_file
+    from yuqing.records import build_incident
+    from yuqing.times import zone
+
+    path = register.write(incident)
+    built, _ = build_incident(load_file(path, "x.yml"), zone("Asia/Shanghai"), set())
+    assert built is not None
+    found = words(config, [built])
+    for word in ("价格监督检查和反不正当竞争科", "东城区局", "东城区", "北湖县", "食品安全", "预付式消费", "本地论坛"):
+        assert word in found, word
+    assert userdict(config, [built]).splitlines()[0].endswith(" 20000")
+
+
+# --- writer -------------------------------------------------------------------------------
+
+def test_write_rewrites_only_changed_files_and_removes_stale_ones(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    pages = {"index.md": "# 首页\n", "generated/a.md": "A\n", "generated/old.md": "old\n"}
+    assert write(pages, docs) == (3, 0)
+    stamp = (docs / "generated/a.md").stat().st_mtime_ns
+    os.utime(docs / "generated/a.md", ns=(stamp - 10**9, stamp - 10**9))
+    del pages["generated/old.md"]
+    pages["index.md"] = "# 新首页\n"
+    assert write(pages, docs) == (1, 1)
+    assert (docs / "generated/a.md").stat().st_mtime_ns == stamp - 10**9
+    assert not (docs / "generated/old.md").exists()
+    assert (docs / "index.md").read_text(encoding="utf-8") == "# 新首页\n"
+
+
+def test_site_render_writes_the_same_pages_mkdocs_builds(tmp_path: Path) -> None:
+    register = RegisterDir(tmp_path)
+    hostile_register(register)
+    env = dict(os.environ)
+    command = [str(Path(sys.executable).parent / "yuqing"), "site", "render", "--root", str(tmp_path), "--now", NOW]
+    first = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    assert first.returncode == 0, first.stderr
+    assert (tmp_path / "docs/generated/incidents/2025/YQ-2025-0001.md").is_file()
+    assert not (tmp_path / "docs/generated/incidents/2025/YQ-2025-0002.md").exists()
+    second = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    assert "写入 0 个" in second.stdout
+    # A build over the rendered files gives the same site (the plugin replaces them in memory).
+    result = mkdocs_build(tmp_path, tmp_path / "site")
+    assert result.returncode == 0 and "WARNING" not in result.stderr, result.stderr
+
+
+def test_example_register_builds_strict_without_warnings(tmp_path: Path) -> None:
+    result = mkdocs_build(PROJECT, tmp_path / "site")
+    assert result.returncode == 0, result.stderr
+    assert "WARNING" not in result.stderr, result.stderr
+    site = tmp_path / "site"
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert "本页按生成时间 <strong>2026-11-23 10:00</strong> 计算" in home
+    assert (site / "generated/incidents/2026/YQ-2026-0008/index.html").is_file()
+    # YQ-2026-0006 is the example register's confidential record.
+    assert not (site / "generated/incidents/2026/YQ-2026-0006").exists()
+    assert "YQ-2026-0006" not in all_text(site)
+    sitemap = gzip.decompress((site / "sitemap.xml.gz").read_bytes()).decode()
+    assert "YQ-2026-0006" not in sitemap
