@@ -255,7 +255,7 @@ def test_workflow_and_hooks_are_wired(tmp_path: Path) -> None:
     checkout = next(s for s in steps if str(s.get("uses", "")).startswith("actions/checkout"))
     assert checkout["with"]["fetch-depth"] == 0
     runs = "\n".join(s.get("run", "") for s in steps)
-    assert "yuqing check --format github" in runs
+    assert "yuqing check --history --changed-since origin/${{ github.base_ref }} --format github" in runs
     assert "yuqing audit --base origin/${{ github.base_ref }} --format github" in runs
     hooks = yaml.safe_load((project / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
     assert [(h["id"], h["entry"], h["files"]) for h in hooks] == [("yuqing-check", "yuqing check", r"^incidents/.*\.ya?ml$")]
