@@ -156,10 +156,15 @@ def _id_changed(change: FileChange, old: dict[str, Any], new: dict[str, Any]) ->
                   f"编号由 {old.get('id')} 改为 {new.get('id')}。登记后编号不得修改。")]
 
 
+def _events(record: dict[str, Any]) -> list[Any]:
+    timeline = record.get("timeline")
+    return timeline if isinstance(timeline, list) else []
+
+
 def _timeline(change: FileChange, old: dict[str, Any], new: dict[str, Any]) -> list[Issue]:
     """Every base event must still be there (same time and type), in the same order."""
-    old_events = old.get("timeline") if isinstance(old.get("timeline"), list) else []
-    new_events = new.get("timeline") if isinstance(new.get("timeline"), list) else []
+    old_events = _events(old)
+    new_events = _events(new)
     new_keys = [event_key(e) for e in new_events]
     used: set[int] = set()
     last = -1
@@ -189,18 +194,18 @@ def _timeline(change: FileChange, old: dict[str, Any], new: dict[str, Any]) -> l
 def _archived(change: FileChange, old: dict[str, Any], new: dict[str, Any]) -> list[Issue]:
     """An archived record changes only by appending 更正 events (or by being withdrawn)."""
     findings: list[Issue] = []
-    for key in sorted(set(old) | set(new), key=lambda k: (k != "id", k)):
-        if key in ("timeline", "id"):
+    for field in sorted(set(old) | set(new), key=lambda k: (k != "id", k)):
+        if field in ("timeline", "id"):
             continue  # the timeline is judged below, the id by _id_changed
-        if key == "withdrawn" and key not in old:
+        if field == "withdrawn" and field not in old:
             continue  # withdrawing is the sanctioned way to take a record back
-        if old.get(key) != new.get(key):
-            line, column = _where(change.new, key, key=True) if key in new else _where(change.new, "", key=False)
-            verb = "删除了" if key not in new else "新增了" if key not in old else "修改了"
-            findings.append(Issue(change.path, line, column, key, "archived-rewritten",
-                                  f"已归档的记录{verb}“{key}”。归档后不得改写,只能在处置经过末尾追加“{CORRECTION}”事件说明更正内容。"))
-    old_events = old.get("timeline") if isinstance(old.get("timeline"), list) else []
-    new_events = new.get("timeline") if isinstance(new.get("timeline"), list) else []
+        if old.get(field) != new.get(field):
+            line, column = _where(change.new, field, key=True) if field in new else _where(change.new, "", key=False)
+            verb = "删除了" if field not in new else "新增了" if field not in old else "修改了"
+            findings.append(Issue(change.path, line, column, field, "archived-rewritten",
+                                  f"已归档的记录{verb}“{field}”。归档后不得改写,只能在处置经过末尾追加“{CORRECTION}”事件说明更正内容。"))
+    old_events = _events(old)
+    new_events = _events(new)
     old_keys = [event_key(e) for e in old_events]
     tail = len(new_events)  # the new events at the end: the only place an archived record may grow
     while tail > 0 and event_key(new_events[tail - 1]) not in old_keys:

@@ -298,18 +298,18 @@ def _chain(revisions: list[Revision]) -> list[list[Revision]]:
     chains: list[list[Revision]] = []
     for revision in revisions:
         if revision.change in ("R", "C") and revision.old_path in live:
-            chain = live.pop(revision.old_path) if revision.change == "R" else []
+            chain: list[Revision] = live.pop(revision.old_path) if revision.change == "R" else []
             if revision.change == "C":
                 chains.append(chain)
             chain.append(revision)
             live[revision.path] = chain
             continue
-        chain = live.get(revision.path)
-        if chain is None:
-            chain = []
-            chains.append(chain)
-            live[revision.path] = chain
-        chain.append(revision)
+        existing = live.get(revision.path)
+        if existing is None:
+            existing = []
+            chains.append(existing)
+            live[revision.path] = existing
+        existing.append(revision)
         if revision.change == "D":
             del live[revision.path]
     return chains

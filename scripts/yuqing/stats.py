@@ -89,7 +89,7 @@ class Timeliness:
 
 
 def tally(deadlines: Iterable[Deadline]) -> Timeliness:
-    counts = Counter(d.status for d in deadlines)
+    counts: Counter[str] = Counter(d.status for d in deadlines)
     return Timeliness(**{name: counts.get(name, 0) for name in JUDGED + RUNNING})
 
 
@@ -111,7 +111,10 @@ class Durations:
 
     @property
     def median(self) -> timedelta | None:
-        return median(self.values) if self.values else None
+        if not self.values:
+            return None
+        # statistics.median averages the two middle values, which timedelta supports
+        return median(self.values)  # type: ignore[type-var]
 
     @property
     def p90(self) -> timedelta | None:

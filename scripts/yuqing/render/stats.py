@@ -81,7 +81,7 @@ def sections(stats: Stats, by: str | None = None) -> list[Section]:
                    [(rule, stats.rule_titles.get(rule, rule), str(x.met), str(x.met_late), str(x.overdue),
                      str(x.due_soon), str(x.pending), percent(x.on_time_rate))
                     for rule, x in stats.timeliness.items()], "<<>>>>>>"))
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for measure, label, _ in MEASURES:
         for level in (*LEVELS, "全部"):
             d = stats.durations[measure][level]
@@ -132,9 +132,11 @@ def as_csv(stats: Stats, by: str | None = None) -> str:
         for key, value in counts.items():
             writer.writerow((name, key, "起数", value))
     for rule, x in stats.timeliness.items():
-        for label, value in (("按时完成", x.met), ("超时完成", x.met_late), ("逾期未办", x.overdue),
-                             ("临期", x.due_soon), ("进行中", x.pending), ("按时率", _rate(x.on_time_rate))):
-            writer.writerow(("时限", rule, label, value))
+        measures: tuple[tuple[str, object], ...] = (
+            ("按时完成", x.met), ("超时完成", x.met_late), ("逾期未办", x.overdue),
+            ("临期", x.due_soon), ("进行中", x.pending), ("按时率", _rate(x.on_time_rate)))
+        for label, measure in measures:
+            writer.writerow(("时限", rule, label, measure))
     for measure, label, _ in MEASURES:
         for level, d in stats.durations[measure].items():
             writer.writerow((label, level, "中位数(分钟)", _minutes(d.median)))

@@ -127,7 +127,7 @@ def duration(value: timedelta | None) -> str:
 
 
 def miss_rows(deadlines: Iterable[Deadline], snap: Snapshot) -> list[tuple[str, ...]]:
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for d in deadlines:
         late = lateness(d, snap.now)
         rows.append((d.incident, d.title, d.rule_title or d.rule, d.unit, short(d.due),
