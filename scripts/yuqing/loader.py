@@ -84,8 +84,14 @@ def join_path(parent: str, key: str | int) -> str:
     return f"{parent}.{key}" if parent else key
 
 
+_SPECIAL_START = frozenset("~nNtTfF0123456789+-.")
+"""Every plain scalar that is not text starts with one of these (or is empty)."""
+
+
 def resolve_plain(value: str) -> Any:
     """The YAML 1.2 core-schema value of a plain (unquoted) scalar."""
+    if value and value[0] not in _SPECIAL_START:
+        return value  # the common case (Chinese text, enum words) without seven regexes
     if _NULL.match(value):
         return None
     if value in _BOOL:
@@ -219,6 +225,14 @@ def _explain(problem: str) -> str:
     return problem
 
 
+_AliasEvent = yaml.AliasEvent
+_ScalarEvent = yaml.ScalarEvent
+_SequenceStartEvent = yaml.SequenceStartEvent
+_SequenceEndEvent = yaml.SequenceEndEvent
+_MappingStartEvent = yaml.MappingStartEvent
+_MappingEndEvent = yaml.MappingEndEvent
+
+
 class _Builder:
     """Builds plain data from the libyaml event stream, recording positions."""
 
@@ -269,45 +283,67 @@ class _Builder:
                                      f"不允许使用 YAML 锚点(&{event.anchor}):请把内容直接写出来。"))
 
     def _node(self, event: Any, path: str) -> Any:
-        self.positions[path] = self._mark(event)
-        if isinstance(event, yaml.AliasEvent):
+        # The hot loop of `yuqing check`: exact event classes are compared
+        # with `is` and the common case (an untagged plain scalar) is inlined.
+        mark = event.start_mark
+        self.positions[path] = (mark.line + 1, mark.column + 1)
+        kind = type(event)
+        if kind is _AliasEvent:
             line, column = self._mark(event)
             self.issues.append(Issue(self.rel, line, column, path, "yaml-alias",
                                      f"不允许使用 YAML 别名(*{event.anchor}):请把内容直接写出来。"))
             return None
-        self._check_anchor(event, path)
-        self._check_tag(event, path)
-        if isinstance(event, yaml.ScalarEvent):
+        if kind is not _ScalarEvent and kind is not _SequenceStartEvent and kind is not _MappingStartEvent:
+            return self._other_node(event, path)  # pragma: no cover - libyaml yields only these
+        if event.anchor is not None:
+            self._check_anchor(event, path)
+        tag = event.tag
+        if tag is not None:
+            self._check_tag(event, path)
+        if kind is _ScalarEvent:
+            if tag is None and event.implicit[0] and not event.style:
+                return resolve_plain(event.value)
             return self._scalar(event)
-        if isinstance(event, yaml.SequenceStartEvent):
-            items = []
-            event = self._next()
-            while not isinstance(event, yaml.SequenceEndEvent):
-                items.append(self._node(event, join_path(path, len(items))))
-                event = self._next()
+        if kind is _SequenceStartEvent:
+            items: list[Any] = []
+            get = self._events.get_event
+            event = get()
+            while type(event) is not _SequenceEndEvent:
+                items.append(self._node(event, f"{path}[{len(items)}]"))
+                event = get()
             return items
-        if isinstance(event, yaml.MappingStartEvent):
-            return self._mapping(path)
-        raise yaml.YAMLError(f"unexpected event {event!r}")  # pragma: no cover
+        return self._mapping(path)
+
+    def _other_node(self, event: Any, path: str) -> Any:  # pragma: no cover
+        raise yaml.YAMLError(f"unexpected event {event!r}")
 
     def _mapping(self, path: str) -> dict[str, Any]:
         result: dict[str, Any] = {}
-        event = self._next()
-        while not isinstance(event, yaml.MappingEndEvent):
-            key_mark = self._mark(event)
-            key = self._key(event, path)
-            child = join_path(path, key)
-            value_event = self._next()
+        key_positions = self.key_positions
+        get = self._events.get_event
+        event: Any = get()
+        while type(event) is not _MappingEndEvent:
+            if type(event) is _ScalarEvent:
+                mark: Any = event.start_mark
+                key_mark = (mark.line + 1, mark.column + 1)
+                if event.anchor is not None:
+                    self._check_anchor(event, path)
+                key = event.value
+            else:
+                key_mark = self._mark(event)
+                key = self._key(event, path)
+            child = f"{path}.{key}" if path else key
+            value_event = get()
             if key in result:
-                first_line = self.key_positions[child][0]
+                first_line = key_positions[child][0]
                 self.issues.append(Issue(self.rel, key_mark[0], key_mark[1], child, "yaml-duplicate-key",
                                          f"键“{key}”重复出现(第 {first_line} 行已有)。YAML 会悄悄只保留后一个,请合并为一个。"))
                 self._node(value_event, child + "#dup")  # parse and drop, keep the first
-                event = self._next()
+                event = get()
                 continue
-            self.key_positions[child] = key_mark
+            key_positions[child] = key_mark
             result[key] = self._node(value_event, child)
-            event = self._next()
+            event = get()
         return result
 
     def _key(self, event: Any, path: str) -> str:

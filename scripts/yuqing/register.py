@@ -11,6 +11,7 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
@@ -68,9 +69,23 @@ def incident_files(root: Path) -> list[Path]:
 
 def relative(path: Path, root: Path) -> str:
     try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
+        return _resolve(path).relative_to(_resolve(root)).as_posix()
     except ValueError:
         return path.as_posix()
+
+
+def _resolve(path: Path) -> Path:
+    """``path.resolve()``, resolving each folder once: the files of a register
+    share a handful of folders, and a full resolve costs a system call per
+    component (a large share of `yuqing check` on 10,000 files)."""
+    if path.name in ("", ".", "..") or path.is_symlink():
+        return path.resolve()
+    return _resolve_folder(os.path.abspath(path.parent)) / path.name
+
+
+@lru_cache(maxsize=1024)
+def _resolve_folder(folder: str) -> Path:
+    return Path(folder).resolve()
 
 
 # Worker state: built once per process (the schema validator is the costly part).
@@ -150,7 +165,8 @@ def load_register(
         if any(i.severity == "error" for i in file_issues):
             invalid.add(relative(path, root))
         issues.extend(file_issues)
-    chosen = {relative(p, root) for p in files}
+    others = list(others)
+    chosen = {relative(p, root) for p in files} if others else set()
     across = check_across(incidents, (f for f in others if f not in chosen))
     issues.extend(across)
     invalid.update(i.file for i in across)

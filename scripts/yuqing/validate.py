@@ -6,14 +6,16 @@ import json
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jsonschema import Draft202012Validator, FormatChecker
-from jsonschema.exceptions import ValidationError
-
+from .fastschema import compile_schema
 from .loader import Loaded, join_path
 from .model import Issue
 from .words import did_you_mean, listing
+
+if TYPE_CHECKING:  # jsonschema is imported only when a file needs it (50 ms at start-up)
+    from jsonschema import Draft202012Validator, FormatChecker
+    from jsonschema.exceptions import ValidationError
 
 # The project's own schemas/ (the package is installed from this repository).
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"
@@ -27,10 +29,6 @@ _RFC3339 = re.compile(
 )
 _DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
-_FORMATS = FormatChecker(formats=())
-
-
-@_FORMATS.checks("date-time")
 def _is_datetime(value: object) -> bool:
     if not isinstance(value, str):
         return True
@@ -40,6 +38,25 @@ def _is_datetime(value: object) -> bool:
     leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
     limit = 29 if month == 2 and leap else 28 if month == 2 else _DAYS_IN_MONTH[month - 1]
     return 1 <= day <= limit
+
+
+_FORMAT_CHECKS = {"date-time": _is_datetime}
+
+
+def _conforms(value: object, name: str) -> bool:
+    """As jsonschema's FormatChecker.conforms: unknown formats pass."""
+    check = _FORMAT_CHECKS.get(name)
+    return True if check is None else bool(check(value))
+
+
+@lru_cache(maxsize=1)
+def _format_checker() -> FormatChecker:
+    from jsonschema import FormatChecker
+
+    checker = FormatChecker(formats=())
+    for name, check in _FORMAT_CHECKS.items():
+        checker.checks(name)(check)
+    return checker
 
 
 _TYPE_NAMES = {
@@ -74,13 +91,29 @@ def read_schema(name: str, root: Path | None = None) -> dict[str, Any]:
 class SchemaChecker:
     """A JSON Schema turned into a function from loaded files to Issues."""
 
-    def __init__(self, schema: dict[str, Any]) -> None:
-        Draft202012Validator.check_schema(schema)
+    def __init__(self, schema: dict[str, Any], *, fast: bool = True) -> None:
         self.schema = schema
-        self._validator = Draft202012Validator(schema, format_checker=_FORMATS)
+        # Most files are valid: a compiled yes/no check clears them without
+        # jsonschema (see fastschema.py); the rest get jsonschema's full report,
+        # so the Issues are the same either way (``fast=False``: jsonschema only).
+        self._certainly_valid = compile_schema(schema, _conforms) if fast else None
+        self._full: Draft202012Validator | None = None
+        if self._certainly_valid is None:
+            self._validator  # noqa: B018 - a schema the fast path does not take is checked now
+
+    @property
+    def _validator(self) -> Draft202012Validator:
+        if self._full is None:
+            from jsonschema import Draft202012Validator
+
+            Draft202012Validator.check_schema(self.schema)
+            self._full = Draft202012Validator(self.schema, format_checker=_format_checker())
+        return self._full
 
     def issues(self, loaded: Loaded) -> list[Issue]:
         if loaded.data is None:
+            return []
+        if self._certainly_valid is not None and self._certainly_valid(loaded.data):
             return []
         found: list[Issue] = []
         seen: set[tuple[str, str]] = set()
