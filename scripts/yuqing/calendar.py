@@ -41,7 +41,7 @@ class CalendarGap(Exception):
 def _library() -> Any:
     """The chinesecalendar module (imported on first use: `yuqing check` does not need it)."""
     try:
-        import chinese_calendar  # type: ignore[import-untyped]
+        import chinese_calendar
     except ImportError:  # pragma: no cover - a dependency of the package
         return None
     return chinese_calendar

@@ -255,8 +255,8 @@ class _Builder:
             data = self._document(event)
             event = self._next()
             if isinstance(event, yaml.DocumentStartEvent):
-                mark = event.start_mark
-                self.issues.append(Issue(self.rel, mark.line + 1, mark.column + 1, "", "yaml-multiple-documents",
+                line, column = self._mark(event)
+                self.issues.append(Issue(self.rel, line, column, "", "yaml-multiple-documents",
                                          "一个文件只能有一个 YAML 文档;请删除多余的“---”及其后的内容,每个事件单独一个文件。"))
             return data
         finally:

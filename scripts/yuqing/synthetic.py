@@ -359,7 +359,7 @@ def generate(count: int, seed: int) -> list[_Record]:
         earlier = by_year.setdefault(moment.year, [])
         if earlier and rng.random() < 0.005:
             record.withdrawn = (record.events[0].at + _minutes(rng, 30, 600), rng.choice(earlier))
-            _cut(record, lambda e: e.at > record.withdrawn[0])  # type: ignore[index]
+            _cut(record, lambda e: e.at > record.withdrawn[0])
         earlier.append(incident_id)
         records.append(record)
     return records
