@@ -132,6 +132,26 @@ def test_feed_is_valid_escaped_atom_without_confidential_records(hostile_site: P
     assert href == "generated/incidents/2025/YQ-2025-0001/"
 
 
+def test_generated_pages_link_only_to_pages_that_exist(hostile_site: Path) -> None:
+    """Incident and list pages are HTML the plugin writes without Markdown: their links still resolve."""
+    import posixpath
+    import re
+    from urllib.parse import unquote
+
+    page = hostile_site / "generated/incidents/2025/YQ-2025-0001/index.html"
+    text = page.read_text(encoding="utf-8")
+    local = [h for h in re.findall(r'href="([^"]+)"', text) if "://" not in h and not h.startswith("#")]
+    assert "../../../lists/month/2025-03/" in local
+    assert not [h for h in local if h.endswith(".md")]
+    for href in local:
+        target = Path(posixpath.normpath(posixpath.join(str(page.parent), unquote(href.split("#")[0]))))
+        assert (target / "index.html").is_file() or target.is_file(), href
+    # The month list links back to the incident; the sections are in the page's table of contents.
+    month = (hostile_site / "generated/lists/month/2025-03/index.html").read_text(encoding="utf-8")
+    assert 'href="../../../incidents/2025/YQ-2025-0001/"' in month
+    assert re.search(r'<a href="#timeline" class="md-nav__link">\s*<span class="md-ellipsis">\s*处置经过', text)
+
+
 # --- confidential records ---------------------------------------------------------------
 
 def test_confidential_record_appears_nowhere(hostile_site: Path) -> None:

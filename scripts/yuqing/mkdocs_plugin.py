@@ -11,6 +11,15 @@ Events (the work is done by yuqing.site; this file only hands it to MkDocs):
   ``File.generated`` (replacing anything left in docs/generated/ by
   ``yuqing site render``), plus feed.xml; load the jieba user dictionary made
   from the register's words, so that search segments its names whole.
+* ``on_pre_page``: the incident, list and review pages are HTML already
+  (``pages.HtmlPage``): their page becomes a ``PreparedPage``, which skips
+  Python-Markdown (most of the build's time) and only resolves their relative
+  ``.md`` links, warning (so failing ``--strict``) on a missing target.
+* ``on_page_content``: resolves the ``.md`` links in raw HTML of the other
+  generated pages (home page tables).
+* ``on_page_context``: an incident page is indexed from its title and summary
+  only (``HtmlPage.search``), through Material's own search index, so that
+  search neither parses nor segments the rest of the page.
 * ``on_serve``: `mkdocs serve` also rebuilds when incidents/ or register.yml change.
 * ``on_post_build``: rewrite the search index as UTF-8 (Material writes
   ``\\uXXXX`` escapes, six bytes per Chinese character), then read every file of
@@ -22,13 +31,16 @@ reproducible build.
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import logging
 import os
 import posixpath
+import re
 from datetime import datetime
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from mkdocs.config import config_options as c
@@ -37,16 +49,57 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import get_toc
 
 from .site import GENERATED, HOME, guard
 from .site.collect import Collected, collect
 from .site.dictionary import userdict
 from .site.feed import atom
 from .site.model import incident_path
-from .site.pages import build
+from .site.pages import HtmlPage, build_pages
 from .times import parse_time, zone
 
 log = logging.getLogger("mkdocs.plugins.yuqing")
+
+# A relative link to a Markdown file in generated HTML (record text never holds `href="`: it is escaped).
+_MD_HREF = re.compile(r'href="([^":?#]+\.md)(#[^"]*)?"')
+
+
+def resolve_links(text: str, file: File, files: Files) -> str:
+    """``text`` with every relative ``href="….md"`` replaced by the target page's URL, as MkDocs does."""
+    base = posixpath.dirname(file.src_uri)
+
+    def url(match: re.Match[str]) -> str:
+        target = posixpath.normpath(posixpath.join(base, html.unescape(match.group(1))))
+        found = files.get_file_from_path(target)
+        if found is None:
+            log.warning("生成的页面 %s 链接到 %s,但没有这个页面。", file.src_uri, target)
+            return match.group(0)
+        return f'href="{html.escape(found.url_relative_to(file) + (match.group(2) or ""))}"'
+
+    return _MD_HREF.sub(url, text)
+
+
+class PreparedPage(Page):
+    """A generated page whose HTML is ready: read and rendered without Python-Markdown."""
+
+    prepared: HtmlPage
+    indexed_apart: bool
+
+    def read_source(self, config: MkDocsConfig) -> None:
+        self.markdown = self.prepared.body
+        self.meta = self.prepared.meta(exclude=True if self.indexed_apart else None)
+
+    def render(self, config: MkDocsConfig, files: Files) -> None:
+        page = self.prepared
+        self.content = resolve_links(page.body, self.file, files)
+        children: list[Any] = [{"level": level, "id": anchor, "name": text, "children": []}
+                               for level, anchor, text in page.toc]
+        self.toc = get_toc([{"level": 1, "id": "", "name": html.escape(page.title), "children": children}])
+        self._title_from_render = None
+        self.present_anchor_ids = {anchor for _, anchor, _ in page.toc}
+        self.links_to_anchors = {}
 
 
 class YuqingConfig(Config):
@@ -64,6 +117,9 @@ class YuqingPlugin(BasePlugin[YuqingConfig]):
     def __init__(self) -> None:
         self.collected: Collected | None = None
         self.root: Path | None = None
+        self.prepared: dict[str, HtmlPage] = {}
+        self.generated: set[str] = set()
+        self.search_index: Any = None
 
     def _root(self, config: MkDocsConfig) -> Path:
         base = Path(config.config_file_path or ".").resolve().parent
@@ -78,6 +134,20 @@ class YuqingPlugin(BasePlugin[YuqingConfig]):
                 raise PluginError("离线版需要本地的 iframe-worker(extra.polyfills 中加入 "
                                   "assets/vendor/iframe-worker/shim.js),否则 Material 会从外网加载它。")
         return config
+
+    @staticmethod
+    def _search_index(config: MkDocsConfig) -> Any:
+        """Material's search index (made in its on_config), or None.
+
+        With it, incident pages are indexed from their title and summary only;
+        without it (search off, another search plugin), search parses the whole
+        page and its data-search-exclude marks apply.
+        """
+        search = config.plugins.get("material/search") or config.plugins.get("search")
+        if search is None or not search.config.get("enabled", True):
+            return None
+        index = getattr(search, "search_index", None)
+        return index if callable(getattr(index, "add_entry_from_context", None)) else None
 
     def _now(self, tz_name: str) -> datetime:
         text = os.environ.get("YUQING_NOW") or self.config.now
@@ -116,8 +186,17 @@ class YuqingPlugin(BasePlugin[YuqingConfig]):
         words = userdict(collected.site.config, collected.site.incidents)
         jieba.load_userdict(io.BytesIO(words.encode("utf-8")))
 
-        for path, markdown in build(collected.site).items():
-            files.append(File.generated(config, path, content=markdown))
+        self.search_index = self._search_index(config)
+        self.prepared.clear()
+        self.generated.clear()
+        for path, page in build_pages(collected.site).items():
+            self.generated.add(path)
+            if isinstance(page, HtmlPage):
+                self.prepared[path] = page
+                # The content is what `yuqing site render` writes; PreparedPage does not read it.
+                files.append(File.generated(config, path, content=page.markdown()))
+            else:
+                files.append(File.generated(config, path, content=page))
 
         def url_of(incident: Any) -> str:
             file = files.get_file_from_path(incident_path(incident))
@@ -125,6 +204,28 @@ class YuqingPlugin(BasePlugin[YuqingConfig]):
 
         files.append(File.generated(config, "feed.xml", content=atom(collected.site, url_of, config.site_url or "")))
         return files
+
+    def on_pre_page(self, page: Page, *, config: MkDocsConfig, files: Files) -> Page:
+        prepared = self.prepared.get(page.file.src_uri)
+        if prepared is not None:
+            page.__class__ = PreparedPage
+            assert isinstance(page, PreparedPage)
+            page.prepared = prepared
+            page.indexed_apart = self.search_index is not None and prepared.search is not None
+        return page
+
+    def on_page_content(self, html_text: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        if page.file.src_uri in self.generated and not isinstance(page, PreparedPage):
+            return resolve_links(html_text, page.file, files)
+        return html_text
+
+    def on_page_context(self, context: Any, *, page: Any, config: MkDocsConfig, nav: Any) -> Any:
+        if isinstance(page, PreparedPage) and page.indexed_apart:
+            # What Material would index from the page, made from the title and summary alone.
+            self.search_index.add_entry_from_context(SimpleNamespace(
+                meta=page.prepared.meta(exclude=False), content=page.prepared.search, toc=[], url=page.url,
+                title=page.title))
+        return context
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         if self.root is not None:

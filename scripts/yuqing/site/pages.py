@@ -3,21 +3,30 @@
 ``build(site)`` returns ``{src path under docs/: Markdown}``. MkDocs gets them
 in memory from the plugin; ``yuqing site render`` writes the same text to disk.
 
+Speed: the thousands of incident pages and list pages are ``HtmlPage``s,
+written as HTML from the start; the plugin hands their HTML to MkDocs without
+a Python-Markdown pass (which took most of the build). The few other pages are
+Markdown. ``HtmlPage.markdown()`` is the same page as a Markdown file (front
+matter and raw HTML) for ``yuqing site render``.
+
 Safety: record text reaches Markdown only through ``escape.md_text`` and raw
 HTML only through ``escape.html_text``; URLs are linked only when http(s).
-Links between pages are relative ``.md`` links, so MkDocs checks them and
-writes them right for both the online and the offline (file://) build.
+Links between pages are relative ``.md`` links (Markdown links, or ``href``s
+in raw HTML that the plugin resolves), so the build checks them and writes
+them right for both the online and the offline (file://) build.
 
 Search: incident pages are indexed by their title (h1), summary and tags
-only; every other block carries ``data-search-exclude``; index pages are left
-out of the index (front matter ``search: exclude: true``).
+only (``HtmlPage.search``: the plugin gives search that small HTML instead of
+the page; every other block carries ``data-search-exclude`` too); index
+pages are left out of the index (front matter ``search: exclude: true``).
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from ..model import LEVELS, STATUSES, Deadline, Incident, level_rank
 from ..times import short
@@ -44,21 +53,67 @@ GUIDE_LEVELS = "guide/levels.md"
 GUIDE_REGISTER = "guide/register.md"
 GUIDE_DEADLINES = "guide/deadlines.md"
 
+Toc = tuple[tuple[int, str, str], ...]
+"""A page's headings below its h1: (level, id, text)."""
+
+
+@dataclass(frozen=True)
+class HtmlPage:
+    """A generated page whose body is HTML (every record text escaped with ``html_text``)."""
+
+    title: str
+    """The page title as plain text (escaped when it becomes meta data)."""
+    body: str
+    toc: Toc = ()
+    exclude: bool = False
+    """Left out of search."""
+    boost: float | None = None
+    tags: tuple[str, ...] = ()
+    search: str | None = None
+    """The HTML search indexes for this page (title and summary); None: the whole body."""
+
+    def meta(self, *, exclude: bool | None = None) -> dict[str, Any]:
+        """The page's meta data, as MkDocs would read it from ``markdown()``'s front matter."""
+        return page_meta(self.title, exclude=self.exclude if exclude is None else exclude, boost=self.boost,
+                         tags=self.tags)
+
+    def markdown(self) -> str:
+        """The page as a Markdown file: front matter, then the HTML as raw HTML blocks."""
+        return front(self.title, exclude=self.exclude, boost=self.boost, tags=self.tags) + self.body
+
+
 Pages = dict[str, str]
+Built = dict[str, "str | HtmlPage"]
 
 
 # --- small pieces -------------------------------------------------------------
 
+def page_meta(title: str, *, exclude: bool = False, boost: float | None = None,
+              tags: Sequence[str] = (), hide: Sequence[str] = ()) -> dict[str, Any]:
+    """Front matter as data. Texts are HTML-escaped: themes print page titles unescaped."""
+    meta: dict[str, Any] = {"title": html_text(title)}
+    if exclude:
+        meta["search"] = {"exclude": True}
+    elif boost is not None:
+        meta["search"] = {"boost": boost}
+    if tags:
+        meta["tags"] = [html_text(t) for t in tags]
+    if hide:
+        meta["hide"] = list(hide)
+    return meta
+
+
 def front(title: str, *, exclude: bool = False, boost: float | None = None,
           tags: Sequence[str] = (), hide: Sequence[str] = ()) -> str:
-    """YAML front matter. ``title`` is HTML-escaped: themes print page titles unescaped."""
-    lines = ["---", f"title: {yaml_string(html_text(title))}"]
-    if exclude or boost is not None:
+    """YAML front matter holding ``page_meta``."""
+    meta = page_meta(title, exclude=exclude, boost=boost, tags=tags, hide=hide)
+    lines = ["---", f"title: {yaml_string(meta['title'])}"]
+    if "search" in meta:
         lines.append("search:")
         lines.append("  exclude: true" if exclude else f"  boost: {boost}")
     if tags:
         lines.append("tags:")
-        lines.extend(f"  - {yaml_string(html_text(t))}" for t in tags)
+        lines.extend(f"  - {yaml_string(t)}" for t in meta["tags"])
     if hide:
         lines.append("hide:")
         lines.extend(f"  - {h}" for h in hide)
@@ -84,27 +139,29 @@ def mlink(page: str, target: str, text: str) -> str:
     return f"[{md_text(text)}]({rel(page, target)})"
 
 
-def _cell(text: str) -> str:
-    return md_text(text) or " "
+def hlink(page: str, target: str, text: str) -> str:
+    """An HTML link to another page's ``.md`` (the plugin resolves it); ``text`` is escaped here."""
+    return f'<a href="{html_text(rel(page, target))}">{html_text(text)}</a>'
 
 
 def incident_table(page: str, incidents: Iterable[Incident], *, unit_column: bool = True) -> str:
-    header = "| 编号 | 标题 | 等级 | 状态 | 领域 |" + (" 责任单位 |" if unit_column else "") + " 发现时间 |"
-    rule = "|---|---|---|---|---|" + ("---|" if unit_column else "") + "---|"
-    rows = [header, rule]
+    """An HTML table (a raw HTML block in Markdown pages) of incidents, one row each."""
+    heads = ["编号", "标题", "等级", "状态", "领域", *(["责任单位"] if unit_column else []), "发现时间"]
+    rows = ["<table>\n<thead><tr>" + "".join(f"<th>{h}</th>" for h in heads) + "</tr></thead>\n<tbody>"]
     for incident in incidents:
         status = "已撤销" if incident.withdrawn else incident.status
         cells = [
-            md_text(incident.id),
-            mlink(page, incident_path(incident), incident.title),
+            html_text(incident.id),
+            hlink(page, incident_path(incident), incident.title),
             level_badge(incident.level),
             status_badge(status),
-            _cell(incident.category),
+            html_text(incident.category),
         ]
         if unit_column:
-            cells.append(_cell(incident.units.lead))
-        cells.append(md_text(short(incident.discovered_at)))
-        rows.append("| " + " | ".join(cells) + " |")
+            cells.append(html_text(incident.units.lead))
+        cells.append(html_text(short(incident.discovered_at)))
+        rows.append("<tr><td>" + "</td><td>".join(cells) + "</td></tr>")
+    rows.append("</tbody>\n</table>")
     return "\n".join(rows) + "\n"
 
 
@@ -112,21 +169,20 @@ def newest_first(incidents: Iterable[Incident]) -> list[Incident]:
     return sorted(incidents, key=lambda i: (i.discovered_at, i.id), reverse=True)
 
 
-def paged(base: str, title: str, intro: str, incidents: Sequence[Incident], up: str) -> Pages:
+def paged(base: str, title: str, incidents: Sequence[Incident], up: str) -> dict[str, HtmlPage]:
     """One index page, or numbered pages of PAGE_SIZE rows when the list is long."""
-    pages: Pages = {}
+    pages: dict[str, HtmlPage] = {}
     chunks = [incidents[i:i + PAGE_SIZE] for i in range(0, len(incidents), PAGE_SIZE)] or [[]]
     stem = base[:-3]
     names = [base] + [f"{stem}-{n}.md" for n in range(2, len(chunks) + 1)]
     for number, (name, chunk) in enumerate(zip(names, chunks), 1):
         heading = title if len(chunks) == 1 else f"{title}(第 {number}/{len(chunks)} 页)"
-        parts = [front(heading, exclude=True), f"# {md_text(heading)}\n\n",
-                 f"{mlink(name, up, '← 返回上级索引')}\n\n", intro]
+        parts = [f"<h1>{html_text(heading)}</h1>\n\n", f"<p>{hlink(name, up, '← 返回上级索引')}</p>\n\n"]
         pager = _pager(name, names, number)
         parts.append(pager)
-        parts.append(incident_table(name, chunk) if chunk else "没有事件。\n")
+        parts.append(incident_table(name, chunk) if chunk else "<p>没有事件。</p>\n")
         parts.append("\n" + pager)
-        pages[name] = "".join(parts)
+        pages[name] = HtmlPage(heading, "".join(parts), exclude=True)
     return pages
 
 
@@ -135,16 +191,20 @@ def _pager(page: str, names: list[str], number: int) -> str:
         return ""
     links = []
     for n, name in enumerate(names, 1):
-        links.append(f"**{n}**" if n == number else mlink(page, name, str(n)))
-    return "分页:" + " · ".join(links) + "\n\n"
+        links.append(f"<strong>{n}</strong>" if n == number else hlink(page, name, str(n)))
+    return '<p class="yq-pager">分页:' + " · ".join(links) + "</p>\n\n"
 
 
 # --- incident pages ---------------------------------------------------------
 
-def incident_page(site: SiteInput, incident: Incident, deadlines: Sequence[Deadline]) -> str:
+INCIDENT_SECTIONS = {"timeline": "处置经过", "deadlines": "时限", "review": "评估总结", "history": "登记与修改记录"}
+
+
+def incident_page(site: SiteInput, incident: Incident, deadlines: Sequence[Deadline]) -> HtmlPage:
     page = incident_path(incident)
-    parts = [front(f"{incident.id} {incident.title}", boost=2, tags=incident.tags)]
-    parts.append(f"# {md_text(incident.title)}\n\n")
+    title = html_text(incident.title)
+    summary = html_text(incident.summary, breaks=True)
+    parts = [f'<h1 id="yq-title">{title}</h1>\n\n']
 
     if incident.withdrawn:
         reason = html_text(incident.withdrawn.reason)
@@ -154,48 +214,47 @@ def incident_page(site: SiteInput, incident: Incident, deadlines: Sequence[Deadl
         parts.append(f'<div class="admonition warning" data-search-exclude="1"><p class="admonition-title">'
                      f'已撤销</p><p>本记录已撤销{dup}:{reason}。不计入时限和统计。</p></div>\n\n')
 
-    # Facts: Markdown inside HTML (md_in_html) so that links to index pages are checked.
     facts = [
-        ("编号", md_text(incident.id)),
+        ("编号", html_text(incident.id)),
         ("等级", level_badge(incident.level) + _level_steps(incident)),
         ("状态", status_badge(incident.status)),
-        ("领域", mlink(page, _dim_page("category", incident.category, incident.year), incident.category)),
-        ("责任单位", mlink(page, _dim_page("unit", incident.units.lead, incident.year), incident.units.lead)),
+        ("领域", hlink(page, _dim_page("category", incident.category, incident.year), incident.category)),
+        ("责任单位", hlink(page, _dim_page("unit", incident.units.lead, incident.year), incident.units.lead)),
     ]
     if incident.units.assisting:
         facts.append(("协办单位", "、".join(
-            mlink(page, _dim_page("unit", u, incident.year), u) for u in incident.units.assisting)))
+            hlink(page, _dim_page("unit", u, incident.year), u) for u in incident.units.assisting)))
     facts.append(("来源", _source(incident)))
     if incident.occurred_at:
-        facts.append(("发生时间", md_text(short(incident.occurred_at))))
-    facts.append(("发现时间", mlink(page, _month_page(incident.discovered_at), short(incident.discovered_at))))
+        facts.append(("发生时间", html_text(short(incident.occurred_at))))
+    facts.append(("发现时间", hlink(page, _month_page(incident.discovered_at), short(incident.discovered_at))))
     if incident.appeal:
-        who = f"({md_text(incident.appeal.author)})" if incident.appeal.author else ""
-        facts.append(("网民诉求", f"{md_text(short(incident.appeal.posted_at))} 发帖{who}"))
+        who = f"({html_text(incident.appeal.author)})" if incident.appeal.author else ""
+        facts.append(("网民诉求", f"{html_text(short(incident.appeal.posted_at))} 发帖{who}"))
     if incident.tags:
-        facts.append(("标签", "、".join(mlink(page, _dim_page("tag", t, incident.year), t) for t in incident.tags)))
-    parts.append('<div class="yq-facts" data-search-exclude="1" markdown>\n\n')
-    parts.append("| 项目 | 内容 |\n|---|---|\n")
-    parts.extend(f"| {name} | {value} |\n" for name, value in facts)
-    parts.append("\n</div>\n\n")
+        facts.append(("标签", "、".join(hlink(page, _dim_page("tag", t, incident.year), t) for t in incident.tags)))
+    parts.append('<div class="yq-facts" data-search-exclude="1">\n<table>\n'
+                 "<thead><tr><th>项目</th><th>内容</th></tr></thead>\n<tbody>\n")
+    parts.extend(f"<tr><td>{name}</td><td>{value}</td></tr>\n" for name, value in facts)
+    parts.append("</tbody>\n</table>\n</div>\n\n")
 
     parts.append('<div class="yq-summary">\n<p class="yq-summary-label" data-search-exclude="1">事件概要</p>\n'
-                 f"<p>{html_text(incident.summary, breaks=True)}</p>\n</div>\n\n")
+                 f"<p>{summary}</p>\n</div>\n\n")
 
-    parts.append('## 处置经过 { #timeline data-search-exclude="1" }\n\n')
-    parts.append(timeline_html(incident) + "\n\n")
-
+    sections = [("timeline", timeline_html(incident))]
     if deadlines or site.deadlines is not None:
-        parts.append('## 时限 { #deadlines data-search-exclude="1" }\n\n')
-        parts.append(deadlines_html(deadlines, incident) + "\n\n")
-
+        sections.append(("deadlines", deadlines_html(deadlines, incident)))
     if incident.review:
-        parts.append('## 评估总结 { #review data-search-exclude="1" }\n\n')
-        parts.append(review_html(incident) + "\n\n")
-
-    parts.append('## 登记与修改记录 { #history data-search-exclude="1" }\n\n')
-    parts.append(history_html(site, incident) + "\n")
-    return "".join(parts)
+        sections.append(("review", review_html(incident)))
+    sections.append(("history", history_html(site, incident)))
+    for anchor, html in sections:
+        parts.append(f'<h2 id="{anchor}" data-search-exclude="1">{INCIDENT_SECTIONS[anchor]}</h2>\n\n{html}\n\n')
+    return HtmlPage(
+        f"{incident.id} {incident.title}", "".join(parts),
+        toc=tuple((2, anchor, INCIDENT_SECTIONS[anchor]) for anchor, _ in sections),
+        boost=2, tags=incident.tags,
+        search=f'<h1 id="yq-title">{title}</h1>\n<p>{summary}</p>',
+    )
 
 
 def _level_steps(incident: Incident) -> str:
@@ -208,11 +267,11 @@ def _level_steps(incident: Incident) -> str:
 
 def _source(incident: Incident) -> str:
     source = incident.source
-    bits = [md_text(source.channel)]
+    bits = [html_text(source.channel)]
     if source.platform:
-        bits.append(md_text(source.platform))
+        bits.append(html_text(source.platform))
     if source.transferred_from:
-        bits.append("由 " + md_text(source.transferred_from) + " 转来")
+        bits.append("由 " + html_text(source.transferred_from) + " 转来")
     text = " · ".join(bits)
     if source.url:
         text += " · " + link(source.url, "原帖链接" if safe_url(source.url) else source.url)
@@ -373,8 +432,8 @@ def _dim_order(dim: str, site: SiteInput, values: Iterable[str]) -> list[str]:
     return ordered + sorted(present - set(ordered))
 
 
-def index_pages(site: SiteInput) -> Pages:
-    pages: Pages = {}
+def index_pages(site: SiteInput) -> Built:
+    pages: Built = {}
     incidents = newest_first(site.incidents)
     years = sorted({i.year for i in incidents}, reverse=True)
 
@@ -397,7 +456,7 @@ def index_pages(site: SiteInput) -> Pages:
     pages[months_page] = "".join(lines)
     for target, items in by_month.items():
         name = target.rsplit("/", 1)[1][:-3]
-        pages.update(paged(target, f"{name[:4]}年{int(name[5:])}月的事件", "", items, months_page))
+        pages.update(paged(target, f"{name[:4]}年{int(name[5:])}月的事件", items, months_page))
 
     # One overview per dimension: value x year, each cell a page.
     for dim, (title, values_of) in DIMENSIONS.items():
@@ -426,7 +485,7 @@ def index_pages(site: SiteInput) -> Pages:
         pages[overview] = "".join(lines)
         for (value, year), items in groups.items():
             page_title = f"{title.removeprefix('按')}:{value}({year}年)"
-            pages.update(paged(_dim_page(dim, value, year), page_title, "", items, overview))
+            pages.update(paged(_dim_page(dim, value, year), page_title, items, overview))
 
     # The index of indexes.
     lines = [front("事件索引", exclude=True), "# 事件索引\n\n",
@@ -442,8 +501,8 @@ def index_pages(site: SiteInput) -> Pages:
 
 # --- reviews --------------------------------------------------------------------
 
-def review_pages(site: SiteInput) -> Pages:
-    pages: Pages = {}
+def review_pages(site: SiteInput) -> Built:
+    pages: Built = {}
     reviewed = [i for i in newest_first(site.incidents) if i.review and not i.withdrawn]
     by_year: dict[int, list[Incident]] = defaultdict(list)
     for incident in reviewed:
@@ -455,15 +514,17 @@ def review_pages(site: SiteInput) -> Pages:
     for year in sorted(by_year, reverse=True):
         page = f"{GENERATED}/reviews/{year}.md"
         lines.append(f"- {mlink(REVIEWS, page, f'{year}年')}({len(by_year[year])} 件)\n")
-        body = [front(f"{year}年复盘", exclude=True), f"# {year}年复盘\n\n",
-                mlink(page, REVIEWS, "← 复盘") + "\n\n"]
+        body = [f"<h1>{year}年复盘</h1>\n\n", f"<p>{hlink(page, REVIEWS, '← 复盘')}</p>\n\n"]
+        toc = []
         for incident in by_year[year]:
-            body.append(f"## {md_text(incident.title)}\n\n")
-            body.append(f"{level_badge(incident.max_level())} {md_text(incident.id)} · "
-                        f"{md_text(incident.category)} · {md_text(incident.units.lead)} · "
-                        f"{mlink(page, incident_path(incident), '事件详情')}\n\n")
+            anchor = slug(incident.id)
+            toc.append((2, anchor, html_text(incident.title)))
+            body.append(f'<h2 id="{anchor}">{html_text(incident.title)}</h2>\n\n')
+            body.append(f"<p>{level_badge(incident.max_level())} {html_text(incident.id)} · "
+                        f"{html_text(incident.category)} · {html_text(incident.units.lead)} · "
+                        f"{hlink(page, incident_path(incident), '事件详情')}</p>\n\n")
             body.append(review_html(incident) + "\n\n")
-        pages[page] = "".join(body)
+        pages[page] = HtmlPage(f"{year}年复盘", "".join(body), toc=tuple(toc), exclude=True)
     pages[REVIEWS] = "".join(lines)
     return pages
 
@@ -739,10 +800,15 @@ def _demote(markdown: str) -> str:
 
 def build(site: SiteInput) -> Pages:
     """Every generated page: {src path under docs/: Markdown}."""
+    return {name: page if isinstance(page, str) else page.markdown() for name, page in build_pages(site).items()}
+
+
+def build_pages(site: SiteInput) -> Built:
+    """Every generated page: {src path under docs/: Markdown text or HtmlPage}."""
     by_incident: dict[str, list[Deadline]] = defaultdict(list)
     for deadline in site.deadlines or ():
         by_incident[deadline.incident].append(deadline)
-    pages: Pages = {HOME: home_page(site)}
+    pages: Built = {HOME: home_page(site)}
     for incident in site.incidents:
         pages[incident_path(incident)] = incident_page(site, incident, by_incident.get(incident.id, []))
     pages.update(index_pages(site))
