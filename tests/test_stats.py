@@ -210,3 +210,15 @@ def test_bad_dates_are_usage_errors(small: Any, capsys: Any) -> None:
     assert main(["stats", "--root", str(small.root), "--now", NOW, "--since", "2025-04-01",
                  "--until", "2025-03-01"]) == 2
     assert "截止日期早于起始日期" in capsys.readouterr().err
+
+
+def test_a_file_with_errors_is_left_out_not_guessed(register_dir: Any, capsys: Any) -> None:
+    """A typo in one file must neither crash the figures nor put a made-up level or 1970 in them."""
+    register_dir.write(base_incident())
+    register_dir.write(base_incident(id="YQ-2025-0002", level="重要"))
+    register_dir.write(base_incident(id="YQ-2025-0003", discovered_at="2025-03-3 09:00"))
+    result = run_json(capsys, register_dir.root)
+    assert result["total"] == 1
+    assert result["by_month"] == {"2025-03": 1}
+    assert main(["report", "monthly", "--period", "2025-03", "--root", str(register_dir.root), "--now", NOW]) == 0
+    assert "2 个事件文件有错误,以下结果不含这些文件" in capsys.readouterr().err

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -56,6 +56,12 @@ class Register:
 
     def by_id(self) -> dict[str, Incident]:
         return {i.id: i for i in self.incidents}
+
+    def without_invalid(self) -> "Register":
+        """The same register with only the incidents whose files have no errors."""
+        if not self.invalid_files:
+            return self
+        return replace(self, incidents=tuple(i for i in self.incidents if i.file not in self.invalid_files))
 
 
 def incident_files(root: Path) -> list[Path]:

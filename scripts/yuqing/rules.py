@@ -91,6 +91,12 @@ def check_times(incident: Incident, ctx: Context) -> Iterator[Issue]:
     stamped += [(f"timeline[{e.index}].at", e.at) for e in incident.timeline]
     if incident.appeal:
         stamped.append(("appeal.posted_at", incident.appeal.posted_at))
+    # An extension's `due` is legitimately ahead; when it was approved is not.
+    stamped += [(f"extensions[{x.index}].approved_at", x.approved_at) for x in incident.extensions]
+    if incident.review:
+        stamped.append(("review.completed_at", incident.review.completed_at))
+    if incident.withdrawn:
+        stamped.append(("withdrawn.at", incident.withdrawn.at))
     for path, value in stamped:
         if value is not None and value > limit:
             yield _issue(incident, path, "time-future",
@@ -139,6 +145,10 @@ def check_status(incident: Incident, ctx: Context) -> Iterator[Issue]:
                      f"状态为“{incident.status}”,但处置经过中没有“{needed}”事件:请补记“{needed}”事件(写明时间),或改回实际状态。")
 
 
+_REVIEW_PARTS = {"cause": "起因", "nature": "性质", "impact": "影响", "responsibility": "责任",
+                 "lessons": "经验教训", "completed_at": "完成时间"}
+
+
 def check_review(incident: Incident, ctx: Context) -> Iterator[Issue]:
     if incident.status != "已归档" or incident.withdrawn is not None:
         return
@@ -152,8 +162,9 @@ def check_review(incident: Incident, ctx: Context) -> Iterator[Issue]:
         return
     missing = incident.review.missing()
     if missing:
+        names = "、".join(f"{_REVIEW_PARTS[m]} {m}" for m in missing)
         yield _issue(incident, "review", "review-incomplete",
-                     f"评估总结不完整,缺少:{'、'.join(missing)}。“{highest}”舆情归档前各项都必须填写。")
+                     f"评估总结不完整,缺少:{names}。“{highest}”舆情归档前各项都必须填写。")
 
 
 def check_extensions(incident: Incident, ctx: Context) -> Iterator[Issue]:
@@ -195,7 +206,7 @@ RULES: tuple[tuple[Check, frozenset[str]], ...] = (
     (check_year_folder, frozenset({"discovered_at"})),
     (check_vocabulary, frozenset({"category", "units"})),
     (check_event_units, frozenset({"timeline"})),
-    (check_times, frozenset({"discovered_at", "occurred_at", "timeline", "appeal"})),
+    (check_times, frozenset({"discovered_at", "occurred_at", "timeline", "appeal", "extensions", "review", "withdrawn"})),
     (check_timeline_order, frozenset({"discovered_at", "timeline"})),
     (check_level, frozenset({"level", "timeline"})),
     (check_status, frozenset({"status", "timeline"})),

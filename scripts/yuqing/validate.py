@@ -146,7 +146,10 @@ class SchemaChecker:
             if missing == "level" and path.startswith("timeline["):
                 return [issue("grading-level", "定级、升级、降级事件必须写明等级 level(一般、敏感、重大、特别重大)。")]
             where = f"{path} 中" if path else ""
-            return [issue("missing-field", f"{where}缺少必填项 {missing}" + (f"({label})" if label else "") + "。")]
+            # The path names the missing field (so checks that read it are skipped);
+            # the position falls back to the mapping that lacks it.
+            return [issue("missing-field", f"{where}缺少必填项 {missing}" + (f"({label})" if label else "") + "。",
+                          at=join_path(path, missing))]
         if kind == "additionalProperties":
             props = error.schema.get("properties", {})
             extras = [k for k in error.instance if k not in props] if isinstance(error.instance, dict) else []

@@ -64,6 +64,9 @@ def main(argv: list[str] | None = None) -> int:
     except click.ClickException as error:
         click.echo(f"错误:{error.format_message()}", err=True)
         return error.exit_code
+    except OverflowError as error:  # e.g. --period 9999 or --now 9999-12-31: past what dates can hold
+        click.echo(f"错误:日期或时间超出可处理的范围({error})。请检查 --now、--period、--since、--until 等参数。", err=True)
+        return EXIT_USAGE
     return 0
 
 

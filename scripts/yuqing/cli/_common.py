@@ -88,9 +88,10 @@ def open_register(root: Path | None, now_text: str | None = None, *, progress: b
                   require_valid: bool = False) -> Register:
     """Load the register for a reporting command; settings errors are fatal.
 
-    Reporting commands go on over files with errors (they are left out or
-    shown as far as they can be read) but say so on stderr; with
-    ``require_valid`` they stop instead.
+    Files with errors are left out of what reporting commands see: their
+    level, times, even their ``confidential`` flag cannot be trusted, and a
+    guessed value would end up in a figure, a deadline or an export. The
+    command says so on stderr; with ``require_valid`` it stops instead.
     """
     found = resolve_root(root)
     from ..config import load_config
@@ -104,9 +105,9 @@ def open_register(root: Path | None, now_text: str | None = None, *, progress: b
     now = parse_now(now_text, config)
     register = load_register(found, now=now, progress=progress_bar(progress))
     if register.errors:
-        message = (f"注意:{len(register.invalid_files)} 个事件文件有错误(运行 `yuqing check` 查看);"
-                   "以下结果可能不完整。")
+        message = (f"注意:{len(register.invalid_files)} 个事件文件有错误,以下结果不含这些文件"
+                   "(运行 `yuqing check` 查看并修正)。")
         if require_valid:
             fail(message)
         click.echo(message, err=True)
-    return register
+    return register.without_invalid()

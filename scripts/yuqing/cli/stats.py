@@ -52,7 +52,7 @@ def parse_bound(text: str | None, tz: Any, *, end: bool, option: str) -> datetim
 def bounds(since_text: str | None, until_text: str | None, tz: Any) -> tuple[datetime | None, datetime | None]:
     since = parse_bound(since_text, tz, end=False, option="--since")
     until = parse_bound(until_text, tz, end=True, option="--until")
-    if since is not None and until is not None and until <= since:
+    if since is not None and until is not None and until < since:
         raise click.BadParameter("截止日期早于起始日期。", param_hint="--until")
     return since, until
 

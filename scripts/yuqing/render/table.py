@@ -56,4 +56,9 @@ def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[str]], align:
 
 
 def md_cell(text: str) -> str:
+    """A table cell's text: tags neutralised (a quoted post may hold <script>), pipes and newlines too.
+
+    ``&`` is left alone so that text a renderer has already turned into entities stays as it is.
+    """
+    text = text.replace("<", "&lt;").replace(">", "&gt;")
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("\r", " ")

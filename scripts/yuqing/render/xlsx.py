@@ -63,6 +63,9 @@ def _sheet(book: Any, title: str, columns: Sequence[Column], rows: Sequence[Row]
         sheet.append([local(v, tz) if isinstance(v, datetime) else v for v in row.cells])
         fill = fills["overdue"] if row.overdue else fills["late"] if row.missed else None
         for column, cell in zip(columns, sheet[index]):
+            if cell.data_type == "f":
+                # A title like "=HYPERLINK(…)" from a web post is text, never a live formula.
+                cell.data_type = "s"
             if column.kind == "time":
                 cell.number_format = TIME_FORMAT
             if column.kind == "long":
@@ -147,9 +150,19 @@ def as_csv(ledger: Ledger, tz: tzinfo) -> str:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([c.header for c in ledger.columns])
     for row in ledger.rows:
-        writer.writerow([short(v.astimezone(tz)) if isinstance(v, datetime) else ("" if v is None else v)
+        writer.writerow([short(v.astimezone(tz)) if isinstance(v, datetime) else ("" if v is None else _inert(v))
                          for v in row.cells])
     return buffer.getvalue()
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert(value: object) -> object:
+    """Text that Excel would run as a formula (=, +, -, @ first) gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
 
 
 def write_csv(ledger: Ledger, tz: tzinfo, path: Path) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import posixpath
 import re
+from functools import cached_property
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Mapping
@@ -43,6 +44,10 @@ class SiteInput:
     charts: Mapping[str, str] = field(default_factory=dict)
     """Chart name -> SVG text from charts.py."""
     reports: Mapping[str, str] = field(default_factory=dict)
+
+    @cached_property
+    def published_ids(self) -> frozenset[str]:
+        return frozenset(i.id for i in self.incidents)
     """'weekly' / 'monthly' -> Markdown from reports/."""
     history: Any = None
     """history.RegisterHistory or None."""

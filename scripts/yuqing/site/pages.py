@@ -209,8 +209,10 @@ def incident_page(site: SiteInput, incident: Incident, deadlines: Sequence[Deadl
     if incident.withdrawn:
         reason = html_text(incident.withdrawn.reason)
         dup = ""
-        if incident.withdrawn.duplicate_of:
+        if incident.withdrawn.duplicate_of in site.published_ids:
             dup = f"(与 {html_text(incident.withdrawn.duplicate_of)} 重复)"
+        elif incident.withdrawn.duplicate_of:
+            dup = "(与一条未公开的记录重复)"  # a confidential id must not appear
         parts.append(f'<div class="admonition warning" data-search-exclude="1"><p class="admonition-title">'
                      f'已撤销</p><p>本记录已撤销{dup}:{reason}。不计入时限和统计。</p></div>\n\n')
 
