@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -167,7 +168,7 @@ def new_command(title: str | None, level: str | None, category: str | None, unit
         click.echo("  4. 在 Gitea/GitHub 页面上对该分支发起合并请求(PR),检查通过、审核后合并。")
     else:
         click.echo(f"  3. 提交:git add {relative_path(incident_id)} && "
-                   f"git commit -m \"{commit_message(incident_id, draft.title)}\"")
+                   f"git commit -m {shlex.quote(commit_message(incident_id, draft.title))}")
         click.echo("     (多人同时登记时建议用 yuqing new --branch 走合并请求,编号冲突会被 yuqing audit 发现。)")
     raise SystemExit(EXIT_OK)
 
