@@ -145,15 +145,19 @@ def load_register(
     progress: Progress | None = None,
     jobs: int | None = None,
     others: Iterable[str] = (),
+    config: RegisterConfig | None = None,
 ) -> Register:
     """Load and check the register at ``root`` (or only ``paths`` in it).
 
     ``now`` is the moment against which "in the future" is judged (defaults to
     the wall clock: the CLI passes it in). ``others`` are the register's other files
     (relative paths) when only ``paths`` are checked: their ids, taken from their
-    names, still take part in the register-wide rule of unique ids.
+    names, still take part in the register-wide rule of unique ids. A caller
+    that has already read register.yml passes its ``config`` (read once).
     """
-    config, issues = load_config(root)
+    issues: list[Issue] = []
+    if config is None:
+        config, issues = load_config(root)
     if config is None:
         if not (root / CONFIG_FILE).is_file():
             issues = [Issue(CONFIG_FILE, 1, 1, "", "no-register",

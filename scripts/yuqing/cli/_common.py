@@ -103,7 +103,7 @@ def open_register(root: Path | None, now_text: str | None = None, *, progress: b
         click.echo(as_text(1, issues), err=True)
         fail("register.yml 有错误,请先修正。")
     now = parse_now(now_text, config)
-    register = load_register(found, now=now, progress=progress_bar(progress))
+    register = load_register(found, now=now, progress=progress_bar(progress), config=config)
     if register.errors:
         message = (f"注意:{len(register.invalid_files)} 个事件文件有错误,以下结果不含这些文件"
                    "(运行 `yuqing check` 查看并修正)。")

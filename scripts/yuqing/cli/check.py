@@ -62,7 +62,7 @@ def check_command(paths: tuple[Path, ...], fmt: str, root: Path | None, now_text
             fail("--changed-since 不能与文件参数同时使用。")
         chosen = _changed(found, changed_ref, fmt)
     others = [relative(p, found) for p in incident_files(found)] if chosen is not None else []
-    register = load_register(found, chosen, now=now, others=others,
+    register = load_register(found, chosen, now=now, others=others, config=config,
                              progress=progress_bar(fmt != "json"))
     issues = list(config_issues) + list(register.issues)
     if with_history:
