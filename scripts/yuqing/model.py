@@ -29,7 +29,7 @@ GRADING_EVENTS: frozenset[str] = frozenset({"定级", "升级", "降级"})
 SEVERE_LEVELS: frozenset[str] = frozenset({"重大", "特别重大"})
 """Levels that make a review (评估总结) mandatory once archived."""
 
-Severity = Literal["error", "warning"]
+Severity = Literal["error", "warning", "approval", "info"]
 
 
 def level_rank(level: str) -> int:
