@@ -182,6 +182,42 @@ def test_extension_cap_arithmetic() -> None:
     assert extension_cap(t("2025-12-30 23:59"), 10) == t("2026-01-10 00:00")
 
 
+def test_an_extension_never_shortens_the_due(register_dir: RegisterDir) -> None:
+    # Appeal Tue 09-30; Oct 1-8 are holidays, Sat Oct 11 a 调休 working day: the normal
+    # due is 10-11 17:30, later than the extension's cap (24:00 of Oct 10).
+    record = _appeal("2025-09-30T10:00:00+08:00",
+                     ev("2025-09-30T11:00:00+08:00", "初步回应"),
+                     ev("2025-10-11T09:00:00+08:00", "答复"),
+                     extensions=[{"rule": "reply-3wd", "reason": "需会同区局调查", "approved_by": "分管局领导",
+                                  "approved_at": "2025-09-30T15:00:00+08:00", "due": "2025-10-11T00:00:00+08:00"}])
+    report = run(register_dir, record, now="2025-10-12T10:00:00+08:00")
+    assert table(report)[1] == ("reply-3wd", "一般", "09-30 10:00", "10-11 17:30", "10-11 09:00", "met")
+    assert report.deadlines[1].extended is False
+    assert report.warnings == ()
+
+
+def test_the_cap_on_a_holiday_moves_to_the_first_working_day_after(register_dir: RegisterDir) -> None:
+    # Appeal Thu 09-25: the 10th day after is Sun 10-05, inside the 国庆 holiday (Oct 1-8),
+    # so an extension may run to the end of working hours of Thu 10-09 (民法典 art. 203).
+    assert extension_cap(t("2025-09-25 10:00"), 10) == t("2025-10-09 17:30")
+    assert extension_cap(t("2025-09-30 10:00"), 10) == t("2025-10-11 00:00")  # Fri 10-10 is a working day
+    extension = {"rule": "reply-3wd", "reason": "需现场核查", "approved_by": "分管局领导",
+                 "approved_at": "2025-09-26T10:00:00+08:00", "due": "2025-10-09T17:30:00+08:00"}
+    record = _appeal("2025-09-25T10:00:00+08:00", ev("2025-09-25T11:00:00+08:00", "初步回应"),
+                     ev("2025-10-09T16:00:00+08:00", "答复"), extensions=[extension])
+    register = load(register_dir, record, now="2025-10-10T10:00:00+08:00")
+    assert register.config is not None and register.issues == ()  # `yuqing check` agrees on the cap
+    report = compute(register.counted(), register.config, t("2025-10-10T10:00:00+08:00"))
+    # Normal due: Fri 09-26, Sun 09-28 (调休), Mon 09-29 17:30; extended within the cap.
+    assert table(report)[1] == ("reply-3wd", "一般", "09-25 10:00", "10-09 17:30", "10-09 16:00", "met")
+    assert (report.deadlines[1].extended, report.warnings) == (True, ())
+    extension["due"] = "2025-10-10T12:00:00+08:00"
+    report = run(register_dir, record, now="2025-10-10T10:00:00+08:00")
+    assert iso(report.deadlines[1].due) == "2025-10-09T17:30:00+08:00"
+    assert report.warnings == ("YQ-2025-0001:延期至 2025-10-10 12:00 超过“网民诉求 3 个工作日内答复”的上限(10 天),"
+                               "按上限 2025-10-09 17:30 计算。",)
+
+
 def test_withdrawn_incidents_have_no_deadlines(register_dir: RegisterDir) -> None:
     kept = base_incident(level="敏感")
     dropped = base_incident(id="YQ-2025-0002", level="敏感", withdrawn={"reason": "重复登记", "duplicate_of": "YQ-2025-0001"})

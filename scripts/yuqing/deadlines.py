@@ -11,7 +11,8 @@ each counted (not withdrawn) incident, per SPEC section 3:
   when the level was reached long after (so a late escalation to 重大 may be
   overdue the moment it is recorded: SPEC keeps the clock at the occurrence);
 * only events at or after the clock's start count;
-* an extension's ``due`` replaces the rule's due, never beyond the rule's cap;
+* an extension moves the rule's due later, never earlier and never beyond
+  the rule's cap (``extension_cap``: 10 natural days, 民法典 art. 203);
 * a due time that needs a year without a confirmed holiday calendar is not
   guessed: the deadline's status is ``unknown`` and a warning names the year.
 """
@@ -20,7 +21,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Iterable
 
 from .calendar import CalendarGap, WorkCalendar, year_help
@@ -81,11 +82,30 @@ def merit(status: str) -> int:
     return _MERIT[status]
 
 
-def extension_cap(start: datetime, days: int) -> datetime:
-    """The latest an extension may move a due time: 24:00 of the ``days``-th natural day after the start day."""
+def extension_cap(start: datetime, days: int, calendar: WorkCalendar | None = None) -> datetime:
+    """The latest an extension may move a due time (SPEC section 3, 民法典 art. 203).
+
+    24:00 of the ``days``-th natural day after the start day; where that day is
+    a day off (a statutory holiday, or a weekend that is not a 调休 working
+    day: 法定休假日), business stops on the first working day after it, so the
+    cap is the end of working hours of that day. ``calendar`` defaults to the
+    statutory calendar with default working hours; a day in a year without
+    confirmed data keeps the natural cap (never moved on a guess).
+    """
     midnight = start.replace(hour=0, minute=0, second=0, microsecond=0, fold=0)
-    cap = datetime.combine(midnight.date() + timedelta(days=days + 1), midnight.time(), tzinfo=start.tzinfo)
-    return cap
+    last_day = midnight.date() + timedelta(days=days)
+    natural = datetime.combine(last_day + timedelta(days=1), midnight.time(), tzinfo=start.tzinfo)
+    calendar = calendar or _statutory(start.tzinfo)
+    try:
+        if calendar.is_workday(last_day):
+            return natural
+        return max(natural, calendar.end_of_working_day(calendar.next_workday(last_day)))
+    except CalendarGap:
+        return natural
+
+
+def _statutory(tz: tzinfo | None) -> WorkCalendar:
+    return WorkCalendar(tz or timezone.utc)
 
 
 def clock_start(incident: Incident, rule: Rule) -> datetime | None:
@@ -203,14 +223,17 @@ def _one(incident: Incident, rule: Rule, now: datetime,
         if rule.extension_cap_days is None:
             notes.append(f"{incident.id}:延期记录所指规则“{rule.title}”不允许延期,已忽略该延期。")
         else:
-            cap = extension_cap(start, rule.extension_cap_days)
+            cap = extension_cap(start, rule.extension_cap_days, calendar)
             new_due = extension.due.astimezone(calendar.tz)
             if new_due > cap:
                 notes.append(f"{incident.id}:延期至 {new_due:%Y-%m-%d %H:%M} 超过“{rule.title}”的上限"
                              f"({rule.extension_cap_days} 天),按上限 {cap:%Y-%m-%d %H:%M} 计算。")
                 new_due = cap
-            # The approved due replaces the computed one, so a calendar gap no longer matters.
-            due, extended, warning, gap_year = new_due, True, None, None
+            # An extension only ever moves the due later: a normal due already
+            # later than the extension (a 调休 Saturday, a long holiday) stands.
+            if due is None or new_due > due:
+                # The approved due replaces the computed one, so a calendar gap no longer matters.
+                due, extended, warning, gap_year = new_due, True, None, None
     met = incident.first_event(rule.met_by, since=start)
     met_at = met.at.astimezone(calendar.tz) if met else None
     status = judge(due, met_at, now, rule.due_soon_minutes)
