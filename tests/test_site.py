@@ -282,3 +282,65 @@ def test_example_register_builds_strict_without_warnings(tmp_path: Path) -> None
     assert "YQ-2026-0006" not in all_text(site)
     sitemap = gzip.decompress((site / "sitemap.xml.gz").read_bytes()).decode()
     assert "YQ-2026-0006" not in sitemap
+
+
+# --- git history on the site ------------------------------------------------------------
+
+MATTER = "区长亲属经营的冷链仓库"
+"""The confidential record's matter: not its id, not its title, only what a commit message may say."""
+
+
+def every_text(site: Path) -> str:
+    """Every file of the site as text, gzip unpacked, whatever its suffix."""
+    parts = []
+    for path in sorted(site.rglob("*")):
+        if not path.is_file():
+            continue
+        data = path.read_bytes()
+        if path.suffix == ".gz":
+            data = gzip.decompress(data)
+        parts.append(data.decode("utf-8", errors="replace"))
+    return "\n".join(parts).replace("\u200b", "")
+
+
+def test_history_shows_what_each_revision_changed_and_never_a_commit_message(tmp_path: Path) -> None:
+    from .githelper import GitRegister
+
+    repo = GitRegister(tmp_path)
+    site_files(repo)
+    graded = {"at": "2025-03-03T09:40:00+08:00", "type": "定级", "level": "敏感", "by": "综合应急和新闻宣传科"}
+    public = base_incident(id="YQ-2025-0001", level="敏感", status="处置中",
+                           timeline=[*base_incident()["timeline"], graded])
+    secret = base_incident(id="YQ-2025-0002", title=SECRET_TITLE, confidential=True)
+    repo.write(public)
+    repo.write(secret)
+    # A commit made on a machine set to UTC: the site shows Beijing time.
+    repo.commit("登记两个事件(首次提交说明)", author="张三", when="2025-03-03T02:30:00+00:00")
+    public["level"] = "重大"
+    public["timeline"] = [*public["timeline"],
+                          {"at": "2025-03-03T11:00:00+08:00", "type": "升级", "level": "重大", "by": "综合应急和新闻宣传科"},
+                          {"at": "2025-03-03T11:30:00+08:00", "type": "上报", "by": "综合应急和新闻宣传科"}]
+    secret["timeline"] = [*secret["timeline"], {"at": "2025-03-03T11:30:00+08:00", "type": "上报"}]
+    repo.write(public)
+    repo.write(secret)
+    # One commit touches both records; its message names the confidential record's matter.
+    repo.commit(f"补充{MATTER}的处置情况", author="李四", when="2025-03-03T04:00:00+00:00")
+
+    result = mkdocs_build(tmp_path, tmp_path / "site")
+    assert result.returncode == 0, result.stderr
+    page = (tmp_path / "site/generated/incidents/2025/YQ-2025-0001/index.html").read_text(encoding="utf-8")
+    history = page[page.index('id="history"'):]
+    assert "登记时间:2025-03-03 10:30(登记人:张三)" in history
+    rows = history[history.index("<tbody>"):history.index("</tbody>")].split("<tr>")[1:]
+    assert len(rows) == 2
+    newest, first = rows
+    assert "2025-03-03 12:00" in newest and "李四" in newest and "修改" in newest and ">重大<" in newest
+    assert "等级 敏感 → 重大" in newest and "新增事件 升级" in newest and "新增事件 上报" in newest
+    assert "2025-03-03 10:30" in first and "张三" in first and "新增事件:等级 敏感,状态 处置中" in first
+    # No commit text anywhere: pages, search index, feed, sitemap (gzip unpacked).
+    everything = every_text(tmp_path / "site")
+    assert MATTER not in everything
+    assert "首次提交说明" not in everything
+    assert SECRET_TITLE not in everything and "YQ-2025-0002" not in everything
+    # The feed's update time is the last revision's, in the register's timezone.
+    assert "<updated>2025-03-03T12:00:00+08:00</updated>" in (tmp_path / "site/feed.xml").read_text(encoding="utf-8")

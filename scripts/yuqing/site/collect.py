@@ -102,17 +102,23 @@ def collect(root: Path, now: datetime, *, history: bool = True, docs: frozenset[
     reports = _reports(register, published, deadlines or (), warnings, now, notes)
 
     git_history = None
+    shown: dict[str, Any] = {}
     if history:
         history_module = _optional("history")
         if history_module is not None:
             try:
-                git_history = history_module.load(root, levels=True)
+                from ..times import zone
+                from .revisions import changes
+
+                tz = zone(config.timezone)
+                git_history = history_module.load(root, levels=False, tz=tz)
+                shown = changes(git_history, (i.id for i in published), tz)
             except Exception as error:
                 log.warning("读取 git 历史失败:%s", error)
     site = SiteInput(
         config=config, incidents=published, now=now, counted_confidential=counted_confidential,
         deadlines=deadlines, deadline_warnings=warnings, stats=stats, charts=charts, reports=reports,
-        history=git_history, docs=docs, notes=tuple(notes),
+        history=git_history, revisions=shown, docs=docs, notes=tuple(notes),
     )
     return Collected(site, register, confidential, skipped)
 

@@ -1,7 +1,7 @@
 """An Atom feed of new and updated incidents (feed.xml at the site's root).
 
 Updated is the last git change of the record when history is known, else the
-last event of its timeline. Every text is XML-escaped; links are relative to
+last event of its timeline. No commit text is ever shown (see ``revisions``). Every text is XML-escaped; links are relative to
 the site's root (``xml:base`` is the site URL when mkdocs.yml sets one).
 """
 
@@ -19,11 +19,9 @@ ENTRIES = 50
 
 
 def updated_at(site: SiteInput, incident: Incident) -> datetime:
-    history = site.history
-    if history is not None and getattr(history, "available", False):
-        record = history.of(incident.id)
-        if record is not None and record.revisions:
-            return record.last_modified_at
+    shown = site.revisions.get(incident.id)
+    if shown:
+        return shown[0].at  # newest revision, in the register's timezone
     times = [incident.discovered_at, *(e.at for e in incident.timeline)]
     return max(times)
 

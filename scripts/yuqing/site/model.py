@@ -23,7 +23,7 @@ GENERATED = "generated"
 
 HOME = "index.md"
 
-_SAFE_SLUG = re.compile(r"^[0-9A-Za-z\u3400-\u4dbf\u4e00-\u9fff_-]{1,40}$")
+_SAFE_SLUG = re.compile(r"[0-9A-Za-z\u3400-\u4dbf\u4e00-\u9fff_-]{1,40}")
 
 
 @dataclass(frozen=True)
@@ -44,17 +44,19 @@ class SiteInput:
     charts: Mapping[str, str] = field(default_factory=dict)
     """Chart name -> SVG text from charts.py."""
     reports: Mapping[str, str] = field(default_factory=dict)
-
-    @cached_property
-    def published_ids(self) -> frozenset[str]:
-        return frozenset(i.id for i in self.incidents)
     """'weekly' / 'monthly' -> Markdown from reports/."""
     history: Any = None
     """history.RegisterHistory or None."""
+    revisions: Mapping[str, Any] = field(default_factory=dict)
+    """Record id -> its revisions as ``revisions.Shown``, newest first (computed from diffs, never messages)."""
     docs: frozenset[str] = frozenset()
     """Hand-written pages present in docs/ (src paths), for optional links."""
     notes: tuple[str, ...] = ()
     """What is missing or degraded, in Chinese, shown on the statistics page."""
+
+    @cached_property
+    def published_ids(self) -> frozenset[str]:
+        return frozenset(i.id for i in self.incidents)
 
     def incident_path(self, incident: Incident) -> str:
         return incident_path(incident)
@@ -66,7 +68,7 @@ def incident_path(incident: Incident) -> str:
 
 def slug(value: str) -> str:
     """A file-name-safe form of ``value``: itself when harmless, else a short hash."""
-    if _SAFE_SLUG.match(value):
+    if _SAFE_SLUG.fullmatch(value):
         return value
     return "x" + hashlib.sha1(value.encode("utf-8")).hexdigest()[:12]
 

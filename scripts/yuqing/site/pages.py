@@ -29,7 +29,7 @@ from datetime import datetime
 from typing import Any, Callable, Iterable, Sequence
 
 from ..model import LEVELS, STATUSES, Deadline, Incident, level_rank
-from ..times import short
+from ..times import short, zone
 from .escape import html_text, link, md_text, safe_url, yaml_string
 from .model import GENERATED, HOME, SiteInput, incident_path, rel, slug
 
@@ -385,23 +385,22 @@ def history_html(site: SiteInput, incident: Incident) -> str:
         note = getattr(history, "note", "") or "git 中没有这份记录的历史(可能尚未提交)。"
         out.append(f'<p data-search-exclude="1">{html_text(note)}</p>')
         return "\n".join(out)
+    shown = site.revisions.get(incident.id, ())
     registered = record.registered_at
     if registered is not None:
-        out.append(f'<p data-search-exclude="1">登记时间:{html_text(short(registered))}'
+        out.append(f'<p data-search-exclude="1">登记时间:{html_text(short(registered.astimezone(zone(site.config.timezone))))}'
                    f"(登记人:{html_text(record.registered_by or '')})</p>")
     else:
         out.append('<p data-search-exclude="1">登记时间不详(浅克隆,git 历史不完整)。</p>')
-    rows = []
-    change_text = {"A": "登记", "M": "修改", "R": "改名", "D": "删除"}
-    for revision in reversed(record.revisions):
-        level = html_text(revision.level) if revision.level else ""
-        rows.append(f"<tr><td>{html_text(short(revision.at))}</td><td>{html_text(revision.author)}</td>"
-                    f"<td>{html_text(change_text.get(revision.change, revision.change))}</td>"
-                    f"<td>{level}</td><td>{html_text(revision.subject)}</td>"
-                    f"<td><code>{html_text(revision.commit[:8])}</code></td></tr>")
-    out.append('<table class="yq-table" data-search-exclude="1"><thead><tr><th>时间</th><th>修改人</th>'
-               "<th>类型</th><th>当时等级</th><th>说明</th><th>提交</th></tr></thead><tbody>"
+    # Only what the diff shows: never the commit message (free text that may name another record).
+    rows = [f"<tr><td>{html_text(short(row.at))}</td><td>{html_text(row.author)}</td>"
+            f"<td>{html_text(row.kind)}</td><td>{html_text(row.level or '')}</td>"
+            f"<td>{html_text(';'.join(row.changes))}</td></tr>" for row in shown]
+    out.append('<table class="yq-table yq-history" data-search-exclude="1"><thead><tr><th>时间</th><th>修改人</th>'
+               "<th>类型</th><th>当时等级</th><th>改动</th></tr></thead><tbody>"
                + "".join(rows) + "</tbody></table>")
+    out.append('<p class="yq-note" data-search-exclude="1">时间按台账时区(' + html_text(site.config.timezone)
+               + ')显示;改动由前后两个版本的记录比较得出。</p>')
     return "\n".join(out)
 
 
