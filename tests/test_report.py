@@ -56,6 +56,11 @@ def blocks_after(report: Any, heading: str, kind: type) -> list[Any]:
     return found
 
 
+def report_title(report: Any, incident: str) -> str:
+    """The title the report gives ``incident`` in its new-incidents table."""
+    return next(r[1] for b in report.blocks if isinstance(b, Table) for r in b.rows if r[0] == incident)
+
+
 def tables_after(report: Any, heading: str) -> list[Table]:
     return blocks_after(report, heading, Table)
 
@@ -97,21 +102,30 @@ def test_bad_period_is_a_usage_error(small: Any, capsys: Any) -> None:
 def test_weekly_report_of_small_register(small: Any) -> None:
     register = load_register(small.root, now=at(NOW))
     report = weekly(register, "2025-W11", at(NOW))   # 03-10 .. 03-16: C and D discovered
-    assert report.headings == ("一、本周概况", "二、本周新发现舆情", "三、在办舆情", "四、下周到期时限",
-                               "五、本周未按时完成", "六、研判意见")
+    assert report.headings == ("一、本周概况", "二、本周新发现舆情", "三、本周办结", "四、在办舆情",
+                               "五、下周到期时限", "六、本周未按时完成", "七、研判意见")
     summary = paragraphs_after(report, "一、本周概况")[0].text
     # new: C (重大), D (now 一般); open at 03-17 00:00: A (never settled), C; B settled 03-08, D 03-16.
     # due in the week and missed: C report-4h (late), C respond-48h (overdue), D press-24h (late).
-    assert summary == ("本周新发现舆情2起(一般1起、敏感0起、重大1起、特别重大0起);截至周末仍在监测或处置的2起;"
-                       "本周到期的处置时限中未按时完成3项;下周将到期0项。")
+    assert summary == ("本周新发现舆情2起(一般1起、敏感0起、重大1起、特别重大0起);本周办结(平息或归档)1起;"
+                       "截至周末仍在监测或处置的2起;本周到期的处置时限中未按时完成3项;下周将到期0项。")
     assert [r[0] for r in tables_after(report, "二、本周新发现舆情")[0].rows] == ["YQ-2025-0003", "YQ-2025-0004"]
-    assert [r[0] for r in tables_after(report, "三、在办舆情")[0].rows] == ["YQ-2025-0001", "YQ-2025-0003"]
-    missed = tables_after(report, "五、本周未按时完成")[0]
+    # D: discovered 03-12 20:00, 平息 Sun 03-16 10:00 (its 归档 on 03-18 is next week's).
+    assert tables_after(report, "三、本周办结")[0].rows == (
+        ("YQ-2025-0004", report_title(report, "YQ-2025-0004"), "特别重大",
+         "特种设备安全监察科", "2025-03-12 20:00", "平息", "2025-03-16 10:00", "3天14小时"),)
+    still_open = tables_after(report, "四、在办舆情")[0]
+    # "已持续" is counted to the end of the week (03-17 00:00), not to the day the report is made (04-10).
+    assert [(r[0], r[5]) for r in still_open.rows] == [("YQ-2025-0001", "13天15小时"), ("YQ-2025-0003", "6天16小时")]
+    missed = tables_after(report, "六、本周未按时完成")[0]
     assert [(r[0], r[4], r[5], r[6]) for r in missed.rows] == [
         ("YQ-2025-0003", "2025-03-10 16:00", "2025-03-10 17:00", "超时1小时"),
-        ("YQ-2025-0003", "2025-03-12 07:00", "未完成", "已逾期29天5小时"),   # to now, 04-10 12:00
+        ("YQ-2025-0003", "2025-03-12 07:00", "未完成", "已逾期4天17小时"),   # to the week's end, 03-17 00:00
         ("YQ-2025-0004", "2025-03-13 20:00", "2025-03-13 21:00", "超时1小时"),
     ]
+    assert missed.caption == "逾期未办的,逾期时长计至2025-03-17 00:00。"
+    # 落款: the organization and the day the report is made.
+    assert (report.closing.unit, report.closing.date) == ("示例市市场监督管理局", "2025年4月10日")
     assert report.placeholders == ("【待填写:本周舆情研判意见和下周工作安排(写在 docs/reports/weekly-2025-W11.md)】",)
 
 
@@ -259,7 +273,7 @@ def test_weekly_report_of_example_register(example: Any) -> None:
                       if "2026-11-16" <= r["discovered_at"][:10] <= "2026-11-22" and not r.get("withdrawn"))
     assert sorted(r[0] for r in new.rows) == expected
     # YQ-2026-0013: appeal posted Tue 11-17 15:10; three working days after it end Fri 11-20 17:30; no 答复.
-    missed = tables_after(report, "五、本周未按时完成")[0]
+    missed = tables_after(report, "六、本周未按时完成")[0]
     assert [(r[0], r[4], r[5]) for r in missed.rows] == [("YQ-2026-0013", "2026-11-20 17:30", "未完成")]
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import unicodedata
 from typing import Sequence
 
+from .markdown import md_cell
+
 
 def width(text: str) -> int:
     """Columns ``text`` takes in a terminal (CJK and emoji take two)."""
@@ -47,18 +49,12 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]], align: str = ""
 
 
 def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[str]], align: str = "") -> str:
-    """A GitHub-flavoured Markdown table; cells are escaped for pipes and newlines."""
+    """A GitHub-flavoured Markdown table; every cell is escaped (``markdown.md_cell``)."""
     aligns = align.ljust(len(headers), "<")
     rule = ["---:" if a == ">" else "---" for a in aligns]
     lines = ["| " + " | ".join(md_cell(h) for h in headers) + " |", "| " + " | ".join(rule) + " |"]
-    lines += ["| " + " | ".join(md_cell(str(c)) for c in row) + " |" for row in rows]
+    lines += ["| " + " | ".join(md_cell(c) for c in row) + " |" for row in rows]
     return "\n".join(lines)
 
 
-def md_cell(text: str) -> str:
-    """A table cell's text: tags neutralised (a quoted post may hold <script>), pipes and newlines too.
-
-    ``&`` is left alone so that text a renderer has already turned into entities stays as it is.
-    """
-    text = text.replace("<", "&lt;").replace(">", "&gt;")
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("\r", " ")
+__all__ = ("clip", "markdown_table", "md_cell", "pad", "table", "width")

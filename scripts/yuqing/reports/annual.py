@@ -18,6 +18,7 @@ from ..model import Incident
 from ..stats import REPORT_EVENTS, misses, review_completed_at
 from ..times import short
 from .common import (
+    closing,
     MISS_HEADERS, Snapshot, levels_sentence, load_narrative, miss_rows, percent, resolve_period, reviewed_in,
     snapshot, subtitle,
 )
@@ -157,7 +158,7 @@ def build(snap: Snapshot, year: Period) -> Report:
         doc.h1(normalize(heading) or heading)
         doc.narrative(blocks)
     return Report("annual", year.label, title(snap, year), subtitle(snap, year), tuple(doc.blocks),
-                  story.file if story else None, tuple(problems) + stats.warnings)
+                  story.file if story else None, tuple(problems) + stats.warnings, closing(snap))
 
 
 def _event_rows(incidents: list[Incident]) -> list[tuple[str, int, int]]:

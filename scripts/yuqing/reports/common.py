@@ -11,6 +11,7 @@ from ..register import Register
 from ..stats import Stats, compute, judge_all, lateness, review_completed_at
 from ..times import human_duration, short, zone
 from . import narrative as narrative_files
+from .document import Closing
 from .periods import Kind, Period, default, parse
 
 CLOSING_EVENTS = frozenset({"平息", "归档"})
@@ -126,10 +127,16 @@ def duration(value: timedelta | None) -> str:
     return "—" if value is None else human_duration(value)
 
 
-def miss_rows(deadlines: Iterable[Deadline], snap: Snapshot) -> list[tuple[str, ...]]:
+def as_of(snap: Snapshot, period: Period) -> datetime:
+    """The moment a report's "截至" means: the end of the period, or now if it has not ended yet."""
+    return min(snap.now, period.end)
+
+
+def miss_rows(deadlines: Iterable[Deadline], snap: Snapshot, until: datetime | None = None) -> list[tuple[str, ...]]:
+    """Rows of missed deadlines; an overdue one's lateness is counted to ``until`` (default: now)."""
     rows: list[tuple[str, ...]] = []
     for d in deadlines:
-        late = lateness(d, snap.now)
+        late = lateness(d, until or snap.now)
         rows.append((d.incident, d.title, d.rule_title or d.rule, d.unit, short(d.due),
                      short(d.met_at) if d.met_at else "未完成",
                      ("超时" if d.status == "met_late" else "已逾期") + (duration(late) if late else "")))
@@ -142,6 +149,12 @@ MISS_HEADERS = ("编号", "标题", "时限", "责任单位", "截止时间", "�
 def reviewed_in(incidents: Iterable[Incident], period: Period) -> list[Incident]:
     return sorted((i for i in incidents if period.contains(review_completed_at(i))),
                   key=lambda i: (review_completed_at(i) or i.discovered_at, i.id))
+
+
+def closing(snap: Snapshot) -> Closing:
+    """落款: the register's organization and the day the report is made (its "now")."""
+    day = snap.now
+    return Closing(snap.config.organization, f"{day.year}年{day.month}月{day.day}日")
 
 
 def subtitle(snap: Snapshot, period: Period) -> str:

@@ -8,9 +8,11 @@ Markdown and the .docx say the same thing.
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, field
 from typing import Sequence, Union
 
+from ..render.markdown import md_text
 from ..render.table import markdown_table
 
 NUMERALS = "零一二三四五六七八九十"
@@ -66,6 +68,16 @@ class Figure:
 Block = Union[Heading, Paragraph, Table, Figure]
 
 
+
+@dataclass(frozen=True)
+class Closing:
+    """落款: the issuing unit and the date, at the end of the report (right-aligned in the .docx)."""
+
+    unit: str
+    date: str
+    """Written in Chinese: 2026年11月23日."""
+
+
 @dataclass(frozen=True)
 class Report:
     """A generated report: weekly, monthly or annual."""
@@ -79,6 +91,7 @@ class Report:
     narrative: str | None = None
     """The hand-written file used, relative to the register root (None if none)."""
     warnings: tuple[str, ...] = ()
+    closing: Closing | None = None
 
     @property
     def headings(self) -> tuple[str, ...]:
@@ -89,27 +102,30 @@ class Report:
         return tuple(b.text for b in self.blocks if isinstance(b, Paragraph) and b.placeholder)
 
     def to_markdown(self, *, figures: bool = True) -> str:
-        """The report as Markdown (figures as inline SVG, which MkDocs passes through)."""
-        out = [f"# {self.title}", "", self.subtitle, ""]
+        """The report as Markdown (figures as inline SVG, which MkDocs passes through).
+
+        Every block holds plain text; each text is escaped here (``md_text``,
+        ``md_cell``), so nothing from a record or register.yml can become a
+        link, an image, a tag or a heading.
+        """
+        out = [f"# {md_text(self.title)}", "", md_text(self.subtitle), ""]
         for block in self.blocks:
             if isinstance(block, Heading):
-                out += ["#" * block.level + " " + block.text, ""]
+                out += ["#" * block.level + " " + md_text(block.text), ""]
             elif isinstance(block, Paragraph):
-                out += [f"**{block.text}**" if block.placeholder else block.text, ""]
+                out += [f"**{md_text(block.text)}**" if block.placeholder else md_text(block.text), ""]
             elif isinstance(block, Table):
                 if block.caption:
-                    out += [block.caption, ""]
+                    out += [md_text(block.caption), ""]
                 out += [markdown_table(block.headers, block.rows, block.align), ""]
             elif isinstance(block, Figure) and figures:
-                out += [f'<figure class="yuqing-chart">{block.svg}<figcaption>{_escape(block.caption)}'
+                out += [f'<figure class="yuqing-chart">{block.svg}<figcaption>{html.escape(block.caption)}'
                         "</figcaption></figure>", ""]
+        if self.closing:
+            out += [md_text(self.closing.unit) + "  ", md_text(self.closing.date), ""]
         for warning in self.warnings:
-            out += [f"> 注意:{warning}", ""]
+            out += [f"> 注意:{md_text(warning)}", ""]
         return "\n".join(out).rstrip() + "\n"
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 @dataclass

@@ -16,6 +16,7 @@ from ..register import Register
 from ..stats import MEASURES, Stats, misses, review_completed_at
 from ..times import short
 from .common import (
+    closing,
     MISS_HEADERS, Snapshot, change, duration, levels_sentence, load_narrative, miss_rows, percent,
     resolve_period, reviewed_in, snapshot, subtitle,
 )
@@ -115,7 +116,7 @@ def build(snap: Snapshot, month: Period) -> Report:
         doc.h1(normalize(title) or title)
         doc.narrative(blocks)
     return Report("monthly", month.label, TITLE, subtitle(snap, month), tuple(doc.blocks),
-                  story.file if story else None, tuple(problems) + stats.warnings)
+                  story.file if story else None, tuple(problems) + stats.warnings, closing(snap))
 
 
 def _completed(incident: Incident) -> str:

@@ -1,10 +1,16 @@
-"""舆情周报: the week's new incidents, what is still open, next week's deadlines, the week's misses.
+"""舆情周报: the week's new incidents, those closed, what is still open, next week's deadlines, the misses.
 
 For the weekly analysis meeting (每周召开一次舆情分析会). "Open" is judged at
 the end of the week from the timeline (no 平息/归档 event before it), so the
 report for a past week reads the same whenever it is produced. Misses of the
 week are deadlines *due* in the week that were not met by their due time;
-deadlines due next week are those not met by the end of this week.
+deadlines due next week are those not met by the end of this week. Every
+duration the report gives "截至周末" (how long a record has been open, how late
+an overdue deadline is) is counted to the end of the week, or to ``now`` while
+the week is not over, never to the moment the report is generated.
+
+本周办结 lists the records settled (平息) or archived (归档) in the week, with
+the time from discovery to that event.
 """
 
 from __future__ import annotations
@@ -12,12 +18,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from ..deadlines import STATUS_TEXT
-from ..model import LEVELS
+from ..model import LEVELS, Event, Incident
 from ..register import Register
 from ..stats import misses
 from ..times import human_duration, short
 from .common import (
-    MISS_HEADERS, Snapshot, last_event_before, level_at, levels_sentence, load_narrative, miss_rows, open_at,
+    CLOSING_EVENTS, MISS_HEADERS, Snapshot, as_of, closing, last_event_before, level_at, levels_sentence, load_narrative, miss_rows, open_at,
     resolve_period, snapshot, subtitle,
 )
 from .document import Builder, Report
@@ -43,6 +49,9 @@ def build(snap: Snapshot, week: Period) -> Report:
     due_next = sorted((d for d in snap.deadlines if next_week.contains(d.due)
                        and (d.met_at is None or d.met_at >= week.end)), key=lambda d: (d.due, d.incident))
     missed = misses(d for d in snap.deadlines if week.contains(d.due))
+    until = as_of(snap, week)
+    closed = sorted(((i, events) for i in snap.incidents if (events := _closed_in(i, week))),
+                    key=lambda pair: (pair[1][-1].at, pair[0].id))
     story, problems = load_narrative(snap, week)
 
     doc = Builder()
@@ -50,6 +59,7 @@ def build(snap: Snapshot, week: Period) -> Report:
         doc.extend(story.preamble)
     doc.h1("本周概况")
     doc.p(f"{week.unit_word}新发现舆情{stats.total}起({levels_sentence(stats.by_level)});"
+          f"本周办结(平息或归档){len(closed)}起;"
           f"截至周末仍在监测或处置的{len(still_open)}起;"
           f"本周到期的处置时限中未按时完成{len(missed)}项;下周将到期{len(due_next)}项。")
     doc.table(("等级", "本周新发现"), [(lvl, stats.by_level[lvl]) for lvl in LEVELS] + [("合计", stats.total)], "<>")
@@ -62,11 +72,20 @@ def build(snap: Snapshot, week: Period) -> Report:
     else:
         doc.p("本周未发现新的舆情。")
 
+    doc.h1("本周办结")
+    if closed:
+        doc.table(("编号", "标题", "最高等级", "责任单位", "发现时间", "办结", "办结时间", "处置用时"),
+                  [(i.id, i.title, i.max_level(), i.units.lead, short(i.discovered_at),
+                    "、".join(e.type for e in events), short(events[-1].at),
+                    human_duration(events[-1].at - i.discovered_at)) for i, events in closed])
+    else:
+        doc.p("本周没有平息或归档的舆情。")
+
     doc.h1("在办舆情")
     if still_open:
         doc.table(("编号", "标题", "等级", "责任单位", "发现时间", "已持续", "最新进展"),
                   [(i.id, i.title, level_at(i, week.end), i.units.lead, short(i.discovered_at),
-                    human_duration(week.end - i.discovered_at), last_event_before(i, week.end))
+                    human_duration(until - i.discovered_at), last_event_before(i, until))
                    for i in still_open])
     else:
         doc.p("截至周末没有仍在监测或处置的舆情。")
@@ -81,7 +100,8 @@ def build(snap: Snapshot, week: Period) -> Report:
 
     doc.h1("本周未按时完成")
     if missed:
-        doc.table(MISS_HEADERS, miss_rows(missed, snap))
+        doc.table(MISS_HEADERS, miss_rows(missed, snap, until),
+                  caption=f"逾期未办的,逾期时长计至{short(until)}。" if any(d.status == "overdue" for d in missed) else "")
     else:
         doc.p("本周到期的时限均按时完成。")
 
@@ -95,7 +115,13 @@ def build(snap: Snapshot, week: Period) -> Report:
         doc.h1(normalize(title) or title)
         doc.narrative(blocks)
     return Report("weekly", week.label, TITLE, subtitle(snap, week), tuple(doc.blocks),
-                  story.file if story else None, tuple(problems) + stats.warnings)
+                  story.file if story else None, tuple(problems) + stats.warnings, closing(snap))
+
+
+def _closed_in(incident: Incident, week: Period) -> list[Event]:
+    """The record's 平息 and 归档 events in ``week``, in time order (one row per record: 平息、归档)."""
+    return sorted((e for e in incident.timeline if e.type in CLOSING_EVENTS and week.contains(e.at)),
+                  key=lambda e: e.at)
 
 
 def _status(status: str) -> str:
