@@ -173,14 +173,55 @@ def test_confidential_record_appears_nowhere(hostile_site: Path) -> None:
     assert "数字只含已发布的事件" in home
 
 
-def test_build_fails_when_a_confidential_title_leaks(tmp_path: Path) -> None:
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_a_build_that_finds_a_leak_writes_nothing(tmp_path: Path) -> None:
     register = RegisterDir(tmp_path)
     hostile_register(register)
-    (tmp_path / "docs" / "guide" / "leak.md").write_text(f"# 泄露\n\n{SECRET_TITLE}\n", encoding="utf-8")
+    leak = tmp_path / "docs" / "guide" / "leak.md"
+    leak.write_text(f"# 泄露\n\n{SECRET_TITLE}\n", encoding="utf-8")
     result = mkdocs_build(tmp_path, tmp_path / "site", strict=False)
     assert result.returncode != 0
-    assert "涉密事件出现在站点输出中" in result.stderr
-    assert "guide/leak/index.html: " + SECRET_TITLE in result.stderr
+    assert "涉密事件出现在站点输出中,构建中止" in result.stderr
+    assert "site/guide/leak/index.html: " + SECRET_TITLE in result.stderr
+    assert "Traceback" not in result.stderr
+    # The first build failed: there is no site at all, and no half-built folder beside it.
+    assert sorted(p.name for p in tmp_path.iterdir() if "site" in p.name) == []
+
+
+def test_a_failed_build_leaves_the_previous_good_site_untouched(tmp_path: Path) -> None:
+    register = RegisterDir(tmp_path)
+    hostile_register(register)
+    site = tmp_path / "site"
+    assert mkdocs_build(tmp_path, site).returncode == 0
+    good = snapshot(site)
+    # A leak in a page: refused before the page is written.
+    leak = tmp_path / "docs" / "guide" / "leak.md"
+    leak.write_text(f"# 泄露\n\n{SECRET_TITLE}\n", encoding="utf-8")
+    result = mkdocs_build(tmp_path, site)
+    assert result.returncode != 0 and "涉密事件出现在站点输出中" in result.stderr, result.stderr
+    assert snapshot(site) == good
+    leak.unlink()
+    # A leak in a copied file (no page): found by the scan of the finished output, which is then dropped.
+    (tmp_path / "docs" / "assets" / "notes.txt").write_text(f"内部备忘:YQ-2025-0002\n", encoding="utf-8")
+    result = mkdocs_build(tmp_path, site)
+    assert result.returncode != 0, result.stderr
+    assert "site/assets/notes.txt: YQ-2025-0002" in result.stderr
+    assert snapshot(site) == good
+    (tmp_path / "docs" / "assets" / "notes.txt").unlink()
+    # A strict-mode warning (a link to a missing page) aborts after the last plugin event: still nothing written.
+    (tmp_path / "docs" / "guide" / "broken.md").write_text("# 坏链接\n\n[没有](missing.md)\n", encoding="utf-8")
+    result = mkdocs_build(tmp_path, site)
+    assert result.returncode != 0 and "site 保持原样" in result.stderr, result.stderr
+    assert snapshot(site) == good
+    assert sorted(p.name for p in tmp_path.iterdir() if "site" in p.name) == ["site"]
+    # A good build replaces the site whole.
+    (tmp_path / "docs" / "guide" / "broken.md").unlink()
+    (tmp_path / "docs" / "guide" / "new.md").write_text("# 新页面\n", encoding="utf-8")
+    assert mkdocs_build(tmp_path, site, strict=False).returncode == 0
+    assert (site / "guide/new/index.html").is_file()
 
 
 def test_count_confidential_counts_it_on_the_home_page_but_never_shows_it(tmp_path: Path) -> None:

@@ -21,9 +21,23 @@ Events (the work is done by yuqing.site; this file only hands it to MkDocs):
   only (``HtmlPage.search``), through Material's own search index, so that
   search neither parses nor segments the rest of the page.
 * ``on_serve``: `mkdocs serve` also rebuilds when incidents/ or register.yml change.
+* ``on_post_page``/``on_post_template``: before MkDocs writes a page, the
+  sitemap or the 404 page, its text is searched for the id and title of every
+  confidential record; a hit aborts the build before the file exists.
 * ``on_post_build``: rewrite the search index as UTF-8 (Material writes
   ``\\uXXXX`` escapes, six bytes per Chinese character), then read every file of
-  the site and fail the build if a confidential record's id or title is in it.
+  the output (search index, feed, copied files) and fail on the same hits.
+
+A failed build leaves nothing behind. MkDocs empties ``site_dir`` at the start
+of a build and writes into it as it goes, and its strict-mode abort comes after
+the last plugin event, so checking in the plugin cannot keep a folder clean.
+For ``mkdocs build`` and ``mkdocs gh-deploy`` the plugin therefore redirects
+the build to a staging folder next to the target (``.site.yuqing-staging``);
+``on_shutdown`` moves it into place only when no ``on_build_error`` came (a
+leak, a strict-mode warning, any exception), else deletes it. The previous good
+site stays untouched until a complete, clean one replaces it. (``mkdocs serve``
+and ``--dirty`` builds write in place: serve keeps its output in a temporary
+folder of its own.)
 
 "Now" for the 信号灯 is the build time, or ``YUQING_NOW`` (ISO 8601) for a
 reproducible build.
@@ -38,6 +52,7 @@ import logging
 import os
 import posixpath
 import re
+import shutil
 from datetime import datetime
 from pathlib import Path
 from types import SimpleNamespace
@@ -47,7 +62,7 @@ from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
@@ -120,6 +135,17 @@ class YuqingPlugin(BasePlugin[YuqingConfig]):
         self.prepared: dict[str, HtmlPage] = {}
         self.generated: set[str] = set()
         self.search_index: Any = None
+        self.command: str | None = None
+        self.dirty = False
+        self.target: Path | None = None
+        """Where the site goes once the build succeeded (the configured site_dir), when staging."""
+        self.staging: Path | None = None
+        self.failed = False
+        self.mkdocs_config: MkDocsConfig | None = None
+        self.scanner: guard.Scanner | None = None
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self.command, self.dirty = command, dirty
 
     def _root(self, config: MkDocsConfig) -> Path:
         base = Path(config.config_file_path or ".").resolve().parent
@@ -127,6 +153,14 @@ class YuqingPlugin(BasePlugin[YuqingConfig]):
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         self.root = self._root(config)
+        self.failed = False
+        if self.command in ("build", "gh-deploy") and not self.dirty:
+            self.target = Path(config.site_dir).resolve()
+            self.staging = self.target.parent / f".{self.target.name}.yuqing-staging"
+            shutil.rmtree(self.staging, ignore_errors=True)  # left by a killed build
+            self.mkdocs_config = config
+            config.site_dir = str(self.staging)
+            log.info("先构建到 %s,构建成功后再替换 %s。", self.staging, self.target)
         offline = config.plugins.get("material/offline") or config.plugins.get("offline")
         if offline is not None and getattr(offline, "config", {}).get("enabled"):
             polyfills = list(config.extra.get("polyfills", []))
@@ -177,6 +211,7 @@ class YuqingPlugin(BasePlugin[YuqingConfig]):
         except ValueError as error:
             raise PluginError(str(error)) from error
         self.collected = collected
+        self.scanner = guard.Scanner(collected.confidential, (i.title for i in collected.site.incidents))
         for skipped in collected.skipped:
             log.warning("%s 有错误,未发布(运行 `yuqing check` 查看)。", skipped)
 
@@ -234,8 +269,30 @@ class YuqingPlugin(BasePlugin[YuqingConfig]):
                     server.watch(str(watched))
         return server
 
+    def _shown_dir(self, config: MkDocsConfig) -> str:
+        """The output folder as the user named it (not the staging folder)."""
+        return str(self.target) if self.target is not None else config.site_dir
+
+    def _refuse(self, where: str, found: list[str], config: MkDocsConfig) -> None:
+        if found:
+            path = posixpath.join(self._shown_dir(config), where)
+            raise PluginError(f"涉密事件出现在站点输出中,构建中止(该文件未写出,站点目录保持原样):\n"
+                              f"  {path}: {'、'.join(found)}")
+
+    @event_priority(-100)  # last: what is about to be written
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        if self.scanner is not None:
+            self._refuse(page.file.dest_uri, self.scanner.find(output), config)
+        return output
+
+    @event_priority(-100)
+    def on_post_template(self, output_content: str, *, template_name: str, config: MkDocsConfig) -> str:
+        if self.scanner is not None:
+            self._refuse(template_name, self.scanner.find(output_content), config)
+        return output_content
+
     @event_priority(-50)  # after search wrote its index, before offline inlines it (-100)
-    def on_post_build(self, *, config: MkDocsConfig) -> None:
+    def _check_output(self, *, config: MkDocsConfig) -> None:
         site_dir = Path(config.site_dir)
         index = site_dir / "search" / "search_index.json"
         if index.is_file():
@@ -246,5 +303,37 @@ class YuqingPlugin(BasePlugin[YuqingConfig]):
         found = guard.leaks(site_dir, self.collected.confidential,
                             (i.title for i in self.collected.site.incidents))
         if found:
-            lines = "\n".join(f"  {posixpath.join(config.site_dir, f)}: {what}" for f, what in found[:20])
-            raise PluginError(f"涉密事件出现在站点输出中,构建中止(共 {len(found)} 处):\n{lines}")
+            shown = self._shown_dir(config)
+            lines = "\n".join(f"  {posixpath.join(shown, f)}: {what}" for f, what in found[:20])
+            raise PluginError(f"涉密事件出现在站点输出中,构建中止(共 {len(found)} 处;站点目录保持原样):\n{lines}")
+
+    @event_priority(-200)  # after offline (-100) wrote its files
+    def _check_offline(self, *, config: MkDocsConfig) -> None:
+        script = Path(config.site_dir) / "search" / "search_index.js"
+        if self.scanner is not None and script.is_file():
+            self._refuse("search/search_index.js", self.scanner.find(script.read_text(encoding="utf-8")), config)
+
+    on_post_build = CombinedEvent(_check_output, _check_offline)
+
+    def on_build_error(self, *, error: Exception) -> None:
+        self.failed = True
+
+    def on_shutdown(self) -> None:
+        """Move the staged site into place after a clean build; delete it after a failed one."""
+        staging, target = self.staging, self.target
+        if staging is None or target is None:
+            return
+        self.staging = self.target = None
+        if self.mkdocs_config is not None:
+            self.mkdocs_config.site_dir = str(target)  # gh-deploy reads it after shutdown
+        if self.failed or not staging.is_dir():
+            shutil.rmtree(staging, ignore_errors=True)
+            if self.failed:
+                log.error("构建失败:没有写出任何文件,%s 保持原样。", target)
+            return
+        old = target.parent / f".{target.name}.yuqing-old"
+        shutil.rmtree(old, ignore_errors=True)
+        if target.exists():
+            target.rename(old)
+        staging.rename(target)
+        shutil.rmtree(old, ignore_errors=True)

@@ -1,8 +1,15 @@
 """The last line of defence: no confidential record may appear in the built site.
 
-After the build every file of the site is read (gzip files unpacked, HTML
-entities decoded, the zero-width spaces search segmentation inserts removed)
-and searched for the id and the title of every confidential record.
+Two passes, with one ``Scanner`` (the ids and titles of every confidential record):
+
+* in memory, before MkDocs writes a page or a template (sitemap, 404): the
+  plugin scans each output and aborts the build before the leaking file exists;
+* after the build, every file of the output folder is read (gzip files
+  unpacked, HTML entities decoded, the zero-width spaces search segmentation
+  inserts removed): the search index, the feed and the copied static files.
+
+The plugin builds into a staging folder and moves it into place only when the
+build succeeded (see mkdocs_plugin), so a failed build leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -15,7 +22,8 @@ from typing import Iterable
 
 from ..model import Incident
 
-TEXT_SUFFIXES = {".html", ".htm", ".xml", ".json", ".js", ".txt", ".md", ".svg", ".css", ".gz", ".csv"}
+BINARY_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".ico", ".webp", ".woff", ".woff2", ".ttf", ".eot"}
+"""Not searched (images and fonts); every other file is read as text, whatever its suffix."""
 MIN_TITLE = 6
 """Shorter titles are too likely to occur in other text to be evidence of a leak."""
 
@@ -39,19 +47,33 @@ def _normal(text: str) -> str:
     return html.unescape(text)
 
 
+class Scanner:
+    """Finds the confidential needles in a text (entities decoded, zero-width spaces removed)."""
+
+    def __init__(self, incidents: Iterable[Incident], public_titles: Iterable[str] = ()) -> None:
+        words = needles(incidents, public_titles)
+        self.pattern = (re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
+                        if words else None)
+
+    def find(self, text: str) -> list[str]:
+        """Each needle found in ``text``, once, in order of appearance."""
+        if self.pattern is None:
+            return []
+        return list(dict.fromkeys(m.group(0) for m in self.pattern.finditer(_normal(text))))
+
+
 def leaks(site_dir: Path, incidents: Iterable[Incident], public_titles: Iterable[str] = ()) -> list[tuple[str, str]]:
     """(file relative to site_dir, what leaked) for every confidential id or title found.
 
     A title that a published record also has is not searched for: it is public
     text (templated titles like 网民反映某超市销售过期食品 recur).
     """
-    words = needles(incidents, public_titles)
-    if not words:
+    scanner = Scanner(incidents, public_titles)
+    if scanner.pattern is None:
         return []
-    pattern = re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
     found: list[tuple[str, str]] = []
     for path in sorted(site_dir.rglob("*")):
-        if not path.is_file() or path.suffix.lower() not in TEXT_SUFFIXES:
+        if not path.is_file() or path.suffix.lower() in BINARY_SUFFIXES:
             continue
         data = path.read_bytes()
         if path.suffix == ".gz":
@@ -59,7 +81,6 @@ def leaks(site_dir: Path, incidents: Iterable[Incident], public_titles: Iterable
                 data = gzip.decompress(data)
             except OSError:
                 continue
-        text = _normal(data.decode("utf-8", errors="replace"))
-        for match in dict.fromkeys(m.group(0) for m in pattern.finditer(text)):
+        for match in scanner.find(data.decode("utf-8", errors="replace")):
             found.append((path.relative_to(site_dir).as_posix(), match))
     return found
