@@ -8,6 +8,8 @@ on the results.
 from __future__ import annotations
 
 import os
+import re
+import stat
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -15,6 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
+from .asof import register_as_of
 from .config import CONFIG_FILE, load_config
 from .loader import load_file
 from .model import Incident, Issue, RegisterConfig
@@ -64,13 +67,37 @@ class Register:
         return replace(self, incidents=tuple(i for i in self.incidents if i.file not in self.invalid_files))
 
 
+IGNORED_NAMES = frozenset({".gitkeep"})
+"""The only files under incidents/ that are not records (git keeps empty folders with it)."""
+
+FILE_NAME = re.compile(r"[A-Z][A-Z0-9]*-[0-9]{4}-[0-9]{4,}\.yml")
+"""An incident file's name, matched whole (``fullmatch``): the id and ``.yml``."""
+_YAML_NAME = re.compile(r".+\.(?:yml|yaml)", re.IGNORECASE)
+
+
 def incident_files(root: Path) -> list[Path]:
-    """Every incident file under incidents/, sorted (``.yaml`` too, to flag it)."""
+    """Everything under incidents/ but ``.gitkeep``, sorted.
+
+    Not only ``*.yml``: a record renamed to ``.yml.bak``, ``.YML``, moved into
+    a sub-folder or replaced by a symlink must not vanish from every output, so
+    every entry is listed and :func:`check_file` refuses what is not a regular
+    file named ``incidents/<YYYY>/<id>.yml``. Symlinks are listed, never followed.
+    """
     base = root / INCIDENT_DIR
-    if not base.is_dir():
+    if not base.is_dir() or base.is_symlink():
         return []
-    found = [p for p in base.rglob("*") if p.suffix in (".yml", ".yaml") and not p.name.startswith(".")]
+    found: list[Path] = []
+    _walk(base, found)
     return sorted(found)
+
+
+def _walk(folder: Path, found: list[Path]) -> None:
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                _walk(Path(entry.path), found)
+            elif entry.name not in IGNORED_NAMES or not entry.is_file(follow_symlinks=False):
+                found.append(Path(entry.path))
 
 
 def relative(path: Path, root: Path) -> str:
@@ -83,8 +110,9 @@ def relative(path: Path, root: Path) -> str:
 def _resolve(path: Path) -> Path:
     """``path.resolve()``, resolving each folder once: the files of a register
     share a handful of folders, and a full resolve costs a system call per
-    component (a large share of `yuqing check` on 10,000 files)."""
-    if path.name in ("", ".", "..") or path.is_symlink():
+    component (a large share of `yuqing check` on 10,000 files). The last
+    component is never resolved: a symlink is named as itself, not its target."""
+    if path.name in ("", ".", ".."):
         return path.resolve()
     return _resolve_folder(os.path.abspath(path.parent)) / path.name
 
@@ -115,10 +143,9 @@ def _check_one(path: str) -> tuple[Incident | None, list[Issue]]:
 def check_file(path: Path, root: Path, schema: SchemaChecker, ctx: Context) -> tuple[Incident | None, list[Issue]]:
     """Load one incident file and run every per-file check on it."""
     rel = relative(path, root)
-    issues: list[Issue] = []
-    if path.suffix == ".yaml":
-        issues.append(Issue(rel, 1, 1, "", "file-extension",
-                            f"事件文件的扩展名应为 .yml,请改名为 {path.stem}.yml。"))
+    issues = _name_issues(path, rel)
+    if issues and issues[0].code in _UNREAD:
+        return None, issues
     loaded = load_file(path, rel)
     issues.extend(loaded.issues)
     if loaded.data is None:
@@ -137,11 +164,51 @@ def check_file(path: Path, root: Path, schema: SchemaChecker, ctx: Context) -> t
     return incident, issues
 
 
+_UNREAD = frozenset({"file-symlink", "file-not-regular", "file-name"})
+"""Name problems after which the file is not read at all."""
+
+
+def _name_issues(path: Path, rel: str) -> list[Issue]:
+    """What is wrong with the file itself: its kind and its name (not its place)."""
+    shown = _shown(path.name)
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:
+        mode = stat.S_IFREG  # unreadable: load_file says why
+    if stat.S_ISLNK(mode):
+        return [Issue(rel, 1, 1, "", "file-symlink",
+                      f"“{shown}”是符号链接,不是事件文件:符号链接不被读取。请把事件文件本身放在这里"
+                      "(incidents/<年份>/<编号>.yml),删除链接。")]
+    if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
+        return [Issue(rel, 1, 1, "", "file-not-regular",
+                      f"“{shown}”不是普通文件(管道、设备等),未读取。incidents/ 下只能放事件文件,请删除它。")]
+    if FILE_NAME.fullmatch(path.name):
+        return []
+    if not _YAML_NAME.fullmatch(path.name):
+        return [Issue(rel, 1, 1, "", "file-name",
+                      f"“{shown}”不是事件文件,未读取:incidents/ 下只能放“<编号>.yml”(如 YQ-2026-0013.yml)。"
+                      "备份、草稿等请移出 incidents/;如果它就是一个事件,请改名为“<编号>.yml”。")]
+    stem, _, extension = path.name.rpartition(".")
+    if FILE_NAME.fullmatch(stem + ".yml"):
+        return [Issue(rel, 1, 1, "", "file-extension",
+                      f"事件文件的扩展名应为小写 .yml,请改名为 {stem}.yml。")]
+    return [Issue(rel, 1, 1, "", "file-name",
+                  f"文件名“{shown}”不是“<编号>.yml”:文件名必须与文件中的 id 完全相同(如 YQ-2026-0013.yml),"
+                  "不能有空格、换行或其他字符。")]
+
+
+def _shown(name: str) -> str:
+    """A file name with invisible characters spelled out (\\n, \\u202e)."""
+    return "".join(c if c.isprintable() and c not in "\u200b\u200c\u200d\u2060\ufeff" else
+                   repr(c)[1:-1] if repr(c)[1:-1] != c else f"\\u{ord(c):04x}" for c in name)
+
+
 def load_register(
     root: Path,
     paths: Sequence[Path] | None = None,
     *,
     now: datetime | None = None,
+    clock: datetime | None = None,
     progress: Progress | None = None,
     jobs: int | None = None,
     others: Iterable[str] = (),
@@ -149,9 +216,12 @@ def load_register(
 ) -> Register:
     """Load and check the register at ``root`` (or only ``paths`` in it).
 
-    ``now`` is the moment against which "in the future" is judged (defaults to
-    the wall clock: the CLI passes it in). ``others`` are the register's other files
-    (relative paths) when only ``paths`` are checked: their ids, taken from their
+    ``now`` is an "as of" time: the incidents returned are the register as it
+    stood then (``asof.as_of``: later events, extensions, reviews and
+    withdrawals not yet happened, records not yet discovered left out), never
+    errors. ``clock`` is what "in the future" is judged against: the real clock
+    (or ``now`` when that is later); `yuqing check --now` passes its own.
+    ``others`` are the register's other files (relative paths) when only ``paths`` are checked: their ids, taken from their
     names, still take part in the register-wide rule of unique ids. A caller
     that has already read register.yml passes its ``config`` (read once).
     """
@@ -163,9 +233,11 @@ def load_register(
             issues = [Issue(CONFIG_FILE, 1, 1, "", "no-register",
                             f"{root} 下没有 register.yml:这不是一个舆情台账目录(可用 --root 指定)。")]
         return Register(root, None, (), tuple(issues), 0, now)
-    now = now or datetime.now(zone(config.timezone))
+    real = datetime.now(zone(config.timezone))
+    clock = clock or max(real, now or real)
+    now = now or clock
     files = list(paths) if paths is not None else incident_files(root)
-    results = _check_all(files, root, config, now, progress, jobs)
+    results = _check_all(files, root, config, clock, progress, jobs)
 
     incidents: list[Incident] = []
     invalid: set[str] = set()
@@ -181,7 +253,7 @@ def load_register(
     issues.extend(across)
     invalid.update(i.file for i in across)
     issues.sort(key=lambda i: (i.file, i.line, i.column, i.code))
-    return Register(root, config, tuple(incidents), tuple(issues), len(files), now, frozenset(invalid))
+    return Register(root, config, register_as_of(incidents, now), tuple(issues), len(files), now, frozenset(invalid))
 
 
 def _check_all(

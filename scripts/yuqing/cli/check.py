@@ -62,7 +62,9 @@ def check_command(paths: tuple[Path, ...], fmt: str, root: Path | None, now_text
             fail("--changed-since 不能与文件参数同时使用。")
         chosen = _changed(found, changed_ref, fmt)
     others = [relative(p, found) for p in incident_files(found)] if chosen is not None else []
-    register = load_register(found, chosen, now=now, others=others, config=config,
+    # `check` is the one command that judges times against a clock: the real one,
+    # or the one --now sets (no "as of" view hides a later time from it).
+    register = load_register(found, chosen, now=now, clock=now, others=others, config=config,
                              progress=progress_bar(fmt != "json"))
     issues = list(config_issues) + list(register.issues)
     if with_history:
