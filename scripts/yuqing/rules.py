@@ -22,6 +22,14 @@ FUTURE_TOLERANCE = timedelta(minutes=10)
 
 @dataclass(frozen=True)
 class Context:
+    """What the per-file checks judge against.
+
+    ``now`` is a clock, never an "as of" time: a recorded time more than
+    FUTURE_TOLERANCE after it is in the future (the real clock, or the one
+    `yuqing check --now` sets). Reading the register as it stood at an
+    earlier moment is ``asof.as_of``'s job, after the checks.
+    """
+
     config: RegisterConfig
     now: datetime
 
