@@ -106,6 +106,8 @@ def load_config(root: Path) -> tuple[RegisterConfig | None, list[Issue]]:
             edit_uri=str(publish.get("edit_uri", "") or ""),
             count_confidential=bool(publish.get("count_confidential", False)),
         ),
+        platforms=tuple((str(p["name"]), str(p["channel"]), tuple(str(a) for a in p.get("aliases") or ()))
+                        for p in data.get("platforms") or ()),
     )
     return config, issues
 

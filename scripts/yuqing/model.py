@@ -280,6 +280,8 @@ class RegisterConfig:
     """'custom' when rules are written inline, else the preset's name."""
     late_registration_hours: float = 24.0
     publish: Publish = Publish()
+    platforms: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
+    """Platform aliases from register.yml: (name, channel, other names); see yuqing.platforms."""
 
     def rule(self, rule_id: str) -> Rule | None:
         return next((r for r in self.rules if r.id == rule_id), None)

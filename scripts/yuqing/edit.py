@@ -1,0 +1,375 @@
+"""Change one incident file the way staff do every day, keeping every comment and line.
+
+Each change is pure (file text in, new text out): it finds where things sit
+with PyYAML's composer (node marks), then inserts emitted fragments
+(:mod:`yuqing.yamlout`) or replaces one scalar in place. Nothing else in the
+file is touched, so ``git diff`` shows the added lines plus, where the event
+requires it, the ``level``/``status`` line.
+
+:func:`apply` runs a change on a record of the register: the result must pass
+the same per-file checks as ``yuqing check`` and the audit against the
+file's committed version (``yuqing audit``'s rules); only then is it written.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Callable
+
+import yaml
+
+from .model import EVENT_TYPES, GRADING_EVENTS, SEVERE_LEVELS, Issue, RegisterConfig, level_rank
+from .times import iso, parse_time, zone
+from .yamlout import Time, list_item, mapping_lines, scalar
+
+STATUS_AFTER = {"平息": "已平息", "归档": "已归档"}
+"""Events that set the record's status."""
+
+HANDLING = frozenset({"转办", "上报", "续报", "核报", "初步回应", "答复", "发布权威信息", "新闻发布会",
+                      "媒体采访", "网评引导", "线下处置"})
+"""Events that start the handling: the first one moves 监测中 to 处置中. Watching
+(预警, 研判), grading (定级/升级/降级), review and correction do not."""
+
+REVIEW_FIELDS = (("cause", "起因"), ("nature", "性质"), ("impact", "影响"), ("responsibility", "责任"),
+                 ("lessons", "经验教训"), ("completed_at", "完成时间"))
+
+
+class Refused(Exception):
+    """The change cannot be made; the message is Chinese and says what to do."""
+
+
+@dataclass(frozen=True)
+class Edited:
+    """A changed file text and what the change did besides (Chinese notes for the clerk)."""
+
+    text: str
+    notes: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+
+# --- locating nodes ----------------------------------------------------------
+
+def _compose(text: str) -> yaml.MappingNode:
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)  # pure Python: marks count characters
+    except yaml.YAMLError as error:
+        raise Refused(f"文件无法解析,请先运行 `yuqing check` 修正:{error}") from None
+    if not isinstance(node, yaml.MappingNode):
+        raise Refused("文件顶层不是“键: 值”的映射,请先运行 `yuqing check` 修正。")
+    return node
+
+
+def _top(root: yaml.MappingNode, key: str) -> tuple[yaml.Node, yaml.Node] | None:
+    for key_node, value_node in root.value:
+        if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
+            return key_node, value_node
+    return None
+
+
+def _last_index(node: yaml.Node) -> int:
+    """The character index just past the last character the node's content uses."""
+    if isinstance(node, yaml.ScalarNode):
+        return int(node.end_mark.index)
+    if isinstance(node, yaml.SequenceNode) and node.value and not node.flow_style:
+        return _last_index(node.value[-1])
+    if isinstance(node, yaml.MappingNode) and node.value and not node.flow_style:
+        return _last_index(node.value[-1][1])
+    return int(node.end_mark.index)
+
+
+def _after_line(text: str, index: int) -> int:
+    """The start of the line after the one holding character ``index - 1``."""
+    if index > 0 and text[index - 1] == "\n":
+        return index
+    found = text.find("\n", index)
+    return len(text) if found < 0 else found + 1
+
+
+def _line_start(text: str, index: int) -> int:
+    return text.rfind("\n", 0, index) + 1
+
+
+def _splice(text: str, edits: list[tuple[int, int, str]]) -> str:
+    for start, end, new in sorted(edits, key=lambda e: e[0], reverse=True):
+        text = text[:start] + new + text[end:]
+    return text
+
+
+def _ensure_newline(text: str) -> str:
+    return text if text.endswith("\n") else text + "\n"
+
+
+def _set_top_scalar(text: str, root: yaml.MappingNode, key: str, value: str) -> tuple[int, int, str]:
+    found = _top(root, key)
+    if found is None:  # schema-required keys are there; append otherwise
+        return len(text), len(text), mapping_lines({key: value})
+    return int(found[1].start_mark.index), int(found[1].end_mark.index), scalar(value)
+
+
+# --- the changes ---------------------------------------------------------------
+
+def add_event(text: str, data: dict[str, Any], event: dict[str, Any], tz: Any) -> Edited:
+    """Insert ``event`` into ``timeline`` in time order; set ``level``/``status`` as it requires.
+
+    ``data`` is the file's loaded data (for the current values); the event's
+    ``at`` is an ISO text. Raises :class:`Refused`.
+    """
+    text = _ensure_newline(text)
+    root = _compose(text)
+    found = _top(root, "timeline")
+    if found is None:
+        raise Refused("文件中没有 timeline(处置经过),请先运行 `yuqing check` 修正。")
+    sequence = found[1]
+    events = data.get("timeline") or []
+    if not isinstance(sequence, yaml.SequenceNode) or not isinstance(events, list):
+        raise Refused("timeline(处置经过)不是列表,请先运行 `yuqing check` 修正。")
+    kind = event["type"]
+    status = data.get("status")
+    if status == "已归档" and kind != "更正":
+        raise Refused("该事件已归档:归档后只能追加“更正”事件(yuqing correct)。")
+    if data.get("withdrawn"):
+        raise Refused("该事件已撤销(withdrawn),不再追加处置事件。")
+    if kind in GRADING_EVENTS and not event.get("level"):
+        raise Refused(f"“{kind}”事件须写明等级:--level 一般 / 敏感 / 重大 / 特别重大。")
+    if kind not in GRADING_EVENTS and event.get("level"):
+        raise Refused(f"只有定级、升级、降级事件写等级(level);“{kind}”事件不写。")
+    at = parse_time(event["at"], tz)
+    assert at is not None
+    times = [parse_time(e.get("at"), tz) if isinstance(e, dict) else None for e in events]
+    position = len(events)
+    warnings: list[str] = []
+    if times and all(t is not None for t in times):
+        position = sum(1 for t in times if t is not None and t <= at)
+        if position < len(events):
+            last = times[-1]
+            assert last is not None
+            warnings.append(f"补录:该事件早于最后一条事件({last.astimezone(tz):%Y-%m-%d %H:%M}),按时间插入为第 "
+                            f"{position + 1} 条。补录在合并请求中需要审批人同意(说明补录原因)。")
+    record = {"at": Time(event["at"]), **{k: v for k, v in event.items() if k != "at" and v not in (None, "")}}
+    edits: list[tuple[int, int, str]] = []
+    if sequence.flow_style or not sequence.value:
+        # `timeline: []` (a new record): the list becomes a block list under the key.
+        items = [dict(e) for e in events] if isinstance(events, list) else []
+        items.insert(position, record)
+        block = "".join(list_item(item, 2, 4) for item in items)
+        start, end = int(sequence.start_mark.index), int(sequence.end_mark.index)
+        key_end = int(found[0].end_mark.index)
+        if text[key_end:start].strip() == ":":
+            edits.append((key_end, end, ":"))  # "timeline: []" -> "timeline:"
+        else:
+            edits.append((start, end, ""))
+        edits.append((_after_line(text, end), _after_line(text, end), block))
+    else:
+        first = sequence.value[0]
+        line = text[_line_start(text, int(first.start_mark.index)):int(first.start_mark.index)]
+        dash = line.rfind("-")
+        key_column = int(first.start_mark.column)
+        if position == 0:
+            at_index = _line_start(text, int(first.start_mark.index))
+        else:
+            at_index = _after_line(text, _last_index(sequence.value[position - 1]))
+        edits.append((at_index, at_index, list_item(record, max(dash, 0), key_column)))
+    notes: list[str] = []
+    graded = [e for e in [*events[:position], record, *events[position:]]
+              if isinstance(e, dict) and e.get("type") in GRADING_EVENTS and e.get("level")]
+    if graded and graded[-1]["level"] != data.get("level"):
+        edits.append(_set_top_scalar(text, root, "level", str(graded[-1]["level"])))
+        notes.append(f"等级 {data.get('level')} → {graded[-1]['level']}")
+    new_status = STATUS_AFTER.get(kind)
+    if kind in HANDLING and status == "监测中":
+        new_status = "处置中"
+    if new_status and new_status != status and status != "已归档":
+        if kind == "归档":
+            _require_review(data, graded)
+        edits.append(_set_top_scalar(text, root, "status", new_status))
+        notes.append(f"状态 {status} → {new_status}")
+    return Edited(_splice(text, edits), tuple(notes), tuple(warnings))
+
+
+def _require_review(data: dict[str, Any], graded: list[dict[str, Any]]) -> None:
+    levels = {str(data.get("level"))} | {str(e["level"]) for e in graded}
+    highest = max(levels, key=level_rank)
+    if highest not in SEVERE_LEVELS:
+        return
+    review = data.get("review") if isinstance(data.get("review"), dict) else {}
+    missing = [name for key, name in REVIEW_FIELDS if not review.get(key)]
+    if missing:
+        raise Refused(f"该事件曾为“{highest}”舆情,归档前必须完成评估总结(缺少:{'、'.join(missing)})。"
+                      f"请先运行 `yuqing review {data.get('id')}` 填写,再归档。")
+
+
+def set_review(text: str, data: dict[str, Any], review: dict[str, Any]) -> Edited:
+    """Write the ``review`` block: the given parts over any already there."""
+    text = _ensure_newline(text)
+    root = _compose(text)
+    current = data.get("review") if isinstance(data.get("review"), dict) else {}
+    merged = {key: current.get(key) for key, _ in REVIEW_FIELDS if current.get(key) not in (None, "")}
+    merged.update({k: v for k, v in review.items() if v not in (None, "")})
+    ordered = {key: (Time(merged[key]) if key == "completed_at" else merged[key])
+               for key, _ in REVIEW_FIELDS if key in merged}
+    block = mapping_lines({"review": ordered})
+    found = _top(root, "review")
+    if found is None:
+        return Edited(text + block, ("已填写评估总结 review",))
+    start = _line_start(text, int(found[0].start_mark.index))
+    end = _after_line(text, _last_index(found[1]))
+    return Edited(text[:start] + block + text[end:], ("已更新评估总结 review",))
+
+
+def withdraw(text: str, data: dict[str, Any], at: str, reason: str, duplicate_of: str | None) -> Edited:
+    """Add the ``withdrawn`` block (the record stays, shown as withdrawn)."""
+    if data.get("withdrawn"):
+        raise Refused("该事件已撤销(已有 withdrawn)。")
+    block: dict[str, Any] = {"at": Time(at), "reason": reason}
+    if duplicate_of:
+        block["duplicate_of"] = duplicate_of
+    return Edited(_ensure_newline(text) + mapping_lines({"withdrawn": block}), ("已撤销",))
+
+
+def correction_note(data: dict[str, Any], number: int, note: str, tz: Any) -> str:
+    """The note of a 更正 event naming event ``number`` (1-based): 更正第 N 条(类型,时间):…"""
+    events = data.get("timeline") or []
+    if not isinstance(events, list) or not 1 <= number <= len(events):
+        raise Refused(f"没有第 {number} 条事件:处置经过共有 {len(events) if isinstance(events, list) else 0} 条(从 1 数起)。")
+    target = events[number - 1] if isinstance(events[number - 1], dict) else {}
+    when = parse_time(target.get("at"), tz)
+    shown = when.astimezone(tz).strftime("%Y-%m-%d %H:%M") if when else str(target.get("at"))
+    return f"更正第 {number} 条({target.get('type')},{shown}):{note}"
+
+
+def renumber(text: str, new_id: str) -> str:
+    """The file text with its ``id`` value replaced (the only line that changes)."""
+    root = _compose(_ensure_newline(text))
+    found = _top(root, "id")
+    if found is None:
+        raise Refused("文件中没有 id。")
+    return _splice(_ensure_newline(text), [(int(found[1].start_mark.index), int(found[1].end_mark.index), scalar(new_id))])
+
+
+# --- applying a change to the register ---------------------------------------------
+
+@dataclass(frozen=True)
+class Outcome:
+    """What :func:`apply` did: the file written (None when refused) and why not."""
+
+    rel: str
+    written: bool
+    issues: tuple[Issue, ...] = ()
+    notes: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+    refusal: str | None = None
+
+
+def find_record(root: Path, incident_id: str) -> Path | None:
+    """The file of ``incident_id``: ``incidents/<YYYY>/<id>.yml`` (found by name in any year)."""
+    from .register import incident_files
+
+    parts = incident_id.split("-")
+    if len(parts) == 3:
+        direct = root / "incidents" / parts[1] / f"{incident_id}.yml"
+        if direct.is_file():
+            return direct
+    return next((p for p in incident_files(root) if p.stem == incident_id), None)
+
+
+def record_ids(root: Path) -> list[str]:
+    from .register import incident_files
+
+    return sorted(p.stem for p in incident_files(root))
+
+
+def apply(root: Path, incident_id: str, change: Callable[[str, dict[str, Any]], Edited],
+          config: RegisterConfig, now: datetime) -> Outcome:
+    """Run ``change`` on the record's text; write the result only if it passes check and audit."""
+    from .loader import load_text
+    from .register import relative
+
+    path = find_record(root, incident_id)
+    if path is None:
+        from .words import did_you_mean
+
+        return Outcome("", False, refusal=f"找不到事件 {incident_id}。{did_you_mean(incident_id, record_ids(root))}")
+    rel = relative(path, root)
+    text = path.read_text(encoding="utf-8")
+    loaded = load_text(text, rel)
+    if not isinstance(loaded.data, dict) or any(i.severity == "error" for i in loaded.issues):
+        return Outcome(rel, False, loaded.issues, refusal=f"{rel} 现在就有错误,请先运行 `yuqing check {rel}` 修正。")
+    try:
+        edited = change(text, loaded.data)
+    except Refused as why:
+        return Outcome(rel, False, refusal=str(why))
+    issues = check_text(root, rel, edited.text, config, now)
+    errors = [i for i in issues if i.severity == "error"]
+    if errors:
+        return Outcome(rel, False, tuple(errors), refusal="修改后的文件未通过检查,未写入。")
+    findings, audit_note = audit_text(root, rel, edited.text)
+    refused = [i for i in findings if i.severity == "error"]
+    if refused:
+        return Outcome(rel, False, tuple(refused), refusal="修改后的文件未通过审核(记录只增不删),未写入。")
+    warnings = list(edited.warnings) + [f"需要审批:{i.message}" for i in findings if i.severity == "approval"]
+    if audit_note:
+        warnings.append(audit_note)
+    path.write_text(edited.text, encoding="utf-8")
+    return Outcome(rel, True, tuple(i for i in issues if i.severity != "error"), edited.notes, tuple(warnings))
+
+
+def check_text(root: Path, rel: str, text: str, config: RegisterConfig, now: datetime) -> list[Issue]:
+    """The issues `yuqing check` would report for ``text`` at ``rel`` (checked in a scratch folder)."""
+    from .register import check_file
+    from .rules import Context
+    from .validate import SchemaChecker, read_schema
+
+    with tempfile.TemporaryDirectory(prefix="yuqing-") as scratch:
+        path = Path(scratch) / rel
+        path.parent.mkdir(parents=True)
+        path.write_text(text, encoding="utf-8")
+        _, issues = check_file(path, Path(scratch), SchemaChecker(read_schema("incident.schema.json", root)),
+                               Context(config, now))
+    return issues
+
+
+def committed(root: Path, rel: str) -> bytes | None:
+    """The file as HEAD holds it (None outside git or for a file not yet committed)."""
+    try:
+        done = subprocess.run(["git", "show", f"HEAD:./{rel}"], cwd=root, capture_output=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return done.stdout if done.returncode == 0 else None
+
+
+def audit_text(root: Path, rel: str, text: str) -> tuple[list[Issue], str | None]:
+    """`yuqing audit`'s verdict on changing the committed file into ``text``."""
+    old = committed(root, rel)
+    if old is None:
+        return [], None
+    from .loader import load_bytes, load_text
+
+    try:
+        from . import audit
+
+        change = audit.FileChange("M", rel, None, load_bytes(old, rel), load_text(text, rel))
+        return list(audit.check_change(change, {})), None
+    except (AttributeError, TypeError) as error:  # the audit's API changed: check still ran
+        return [], f"未能按审核规则预先核对({type(error).__name__});推送前请运行 `yuqing verify`。"
+
+
+def local_time(value: datetime, config: RegisterConfig) -> str:
+    text = iso(value.astimezone(zone(config.timezone)))
+    assert text is not None
+    return text
+
+
+def event_record(kind: str, at: datetime, config: RegisterConfig, *, by: str | None = None,
+                 level: str | None = None, channel: str | None = None, url: str | None = None,
+                 note: str | None = None) -> dict[str, Any]:
+    """An event as the file holds it, keys in the template's order."""
+    if kind not in EVENT_TYPES:
+        from .words import did_you_mean, listing
+
+        raise Refused(f"事件类型“{kind}”无效。{did_you_mean(kind, EVENT_TYPES)}可选:{listing(EVENT_TYPES)}。")
+    return {"at": local_time(at, config), "type": kind, "level": level, "by": by, "channel": channel,
+            "url": url, "note": note}

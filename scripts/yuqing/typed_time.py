@@ -1,0 +1,89 @@
+"""Times as staff type them: ``8:50``, ``今天 8:50``, ``11-30 8:50``, ``11月30日 8:50`` ...
+
+One pure function, :func:`parse_typed`, shared by ``yuqing new``, ``event add``,
+``review``, ``withdraw`` and ``correct``. It takes ``now`` and the register's
+zone: a time without a date is today's, a date without a year is this year's.
+Nothing is guessed further: a result more than 10 minutes in the future is
+refused (typing ``23:50`` just after midnight means yesterday, and the clerk
+should say so), and anything else gets a Chinese message naming the forms.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, tzinfo
+
+from .times import parse_time
+
+FUTURE_TOLERANCE = timedelta(minutes=10)
+"""The same tolerance as `yuqing check`'s time-future rule."""
+
+FORMS = "8:50、08:50、今天 8:50、昨天 20:10、前天 9:00、11-30 8:50、11月30日 8:50、2026-11-30 8:50 或 2026-11-30T08:50:00+08:00"
+"""The accepted forms, named in every refusal."""
+
+_DAY_WORDS = {"今天": 0, "今日": 0, "昨天": 1, "昨日": 1, "前天": 2}
+_CLOCK = r"(?P<hour>\d{1,2})[:：](?P<minute>\d{2})(?:[:：](?P<second>\d{2}))?"
+_YMD = r"(?P<year>\d{4})[-/.年](?P<month>\d{1,2})[-/.月](?P<day>\d{1,2})日?"
+_MD = r"(?P<month>\d{1,2})(?:-|/|月)(?P<day>\d{1,2})日?"
+_PATTERNS = (
+    re.compile(rf"^{_CLOCK}$"),
+    re.compile(rf"^(?P<word>今天|今日|昨天|昨日|前天)\s*{_CLOCK}$"),
+    re.compile(rf"^{_MD}\s*{_CLOCK}$"),
+    re.compile(rf"^{_YMD}(?:\s*|T){_CLOCK}$"),
+)
+
+
+@dataclass(frozen=True)
+class Typed:
+    """A typed time: the moment (None when refused) or the Chinese reason."""
+
+    value: datetime | None
+    error: str | None = None
+
+
+def _refuse(text: str, why: str) -> Typed:
+    return Typed(None, f"“{text}”{why}可以写:{FORMS}(按台账时区理解)。")
+
+
+def parse_typed(text: str, now: datetime, tz: tzinfo) -> Typed:
+    """The moment ``text`` means at ``now`` in zone ``tz``, or why it means none."""
+    cleaned = " ".join(str(text).replace("\u3000", " ").split())
+    if not cleaned:
+        return _refuse(text, "是空的。")
+    value = parse_time(cleaned, tz)  # full ISO forms, with or without offset
+    if value is None:
+        value, why = _short_form(cleaned, now.astimezone(tz), tz)
+        if value is None:
+            return _refuse(text, why)
+    if value > now + FUTURE_TOLERANCE:
+        shown = value.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+        return Typed(None, f"“{text}”即 {shown},晚于现在超过 10 分钟,不能记录未来的时间。"
+                           f"如指的是以前的日期,请写明日期,如 {FORMS.split('、')[5]}。")
+    return Typed(value)
+
+
+def _short_form(text: str, now: datetime, tz: tzinfo) -> tuple[datetime | None, str]:
+    for pattern in _PATTERNS:
+        match = pattern.match(text)
+        if match is None:
+            continue
+        parts = match.groupdict()
+        day = now.date()
+        if parts.get("word"):
+            day -= timedelta(days=_DAY_WORDS[parts["word"]])
+        if parts.get("month"):
+            year = int(parts["year"]) if parts.get("year") else now.year
+            try:
+                day = date(year, int(parts["month"]), int(parts["day"]))
+            except ValueError:
+                return None, "不是有效的日期。"
+        try:
+            value = datetime(day.year, day.month, day.day, int(parts["hour"]), int(parts["minute"]),
+                             int(parts["second"] or 0), tzinfo=tz)
+        except ValueError:
+            return None, "不是有效的时刻(小时 0–23,分钟 0–59)。"
+        return value, ""
+    if re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}-\d{1,2}|\d{1,2}月\d{1,2}日|今天|昨天|前天", text):
+        return None, "只有日期,没有时刻。"
+    return None, "不是能识别的时间。"
