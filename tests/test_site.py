@@ -385,3 +385,77 @@ def test_history_shows_what_each_revision_changed_and_never_a_commit_message(tmp
     assert SECRET_TITLE not in everything and "YQ-2025-0002" not in everything
     # The feed's update time is the last revision's, in the register's timezone.
     assert "<updated>2025-03-03T12:00:00+08:00</updated>" in (tmp_path / "site/feed.xml").read_text(encoding="utf-8")
+
+
+# --- files that must not break a build -------------------------------------------------
+
+ODD_RECORDS = {
+    "YQ-2025-0002": base_incident(id="YQ-2025-0002", title="标签以换行结尾的事件", tags=["食堂\n", "学校"]),
+    "YQ-2025-0003": base_incident(id="YQ-2025-0003", title="时间在9999年的事件", timeline=[
+        {"at": "2025-03-03T09:30:00+08:00", "type": "研判"}, {"at": "9999-12-31T23:59:00+08:00", "type": "平息"}]),
+    "YQ-2025-0004": base_incident(id="YQ-2025-0004", title="控制字符\x07\x1b[31m事件\u202eLNK.exe",
+                                  summary="概要\x00中\u200b有\x7f控制字符"),
+    "YQ-2025-0005": base_incident(id="YQ-2025-0005", title="延期到9999年的事件",
+                                  appeal={"posted_at": "2025-03-03T08:00:00+08:00"},
+                                  extensions=[{"rule": "reply-3wd", "reason": "核查", "due": "9999-12-31T23:59:59+08:00"}]),
+}
+
+
+def test_files_with_odd_values_are_skipped_or_shown_safely_never_a_crash(tmp_path: Path) -> None:
+    """Tags ending in a newline, year 9999, control characters: `yuqing check`'s verdict decides.
+
+    A file check refuses is left out with a Chinese warning naming it; a file it accepts is
+    published with its text cleaned. Either way the build finishes without a traceback.
+    """
+    from datetime import datetime
+
+    from yuqing.register import load_register
+
+    register = RegisterDir(tmp_path)
+    site_files(register)
+    register.write(base_incident(id="YQ-2025-0001"))
+    for record in ODD_RECORDS.values():
+        register.write(record)
+    verdict = load_register(tmp_path, now=datetime.fromisoformat(NOW))
+    invalid = {Path(f).stem for f in verdict.invalid_files}
+    assert "YQ-2025-0003" in invalid and "YQ-2025-0005" in invalid  # refused today already
+
+    result = mkdocs_build(tmp_path, tmp_path / "site", strict=False)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    site = tmp_path / "site"
+    assert (site / "generated/incidents/2025/YQ-2025-0001/index.html").is_file()
+    for record_id in ODD_RECORDS:
+        page = site / f"generated/incidents/2025/{record_id}/index.html"
+        if record_id in invalid:
+            assert not page.exists(), record_id
+            assert f"incidents/2025/{record_id}.yml 有错误,未发布" in result.stderr
+        else:
+            assert page.is_file(), record_id
+    everything = all_text(site)
+    for bad in ("\x07", "\x1b", "\x00", "\x7f", "\u202e"):
+        assert bad not in everything, repr(bad)
+    # Strict mode fails only on the files left out, each named, with no other warning.
+    strict = mkdocs_build(tmp_path, tmp_path / "site-strict")
+    assert "Traceback" not in strict.stderr
+    warnings = [line for line in strict.stderr.splitlines() if line.startswith("WARNING")]
+    assert sorted(warnings) == sorted(f"WARNING -  incidents/2025/{i}.yml 有错误,未发布(运行 `yuqing check` 查看)。"
+                                      for i in invalid)
+    assert (strict.returncode == 0) == (not invalid)
+    assert not (tmp_path / "site-strict").exists()
+
+
+def test_a_value_the_loader_cannot_handle_stops_the_build_with_a_message(tmp_path: Path) -> None:
+    """Year 0001 with an offset: until `check` refuses the file, the build stops with a Chinese message."""
+    register = RegisterDir(tmp_path)
+    site_files(register)
+    register.write(base_incident(id="YQ-2025-0001"))
+    register.write(base_incident(id="YQ-2025-0002", occurred_at="0001-01-01T00:00:00+08:00"))
+    result = mkdocs_build(tmp_path, tmp_path / "site", strict=False)
+    assert "Traceback" not in result.stderr
+    if result.returncode == 0:  # the loader reports the file: it is left out
+        assert "incidents/2025/YQ-2025-0002.yml 有错误,未发布" in result.stderr
+        assert not (tmp_path / "site/generated/incidents/2025/YQ-2025-0002").exists()
+    else:
+        assert "请运行 `yuqing check`" in result.stderr
+        assert not (tmp_path / "site").exists()

@@ -210,6 +210,11 @@ class YuqingPlugin(BasePlugin[YuqingConfig]):
             collected = collect(self.root, now, history=self.config.history, docs=docs)
         except ValueError as error:
             raise PluginError(str(error)) from error
+        except (ArithmeticError, RecursionError) as error:
+            # A value no file check caught (a time at the edge of the calendar, a huge number): a
+            # message, not a traceback. Such a file should have been refused by `yuqing check`.
+            raise PluginError(f"读取台账时遇到无法处理的值({type(error).__name__}: {error}),站点未生成。"
+                              "请运行 `yuqing check` 找出并修正有问题的事件文件。") from error
         self.collected = collected
         self.scanner = guard.Scanner(collected.confidential, (i.title for i in collected.site.incidents))
         for skipped in collected.skipped:

@@ -23,11 +23,12 @@ from urllib.parse import urlsplit
 _MD_SPECIAL = set("&<>\"'\\`*_{}[]()#+-.!|~:=^$@%")
 _MD_MAP = {ord(c): f"&#{ord(c)};" for c in _MD_SPECIAL}
 _SPACES = re.compile(r"[\r\n\t\f\v\u2028\u2029]+")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 
 
 def clean(text: object) -> str:
-    """The text with control characters removed (they are invalid in XML and HTML)."""
+    """The text without control characters (invalid in XML and HTML), bidi overrides and zero-width
+    characters (they reorder or hide what a reader sees; zero-width spaces would also split search words)."""
     return _CONTROL.sub("", "" if text is None else str(text))
 
 
