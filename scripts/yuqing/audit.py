@@ -1,27 +1,53 @@
 """`yuqing audit`: what a pull request may and may not do to the register.
 
-The register promises an auditor that nothing is lost: records are withdrawn
-(the ``withdrawn`` field), never deleted; archived records are only corrected
-by appending a ``更正`` event; the timeline only grows; ids never change and
-never collide. This module compares a branch with its base and returns each
-broken promise as an Issue naming the file and line.
+Every field of every changed record is compared between the base and the
+branch, and each difference is classified through the change policy
+(:mod:`yuqing.policy`): allowed, approval or refused. Any path under
+``incidents/`` is looked at, not only ``*.yml``: a record renamed to
+``.yml.bak``, ``.YML``, into a sub-folder, or replaced by a symlink is refused.
 
-Cost: ``merge-base``, one ``diff --raw``, one ``ls-tree`` of the base and one
+Two bases are used. The branch's change is found against the merge base; a
+record the base changed after the merge base is judged against the base's tip
+(archived on the tip: only appended 更正 events pass). The settings that judge
+(``register.yml``, schemas, rule sets) come from the base tip by default, never
+from the branch.
+
+Cost: ``merge-base``, two ``diff --raw``, one ``ls-tree`` and one
 ``cat-file --batch`` for the changed files, however large the register.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+import re
+import tempfile
+from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any, Iterator
 
 from .history import event_key
-from .loader import Loaded, load_bytes
-from .model import Issue
+from .loader import Loaded, join_path, load_bytes
+from .model import GRADING_EVENTS, Issue, RegisterConfig
+from .policy import row
+
+if TYPE_CHECKING:
+    import git
 
 ARCHIVED = "已归档"
 CORRECTION = "更正"
+INCIDENT_DIR = "incidents/"
+RECORD_NAME = re.compile(r"incidents/(?P<year>[0-9]{4})/(?P<id>[A-Z][A-Z0-9]*-[0-9]{4}-[0-9]{4,})\.yml")
+"""The only place a record may live; matched whole (``fullmatch``), never with ``$``."""
+REGULAR_MODES = frozenset({"100644", "100755"})
+CONFIG_PATHS: tuple[str, ...] = (
+    "register.yml", "schemas/", "scripts/", ".github/", "pyproject.toml", "mkdocs.yml", "overrides/",
+    ".pre-commit-hooks.yaml",
+)
+"""Files that decide the rules, the checks and the published site: changes need an approver."""
+TEXT_FIELDS = frozenset({"title", "summary", "source.platform"})
+TIME_FIELDS = frozenset({"occurred_at", "discovered_at"})
+_SETTINGS_SOURCES = ("base", "worktree")
 
 
 class AuditError(Exception):
@@ -38,30 +64,93 @@ class AuditResult:
     files: int
     """How many incident files the branch changes."""
     findings: tuple[Issue, ...]
+    settings: str = "base"
+    """Where register.yml, the schemas and the rule sets came from: the base tip or the work tree."""
 
     @property
     def ok(self) -> bool:
+        """No refused change (approvals and infos pass)."""
         return not any(f.severity == "error" for f in self.findings)
+
+    def of(self, severity: str) -> tuple[Issue, ...]:
+        return tuple(f for f in self.findings if f.severity == severity)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One path of ``git diff --raw``."""
+
+    status: str
+    old_mode: str
+    new_mode: str
+    old_sha: str
+    new_sha: str
+    old_path: str | None
+    """For renames: the path before."""
+    path: str
 
 
 @dataclass(frozen=True)
 class FileChange:
-    """One changed incident file between the merge base and the head."""
+    """One changed incident path between the base and the head."""
 
     status: str
-    """A, M, D or R (git's letters)."""
+    """A, M, D, R or T (git's letters)."""
     path: str
     old_path: str | None
     old: Loaded | None
     new: Loaded | None
+    new_mode: str = "100644"
+    stale: bool = False
+    """The base changed this record after the merge base: ``old`` is the base tip's version."""
 
 
-def audit(root: Path, base: str, head: str = "HEAD") -> AuditResult:
-    """Compare ``head`` with the merge base of ``base`` and ``head``; raises AuditError."""
+@dataclass(frozen=True)
+class Context:
+    """What judging needs besides the two versions: the base's ids and settings."""
+
+    base_ids: dict[str, str] = field(default_factory=dict)
+    config: RegisterConfig | None = None
+    base_name: str = "main"
+
+
+# --- git -----------------------------------------------------------------------
+
+def _raw(repo: git.Repo, *args: str) -> Iterator[Entry]:
+    body = repo.git.diff("--raw", "--no-abbrev", "-z", *args, strip_newline_in_stdout=False)
+    tokens = body.split("\0")
+    index = 0
+    while index < len(tokens):
+        head = tokens[index].lstrip("\n")
+        index += 1
+        if not head.startswith(":"):
+            continue
+        old_mode, new_mode, old_sha, new_sha, status = head[1:].split()[:5]
+        path = tokens[index]
+        index += 1
+        old_path = None
+        if status[0] in ("R", "C"):
+            old_path, path = path, tokens[index]
+            index += 1
+        yield Entry(status[0], old_mode, new_mode, old_sha, new_sha, old_path, path)
+
+
+def _strip(path: str, prefix: str) -> str:
+    return path[len(prefix):] if prefix and path.startswith(prefix) else path
+
+
+def audit(root: Path, base: str, head: str = "HEAD", *, settings: str = "base") -> AuditResult:
+    """Judge the change from ``base`` to ``head``; raises AuditError when it cannot.
+
+    ``settings`` is ``base`` (register.yml, schemas and rule sets read from the
+    base tip: the branch never judges itself) or ``worktree``.
+    """
     import git
 
-    from .history import open_repo, prefix_of, raw_entries, read_blobs
+    from .history import open_repo, prefix_of, read_blobs
 
+    if settings not in _SETTINGS_SOURCES:
+        raise AuditError(f"--settings 只能是 {'、'.join(_SETTINGS_SOURCES)}。")
     repo = open_repo(root)
     if repo is None:
         raise AuditError(f"{root} 不在 git 仓库中,无法审核。")
@@ -76,154 +165,497 @@ def audit(root: Path, base: str, head: str = "HEAD") -> AuditResult:
     except git.GitCommandError:
         raise AuditError(f"{base} 与 {head} 没有共同的祖先提交(浅克隆?请用 fetch-depth: 0)。") from None
     prefix = prefix_of(repo, root)
-    pathspec = f"{prefix}incidents/"
-    raw = repo.git.diff("--raw", "--no-abbrev", "-M", "-z", merge_base, head_commit, "--", pathspec,
-                        strip_newline_in_stdout=False)
-    entries = [e for e in raw_entries(raw, prefix) if e[4].endswith((".yml", ".yaml"))]
-    listing = repo.git.ls_tree("-r", "--name-only", "-z", base_commit, "--", pathspec)
-    base_ids = {PurePosixPath(p).stem: p[len(prefix):] for p in listing.split("\0") if p}
-    blobs = read_blobs(repo, [sha for e in entries for sha in (e[1], e[2])])
+    incidents = f"{prefix}{INCIDENT_DIR}"
+
+    branch = list(_raw(repo, "-M", merge_base, head_commit))
+    on_base = {e.old_path or e.path for e in _raw(repo, "--no-renames", merge_base, base_commit, "--", incidents)}
+    tip: dict[str, str] = {}  # path -> blob sha at the base tip
+    for line in repo.git.ls_tree("-r", "-z", base_commit, "--", incidents).split("\0"):
+        if line:
+            meta, _, path = line.partition("\t")
+            tip[path] = meta.split()[2]
+    base_ids = {}
+    for path in tip:
+        match = RECORD_NAME.fullmatch(_strip(path, prefix))
+        if match:
+            base_ids[match["id"]] = _strip(path, prefix)
+
+    record_entries = [e for e in branch if e.path.startswith(incidents) or (e.old_path or "").startswith(incidents)]
+    config_entries = [e for e in branch if e not in record_entries and _is_config(e.path, prefix)]
+
+    def base_version(entry: Entry) -> tuple[str, bool]:
+        old = entry.old_path or entry.path
+        if old in on_base and old in tip:
+            return tip[old], tip[old] != entry.old_sha
+        return entry.old_sha, False
+
+    versions = {id(e): base_version(e) for e in record_entries}
+    blobs = read_blobs(repo, [sha for e in record_entries for sha in (versions[id(e)][0], e.new_sha)])
 
     def loaded(sha: str, path: str | None) -> Loaded | None:
-        return load_bytes(blobs[sha], path) if path and sha in blobs else None
+        return load_bytes(blobs[sha], _strip(path, prefix)) if path and sha in blobs else None
 
-    changes = [FileChange(status, path, old_path, loaded(old_sha, old_path or path), loaded(new_sha, path))
-               for status, old_sha, new_sha, old_path, path in entries]
+    changes = []
+    for entry in record_entries:
+        old_sha, stale = versions[id(entry)]
+        old_path = entry.old_path or entry.path
+        changes.append(FileChange(
+            entry.status, _strip(entry.path, prefix), _strip(entry.old_path, prefix) if entry.old_path else None,
+            loaded(old_sha, old_path) if entry.status != "A" else None,
+            loaded(entry.new_sha, entry.path) if entry.status != "D" else None,
+            entry.new_mode, stale,
+        ))
+    config = _config_at(repo, base_commit, prefix) if settings == "base" else _config_here(root)
+    ctx = Context(base_ids, config, base)
     findings: list[Issue] = []
     for change in changes:
-        findings.extend(check_change(change, base_ids))
+        findings.extend(check_change(change, ctx))
+    for entry in config_entries:
+        findings.extend(_config_changed(entry, prefix))
     findings.sort(key=lambda i: (i.file, i.line, i.column, i.code))
-    return AuditResult(base, base_commit, merge_base, head_commit, len(changes), tuple(findings))
+    return AuditResult(base, base_commit, merge_base, head_commit, len(changes), tuple(findings), settings)
 
 
-def check_change(change: FileChange, base_ids: dict[str, str]) -> list[Issue]:
-    """Every forbidden thing one changed file does (pure: data in, Issues out)."""
-    if change.status == "D":
-        return [Issue(change.path, 1, 1, "", "record-deleted",
-                      f"删除了事件文件 {change.path}。登记过的事件不得删除:登记有误或重复时,"
-                      "请恢复该文件,在其中填写 withdrawn(at、reason,重复时写 duplicate_of)予以撤销。")]
-    findings: list[Issue] = []
-    if change.status == "R":
-        findings.append(Issue(change.path, 1, 1, "", "record-renamed",
-                              f"事件文件 {change.old_path} 被改名或移动为 {change.path}。登记过的事件文件不得改名或移动"
-                              "(编号不变,文件名就是编号)。若发现时间更正后年份变了,请保留原文件并用 withdrawn 撤销"
-                              "(duplicate_of 写新编号),再用 `yuqing new` 登记新编号。"))
-    if change.status == "A":
-        return findings + _added(change, base_ids)
-    if change.new is None or change.new.data is None:
-        line, column = _first_problem(change.new)
-        return findings + [Issue(change.path, line, column, "", "record-unreadable",
-                                 "修改后的文件无法解析,无法核对改动是否合规;请先修正(运行 `yuqing check`)。")]
-    if change.old is None or not isinstance(change.old.data, dict):
-        return findings  # the base version was already broken: nothing trustworthy to compare with
-    old, new = change.old.data, change.new.data
-    findings += _id_changed(change, old, new)
-    findings += _timeline(change, old, new)
-    if old.get("status") == ARCHIVED:
-        findings += _archived(change, old, new)
-    return findings
+def _is_config(path: str, prefix: str) -> bool:
+    inner = _strip(path, prefix) if path.startswith(prefix) else None
+    return any(path.startswith(p) or path == p or (inner is not None and (inner.startswith(p) or inner == p))
+               for p in CONFIG_PATHS)
+
+
+def _config_changed(entry: Entry, prefix: str) -> list[Issue]:
+    verb = {"A": "新增了", "D": "删除了", "R": "改名了"}.get(entry.status, "修改了")
+    named = f"{entry.old_path} → {entry.path}" if entry.old_path else entry.path
+    return [Issue(_strip(entry.path, prefix), 1, 1, "", "config-changed",
+                  f"{verb} {named}。{row('config-changed').reason}。合并前须由审批人(CODEOWNERS 中的审批组)审核通过;"
+                  "本次审核仍使用目标分支的设置、规则和工具,不使用本分支的改动。", "approval")]
+
+
+# --- settings from the base ------------------------------------------------------
+
+def _config_here(root: Path) -> RegisterConfig | None:
+    from .config import load_config
+
+    return load_config(root)[0]
+
+
+def _config_at(repo: git.Repo, commit: str, prefix: str) -> RegisterConfig | None:
+    """register.yml, its schemas and its named rule set as they are at ``commit``.
+
+    The files are written to a temporary folder and read by the ordinary
+    ``load_config``; a rule set named in register.yml is read from the commit's
+    ``scripts/yuqing/rulesets/`` when the commit has one (else the installed
+    package's, which in CI is the base's own install).
+    """
+    import yaml
+
+    from .config import load_config
+    from .history import read_blobs
+
+    names = {
+        "register.yml": f"{commit}:{prefix}register.yml",
+        "schemas/register.schema.json": f"{commit}:{prefix}schemas/register.schema.json",
+        "schemas/incident.schema.json": f"{commit}:{prefix}schemas/incident.schema.json",
+    }
+    blobs = read_blobs(repo, names.values())
+    raw = blobs.get(names["register.yml"])
+    if raw is None:
+        return None
+    loaded = load_bytes(raw, "register.yml")
+    data = loaded.data
+    if isinstance(data, dict) and isinstance(data.get("rules"), str):
+        ruleset = read_blobs(repo, [f"{commit}:scripts/yuqing/rulesets/{data['rules']}.yml"])
+        preset = load_bytes(next(iter(ruleset.values())), "ruleset.yml").data if ruleset else None
+        if isinstance(preset, dict) and isinstance(preset.get("rules"), list):
+            data = dict(data, rules=preset["rules"])
+            raw = yaml.safe_dump(data, allow_unicode=True, sort_keys=False).encode("utf-8")
+    with tempfile.TemporaryDirectory(prefix="yuqing-base-") as folder:
+        where = Path(folder)
+        (where / "schemas").mkdir()
+        (where / "register.yml").write_bytes(raw)
+        for name, ref in names.items():
+            if name.startswith("schemas/") and ref in blobs:
+                (where / name).write_bytes(blobs[ref])
+        return load_config(where)[0]
+
+
+# --- one file ------------------------------------------------------------------
+
+def _issue(change: FileChange, line: int, column: int, path: str, code: str, message: str) -> Issue:
+    """A finding with the severity of its policy row (refusals get the stale hint)."""
+    severity = row(code).severity
+    if change.stale and severity == "error":
+        message += ("(目标分支在本分支分叉后修改过这个记录,以上按目标分支的最新版本核对;"
+                    "请先合并目标分支的最新提交,再在其基础上修改。)")
+    return Issue(change.path, line, column, path, code, message, severity)
 
 
 def _where(loaded: Loaded | None, path: str, *, key: bool = False) -> tuple[int, int]:
     return loaded.where(path, key=key) if loaded is not None else (1, 1)
 
 
-def _first_problem(loaded: Loaded | None) -> tuple[int, int]:
-    if loaded is not None and loaded.issues:
-        return loaded.issues[0].line, loaded.issues[0].column
-    return 1, 1
+def check_change(change: FileChange, ctx: Context) -> list[Issue]:
+    """Every finding one changed path gives (pure: data in, Issues out)."""
+    if change.status == "D":
+        return [_issue(change, 1, 1, "", "record-deleted",
+                       f"删除了文件 {change.path}。登记过的事件不得删除:登记有误或重复时,"
+                       "请恢复该文件,在其中填写 withdrawn(at、reason,重复时写 duplicate_of)予以撤销。")]
+    findings: list[Issue] = []
+    if change.status == "R":
+        findings.append(_issue(change, 1, 1, "", "record-renamed",
+                               f"文件 {change.old_path} 被改名或移动为 {change.path}。登记过的事件文件不得改名或移动"
+                               "(文件名就是编号)。请改回原名;若发现时间更正后年份变了,请保留原文件并用 withdrawn 撤销"
+                               "(duplicate_of 写新编号),再用 `yuqing new` 登记新编号。"))
+    else:
+        misplaced = _misplaced(change)
+        if misplaced:
+            return findings + [misplaced]
+    if change.new is None or change.new.data is None:
+        problem = change.new.issues[0] if change.new is not None and change.new.issues else None
+        line, column = (problem.line, problem.column) if problem else (1, 1)
+        return findings + [_issue(change, line, column, "", "record-unreadable",
+                                  "修改后的文件无法解析,无法核对改动是否合规;请先修正(运行 `yuqing check`)。")]
+    if change.status == "A":
+        return findings + _added(change, ctx)
+    if change.old is None or not isinstance(change.old.data, dict):
+        return findings  # the base version was already broken: nothing trustworthy to compare with
+    return findings + Comparison(change, change.old.data, change.new.data, ctx).findings()
 
 
-def _added(change: FileChange, base_ids: dict[str, str]) -> list[Issue]:
-    incident_id = PurePosixPath(change.path).stem
+def _misplaced(change: FileChange) -> Issue | None:
+    """A path under incidents/ that is not a regular file named incidents/<YYYY>/<id>.yml with that id."""
+    if change.new_mode == "120000":
+        why = "是符号链接(可能指向仓库外的文件)"
+    elif change.new_mode not in REGULAR_MODES:
+        why = "不是普通文件(子模块或目录)"
+    elif not RECORD_NAME.fullmatch(change.path):
+        why = "的位置或文件名不对(应为 incidents/<四位年份>/<编号>.yml,扩展名小写 .yml,不放在子目录里)"
+    else:
+        data = change.new.data if change.new is not None else None
+        content_id = data.get("id") if isinstance(data, dict) else None
+        stem = PurePosixPath(change.path).name[:-len(".yml")]
+        if change.status != "A" or content_id is None or content_id == stem:
+            return None  # a changed id of an existing record is `id-changed`
+        line, column = _where(change.new, "id")
+        return _issue(change, line, column, "id", "record-misplaced",
+                      f"文件中的编号 {content_id!r} 与文件名 {stem} 不一致。编号与文件名必须完全相同"
+                      "(不能有多余的空格、换行或不可见字符)。")
+    return _issue(change, 1, 1, "", "record-misplaced",
+                  f"{change.path} {why}。这样的文件不会被当作事件记录读取,其中的事件和时限会从所有输出中消失。"
+                  "请把记录恢复为 incidents/<年份>/<编号>.yml 的普通文件。")
+
+
+def _added(change: FileChange, ctx: Context) -> list[Issue]:
     data = change.new.data if change.new is not None else None
     content_id = data.get("id") if isinstance(data, dict) else None
+    stem = PurePosixPath(change.path).name[:-len(".yml")]
     findings: list[Issue] = []
-    for candidate in dict.fromkeys(i for i in (incident_id, content_id) if isinstance(i, str)):
-        if candidate in base_ids:
+    for candidate in dict.fromkeys(i for i in (stem, content_id) if isinstance(i, str)):
+        if candidate in ctx.base_ids:
             line, column = _where(change.new, "id")
-            findings.append(Issue(change.path, line, column, "id", "id-taken",
-                                  f"编号 {candidate} 在目标分支上已被 {base_ids[candidate]} 占用(可能有人同时登记)。"
-                                  "请先 git fetch 并合并目标分支,再把本文件的文件名和 id 一起改为下一个空闲编号后提交。"))
+            findings.append(_issue(change, line, column, "id", "id-taken",
+                                   f"编号 {candidate} 在目标分支上已被 {ctx.base_ids[candidate]} 占用(可能有人同时登记)。"
+                                   "请先 git fetch 并合并目标分支,再把本文件的文件名和 id 一起改为下一个空闲编号后提交。"))
     return findings
 
 
-def _id_changed(change: FileChange, old: dict[str, Any], new: dict[str, Any]) -> list[Issue]:
-    if old.get("id") == new.get("id"):
-        return []
-    line, column = _where(change.new, "id")
-    return [Issue(change.path, line, column, "id", "id-changed",
-                  f"编号由 {old.get('id')} 改为 {new.get('id')}。登记后编号不得修改。")]
-
+# --- comparing two versions of one record ------------------------------------------
 
 def _events(record: dict[str, Any]) -> list[Any]:
     timeline = record.get("timeline")
     return timeline if isinstance(timeline, list) else []
 
 
-def _timeline(change: FileChange, old: dict[str, Any], new: dict[str, Any]) -> list[Issue]:
-    """Every base event must still be there (same time and type), in the same order."""
-    old_events = _events(old)
-    new_events = _events(new)
-    new_keys = [event_key(e) for e in new_events]
-    used: set[int] = set()
-    last = -1
-    findings: list[Issue] = []
-    for index, event in enumerate(old_events):
-        key = event_key(event)
-        candidates = [j for j, k in enumerate(new_keys) if k == key and j not in used]
-        old_line = _where(change.old, f"timeline[{index}]")[0]
-        if not candidates:
-            line, column = _where(change.new, "timeline", key=True)
-            findings.append(Issue(change.path, line, column, f"timeline[{index}]", "event-removed",
-                                  f"处置经过第 {index + 1} 条“{key[1]}”({key[0]},原文件第 {old_line} 行)被删除或改了时间/类型。"
-                                  f"已记录的事件不得删除或改动时间、类型;记错了请追加一条“{CORRECTION}”事件说明。"))
-            continue
-        after = [j for j in candidates if j > last]
-        chosen = after[0] if after else candidates[0]
-        used.add(chosen)
-        if chosen < last:
-            line, column = _where(change.new, f"timeline[{chosen}]")
-            findings.append(Issue(change.path, line, column, f"timeline[{chosen}]", "event-reordered",
-                                  f"处置经过第 {index + 1} 条“{key[1]}”({key[0]})被调换了顺序(现为第 {chosen + 1} 条)。"
-                                  "已记录的事件不得调换顺序。"))
-        last = max(last, chosen)
-    return findings
+def _show(value: Any) -> str:
+    if value is None:
+        return "(无)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if not isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    text = value
+    return f"“{text if len(text) <= 40 else text[:40] + '…'}”"
 
 
-def _archived(change: FileChange, old: dict[str, Any], new: dict[str, Any]) -> list[Issue]:
-    """An archived record changes only by appending 更正 events (or by being withdrawn)."""
-    findings: list[Issue] = []
-    for field in sorted(set(old) | set(new), key=lambda k: (k != "id", k)):
-        if field in ("timeline", "id"):
-            continue  # the timeline is judged below, the id by _id_changed
-        if field == "withdrawn" and field not in old:
-            continue  # withdrawing is the sanctioned way to take a record back
-        if old.get(field) != new.get(field):
-            line, column = _where(change.new, field, key=True) if field in new else _where(change.new, "", key=False)
-            verb = "删除了" if field not in new else "新增了" if field not in old else "修改了"
-            findings.append(Issue(change.path, line, column, field, "archived-rewritten",
-                                  f"已归档的记录{verb}“{field}”。归档后不得改写,只能在处置经过末尾追加“{CORRECTION}”事件说明更正内容。"))
-    old_events = _events(old)
-    new_events = _events(new)
-    old_keys = [event_key(e) for e in old_events]
-    tail = len(new_events)  # the new events at the end: the only place an archived record may grow
-    while tail > 0 and event_key(new_events[tail - 1]) not in old_keys:
-        tail -= 1
-    for index, event in enumerate(new_events):
-        key = event_key(event)
-        line, column = _where(change.new, f"timeline[{index}]")
-        path = f"timeline[{index}]"
-        if key in old_keys:
-            if all(event != old_events[i] for i, k in enumerate(old_keys) if k == key):
-                findings.append(Issue(change.path, line, column, path, "archived-rewritten",
-                                      f"已归档记录的处置经过第 {index + 1} 条“{key[1]}”的内容被修改。"
-                                      f"归档后只能在末尾追加“{CORRECTION}”事件。"))
-        elif index < tail:
-            findings.append(Issue(change.path, line, column, path, "archived-rewritten",
-                                  f"已归档记录的处置经过中间插入了第 {index + 1} 条“{key[1]}”。"
-                                  f"归档后只能在末尾追加“{CORRECTION}”事件。"))
-        elif key[1] != CORRECTION:
-            findings.append(Issue(change.path, line, column, path, "archived-rewritten",
-                                  f"已归档的记录追加了“{key[1]}”事件。归档后只能追加“{CORRECTION}”事件。"))
-    return findings
+def _time(value: Any, ctx: Context) -> datetime | None:
+    from .times import parse_time, zone
+
+    return parse_time(value, zone(ctx.config.timezone if ctx.config else "Asia/Shanghai"))
+
+
+def _grading_level(event: Any) -> str | None:
+    if isinstance(event, dict) and event.get("type") in GRADING_EVENTS and isinstance(event.get("level"), str):
+        return str(event["level"])
+    return None
+
+
+class Comparison:
+    """One record's base and branch versions, every difference classified by the policy."""
+
+    def __init__(self, change: FileChange, old: dict[str, Any], new: dict[str, Any], ctx: Context) -> None:
+        self.change, self.old, self.new, self.ctx = change, old, new, ctx
+        self.out: list[Issue] = []
+        self.archived = old.get("status") == ARCHIVED
+        self.pairs: dict[int, int] = {}
+        """Base event index -> branch event index (the same event, maybe edited)."""
+        self.added: list[int] = []
+        """Branch event indices that are new (appended or inserted)."""
+
+    # helpers
+    def at(self, path: str, *, key: bool = False) -> tuple[int, int]:
+        return _where(self.change.new, path, key=key)
+
+    def old_line(self, path: str) -> int:
+        return _where(self.change.old, path)[0]
+
+    def emit(self, path: str, code: str, message: str, *, key: bool = False, where: str | None = None) -> None:
+        line, column = self.at(path if where is None else where, key=key)
+        self.out.append(_issue(self.change, line, column, path, code, message))
+
+    def findings(self) -> list[Issue]:
+        if self.old.get("id") != self.new.get("id"):
+            self.emit("id", "id-changed", f"编号由 {self.old.get('id')!r} 改为 {self.new.get('id')!r}。登记后编号不得修改。")
+        self._timeline()
+        if self.archived:
+            self._archived_fields()
+        else:
+            self._fields()
+        return self.out
+
+    # the timeline
+    def _timeline(self) -> None:
+        old_events, new_events = _events(self.old), _events(self.new)
+        new_keys = [event_key(e) for e in new_events]
+        used: set[int] = set()
+        last = -1
+        for index, event in enumerate(old_events):
+            candidates = [j for j, k in enumerate(new_keys) if k == event_key(event) and j not in used]
+            if candidates:
+                after = [j for j in candidates if j > last]
+                chosen = after[0] if after else candidates[0]
+                self.pairs[index] = chosen
+                used.add(chosen)
+                last = max(last, chosen)
+        # An unmatched base event whose place holds an unmatched branch event of the same type
+        # (or time) was edited, not removed.
+        for index in range(len(old_events)):
+            if index in self.pairs:
+                continue
+            low = max((self.pairs[i] for i in self.pairs if i < index), default=-1)
+            high = min((self.pairs[i] for i in self.pairs if i > index), default=len(new_events))
+            key = event_key(old_events[index])
+            gap = [j for j in range(low + 1, high) if j not in used]
+            same = [j for j in gap if new_keys[j][1] == key[1]] or [j for j in gap if new_keys[j][0] == key[0]]
+            if same:
+                self.pairs[index] = same[0]
+                used.add(same[0])
+        self.added = [j for j in range(len(new_events)) if j not in used]
+        self._judge_base_events(old_events, new_events)
+        self._judge_new_events(old_events, new_events)
+
+    def _judge_base_events(self, old_events: list[Any], new_events: list[Any]) -> None:
+        code_changed = "archived-rewritten" if self.archived else "event-changed"
+        code_removed = "archived-rewritten" if self.archived else "event-removed"
+        running = -1
+        for index, event in enumerate(old_events):
+            key = event_key(event)
+            name = f"处置经过第 {index + 1} 条“{key[1]}”({key[0]},原文件第 {self.old_line(f'timeline[{index}]')} 行)"
+            fix = (f"已记录的事件不得删除或改写;如需更正,请恢复原样,在末尾追加一条“{CORRECTION}”事件,"
+                   f"在 note 中写明更正的是第 {index + 1} 条({key[0]} {key[1]})及正确内容。")
+            if index not in self.pairs:
+                self.emit(f"timeline[{index}]", code_removed, f"{name}被删除。{fix}", key=True, where="timeline")
+                continue
+            j = self.pairs[index]
+            path = f"timeline[{j}]"
+            if j < running:
+                self.emit(path, "archived-rewritten" if self.archived else "event-reordered",
+                          f"{name}被调换了顺序(现为第 {j + 1} 条)。已记录的事件不得调换顺序。")
+            running = max(running, j)
+            after = new_events[j]
+            if after == event:
+                continue
+            if not isinstance(after, dict) or not isinstance(event, dict):
+                self.emit(path, code_changed, f"{name}被改写。{fix}")
+                continue
+            fields = sorted(set(event) | set(after), key=lambda k: (k not in ("at", "type"), k))
+            diffs = [f"{k} 由 {_show(event.get(k))} 改为 {_show(after.get(k))}" for k in fields
+                     if event.get(k) != after.get(k)]
+            first = next(k for k in fields if event.get(k) != after.get(k))
+            self.emit(join_path(path, first) if first in after else path, code_changed,
+                      f"{name}被修改:{';'.join(diffs)}。{fix}")
+
+    def _judge_new_events(self, old_events: list[Any], new_events: list[Any]) -> None:
+        last_base = max(self.pairs.values(), default=-1)
+        last_time = max((t for t in (_time(e.get("at"), self.ctx) for e in old_events if isinstance(e, dict)) if t),
+                        default=None)
+        for j in self.added:
+            event = new_events[j]
+            key = event_key(event)
+            path = f"timeline[{j}]"
+            when = _time(event.get("at"), self.ctx) if isinstance(event, dict) else None
+            inserted = j < last_base
+            earlier = when is not None and last_time is not None and when < last_time
+            if self.archived:
+                if inserted:
+                    self.emit(path, "archived-rewritten", f"已归档记录的处置经过中间插入了第 {j + 1} 条“{key[1]}”。"
+                                                         f"归档后只能在末尾追加“{CORRECTION}”事件。")
+                elif key[1] != CORRECTION:
+                    self.emit(path, "archived-rewritten",
+                              f"已归档的记录追加了“{key[1]}”事件。归档后只能追加“{CORRECTION}”事件。")
+                continue
+            if inserted or earlier:
+                where = "插在已有事件之间" if inserted else f"时间早于目标分支上最后一条事件({last_time.isoformat() if last_time else ''})"
+                self.emit(path, "event-backdated",
+                          f"新增的第 {j + 1} 条“{key[1]}”({key[0]}){where},属于补录。{row('event-backdated').reason},"
+                          "须经审批人审核;请在 note 中写明补录原因。")
+
+    # fields of an open record
+    def _fields(self) -> None:
+        for key in dict.fromkeys([*self.old, *self.new]):
+            if key in ("id", "timeline"):
+                continue
+            before, after = self.old.get(key), self.new.get(key)
+            if before == after and (key in self.old) == (key in self.new):
+                continue
+            if key == "withdrawn":
+                self._approval(key, "withdrawn-changed", before, after, "撤销(withdrawn)")
+            elif key == "confidential":
+                self._approval(key, "confidential-changed", before, after, "涉密标记(confidential)")
+            elif key in self.old and key not in self.new:
+                self._removed(key)
+            elif key == "level":
+                self._level(before, after)
+            elif key == "status":
+                self._status(before, after)
+            elif key in TIME_FIELDS:
+                self._approval(key, "time-changed", before, after, key)
+            elif key == "appeal":
+                self._walk(key, before, after, changed="appeal-changed")
+            elif key == "extensions":
+                self._extensions(before, after)
+            else:
+                self._walk(key, before, after)
+
+    def _removed(self, path: str) -> None:
+        # The position is that of the nearest ancestor still in the branch's file.
+        self.emit(path, "field-removed",
+                  f"删除了 {path}(原文件第 {self.old_line(path)} 行)。已记录的内容不得删除;"
+                  "记错了请恢复原值,在处置经过末尾追加一条“更正”事件说明。")
+
+    def _approval(self, path: str, code: str, before: Any, after: Any, what: str) -> None:
+        verb = "新增了" if before is None else "删除了" if after is None else "修改了"
+        self.emit(path, code, f"{verb}{what}:{_show(before)} → {_show(after)}。{row(code).reason},须经审批人审核。",
+                  key=True)
+
+    def _walk(self, path: str, before: Any, after: Any, *, changed: str = "field-changed") -> None:
+        """Generic comparison: filled is allowed, removed refused, changed classified by ``changed``."""
+        if before == after:
+            return
+        if before is None:
+            if changed != "field-changed":
+                self._approval(path, changed, before, after, path)
+            return  # field-filled: allowed, not shown
+        if isinstance(before, dict) and isinstance(after, dict):
+            for key in dict.fromkeys([*before, *after]):
+                sub = join_path(path, key)
+                if key in before and key not in after:
+                    self._removed(sub)
+                elif key in before:
+                    self._walk(sub, before[key], after[key], changed=changed)
+                elif changed != "field-changed":
+                    self._approval(sub, changed, None, after[key], sub)
+            return
+        if isinstance(before, list) and isinstance(after, list):
+            missing = [item for item in before if item not in after]
+            for item in missing:
+                self._removed(f"{path}[{before.index(item)}]")
+            return  # items added: field-filled
+        if path in TEXT_FIELDS and isinstance(before, str) and isinstance(after, str):
+            self.emit(path, "text-refined", f"{path} 由 {_show(before)} 改为 {_show(after)}。"
+                                            f"{row('text-refined').reason}。")
+            return
+        self._approval(path, changed, before, after, path)
+
+    def _level(self, before: Any, after: Any) -> None:
+        new_events = _events(self.new)
+        grading = [j for j, e in enumerate(new_events) if _grading_level(e)]
+        last = grading[-1] if grading else None
+        if last is not None and last in self.added and _grading_level(new_events[last]) == after:
+            return  # level-follows-events
+        self.emit("level", "level-changed",
+                  f"等级由 {_show(before)} 改为 {_show(after)},但处置经过末尾没有追加等级为 {_show(after)} 的定级/升级/降级事件。"
+                  f"{row('level-changed').reason}。请恢复 level,追加一条升级或降级事件(写明等级),再改 level。")
+
+    def _status(self, before: Any, after: Any) -> None:
+        added_types = {event_key(_events(self.new)[j])[1] for j in self.added}
+        needed = {"已平息": "平息", "已归档": "归档"}.get(str(after))
+        if (needed and needed in added_types) or (not needed and added_types):
+            return  # level-follows-events (status as the appended events require)
+        event = needed or "处置"
+        self.emit("status", "status-changed",
+                  f"状态由 {_show(before)} 改为 {_show(after)},但没有追加相应的“{event}”事件。"
+                  f"{row('status-changed').reason}。请先追加事件,再改 status。")
+
+    def _extensions(self, before: Any, after: Any) -> None:
+        old_items = before if isinstance(before, list) else []
+        new_items = after if isinstance(after, list) else []
+        for index, item in enumerate(old_items):
+            path = f"extensions[{index}]"
+            if index >= len(new_items):
+                self._removed(path)
+            else:
+                self._walk(path, item, new_items[index])
+        if len(new_items) > len(old_items):
+            self._late_extensions(range(len(old_items), len(new_items)))
+
+    def _late_extensions(self, indices: range) -> None:
+        from .calendar import CalendarGap, WorkCalendar
+        from .deadlines import clock_start, rule_due
+        from .records import build_incident
+        from .times import zone
+
+        config = self.ctx.config
+        if config is None or self.change.new is None:
+            for index in indices:
+                self.emit(f"extensions[{index}]", "extension-late",
+                          "新增了延期,但目标分支的设置无法读取,无法核对批准时间是否在正常时限之内,须经审批人审核。")
+            return
+        incident, _ = build_incident(self.change.new, zone(config.timezone), set())
+        calendar = WorkCalendar.from_config(config)
+        for index in indices:
+            path = f"extensions[{index}]"
+            extension = next((e for e in incident.extensions if e.index == index), None) if incident else None
+            rule = config.rule(extension.rule) if extension else None
+            start = clock_start(incident, rule) if incident and rule else None
+            if extension is None or rule is None or start is None:
+                continue  # `yuqing check` names the unknown rule or the missing clock
+            try:
+                due = rule_due(rule, start, calendar)
+            except CalendarGap as gap:
+                self.emit(path, "extension-late", f"新增了延期,但正常时限无法计算({gap}),须经审批人审核。")
+                continue
+            approved = extension.approved_at
+            if approved is None:
+                self.emit(path, "extension-late",
+                          f"新增的“{rule.title}”延期没有写批准时间(approved_at),无法核对是否在正常时限"
+                          f"({due.isoformat()})之前批准,须经审批人审核。请补写批准时间。")
+            elif approved > due:
+                self.emit(path, "extension-late",
+                          f"新增的“{rule.title}”延期批准于 {approved.isoformat()},晚于正常时限 {due.isoformat()}。"
+                          f"{row('extension-late').reason},须经审批人审核。")
+
+    # an archived record
+    def _archived_fields(self) -> None:
+        for key in dict.fromkeys([*self.old, *self.new]):
+            if key in ("id", "timeline") or self.old.get(key) == self.new.get(key):
+                continue
+            if key == "withdrawn":
+                self._approval(key, "withdrawn-changed", self.old.get(key), self.new.get(key), "撤销(withdrawn)")
+                continue
+            if key == "confidential":
+                self._approval(key, "confidential-changed", self.old.get(key), self.new.get(key),
+                               "涉密标记(confidential)")
+                continue
+            verb = "删除了" if key not in self.new else "新增了" if key not in self.old else "修改了"
+            self.emit(key if key in self.new else "", "archived-rewritten",
+                      f"已归档的记录{verb}“{key}”。归档后不得改写,只能在处置经过末尾追加“{CORRECTION}”事件说明更正内容。",
+                      key=key in self.new)
