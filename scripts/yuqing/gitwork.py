@@ -24,7 +24,7 @@ class Done:
     """stdout when ok, else a Chinese reason."""
 
 
-def git(root: Path, *args: str, timeout: float = 60) -> Done:
+def git(root: Path, *args: str, timeout: float = 60, raw: bool = False) -> Done:
     """Run one git command under ``root``; never raises."""
     try:
         done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, timeout=timeout,
@@ -35,7 +35,7 @@ def git(root: Path, *args: str, timeout: float = 60) -> Done:
         return Done(False, f"无法运行 git:{error.strerror or error}")
     if done.returncode != 0:
         return Done(False, _first_line(done.stderr) or f"git {args[0]} 失败")
-    return Done(True, done.stdout.strip())
+    return Done(True, done.stdout if raw else done.stdout.strip())
 
 
 def _quiet_env() -> dict[str, str]:
@@ -102,7 +102,7 @@ def commit_only(root: Path, paths: list[str], message: str) -> Done:
 
 def other_changes(root: Path, paths: list[str]) -> list[str]:
     """Uncommitted changes outside ``paths`` (left alone by our commits; named to the clerk)."""
-    done = git(root, "status", "--porcelain", "-z", "--untracked-files=all", "--", ".")
+    done = git(root, "status", "--porcelain", "-z", "--untracked-files=all", "--", ".", raw=True)
     if not done.ok:
         return []
     prefix = git(root, "rev-parse", "--show-prefix").output

@@ -3,10 +3,12 @@
 The next id of a year is one more than the highest number in use, looked up in
 the working tree, in the remote main branch (``origin/main`` via one ``git
 ls-tree``: no network unless asked to fetch) and in the names of pending
-registration branches (``incident/<id>``, local or pushed). Gaps are never
-filled: a number that was used once (then deleted in a branch, or sitting in
-someone's unmerged pull request) must not come back. Whatever still collides
-(two people registering at the same minute) is caught by ``yuqing audit``.
+registration branches (``incident/<id>-<suffix>``, local or pushed). Gaps are
+never filled: a number that was used once (then deleted in a branch, or sitting
+in someone's unmerged pull request) must not come back. ``yuqing new`` fetches
+the remote first (bounded wait). Whatever still collides (two people
+registering at the same minute) is caught by ``yuqing audit`` / ``yuqing
+verify`` and fixed with ``yuqing renumber``.
 """
 
 from __future__ import annotations
@@ -19,11 +21,12 @@ from typing import Iterable
 ID_PATTERN = re.compile(r"^([A-Z][A-Z0-9]*)-([0-9]{4})-([0-9]{4,})$")
 DEFAULT_REMOTE_REF = "origin/main"
 BRANCH_PREFIX = "incident/"
+_BRANCH_ID = re.compile(r"([A-Z][A-Z0-9]*-[0-9]{4}-[0-9]{4,})(?:-[0-9A-Za-z]+)?")
 
 
 def parse_id(text: str) -> tuple[str, int, int] | None:
     """(prefix, year, number) of an id like YQ-2025-0042, or None."""
-    match = ID_PATTERN.match(text)
+    match = ID_PATTERN.fullmatch(text)
     if not match:
         return None
     return match.group(1), int(match.group(2)), int(match.group(3))
@@ -78,11 +81,13 @@ def taken_ids(root: Path, *, remote_ref: str = DEFAULT_REMOTE_REF, fetch: bool =
 
     remote, _, branch = remote_ref.partition("/")
     if fetch:
-        try:
-            repo.git.fetch(remote, branch)
-            looked_in.append(f"已从 {remote} 拉取 {branch}")
-        except git.GitCommandError as error:
-            warnings.append(f"git fetch {remote} {branch} 失败({_first_line(error.stderr)}),改用本地已有的 {remote_ref}。")
+        from .gitwork import fetch as bounded_fetch
+
+        problem = bounded_fetch(root, remote)
+        if problem is None:
+            looked_in.append(f"已从 {remote} 获取最新内容")
+        else:
+            warnings.append(problem)
     prefix = prefix_of(repo, root)
     try:
         listing = repo.git.ls_tree("-r", "--name-only", "-z", remote_ref, "--", f"{prefix}incidents/")
@@ -93,7 +98,8 @@ def taken_ids(root: Path, *, remote_ref: str = DEFAULT_REMOTE_REF, fetch: bool =
     try:
         refs = repo.git.for_each_ref("--format=%(refname)", f"refs/heads/{BRANCH_PREFIX}",
                                      f"refs/remotes/{remote}/{BRANCH_PREFIX}")
-        pending = {line.rsplit("/", 1)[-1] for line in refs.splitlines() if line.strip()}
+        pending = {match.group(1) for line in refs.splitlines()
+                   if (match := _BRANCH_ID.fullmatch(line.strip().rsplit("/", 1)[-1]))}
         if pending:
             ids.update(pending)
             looked_in.append(f"{len(pending)} 个待合并的登记分支")

@@ -58,8 +58,8 @@ def parse_typed(text: str, now: datetime, tz: tzinfo) -> Typed:
             return _refuse(text, why)
     if value > now + FUTURE_TOLERANCE:
         shown = value.astimezone(tz).strftime("%Y-%m-%d %H:%M")
-        return Typed(None, f"“{text}”即 {shown},晚于现在超过 10 分钟,不能记录未来的时间。"
-                           f"如指的是以前的日期,请写明日期,如 {FORMS.split('、')[5]}。")
+        hint = "" if re.search(r"\d{4}", cleaned) else "如指的是以前的某天,请写明日期,如 昨天 20:10、11-29 8:50。"
+        return Typed(None, f"“{text}”即 {shown},晚于现在超过 10 分钟,不能记录未来的时间。{hint}")
     return Typed(value)
 
 
