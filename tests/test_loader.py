@@ -52,8 +52,12 @@ def test_utf16_and_unknown_encodings_are_named() -> None:
 def test_syntax_error_points_at_the_problem_in_chinese() -> None:
     loaded = load_bytes(b"title: a\nsummary: b: c\n", "f.yml")
     (issue,) = loaded.issues
-    assert (issue.code, issue.line, issue.column) == ("yaml-syntax", 2, 11)
-    assert "冒号" in issue.message
+    assert (issue.code, issue.line, issue.column) == ("colon-in-text", 2, 11)
+    assert issue.message.endswith('请给整段文字加引号:summary: "b: c"')
+    loaded = load_bytes(b"title: a\n- b\n", "f.yml")
+    (issue,) = loaded.issues
+    assert (issue.code, issue.line, issue.column) == ("yaml-syntax", 2, 1)
+    assert issue.message == "YAML 语法错误:缩进不一致,找不到应有的键。请检查这一行的缩进、冒号后的空格和引号是否成对。"
 
 
 def test_deep_nesting_is_an_issue_not_a_crash() -> None:

@@ -21,6 +21,8 @@ from typing import Any
 import yaml
 
 from .model import Issue
+from .slips import explain as _explain  # noqa: F401 - re-exported for tests
+from .slips import syntax_issue
 
 try:  # libyaml: an order of magnitude faster than the pure-Python parser
     from yaml._yaml import CParser as _Parser
@@ -38,14 +40,67 @@ except ImportError:  # pragma: no cover - only without libyaml
 MAX_FILE_BYTES = 1024 * 1024
 """Incident files are a few KB; anything over 1 MiB is refused unread."""
 
-_NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
+# Matched whole (fullmatch): `$` would also match before a final newline.
+_NULL = re.compile(r"~|null|Null|NULL|")
 _BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
-_INT = re.compile(r"^[-+]?[0-9]+$")
-_INT_OCT = re.compile(r"^0o[0-7]+$")
-_INT_HEX = re.compile(r"^0x[0-9a-fA-F]+$")
-_FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
-_INF = re.compile(r"^[-+]?\.(?:inf|Inf|INF)$")
-_NAN = re.compile(r"^\.(?:nan|NaN|NAN)$")
+_INT = re.compile(r"[-+]?[0-9]+")
+_INT_OCT = re.compile(r"0o[0-7]+")
+_INT_HEX = re.compile(r"0x[0-9a-fA-F]+")
+_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")
+_INF = re.compile(r"[-+]?\.(?:inf|Inf|INF)")
+_NAN = re.compile(r"\.(?:nan|NaN|NAN)")
+MAX_INT_DIGITS = 4000
+"""Longer integers are refused: Python cannot print one of 4,301+ digits (and no field is a number)."""
+MAX_INT_BITS = MAX_INT_DIGITS * 3  # the same bound for 0x and 0o forms (2**12000 < 10**4000)
+
+
+class _TooLarge:
+    """What :func:`resolve_plain` returns for an integer too long to handle:
+    equal to no text (so writers quote such text) and turned into an Issue by the loader."""
+
+    def __repr__(self) -> str:
+        return "TOO_LARGE"
+
+
+TOO_LARGE: Any = _TooLarge()
+
+
+# Characters a value may never hold: C0 and C1 controls (but line feed, which
+# multi-line text keeps), DEL, the line and paragraph separators, and bidi
+# controls (U+061C, U+200E/F, U+202A-202E, U+2066-2069: "Trojan Source").
+_FORBIDDEN = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# Characters single-line fields may not hold (the field table decides which are).
+_LINE_BREAK_OR_ZERO_WIDTH = re.compile("[\n\u200b\u200c\u200d\u2060\ufeff]")
+_SUSPECT = re.compile(_FORBIDDEN.pattern[:-1] + _LINE_BREAK_OR_ZERO_WIDTH.pattern[1:]).search
+"""One scan per text value finds anything either of the two classes above holds."""
+_CHAR_NAMES = {
+    "\t": "制表符 Tab,可改为空格", "\r": "回车符 \\r", "\x00": "空字符 \\0", "\x07": "响铃符 \\a",
+    "\x08": "退格符 \\b", "\x0b": "垂直制表符 \\v", "\x0c": "换页符 \\f", "\x1b": "转义符 \\e",
+    "\x7f": "删除符 DEL", "\x85": "下一行符 NEL", "\u2028": "行分隔符 U+2028", "\u2029": "段分隔符 U+2029",
+}
+
+
+def char_name(char: str) -> str:
+    """A control or invisible character named for a message: 回车符 \\r, U+202E."""
+    return _CHAR_NAMES.get(char, f"U+{ord(char):04X}")
+
+
+@dataclass(frozen=True)
+class TextMark:
+    """A fact about a text value whose meaning depends on the field (see textscan.py).
+
+    ``kind`` is ``newline`` or ``zero-width`` (the character at ``detail``), or
+    ``comment``: a plain value followed on its line by a `` #`` comment that
+    YAML dropped (``detail`` is the comment, ``value`` what was kept).
+    """
+
+    kind: str
+    path: str
+    line: int
+    column: int
+    value: str
+    detail: str
 _STANDARD_TAGS = {
     "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
     "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null", "tag:yaml.org,2002:map",
@@ -62,6 +117,8 @@ class Loaded:
     positions: dict[str, tuple[int, int]] = field(default_factory=dict)
     key_positions: dict[str, tuple[int, int]] = field(default_factory=dict)
     issues: tuple[Issue, ...] = ()
+    marks: tuple[TextMark, ...] = ()
+    """Facts about text values that the caller judges by field (textscan.py)."""
 
     def where(self, path: str, *, key: bool = False) -> tuple[int, int]:
         """Line and column of ``path`` (its key if asked), else its nearest ancestor."""
@@ -89,24 +146,31 @@ _SPECIAL_START = frozenset("~nNtTfF0123456789+-.")
 
 
 def resolve_plain(value: str) -> Any:
-    """The YAML 1.2 core-schema value of a plain (unquoted) scalar."""
+    """The YAML 1.2 core-schema value of a plain (unquoted) scalar.
+
+    An integer of more than MAX_INT_DIGITS digits is :data:`TOO_LARGE` (never
+    raised: Python refuses to convert 4,301+ digits, and every command must go on).
+    """
     if value and value[0] not in _SPECIAL_START:
         return value  # the common case (Chinese text, enum words) without seven regexes
-    if _NULL.match(value):
+    if _NULL.fullmatch(value):
         return None
     if value in _BOOL:
         return _BOOL[value]
-    if _INT.match(value):
+    if _INT.fullmatch(value):
+        if len(value) > MAX_INT_DIGITS + 1:
+            return TOO_LARGE
         return int(value)
-    if _INT_OCT.match(value):
-        return int(value[2:], 8)
-    if _INT_HEX.match(value):
-        return int(value[2:], 16)
-    if _FLOAT.match(value):
+    if _INT_OCT.fullmatch(value) or _INT_HEX.fullmatch(value):
+        number = int(value[2:], 8 if value[1] == "o" else 16)
+        if number.bit_length() > MAX_INT_BITS:
+            return TOO_LARGE
+        return number
+    if _FLOAT.fullmatch(value):
         return float(value)
-    if _INF.match(value):
+    if _INF.fullmatch(value):
         return float("-inf") if value.startswith("-") else float("inf")
-    if _NAN.match(value):
+    if _NAN.fullmatch(value):
         return float("nan")
     return value
 
@@ -144,20 +208,16 @@ def load_text(text: str, rel: str) -> Loaded:
     try:
         data = builder.build(text)
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        problem = error.problem or error.context or "无法解析"
-        return Loaded(rel, None, issues=tuple(builder.issues) + (Issue(
-            rel, line, column, "", "yaml-syntax",
-            f"YAML 语法错误:{_explain(problem)}。请检查这一行的缩进、冒号后的空格和引号是否成对。",
-        ),))
+        return Loaded(rel, None, issues=tuple(builder.issues) + (syntax_issue(text, rel, error),))
     except yaml.YAMLError as error:  # reader errors: control characters and the like
         position = getattr(error, "position", 0) or 0
         line = text.count("\n", 0, position) + 1
         column = position - (text.rfind("\n", 0, position) + 1) + 1
+        character = getattr(error, "character", None)
+        name = char_name(chr(character)) if isinstance(character, int) else "控制字符"
         return Loaded(rel, None, issues=(Issue(
-            rel, line, column, "", "yaml-syntax",
-            "YAML 语法错误:文件含有不可见的控制字符,请删除后重试。",
+            rel, line, column, "", "control-char",
+            f"文件含有看不见的控制字符({name}),YAML 不允许,请删除它(常见原因:从网页、Word 或聊天软件复制时带入)。",
         ),))
     except RecursionError:
         return _whole_file(rel, "yaml-too-deep", "YAML 嵌套层数过深,不是有效的事件文件。")
@@ -169,7 +229,7 @@ def load_text(text: str, rel: str) -> Loaded:
         data = None
     if data is None and not issues:
         issues.append(Issue(rel, 1, 1, "", "file-empty", "文件没有内容。请按模板填写事件。"))
-    return Loaded(rel, data, builder.positions, builder.key_positions, tuple(issues))
+    return Loaded(rel, data, builder.positions, builder.key_positions, tuple(issues), tuple(builder.marks))
 
 
 def _whole_file(rel: str, code: str, message: str) -> Loaded:
@@ -206,25 +266,6 @@ def _decode(raw: bytes, rel: str) -> tuple[str | None, Issue | None]:
                            "或运行 iconv -f GBK -t UTF-8 原文件 > 新文件。")
 
 
-_PROBLEMS = {
-    "mapping values are not allowed here": "这里不能出现“键: 值”(常见原因:冒号后缺少空格、缩进不对,或文本中的冒号未加引号)",
-    "found character that cannot start any token": "出现了不能开始一个值的字符(常见原因:用 Tab 缩进,或文本以 @、` 开头却未加引号)",
-    "could not find expected ':'": "找不到应有的冒号“:”",
-    "did not find expected key": "缩进不一致,找不到应有的键",
-    "found unexpected end of stream": "文件意外结束(引号或括号未闭合)",
-    "did not find expected '-' indicator": "列表缩进不一致,找不到应有的“- ”",
-    "found undefined tag handle": "使用了未定义的标签",
-    "found a tab character that violates indentation": "用 Tab 缩进了,YAML 只能用空格缩进",
-}
-
-
-def _explain(problem: str) -> str:
-    for english, chinese in _PROBLEMS.items():
-        if problem.startswith(english):
-            return chinese
-    return problem
-
-
 _AliasEvent = yaml.AliasEvent
 _ScalarEvent = yaml.ScalarEvent
 _SequenceStartEvent = yaml.SequenceStartEvent
@@ -241,10 +282,20 @@ class _Builder:
         self.positions: dict[str, tuple[int, int]] = {}
         self.key_positions: dict[str, tuple[int, int]] = {}
         self.issues: list[Issue] = []
+        self.marks: list[TextMark] = []
         self._events: Any = None
         self._reported_anchor = False
+        self._lines: list[str] = []
+        self._comment_lines: frozenset[int] = frozenset()
 
     def build(self, text: str) -> Any:
+        if " #" in text or "\t#" in text:
+            # Lines where a comment follows something: a plain value ending on
+            # one of them lost the rest of its line (checked in _comment_after).
+            self._lines = text.splitlines()
+            self._comment_lines = frozenset(
+                number for number, line in enumerate(self._lines)
+                if (" #" in line or "\t#" in line) and not line.lstrip().startswith("#"))
         parser = _Parser(text)
         try:
             self._events = parser
@@ -302,8 +353,21 @@ class _Builder:
             self._check_tag(event, path)
         if kind is _ScalarEvent:
             if tag is None and event.implicit[0] and not event.style:
-                return resolve_plain(event.value)
-            return self._scalar(event)
+                value = resolve_plain(event.value)
+                if event.end_mark.line in self._comment_lines:
+                    self._comment_after(event, path)
+            else:
+                value = self._scalar(event)
+            if type(value) is str:
+                if _SUSPECT(value):
+                    self._odd_text(event, path, value)
+            elif value is TOO_LARGE:
+                line, column = self._mark(event)
+                self.issues.append(Issue(self.rel, line, column, path, "number-too-large",
+                                         f"{path or '值'} 是一个 {len(event.value)} 位长的数字,无法处理(没有哪一项"
+                                         "需要这么长的数字)。如果它是文字,请加引号。"))
+                return None
+            return value
         if kind is _SequenceStartEvent:
             items: list[Any] = []
             get = self._events.get_event
@@ -313,6 +377,35 @@ class _Builder:
                 event = get()
             return items
         return self._mapping(path)
+
+    def _comment_after(self, event: Any, path: str) -> None:
+        end = event.end_mark
+        rest = self._lines[end.line][end.column:]
+        comment = rest.lstrip(" \t")
+        if comment.startswith("#") and comment != rest:
+            column = end.column + len(rest) - len(comment) + 1
+            self.marks.append(TextMark("comment", path, end.line + 1, column, event.value, comment.rstrip()))
+
+    def _odd_text(self, event: Any, path: str, value: str) -> None:
+        """Report forbidden characters; note line breaks and zero-width ones for the field table."""
+        line, column = self._mark(event)
+        where = path or "值"
+        forbidden = _FORBIDDEN.findall(value)
+        bidi = [c for c in forbidden if c in _BIDI]
+        controls = [c for c in forbidden if c not in _BIDI]
+        if controls:
+            self.issues.append(Issue(self.rel, line, column, path, "control-char",
+                                     f"{where} 含有控制字符({char_name(controls[0])}),请删除:看不见的控制字符会让"
+                                     "导出的表格、文档和网站出错。双引号中的 \\r、\\t、\\x07、\\u0000 等转义同样不允许。"))
+        if bidi:
+            self.issues.append(Issue(self.rel, line, column, path, "bidi-char",
+                                     f"{where} 含有文字方向控制字符 {char_name(bidi[0])},请删除:它看不见,却会让文字"
+                                     "倒序或错位显示,可被用来伪装编号、标题。"))
+        found = _LINE_BREAK_OR_ZERO_WIDTH.search(value)
+        if found is not None:
+            kinds = {"newline" if c == "\n" else "zero-width": c for c in _LINE_BREAK_OR_ZERO_WIDTH.findall(value)}
+            for kind, char in kinds.items():
+                self.marks.append(TextMark(kind, path, line, column, value, char))
 
     def _other_node(self, event: Any, path: str) -> Any:  # pragma: no cover
         raise yaml.YAMLError(f"unexpected event {event!r}")

@@ -14,7 +14,7 @@ from .loader import Loaded
 from .model import (
     Appeal, Event, Extension, Incident, Issue, Review, Source, Units, Withdrawn,
 )
-from .times import is_date_only, parse_time
+from .times import MAX_YEAR, MIN_YEAR, is_date_only, parse_time, year_out_of_range
 
 _FAR_PAST = datetime(1970, 1, 1)
 
@@ -28,6 +28,12 @@ class _Times:
 
     def __call__(self, value: Any, path: str) -> datetime | None:
         if value is None or path in self.broken:
+            return None
+        if year_out_of_range(value):
+            line, column = self.loaded.where(path)
+            self.issues.append(Issue(self.loaded.file, line, column, path, "time-out-of-range",
+                                     f"{path} 的年份超出可登记的范围({MIN_YEAR}—{MAX_YEAR} 年):“{value}”。请核对年份。"))
+            self.broken.add(path)
             return None
         parsed = parse_time(value, self.tz)
         if parsed is None and isinstance(value, str) and not is_date_only(value):

@@ -23,6 +23,7 @@ from .loader import load_file
 from .model import Incident, Issue, RegisterConfig
 from .records import build_incident
 from .rules import Context, check_across, check_incident
+from .textscan import text_issues
 from .times import zone
 from .validate import SchemaChecker, read_schema
 
@@ -150,12 +151,14 @@ def check_file(path: Path, root: Path, schema: SchemaChecker, ctx: Context) -> t
     issues.extend(loaded.issues)
     if loaded.data is None:
         return None, issues
-    # A value the loader already rejected (an alias) is not reported again.
-    rejected = tuple(i.path for i in loaded.issues if i.path)
+    text = text_issues(loaded)
+    issues.extend(text)
+    # A value the loader already rejected (an alias, a control character) is not reported again.
+    rejected = tuple(i.path for i in (*loaded.issues, *text) if i.path)
     schema_issues = [i for i in schema.issues(loaded)
                      if not any(i.path == p or i.path.startswith((p + ".", p + "[")) for p in rejected)]
     issues.extend(schema_issues)
-    broken = {i.path for i in schema_issues} | {i.path for i in loaded.issues if i.path}
+    broken = {i.path for i in schema_issues} | set(rejected)
     incident, time_issues = build_incident(loaded, zone(ctx.config.timezone), broken)
     issues.extend(time_issues)
     if incident is None:

@@ -58,11 +58,13 @@ def check_id(incident: Incident, ctx: Context) -> Iterator[Issue]:
 
 
 def check_year_folder(incident: Incident, ctx: Context) -> Iterator[Issue]:
+    # Exactly incidents/<YYYY>/<file>: a sub-folder (incidents/2026/x/) is as wrong as a wrong year.
     parts = PurePosixPath(incident.file).parts
     expected = str(incident.discovered_at.year)
-    if len(parts) < 2 or parts[-2] != expected:
+    if len(parts) != 3 or parts[0] != "incidents" or parts[1] != expected:
         yield _issue(incident, "discovered_at", "year-folder",
-                     f"文件应放在 incidents/{expected}/ 目录下(发现时间在 {expected} 年),现在在 {'/'.join(parts[:-1]) or '根目录'}。")
+                     f"文件应直接放在 incidents/{expected}/ 目录下(发现时间在 {expected} 年),"
+                     f"现在在 {'/'.join(parts[:-1]) or '根目录'}。")
 
 
 def check_vocabulary(incident: Incident, ctx: Context) -> Iterator[Issue]:

@@ -19,6 +19,19 @@ _TIME = re.compile(
     r"(Z|z|[+-]\d{2}:\d{2})?$"
 )
 _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_YEAR = re.compile(r"\s*(\d{4})-")
+
+MIN_YEAR, MAX_YEAR = 1900, 2199
+"""Times outside these years are refused: no record is that old or that far ahead, and
+converting year 1 or 9999 between time zones overflows."""
+
+
+def year_out_of_range(text: object) -> bool:
+    """True when ``text`` starts like a time whose year is outside MIN_YEAR..MAX_YEAR."""
+    if not isinstance(text, str):
+        return False
+    found = _YEAR.match(text)
+    return found is not None and not MIN_YEAR <= int(found.group(1)) <= MAX_YEAR
 
 
 @lru_cache(maxsize=None)
@@ -30,8 +43,9 @@ def parse_time(text: object, tz: tzinfo) -> datetime | None:
     """The aware datetime ``text`` denotes, or None if it is not a valid time."""
     if not isinstance(text, str):
         return None
-    match = _TIME.match(text.strip())
-    if not match:
+    stripped = text.strip()
+    match = _TIME.match(stripped)
+    if not match or match.end() != len(stripped):  # whole: `$` also matches before a final newline
         return None
     year, month, day, hour, minute, second, fraction, offset = match.groups()
     try:
@@ -39,6 +53,13 @@ def parse_time(text: object, tz: tzinfo) -> datetime | None:
         value = datetime(int(year), int(month), int(day), int(hour), int(minute), int(second or 0), micro)
     except ValueError:
         return None
+    try:
+        return _zoned(value, offset, tz)
+    except OverflowError:  # year 1 or 9999 moved across a time zone
+        return None
+
+
+def _zoned(value: datetime, offset: str | None, tz: tzinfo) -> datetime | None:
     if offset is None:
         return value.replace(tzinfo=tz)
     if offset in ("Z", "z"):

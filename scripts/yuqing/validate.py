@@ -23,8 +23,8 @@ SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"
 # RFC 3339 date-time exactly as check-jsonschema checks it, so that both tools
 # agree on every file (T separator, seconds and an offset required).
 _RFC3339 = re.compile(
-    r"^\d{4}-(?:0[1-9]|1[0-2])-\d{2}[Tt](?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:[.,]\d+)?"
-    r"(?:[Zz]|[+-](?:[01]\d|2[0-3]):[0-5]\d)$",
+    r"\d{4}-(?:0[1-9]|1[0-2])-\d{2}[Tt](?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:[.,]\d+)?"
+    r"(?:[Zz]|[+-](?:[01]\d|2[0-3]):[0-5]\d)",
     re.ASCII,
 )
 _DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
@@ -32,7 +32,7 @@ _DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 def _is_datetime(value: object) -> bool:
     if not isinstance(value, str):
         return True
-    if not _RFC3339.match(value):
+    if not _RFC3339.fullmatch(value):  # whole: `$` would admit a final newline
         return False
     year, month, day = int(value[:4]), int(value[5:7]), int(value[8:10])
     leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)

@@ -1,0 +1,133 @@
+"""YAML syntax errors -> one Chinese Issue that names the editor's slip.
+
+libyaml reports where parsing stopped, in English and often a line late
+("could not find expected ':'" under a line that used a full-width colon).
+The common slips of people typing YAML by hand are recognised from the raw
+lines first; anything else is translated through PROBLEMS, a table that covers
+every problem string PyYAML and libyaml can raise (tests/test_slips.py walks
+them), so no parser message reaches the user in English.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from .model import Issue
+
+_FULLWIDTH_KEY = re.compile(r"[ \t]*(?:-[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)[ \t]*：")
+_KEY_VALUE = re.compile(r"([ \t]*(?:-[ \t]+)?)([^\s:#'\"][^:#]*?):[ \t]+(.+?)[ \t]*")
+_EVENT_ENTRY = re.compile(r"([ \t]*)-[ \t]+(?:at|type)[ \t]*:")
+_TOP_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)[ \t]*:")
+
+PROBLEMS: tuple[tuple[str, str], ...] = (
+    # (regular expression searched in libyaml's or PyYAML's problem text, Chinese)
+    (r"^mapping values are not allowed",
+     "这里不能出现“键: 值”(常见原因:冒号后缺少空格、缩进不对,或文字中的“: ”未加引号)"),
+    (r"^mapping keys are not allowed",
+     "这里不能出现以“? ”开头的键(以问号加空格开头的文字请加引号)"),
+    (r"sequence entries are not allowed",
+     "这里不能出现列表项“- ”(常见原因:“- ”与上下文缩进不一致,或写在了“键: 值”的同一行)"),
+    (r"cannot start any token",
+     "出现了不能开始一个值的字符(常见原因:用 Tab 缩进,或文字以 @、` 开头却未加引号)"),
+    (r"^could not find expected ':'", "找不到应有的冒号“:”(常见原因:键后面用了中文冒号,或上一行的引号未闭合)"),
+    (r"^did not find expected key", "缩进不一致,找不到应有的键"),
+    (r"^did not find expected '-' indicator", "列表缩进不一致,找不到应有的“- ”"),
+    (r"node content", "这里缺少值(常见原因:“- ”或“: ”后面是空的,或以 &、*、! 开头的文字未加引号)"),
+    (r"expected <block end>", "缩进不一致(同一层的键必须左对齐,只能用空格缩进)"),
+    (r"end of stream", "文件意外结束(引号或括号未闭合)"),
+    (r"unexpected ':'", "出现了多余的冒号“:”(文字中的冒号请加引号)"),
+    (r"tab character", "用 Tab 缩进了,YAML 只能用空格缩进"),
+    (r"',' or '\]'", "方括号列表 [ ] 中缺少逗号,或缺少右括号“]”"),
+    (r"',' or '\}'", "花括号 { } 中缺少逗号,或缺少右括号“}”"),
+    (r"unclosed '\[' or '\{'", "缩进不对,或方括号、花括号未闭合"),
+    (r"comment or (?:a )?line break", "值的后面多了内容(引号结束后应换行;整段文字都要写在引号里)"),
+    (r"whitespace|expected ' '", "这里应有一个空格(如“- ”“: ”后面)"),
+    (r"document|DOCUMENT|STREAM|stream-start|single document",
+     "“---”或“...”只能出现在文件开头或结尾,且一个文件只能写一个事件"),
+    (r"escape|hexdecimal|hexadecimal",
+     "双引号中的反斜杠“\\”转义写法不对:要写反斜杠本身请写成“\\\\”,或改用单引号"),
+    (r"indentation indicator|chomping|block scalar",
+     "多行文字标记“|”或“>”后面只能跟 +、- 或 1–9 的数字"),
+    (r"%TAG|%YAML|directive|version number|incompatible YAML document|duplicate tag handle|expected a digit",
+     "以“%”开头的行是 YAML 指令,事件文件不需要:请删除这一行,或给以 % 开头的文字加引号"),
+    (r"tag|URI|'!'|'>'",
+     "以“!”开头的是 YAML 标签,事件文件不需要:请删除它,或给以 ! 开头的文字加引号"),
+    (r"alias|anchor|alphabetic|non-alphabetical",
+     "以“&”或“*”开头的是 YAML 锚点或别名,事件文件不允许:请给以 & 或 * 开头的文字加引号"),
+    (r"control characters|special characters|unacceptable character",
+     "文件含有看不见的控制字符,请删除(常见原因:从网页、Word 或聊天软件复制时带入)"),
+    (r"UTF-8|UTF-16|Unicode character|surrogate|octet",
+     "文件编码有误,不是有效的 UTF-8:请在编辑器中“另存为”并选择 UTF-8"),
+    (r"duplicate key|duplicate anchor", "同一个键或锚点出现了两次"),
+    (r"^while ", "这里的写法无法解析"),
+)
+_COMPILED = tuple((re.compile(pattern), chinese) for pattern, chinese in PROBLEMS)
+UNKNOWN = "这里的写法无法解析"
+
+
+def explain(problem: str) -> str:
+    """A libyaml or PyYAML problem string in Chinese (never the English text)."""
+    for pattern, chinese in _COMPILED:
+        if pattern.search(problem):
+            return chinese
+    return UNKNOWN
+
+
+def syntax_issue(text: str, rel: str, error: Any) -> Issue:
+    """The Issue for a YAML syntax error: the slip that caused it when it is recognised."""
+    mark = error.problem_mark or error.context_mark
+    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    problem = error.problem or error.context or ""
+    lines = text.splitlines()
+    slip = _fullwidth_colon(rel, lines, line) or _event_outside_timeline(rel, lines, line, column)
+    if slip is None and problem.startswith("mapping values are not allowed"):
+        slip = _colon_in_text(rel, lines, line, column)
+    if slip is not None:
+        return slip
+    return Issue(rel, line, column, "", "yaml-syntax",
+                 f"YAML 语法错误:{explain(problem)}。请检查这一行的缩进、冒号后的空格和引号是否成对。")
+
+
+def _fullwidth_colon(rel: str, lines: list[str], error_line: int) -> Issue | None:
+    # libyaml stops on the line after `type：转办`; the first such line up to there is the cause.
+    for number, text in enumerate(lines[:error_line], 1):
+        found = _FULLWIDTH_KEY.match(text)
+        if found:
+            key = found.group(1)
+            return Issue(rel, number, found.end(), "", "fullwidth-colon",
+                         f"“{key}：”用了中文全角冒号“：”:YAML 只认英文半角冒号加空格,请改为“{key}: ”"
+                         "(输入法切换到英文标点,或按 Shift 输入半角)。")
+    return None
+
+
+def _event_outside_timeline(rel: str, lines: list[str], line: int, column: int) -> Issue | None:
+    entry = _EVENT_ENTRY.match(lines[line - 1]) if line <= len(lines) else None
+    if entry is None:
+        return None
+    column = len(entry.group(1)) + 1  # at the "- "
+    owner = next((found.group(1) for text in reversed(lines[:line - 1])
+                  if (found := _TOP_KEY.match(text))), None)
+    if owner is None or owner == "timeline":
+        return Issue(rel, line, column, "", "yaml-syntax",
+                     "YAML 语法错误:这条处置事件的缩进与上面的事件不一致。“- ”应与上一条事件的“- ”对齐"
+                     "(通常缩进 2 格),下面的 type、by、note 等再比“- ”多缩进 2 格,与 at 对齐。")
+    return Issue(rel, line, column, "", "event-outside-timeline",
+                 f"这一行“- at:”是一条处置事件,却写在了 {owner}: 的下面。处置事件只能写在 timeline: 之下:"
+                 f"请把这几行移到 timeline 的最后一条事件之后、{owner}: 之前,“- ”与上面的事件对齐(通常缩进 2 格)。")
+
+
+def _colon_in_text(rel: str, lines: list[str], line: int, column: int) -> Issue | None:
+    if line > len(lines):
+        return None
+    found = _KEY_VALUE.fullmatch(lines[line - 1])
+    if not found:
+        return None
+    key, value = found.group(2), found.group(3)
+    if value.startswith(("'", '"', "[", "{", "|", ">")):
+        return None
+    quoted = json.dumps(value, ensure_ascii=False)
+    return Issue(rel, line, column, "", "colon-in-text",
+                 f"{key} 的文字中含有“: ”(冒号加空格),YAML 把它当成了新的“键: 值”。"
+                 f"文字中含有“: ”,请给整段文字加引号:{key}: {quoted}")
