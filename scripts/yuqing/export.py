@@ -1,5 +1,9 @@
 """The 舆情台账 as rows: one per incident, with Chinese headers, for Excel and CSV.
 
+Three tables: the 台账 itself, as handed upward (序号, the course of handling
+as one line per event, the review's text, Chinese rule names, no file paths);
+明细, one value per cell for filtering; and 时限, one row per deadline.
+
 Pure: values are computed here in Python (never spreadsheet formulas), times
 are aware datetimes (the xlsx writer turns them into the register's local time
 without offset, which is what Excel can show). Withdrawn records are left out;
@@ -32,21 +36,34 @@ class Column:
 
 
 LEDGER_COLUMNS: tuple[Column, ...] = (
+    Column("序号", "int", 4), Column("编号", width=12), Column("标题", "long", 16), Column("等级", "long", 8),
+    Column("状态", width=6), Column("领域", "long", 8), Column("发现时间", "time", 15), Column("来源", "long", 10),
+    Column("责任单位", "long", 10), Column("协办单位", "long", 10), Column("事件概要", "long", 22),
+    Column("处置经过", "long", 34), Column("是否逾期", width=5), Column("时限情况", "long", 16),
+    Column("评估总结", "long", 22), Column("标签", "long", 8), Column("涉密", width=5),
+)
+"""The 台账 as handed upward: what a reader of the printed sheet needs, one A4 page wide."""
+
+DETAIL_COLUMNS: tuple[Column, ...] = (
     Column("编号", width=14), Column("标题", width=40), Column("等级", width=9), Column("最高等级", width=9),
     Column("状态", width=8), Column("领域", width=10), Column("发生时间", "time", 17), Column("发现时间", "time", 17),
     Column("来源", width=10), Column("来源平台", width=12), Column("转办单位", width=12),
     Column("责任单位", width=22), Column("协办单位", width=30),
     Column("首次上报", "time", 17), Column("首次回应", "time", 17), Column("平息时间", "time", 17),
     Column("归档时间", "time", 17), Column("是否逾期", width=9), Column("逾期情况", "long", 40),
-    Column("延期", "int", 6), Column("评估总结", "time", 17), Column("涉密", width=6), Column("标签", width=16),
-    Column("事件概要", "long", 60), Column("文件", width=34),
+    Column("延期", "int", 6), Column("评估总结完成", "time", 17), Column("涉密", width=6), Column("标签", width=16),
 )
+"""明细: one value per cell, for sorting, filtering and pivot tables."""
 
 DEADLINE_COLUMNS: tuple[Column, ...] = (
-    Column("编号", width=14), Column("标题", width=40), Column("时限", width=34), Column("规则编号", width=15),
+    Column("编号", width=14), Column("标题", width=40), Column("时限", width=34),
     Column("等级", width=9), Column("责任单位", width=22), Column("起算时间", "time", 17),
     Column("截止时间", "time", 17), Column("完成时间", "time", 17), Column("状态", width=10),
     Column("延期", width=6), Column("超时", width=14), Column("说明", "long", 40),
+)
+
+REVIEW_PARTS: tuple[tuple[str, str], ...] = (
+    ("cause", "起因"), ("nature", "性质"), ("impact", "影响"), ("responsibility", "责任"), ("lessons", "经验教训"),
 )
 
 
@@ -71,6 +88,10 @@ class Ledger:
     deadline_rows: tuple[Row, ...]
     stats: Stats
     now: datetime
+    organization: str = ""
+    """制表单位 (register.yml's organization)."""
+    detail_columns: tuple[Column, ...] = DETAIL_COLUMNS
+    detail_rows: tuple[Row, ...] = ()
 
 
 def _first(incident: Incident, types: Iterable[str]) -> datetime | None:
@@ -84,7 +105,69 @@ def _miss_text(d: Deadline, now: datetime) -> str:
     return f"{d.rule_title or d.rule}:{how}"
 
 
-def incident_row(incident: Incident, deadlines: Sequence[Deadline], now: datetime) -> Row:
+def _source(incident: Incident) -> str:
+    """社交媒体·微博(市政务服务中心转办)."""
+    source = incident.source
+    text = source.channel + (f"·{source.platform}" if source.platform else "")
+    return text + (f"({source.transferred_from}转办)" if source.transferred_from else "")
+
+
+def _when(moment: datetime, year: int) -> str:
+    return f"{moment:%m-%d %H:%M}" if moment.year == year else f"{moment:%Y-%m-%d %H:%M}"
+
+
+def course(incident: Incident) -> str:
+    """处置经过: one line per event, "11-30 10:20 答复(消费者权益保护科):……" (the year when it differs)."""
+    year = incident.discovered_at.year
+    lines = []
+    for event in incident.timeline:
+        what = event.type + (f"为{event.level}" if event.level else "")
+        by = f"({event.by})" if event.by else ""
+        note = f":{' '.join(event.note.split())}" if event.note else ""
+        lines.append(f"{_when(event.at, year)} {what}{by}{note}")
+    return "\n".join(lines)
+
+
+def review_text(incident: Incident) -> str:
+    """评估总结: the review's parts, one a line, and when it was completed."""
+    review = incident.review
+    done = review_completed_at(incident)
+    lines = []
+    if review is not None:
+        lines += [f"{label}:{' '.join(str(text).split())}" for name, label in REVIEW_PARTS
+                  if (text := getattr(review, name))]
+    if done is not None:
+        lines.append(f"完成时间:{done:%Y-%m-%d %H:%M}")
+    return "\n".join(lines)
+
+
+def _timeliness(incident: Incident, missed: Sequence[Deadline], now: datetime) -> str:
+    lines = [_miss_text(d, now) for d in missed]
+    if incident.extensions:
+        lines.append(f"延期{len(incident.extensions)}次")
+    return "\n".join(lines)
+
+
+def incident_row(incident: Incident, deadlines: Sequence[Deadline], now: datetime, number: int = 0) -> Row:
+    """The 台账 row (``number`` is its 序号)."""
+    missed = [d for d in deadlines if d.status in ("met_late", "overdue")]
+    cells: tuple[Cell, ...] = (
+        number, incident.id, incident.title, _level(incident), incident.status, incident.category, incident.discovered_at, _source(incident), incident.units.lead,
+        "、".join(incident.units.assisting), " ".join(incident.summary.split()), course(incident),
+        "是" if missed else "否", _timeliness(incident, missed, now), review_text(incident),
+        "、".join(incident.tags), "是" if incident.confidential else "",
+    )
+    return Row(incident.id, cells, bool(missed), any(d.status == "overdue" for d in deadlines))
+
+
+def _level(incident: Incident) -> str:
+    """一般, or 一般(曾达重大) when the record was once more severe."""
+    highest = incident.max_level()
+    return incident.level if highest == incident.level else f"{incident.level}(曾达{highest})"
+
+
+def detail_row(incident: Incident, deadlines: Sequence[Deadline], now: datetime) -> Row:
+    """The 明细 row: one value per cell."""
     missed = [d for d in deadlines if d.status in ("met_late", "overdue")]
     cells: tuple[Cell, ...] = (
         incident.id, incident.title, incident.level, incident.max_level(), incident.status, incident.category,
@@ -93,7 +176,7 @@ def incident_row(incident: Incident, deadlines: Sequence[Deadline], now: datetim
         _first(incident, REPORT_EVENTS), _first(incident, RESPONSE_EVENTS), _first(incident, ("平息",)),
         _first(incident, ("归档",)), "是" if missed else "否", ";".join(_miss_text(d, now) for d in missed),
         len(incident.extensions), review_completed_at(incident), "是" if incident.confidential else "",
-        "、".join(incident.tags), incident.summary.strip(), incident.file,
+        "、".join(incident.tags),
     )
     return Row(incident.id, cells, bool(missed), any(d.status == "overdue" for d in deadlines))
 
@@ -101,7 +184,7 @@ def incident_row(incident: Incident, deadlines: Sequence[Deadline], now: datetim
 def deadline_row(d: Deadline, now: datetime) -> Row:
     late = lateness(d, now)
     cells: tuple[Cell, ...] = (
-        d.incident, d.title, d.rule_title or d.rule, d.rule, d.level, d.unit, d.start, d.due, d.met_at,
+        d.incident, d.title, d.rule_title or d.rule, d.level, d.unit, d.start, d.due, d.met_at,
         STATUS_TEXT.get(d.status, d.status), "是" if d.extended else "", human_duration(late) if late else "",
         d.warning or "",
     )
@@ -110,7 +193,7 @@ def deadline_row(d: Deadline, now: datetime) -> Row:
 
 def ledger(incidents: Iterable[Incident], deadlines: Iterable[Deadline], now: datetime, *,
            since: datetime | None = None, until: datetime | None = None, include_confidential: bool = False,
-           stats: Stats | None = None) -> Ledger:
+           stats: Stats | None = None, organization: str = "") -> Ledger:
     """The ledger of the incidents discovered in [since, until), sorted by discovery time.
 
     ``stats`` is the statistics sheet's content; computed over the same
@@ -130,7 +213,14 @@ def ledger(incidents: Iterable[Incident], deadlines: Iterable[Deadline], now: da
     judged.sort(key=lambda d: (order[d.incident], d.start, d.due or d.start, d.rule))
     if stats is None:
         stats = compute(everything, judged, since, until, include_confidential=include_confidential)
+    rows = tuple(incident_row(i, by_incident.get(i.id, []), now, n) for n, i in enumerate(chosen, start=1))
+    columns = LEDGER_COLUMNS
+    if not include_confidential:
+        # 涉密 would be empty on every row: the column is there only when confidential records may be.
+        columns = columns[:-1]
+        rows = tuple(Row(r.incident, r.cells[:-1], r.missed, r.overdue) for r in rows)
     return Ledger(
-        LEDGER_COLUMNS, tuple(incident_row(i, by_incident.get(i.id, []), now) for i in chosen),
-        DEADLINE_COLUMNS, tuple(deadline_row(d, now) for d in judged), stats, now,
+        columns, rows,
+        DEADLINE_COLUMNS, tuple(deadline_row(d, now) for d in judged), stats, now, organization,
+        DETAIL_COLUMNS, tuple(detail_row(i, by_incident.get(i.id, []), now) for i in chosen),
     )

@@ -21,10 +21,12 @@ from .stats import bounds, period_options
 @now_option
 def export_command(kind: str, out: Path | None, since_text: str | None, until_text: str | None,
                    include_confidential: bool, root: Path | None, now_text: str | None) -> None:
-    """导出舆情台账:Excel(台账、时限、统计三个工作表)或 CSV(UTF-8 带 BOM)。
+    """导出舆情台账:Excel(舆情台账、明细、时限、统计四个工作表)或 CSV(UTF-8 带 BOM)。
 
-    每起事件一行,中文表头;撤销登记的事件不导出,涉密事件默认不导出。
-    有时限未按时完成的行标色(红:已逾期未办;黄:超时完成)。
+    “舆情台账”工作表可直接打印上报:标题行、制表单位、制表日期、序号、处置经过、
+    评估总结,A4 横向、一页宽、每页重复表头。每起事件一行;撤销登记的事件不导出,
+    涉密事件默认不导出。有时限未按时完成的行标色(红:已逾期未办;黄:超时完成)。
+    以 =、+、-、@ 开头的文字前加 ' 号,不会被表格软件当作公式执行。
 
     \b
     示例:
@@ -45,7 +47,8 @@ def export_command(kind: str, out: Path | None, since_text: str | None, until_te
     stats = core.compute(register.incidents, deadlines, since, until, config=register.config,
                          include_confidential=include_confidential, warnings=warnings)
     table = ledger(register.incidents, deadlines, register.now, since=since, until=until,
-                   include_confidential=include_confidential, stats=stats)
+                   include_confidential=include_confidential, stats=stats,
+                   organization=register.config.organization)
     if kind == "csv" and out is None:
         sys.stdout.buffer.write(as_csv(table, tz).encode("utf-8-sig"))
         raise SystemExit(EXIT_OK)

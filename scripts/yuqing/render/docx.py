@@ -4,7 +4,9 @@ A4 paper; margins top 3.7 cm, bottom 3.5 cm, left 2.8 cm, right 2.6 cm; title
 in 方正小标宋简体 二号 (22 pt) centred; body 仿宋_GB2312 三号 (16 pt) with a
 two-character first-line indent and a fixed 28.95 pt line pitch (22 lines a
 page); 一、 headings in 黑体, (一) headings in 楷体_GB2312, 1. headings in
-仿宋_GB2312 bold, all 三号; page numbers "— 1 —" in 宋体 四号 at the foot.
+仿宋_GB2312 bold, all 三号; page numbers "— 1 —" in 宋体 四号 at the foot; 落款 (the organization and
+the date) right-aligned at the end. Every table's header row is marked
+``w:tblHeader`` so that it repeats at the top of each page the table runs onto.
 
 Word picks the font for Chinese characters from ``w:eastAsia`` of a run's
 ``rFonts``; python-docx's ``font.name`` sets only the Latin fonts, so every run
@@ -15,6 +17,7 @@ numbers are in the tables next to it.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +28,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
-from ..reports.document import Figure, Heading, Paragraph, Report, Table
+from ..reports.document import Closing, Figure, Heading, Paragraph, Report, Table
 
 TITLE_FONT = "方正小标宋简体"
 BODY_FONT = "仿宋_GB2312"
@@ -39,6 +42,13 @@ SIZE_BODY = Pt(16)    # 三号
 SIZE_TABLE = Pt(10.5)  # 五号: tables hold many columns
 SIZE_PAGE = Pt(14)    # 四号
 LINE_PITCH = Pt(28.95)
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _text(text: object) -> str:
+    """Text Word can hold: XML forbids control characters (python-docx would raise on them)."""
+    return _CONTROL.sub("", "" if text is None else str(text))
 
 
 def set_font(run: Any, east_asia: str, size: Pt | None = None, *, bold: bool = False,
@@ -97,7 +107,7 @@ def _body_paragraph(document: Any, text: str, east_asia: str = BODY_FONT, *, bol
     fmt.space_before = fmt.space_after = Pt(0)
     if indent:
         fmt.first_line_indent = Pt(32)  # two characters of 三号
-    run = paragraph.add_run(text)
+    run = paragraph.add_run(_text(text))
     set_font(run, east_asia, SIZE_BODY, bold=bold)
     if color is not None:
         run.font.color.rgb = color
@@ -113,6 +123,7 @@ def _table(document: Any, block: Table) -> None:
     aligns = block.align.ljust(len(block.headers), "<")
     for index, header in enumerate(block.headers):
         _cell(table.rows[0].cells[index], header, bold=True, align="^")
+    _repeat_header(table.rows[0])
     for row in block.rows:
         cells = table.add_row().cells
         for index, value in enumerate(row):
@@ -121,12 +132,29 @@ def _table(document: Any, block: Table) -> None:
     spacer.paragraph_format.space_after = Pt(0)
 
 
+def _repeat_header(row: Any) -> None:
+    """Mark a table's first row as its header (w:tblHeader): Word and LibreOffice repeat it on every page."""
+    properties = row._tr.get_or_add_trPr()
+    header = OxmlElement("w:tblHeader")
+    header.set(qn("w:val"), "true")
+    properties.append(header)
+
+
+def _closing(document: Any, closing: Closing) -> None:
+    """落款: the issuing unit above the date, right-aligned, the date four characters from the margin."""
+    document.add_paragraph()
+    for text, indent in ((closing.unit, Pt(32)), (closing.date, Pt(64))):
+        paragraph = _body_paragraph(document, text, indent=False)
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        paragraph.paragraph_format.right_indent = indent
+
+
 def _cell(cell: Any, text: str, *, bold: bool = False, align: str = "<") -> None:
     paragraph = cell.paragraphs[0]
     paragraph.alignment = {"<": WD_ALIGN_PARAGRAPH.LEFT, ">": WD_ALIGN_PARAGRAPH.RIGHT,
                            "^": WD_ALIGN_PARAGRAPH.CENTER}[align]
     paragraph.paragraph_format.space_before = paragraph.paragraph_format.space_after = Pt(0)
-    set_font(paragraph.add_run(text), BODY_FONT, SIZE_TABLE, bold=bold)
+    set_font(paragraph.add_run(_text(text)), BODY_FONT, SIZE_TABLE, bold=bold)
 
 
 def build(report: Report) -> Any:
@@ -138,7 +166,7 @@ def build(report: Report) -> Any:
     section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
     _style_fonts(document.styles["Normal"], BODY_FONT, SIZE_BODY)
     _page_number(section)
-    document.core_properties.title = report.title
+    document.core_properties.title = _text(report.title)
     document.core_properties.author = "yuqing"
 
     title = document.add_paragraph()
@@ -146,10 +174,10 @@ def build(report: Report) -> Any:
     title.paragraph_format.space_after = Pt(0)
     title.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
     title.paragraph_format.line_spacing = Pt(36)
-    set_font(title.add_run(report.title), TITLE_FONT, SIZE_TITLE)
+    set_font(title.add_run(_text(report.title)), TITLE_FONT, SIZE_TITLE)
     subtitle = document.add_paragraph()
     subtitle.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    set_font(subtitle.add_run(report.subtitle), H2_FONT, SIZE_BODY)
+    set_font(subtitle.add_run(_text(report.subtitle)), H2_FONT, SIZE_BODY)
 
     for block in report.blocks:
         if isinstance(block, Heading):
@@ -164,6 +192,8 @@ def build(report: Report) -> Any:
             continue
     for warning in report.warnings:
         _body_paragraph(document, f"注意:{warning}")
+    if report.closing is not None:
+        _closing(document, report.closing)
     return document
 
 

@@ -6,12 +6,14 @@ import csv
 import io
 import json
 from datetime import timedelta
-from typing import Callable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from ..model import LEVELS
 from ..stats import MEASURES, Stats
 from ..times import human_duration
-from .table import markdown_table, table
+from .cells import inert
+from .markdown import md_text
+from .table import md_table, table
 
 BREAKDOWNS: tuple[str, ...] = ("level", "status", "unit", "category", "channel", "month")
 BY_NAME: dict[str, str] = {"level": "等级", "status": "状态", "unit": "责任单位", "category": "领域",
@@ -58,8 +60,12 @@ def headline(stats: Stats) -> str:
             f"进行中 {o.pending};按时率 {percent(o.on_time_rate)}(逾期未办计为未按时)")
 
 
-def sections(stats: Stats, by: str | None = None) -> list[Section]:
-    """The tables of the summary; ``by`` keeps only one breakdown."""
+def sections(stats: Stats, by: str | None = None, *, rule_ids: bool = True) -> list[Section]:
+    """The tables of the summary; ``by`` keeps only one breakdown.
+
+    Without ``rule_ids`` the timeliness table names rules by their titles only
+    (for documents handed upward, where ``respond-48h`` means nothing).
+    """
     t = stats.total
     out: dict[str, Section] = {
         "level": ("按等级(当前等级)", ("等级", "起数", "占比"), _share(stats.by_level, t), "<>>"),
@@ -77,10 +83,13 @@ def sections(stats: Stats, by: str | None = None) -> list[Section]:
     if by is not None:
         return [out[by]]
     chosen = [out[name] for name in BREAKDOWNS]
-    chosen.append(("时限完成情况", ("规则", "时限", "按时完成", "超时完成", "逾期未办", "临期", "进行中", "按时率"),
-                   [(rule, stats.rule_titles.get(rule, rule), str(x.met), str(x.met_late), str(x.overdue),
-                     str(x.due_soon), str(x.pending), percent(x.on_time_rate))
-                    for rule, x in stats.timeliness.items()], "<<>>>>>>"))
+    timeliness = [(rule, stats.rule_titles.get(rule, rule), str(x.met), str(x.met_late), str(x.overdue),
+                   str(x.due_soon), str(x.pending), percent(x.on_time_rate)) for rule, x in stats.timeliness.items()]
+    headers = ("规则", "时限", "按时完成", "超时完成", "逾期未办", "临期", "进行中", "按时率")
+    if rule_ids:
+        chosen.append(("时限完成情况", headers, timeliness, "<<>>>>>>"))
+    else:
+        chosen.append(("时限完成情况", headers[1:], [row[1:] for row in timeliness], "<>>>>>>"))
     rows: list[tuple[str, ...]] = []
     for measure, label, _ in MEASURES:
         for level in (*LEVELS, "全部"):
@@ -103,11 +112,11 @@ def as_text(stats: Stats, by: str | None = None) -> str:
 
 
 def as_markdown(stats: Stats, by: str | None = None) -> str:
-    parts = ["# 舆情统计", "", headline(stats).replace("\n", "  \n"), ""]
+    parts = ["# 舆情统计", "", "  \n".join(md_text(line) for line in headline(stats).splitlines()), ""]
     for title, headers, rows, align in sections(stats, by):
-        parts += [f"## {title}", "", markdown_table(headers, rows, align) if rows else "(无)", ""]
+        parts += [f"## {md_text(title)}", "", md_table(headers, rows, align) if rows else "(无)", ""]
     for warning in stats.warnings:
-        parts += [f"> 注意:{warning}", ""]
+        parts += [f"> 注意:{md_text(warning)}", ""]
     return "\n".join(parts).rstrip() + "\n"
 
 
@@ -119,7 +128,7 @@ def as_json(stats: Stats, by: str | None = None) -> str:
 def as_csv(stats: Stats, by: str | None = None) -> str:
     """Long ("tidy") CSV: 维度,项目,指标,数值 — or one breakdown as 项目,起数 with ``by``."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = _InertWriter(csv.writer(buffer, lineterminator="\r\n"))
     if by is not None:
         title, headers, rows, _ = sections(stats, by)[0]
         writer.writerow(headers)
@@ -142,6 +151,20 @@ def as_csv(stats: Stats, by: str | None = None) -> str:
             writer.writerow((label, level, "中位数(分钟)", _minutes(d.median)))
             writer.writerow((label, level, "90%分位(分钟)", _minutes(d.p90)))
     return buffer.getvalue()
+
+
+class _InertWriter:
+    """A csv writer whose every cell has passed ``cells.inert`` (unit names come from register.yml)."""
+
+    def __init__(self, writer: Any) -> None:
+        self._writer = writer
+
+    def writerow(self, row: Iterable[object]) -> None:
+        self._writer.writerow([inert(c) if isinstance(c, str) else c for c in row])
+
+    def writerows(self, rows: Iterable[Iterable[object]]) -> None:
+        for row in rows:
+            self.writerow(row)
 
 
 def _rate(rate: float | None) -> str:

@@ -1,14 +1,22 @@
 """The 舆情台账 as an Excel workbook (openpyxl) and as CSV.
 
-Sheets: 舆情台账 (one row per incident), 时限 (one row per deadline), 统计.
-Header row frozen (with the 编号 column), auto filter on, widths fitted to the
-content, times as real Excel dates in the register's local time (tz-naive,
-``yyyy-mm-dd hh:mm``), rows with a missed deadline filled: red when a deadline
-is overdue now, amber when one was met late. Every value is computed in
-Python; the workbook has no formulas.
+Sheets: 舆情台账 (one row per incident, ready to print and hand upward), 明细
+(the same incidents, one value per cell, for filtering), 时限 (one row per
+deadline), 统计.
 
-CSV is the ledger sheet alone, UTF-8 with a byte-order mark (Excel on Windows
-reads BOM-less UTF-8 as the ANSI code page and garbles Chinese), CRLF line ends.
+The 台账 sheet opens with a title row (the organization + 舆情台账, merged
+across), a line with 制表单位, the range and 制表日期, then the header row;
+it prints on A4 landscape, one page wide (as many pages long as it takes),
+the header row repeated on every page, page numbers in the footer. Every sheet
+has its header frozen, an auto filter, times as real Excel dates in the
+register's local time (tz-naive, ``yyyy-mm-dd hh:mm``); rows with a missed
+deadline are filled: red when a deadline is overdue now, amber when one was
+met late. Every value is computed in Python; the workbook has no formulas,
+and every text cell has passed ``cells.inert``.
+
+CSV is the 台账 sheet's table alone (no title lines), UTF-8 with a byte-order
+mark (Excel on Windows reads BOM-less UTF-8 as the ANSI code page and garbles
+Chinese), CRLF line ends.
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ from typing import Any, Sequence
 
 from ..export import Cell, Column, Ledger, Row
 from ..times import short
+from .cells import inert
 from .stats import scope, sections
 from .table import width as display_width
 
@@ -30,6 +39,10 @@ OVERDUE_FILL = "FFC7CE"
 LATE_FILL = "FFEB9C"
 HEADER_FILL = "DDEBF7"
 MAX_WIDTH = 60
+TITLE = "舆情台账"
+LEDGER_HEADER_ROW = 3
+"""Row of the 台账 sheet's column headers (title and 制表 lines above it)."""
+FONT_SIZE = 10
 
 
 def local(value: datetime, tz: tzinfo) -> datetime:
@@ -46,37 +59,118 @@ def _fit(column: Column, values: Sequence[Cell]) -> float:
     return min(max(widest + 2, 6), MAX_WIDTH)
 
 
-def _sheet(book: Any, title: str, columns: Sequence[Column], rows: Sequence[Row], tz: tzinfo,
-           first: bool = False) -> Any:
-    from openpyxl.styles import Alignment, Font, PatternFill
+def _value(value: Cell, tz: tzinfo) -> Cell:
+    return local(value, tz) if isinstance(value, datetime) else inert(value)
+
+
+def _print_setup(sheet: Any, header_row: int | None) -> None:
+    """A4 landscape, one page wide, the header row repeated on every page, page numbers in the footer."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    if header_row is not None:
+        sheet.print_title_rows = f"{header_row}:{header_row}"
+    sheet.print_options.horizontalCentered = True
+    margins = sheet.page_margins
+    margins.left = margins.right = 0.4
+    margins.top = margins.bottom = 0.6
+    margins.header = margins.footer = 0.3
+    sheet.oddFooter.center.text = "第 &P 页,共 &N 页"
+
+
+def _sheet(book: Any, title: str, columns: Sequence[Column], rows: Sequence[Row], tz: tzinfo, *,
+           first: bool = False, header_row: int = 1, fixed_widths: bool = False) -> Any:
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
 
     sheet = book.active if first else book.create_sheet()
     sheet.title = title
-    sheet.append([c.header for c in columns])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+    thin = Side(style="thin", color="808080")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    for number, column in enumerate(columns, start=1):
+        cell = sheet.cell(header_row, number, inert(column.header))
+        cell.font = Font(bold=True, size=FONT_SIZE)
         cell.fill = PatternFill("solid", fgColor=HEADER_FILL)
-        cell.alignment = Alignment(horizontal="center", vertical="center")
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        cell.border = border
     fills = {"overdue": PatternFill("solid", fgColor=OVERDUE_FILL), "late": PatternFill("solid", fgColor=LATE_FILL)}
-    for index, row in enumerate(rows, start=2):
-        sheet.append([local(v, tz) if isinstance(v, datetime) else v for v in row.cells])
+    for index, row in enumerate(rows, start=header_row + 1):
         fill = fills["overdue"] if row.overdue else fills["late"] if row.missed else None
-        for column, cell in zip(columns, sheet[index]):
-            if cell.data_type == "f":
-                # A title like "=HYPERLINK(…)" from a web post is text, never a live formula.
-                cell.data_type = "s"
+        for number, (column, value) in enumerate(zip(columns, row.cells), start=1):
+            cell = sheet.cell(index, number, _value(value, tz))
+            cell.font = Font(size=FONT_SIZE)
+            cell.border = border
             if column.kind == "time":
                 cell.number_format = TIME_FORMAT
-            if column.kind == "long":
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
+            cell.alignment = Alignment(wrap_text=column.kind == "long" or fixed_widths, vertical="top")
             if fill is not None:
                 cell.fill = fill
     for number, column in enumerate(columns, start=1):
-        sheet.column_dimensions[get_column_letter(number)].width = _fit(column, [r.cells[number - 1] for r in rows])
-    sheet.freeze_panes = "B2"
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(len(rows) + 1, 1)}"
+        width = column.width if fixed_widths else _fit(column, [r.cells[number - 1] for r in rows])
+        sheet.column_dimensions[get_column_letter(number)].width = width
+    if fixed_widths:
+        # Spreadsheets do not grow a row for wrapped text on opening a file (LibreOffice keeps the
+        # default height): each row gets the height its longest cell needs.
+        sheet.row_dimensions[header_row].height = row_height(columns, [c.header for c in columns])
+        for index, row in enumerate(rows, start=header_row + 1):
+            sheet.row_dimensions[index].height = row_height(columns, row.cells)
+    last = get_column_letter(len(columns))
+    sheet.freeze_panes = f"{'C' if fixed_widths else 'B'}{header_row + 1}"
+    sheet.auto_filter.ref = f"A{header_row}:{last}{header_row + max(len(rows), 1)}"
+    _print_setup(sheet, header_row)
     return sheet
+
+
+LINE_HEIGHT = 13.0
+"""Points per line of 10 pt text (CJK fonts need about 1.3 × the size)."""
+
+
+def lines_needed(text: str, width: float) -> int:
+    """Lines ``text`` takes in a column ``width`` characters wide (a CJK character counts two)."""
+    room = max(width - 1, 1)
+    return sum(max(1, -(-display_width(line) // int(room))) for line in text.split("\n"))
+
+
+def row_height(columns: Sequence[Column], cells: Sequence[Cell]) -> float:
+    """The height in points a row needs to show every wrapped cell whole."""
+    lines = 1
+    for column, value in zip(columns, cells):
+        if isinstance(value, str) and value:
+            lines = max(lines, lines_needed(value, column.width))
+    return round(lines * LINE_HEIGHT + 4, 1)
+
+
+def _day(moment: datetime) -> str:
+    return f"{moment.year}年{moment.month}月{moment.day}日"
+
+
+def _ledger_sheet(book: Any, ledger: Ledger, tz: tzinfo) -> None:
+    """The 台账: title row, 制表单位/范围/制表日期 line, then the table."""
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    sheet = _sheet(book, TITLE, ledger.columns, ledger.rows, tz, first=True, header_row=LEDGER_HEADER_ROW,
+                   fixed_widths=True)
+    count = len(ledger.columns)
+    last = get_column_letter(count)
+    sheet.cell(1, 1, inert(f"{ledger.organization}{TITLE}"))
+    sheet.merge_cells(f"A1:{last}1")
+    sheet["A1"].font = Font(bold=True, size=18)
+    sheet["A1"].alignment = Alignment(horizontal="center", vertical="center")
+    sheet.row_dimensions[1].height = 32
+    third = max(count // 3, 1)
+    parts = ((1, third, f"制表单位:{ledger.organization}", "left"),
+             (third + 1, count - third, f"范围(发现时间):{scope(ledger.stats)};共 {len(ledger.rows)} 起", "center"),
+             (count - third + 1, count, f"制表日期:{_day(ledger.now.astimezone(tz))}", "right"))
+    for first, end, text, align in parts:
+        sheet.cell(2, first, inert(text))
+        if end > first:
+            sheet.merge_cells(start_row=2, start_column=first, end_row=2, end_column=end)
+        sheet.cell(2, first).font = Font(size=11)
+        sheet.cell(2, first).alignment = Alignment(horizontal=align, vertical="center")
+    sheet.row_dimensions[2].height = 20
 
 
 _INT = re.compile(r"^-?\d+$")
@@ -97,23 +191,27 @@ def _stats_sheet(book: Any, ledger: Ledger) -> None:
 
     sheet = book.create_sheet("统计")
     stats = ledger.stats
-    sheet.append(["舆情统计"])
+
+    def append(values: Sequence[Any]) -> None:
+        sheet.append([inert(v) for v in values])
+
+    append(["舆情统计"])
     sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append(["范围(发现时间)", scope(stats)])
-    sheet.append(["统计时刻", short(ledger.now)])
-    sheet.append(["合计(起)", stats.total])
-    sheet.append(["时限按时率", stats.overall.on_time_rate])
+    append(["范围(发现时间)", scope(stats)])
+    append(["统计时刻", short(ledger.now)])
+    append(["合计(起)", stats.total])
+    append(["时限按时率", stats.overall.on_time_rate])
     sheet.cell(sheet.max_row, 2).number_format = "0.0%"
     widths: dict[int, int] = {1: 18}
-    for title, headers, rows, _ in sections(stats):
-        sheet.append([])
-        sheet.append([title])
+    for title, headers, rows, _ in sections(stats, rule_ids=False):
+        append([])
+        append([title])
         sheet.cell(sheet.max_row, 1).font = Font(bold=True)
-        sheet.append(list(headers))
+        append(list(headers))
         for cell in sheet[sheet.max_row]:
             cell.font = Font(bold=True)
         for row in rows:
-            sheet.append([_number(v) for v in row])
+            append([_number(v) for v in row])
             for cell in sheet[sheet.max_row]:
                 if isinstance(cell.value, float):
                     cell.number_format = "0.0%"
@@ -123,8 +221,9 @@ def _stats_sheet(book: Any, ledger: Ledger) -> None:
     for number, value in widths.items():
         sheet.column_dimensions[get_column_letter(number)].width = value
     for warning in stats.warnings:
-        sheet.append([])
-        sheet.append([f"注意:{warning}"])
+        append([])
+        append([f"注意:{warning}"])
+    _print_setup(sheet, None)
 
 
 def workbook(ledger: Ledger, tz: tzinfo) -> Any:
@@ -132,10 +231,11 @@ def workbook(ledger: Ledger, tz: tzinfo) -> Any:
     from openpyxl import Workbook
 
     book = Workbook()
-    _sheet(book, "舆情台账", ledger.columns, ledger.rows, tz, first=True)
+    _ledger_sheet(book, ledger, tz)
+    _sheet(book, "明细", ledger.detail_columns, ledger.detail_rows, tz)
     _sheet(book, "时限", ledger.deadline_columns, ledger.deadline_rows, tz)
     _stats_sheet(book, ledger)
-    book.properties.title = "舆情台账"
+    book.properties.title = f"{ledger.organization}{TITLE}"
     book.properties.creator = "yuqing"
     return book
 
@@ -145,24 +245,14 @@ def write_xlsx(ledger: Ledger, tz: tzinfo, path: Path) -> None:
 
 
 def as_csv(ledger: Ledger, tz: tzinfo) -> str:
-    """The ledger sheet as CSV text (without the BOM: ``write_csv`` adds it)."""
+    """The 台账 table as CSV text (without the BOM: ``write_csv`` adds it)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([c.header for c in ledger.columns])
+    writer.writerow([inert(c.header) for c in ledger.columns])
     for row in ledger.rows:
-        writer.writerow([short(v.astimezone(tz)) if isinstance(v, datetime) else ("" if v is None else _inert(v))
+        writer.writerow([short(v.astimezone(tz)) if isinstance(v, datetime) else ("" if v is None else inert(v))
                          for v in row.cells])
     return buffer.getvalue()
-
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _inert(value: object) -> object:
-    """Text that Excel would run as a formula (=, +, -, @ first) gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
 
 
 def write_csv(ledger: Ledger, tz: tzinfo, path: Path) -> None:

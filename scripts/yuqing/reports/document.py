@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Sequence, Union
 
 from ..render.markdown import md_text
-from ..render.table import markdown_table
+from ..render.table import md_table
 
 NUMERALS = "零一二三四五六七八九十"
 
@@ -117,14 +117,14 @@ class Report:
             elif isinstance(block, Table):
                 if block.caption:
                     out += [md_text(block.caption), ""]
-                out += [markdown_table(block.headers, block.rows, block.align), ""]
+                out += [md_table(block.headers, block.rows, block.align), ""]
             elif isinstance(block, Figure) and figures:
                 out += [f'<figure class="yuqing-chart">{block.svg}<figcaption>{html.escape(block.caption)}'
                         "</figcaption></figure>", ""]
-        if self.closing:
-            out += [md_text(self.closing.unit) + "  ", md_text(self.closing.date), ""]
         for warning in self.warnings:
             out += [f"> 注意:{md_text(warning)}", ""]
+        if self.closing:
+            out += [md_text(self.closing.unit) + "  ", md_text(self.closing.date), ""]
         return "\n".join(out).rstrip() + "\n"
 
 
