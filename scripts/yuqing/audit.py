@@ -41,7 +41,7 @@ RECORD_NAME = re.compile(r"incidents/(?P<year>[0-9]{4})/(?P<id>[A-Z][A-Z0-9]*-[0
 """The only place a record may live; matched whole (``fullmatch``), never with ``$``."""
 REGULAR_MODES = frozenset({"100644", "100755"})
 CONFIG_PATHS: tuple[str, ...] = (
-    "register.yml", "schemas/", "scripts/", ".github/", "pyproject.toml", "mkdocs.yml", "overrides/",
+    "register.yml", "schemas/", "scripts/", ".github/", ".gitea/", "pyproject.toml", "mkdocs.yml", "overrides/",
     ".pre-commit-hooks.yaml",
 )
 """Files that decide the rules, the checks and the published site: changes need an approver."""

@@ -1,0 +1,121 @@
+"""The CI workflows: valid for GitHub (offline, check-jsonschema's vendored schema), no
+expression inside a script, and the pull-request gate runs the base's tool and settings."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from .conftest import PROJECT
+
+WORKFLOWS = sorted((PROJECT / ".github" / "workflows").glob("*.y*ml"))
+CHECK_JSONSCHEMA = Path(sys.executable).with_name("check-jsonschema")
+
+
+def _load(name: str) -> dict[str, Any]:
+    return yaml.safe_load((PROJECT / ".github" / "workflows" / name).read_text(encoding="utf-8"))
+
+
+def _triggers(workflow: dict[str, Any]) -> dict[str, Any]:
+    on = workflow.get("on", workflow.get(True))  # YAML 1.1 reads the key `on` as true
+    return on if isinstance(on, dict) else {name: None for name in ([on] if isinstance(on, str) else on)}
+
+
+def _steps(workflow: dict[str, Any]) -> list[dict[str, Any]]:
+    return [step for job in workflow["jobs"].values() for step in job.get("steps", [])]
+
+
+def test_every_workflow_is_valid_for_github() -> None:
+    assert WORKFLOWS, "no workflows found"
+    done = subprocess.run([str(CHECK_JSONSCHEMA), "--builtin-schema", "vendor.github-workflows", *map(str, WORKFLOWS)],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_schema_check_would_catch_an_empty_with(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yml"
+    broken.write_text("on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n"
+                      "      - uses: actions/checkout@v4\n        with:\n", encoding="utf-8")
+    done = subprocess.run([str(CHECK_JSONSCHEMA), "--builtin-schema", "vendor.github-workflows", str(broken)],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 1
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_no_expression_inside_a_script(path: Path) -> None:
+    # ${{ }} in run: is pasted into the shell script before it runs: a branch name or a
+    # title becomes code. Values go through env: and are quoted as "$VAR".
+    for step in _steps(yaml.safe_load(path.read_text(encoding="utf-8"))):
+        assert "${{" not in str(step.get("run", "")), step
+
+
+def test_the_gate_runs_the_base_branch_tool_and_settings() -> None:
+    workflow = _load("pr.yml")
+    assert list(_triggers(workflow)) == ["pull_request"]
+    [job] = workflow["jobs"].values()
+    assert job["env"] == {"BASE_REF": "${{ github.base_ref }}"}
+    steps = _steps(workflow)
+    checkout = next(s for s in steps if str(s.get("uses", "")).startswith("actions/checkout"))
+    assert checkout["with"]["fetch-depth"] == 0
+    runs = [str(s.get("run", "")) for s in steps]
+    script = "\n".join(runs)
+    # The branch's own package is never installed: only the base's worktree.
+    installs = re.findall(r"pip install[^\n]*", script)
+    assert installs == ['pip install "$RUNNER_TEMP/base"']
+    assert 'git worktree add --detach "$RUNNER_TEMP/base" "origin/$BASE_REF"' in script
+    # register.yml and the schemas the check reads are the base's.
+    assert 'git checkout "origin/$BASE_REF" -- register.yml schemas' in script
+    order = [next(i for i, r in enumerate(runs) if needle in r) for needle in (
+        "pip install", "git checkout", "yuqing check --history --changed-since", "yuqing audit --base")]
+    assert order == sorted(order)
+    assert 'yuqing check --history --changed-since "origin/$BASE_REF" --format github' in runs
+    assert 'yuqing audit --base "origin/$BASE_REF" --settings base --format github' in runs
+    assert "--format approvals" in script
+
+
+def test_one_annotation_per_problem() -> None:
+    # check.yml on pushes, pr.yml on pull requests: a problem is never annotated twice.
+    assert list(_triggers(_load("check.yml"))) == ["push"]
+    assert "pull_request" not in _triggers(_load("deadlines.yml"))
+
+
+def test_the_overdue_check_never_fails_a_feature_branch() -> None:
+    triggers = _triggers(_load("deadlines.yml"))
+    assert triggers["push"] == {"branches": ["main"]}
+    assert set(triggers) == {"push", "schedule", "workflow_dispatch"}
+    runs = [str(s.get("run", "")) for s in _steps(_load("pr.yml"))]
+    changed = next(r for r in runs if "yuqing deadlines" in r)
+    assert "--fail-on" not in changed and "changed.txt" in changed
+
+
+OWNED = ["register.yml", "schemas/incident.schema.json", "scripts/yuqing/audit.py", "scripts/yuqing/rulesets/default.yml",
+         ".github/workflows/pr.yml", "pyproject.toml", "mkdocs.yml", "docs/guide/gate.md"]
+NOT_OWNED = ["incidents/2025/YQ-2025-0001.yml", "README.md"]
+
+
+def test_codeowners_name_the_approvers_for_every_setting() -> None:
+    lines = [line.split() for line in (PROJECT / ".github" / "CODEOWNERS").read_text(encoding="utf-8").splitlines()
+             if line.strip() and not line.startswith("#")]
+    assert {owners for _, *rest in lines for owners in rest} == {"@your-org/yuqing-approvers"}
+    patterns = [pattern for pattern, *_ in lines]
+
+    def owned(path: str) -> bool:
+        return any(path == p.strip("/") or (p.endswith("/") and path.startswith(p.lstrip("/"))) for p in patterns)
+
+    assert [p for p in OWNED if not owned(p)] == []
+    assert [p for p in NOT_OWNED if owned(p)] == []
+
+
+def test_gitea_codeowners_match_the_same_files() -> None:
+    lines = [line.split() for line in (PROJECT / ".gitea" / "CODEOWNERS").read_text(encoding="utf-8").splitlines()
+             if line.strip() and not line.startswith("#")]
+    # Gitea reads `\\` as one backslash, then the rest as a Go regexp matched against the whole path.
+    regexes = [re.compile(pattern.replace("\\\\", "\\")) for pattern, *_ in lines]
+    assert [p for p in OWNED if not any(r.fullmatch(p) for r in regexes)] == []
+    assert [p for p in NOT_OWNED if any(r.fullmatch(p) for r in regexes)] == []
