@@ -238,7 +238,7 @@ def test_check_history_warns_of_late_registration(repo: GitRegister, capsys) -> 
         "message": data["warnings"][0]["message"],
     }]
     message = data["warnings"][0]["message"]
-    assert message.startswith("迟报:发现于 2025-03-03 08:00,2025-03-04 10:30 才提交登记")
+    assert message.startswith("迟报:发现于 2025-03-03 08:00,2025-03-04 10:30 才进入主分支(主分支提交 ")
     assert "李四" in message and "相隔 1天2小时(26.5 小时),超过登记时限 24 小时" in message
     code, out, _ = run_cli(argv[:-2] + ["--root", str(repo.root)], capsys)
     assert code == 0  # without --history: no git, no warning

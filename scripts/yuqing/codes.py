@@ -74,7 +74,8 @@ CODES: dict[str, str] = {
     "withdrawn-self": "撤销记录的 duplicate_of 指向自己",
     "withdrawn-unknown": "撤销记录的 duplicate_of 指向不存在的事件",
     # git history (yuqing check --history)
-    "late-registration": "(提醒)迟报:从发现到提交登记超过 register.yml 规定的小时数",
+    "late-registration": "(提醒)迟报:从发现到进入主分支(尚未合并的按检查时间)超过 register.yml 规定的小时数",
+    "backdated-commit": "(提醒)登记提交的提交时间比进入主分支(或检查时间)早 1 小时以上:提交时间不作为登记时间",
     "history-incomplete": "(提醒)浅克隆,git 历史不完整,无法判断迟报",
     "history-unavailable": "(提醒)不在 git 仓库中或还没有提交,无法判断迟报",
     "record-deleted": "(yuqing audit)删除了事件文件(应填 withdrawn 撤销)",

@@ -1,20 +1,30 @@
 """Git as the record keeper: who registered each incident, when, and every change since.
 
 One pass over the log gives the history of every incident file: a single
-``git log --raw -M -z -- incidents/`` (parsed here) and, when the level of every
-revision is wanted, a single ``git cat-file --batch`` reading the blobs that log
-names. Never one process per file: a register of 10,000 files costs two processes.
+``git log --raw -M -z`` over the checked-out branch and the main branch
+(parsed here) and, when the level of every revision is wanted, a single
+``git cat-file --batch`` reading the blobs that log names. Never one process
+per file: a register of 10,000 files costs two processes (and a ``rev-parse``).
 
-The dates are the *author* dates of the commits (when the member of staff made
-the record; a rebase or a merge on the server keeps them); the committer dates
-are kept too. Everything returned is frozen; a folder that is not a git
-repository gives an empty history flagged ``available=False``.
+Dates. The *author* date of a commit is what its author's machine said (or
+``GIT_AUTHOR_DATE``): shown, never trusted. When a record was registered is
+when it *arrived on the main branch*: the committer date of the first commit of
+main's first-parent history that contains it, a date the forge sets when it
+merges (SPEC: a registration time nobody can set). A record not yet on main (a
+pull request) is judged against the clock of the run that checks it.
+
+Revisions are linked to their predecessor by content (the blob a change
+started from), not only by path: two clerks who both created YQ-2026-0019 keep
+two histories, and a record renumbered (``renumber: OLD -> NEW``) keeps its own.
+Everything returned is frozen; a folder that is not a git repository gives an
+empty history flagged ``available=False``.
 """
 
 from __future__ import annotations
 
 import re
 import subprocess
+from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, tzinfo
 from pathlib import Path, PurePosixPath
@@ -26,7 +36,13 @@ if TYPE_CHECKING:  # GitPython is imported lazily: `yuqing check` must start fas
     import git
 
 INCIDENT_DIR = "incidents"
-_FORMAT = "%x1e%H%x1f%an%x1f%ae%x1f%aI%x1f%cI%x1f%s"
+_FORMAT = "%x1e%H%x1f%P%x1f%an%x1f%ae%x1f%aI%x1f%cI%x1f%s"
+_RENUMBER = re.compile(r"renumber: (\S+) -> (\S+)")
+MAIN_CANDIDATES = ("origin/main", "main")
+"""The main branch when none is named: the forge's copy if fetched, else the local one."""
+BACKDATE_TOLERANCE = timedelta(hours=1)
+"""An author date more than this before the record's arrival (or the checking
+run's clock) is not believed and is pointed out (``backdated-commit``)."""
 _LEVEL_LINE = re.compile(rb"^level:[ \t]*[\"']?([^\"'#\r\n]*?)[\"']?[ \t]*(?:#.*)?$", re.MULTILINE)
 _NULL_SHA = "0" * 40
 
@@ -55,6 +71,11 @@ class Revision:
     """The ``level`` as recorded in this revision (None if not read, unreadable or deleted)."""
     boundary: bool = False
     """The commit is the edge of a shallow clone: an ``A`` here may not be the real registration."""
+    arrived_at: datetime | None = None
+    """Committer date of the first commit of main's first-parent history containing this
+    commit: when the change reached the main branch (None: not on main)."""
+    arrival: str | None = None
+    """That main commit (a merge commit, or the commit itself when pushed straight to main)."""
 
 
 @dataclass(frozen=True)
@@ -80,7 +101,21 @@ class IncidentHistory:
         return self.revisions[0] if self.complete else None
 
     @property
+    def on_main(self) -> bool:
+        """The record has reached the main branch."""
+        return bool(self.revisions) and self.revisions[0].arrived_at is not None
+
+    @property
     def registered_at(self) -> datetime | None:
+        """When the record arrived on the main branch (None: not yet, or history cut by a shallow clone).
+
+        Never the author date: that one anybody can set.
+        """
+        return self.registration.arrived_at if self.registration else None
+
+    @property
+    def authored_at(self) -> datetime | None:
+        """The author date of the registering commit: shown, never trusted."""
         return self.registration.at if self.registration else None
 
     @property
@@ -118,6 +153,8 @@ class RegisterHistory:
     """Why the history is missing or incomplete, in Chinese (empty when all is well)."""
     commits: int = 0
     """How many commits touching incidents/ were read."""
+    main: str = ""
+    """The main branch whose first-parent history gives arrival times ('' when none was found)."""
 
     def of(self, incident_id: str) -> IncidentHistory | None:
         """The history of ``incident_id`` (its current file), None if git never saw it."""
@@ -194,14 +231,17 @@ def level_of(blob: bytes) -> str | None:
 
 # --- the one pass over the log ----------------------------------------------
 
-def load(root: Path, *, levels: bool = True, repo: git.Repo | None = None, tz: tzinfo | None = None) -> RegisterHistory:
+def load(root: Path, *, levels: bool = True, repo: git.Repo | None = None, tz: tzinfo | None = None,
+         main: str | None = None) -> RegisterHistory:
     """The history of every incident file of the register at ``root``.
 
-    One ``git log`` process; with ``levels`` one more (``git cat-file --batch``)
-    to read the level recorded in each revision. Without git, or in a
-    repository without commits, the result is empty and ``available`` is False.
-    With ``tz`` (the register's timezone) every date is given in it; otherwise
-    dates keep the offset of the machine that made the commit.
+    One ``git log`` process over the checked-out branch and ``main`` (default:
+    ``origin/main`` when fetched, else ``main``, else the checked-out branch
+    itself); with ``levels`` one more (``git cat-file --batch``) to read the
+    level recorded in each revision. Without git, or in a repository without
+    commits, the result is empty and ``available`` is False. With ``tz`` (the
+    register's timezone) every date is given in it; otherwise dates keep the
+    offset of the machine (or forge) that made the commit.
     """
     import git
 
@@ -210,16 +250,25 @@ def load(root: Path, *, levels: bool = True, repo: git.Repo | None = None, tz: t
     if repo is None:
         return RegisterHistory(root, False, False, {}, f"{root} 不在 git 仓库中:没有登记与修改历史。")
     prefix = prefix_of(repo, root)
+    main_ref, main_tip = _main_branch(repo, main)
+    if main is not None and main_tip is None:
+        return RegisterHistory(root, False, False, {}, f"找不到主分支 {main}(--main):无法判断登记时间。")
     try:
+        # No pathspec: the true parents of every commit are needed to know when a
+        # change reached main; entries outside incidents/ are skipped while parsing.
         raw = repo.git.log("--raw", "--no-abbrev", "-M", "-z", "--reverse", "--date-order",
-                           f"--format={_FORMAT}", "--", f"{prefix}{INCIDENT_DIR}/",
+                           f"--format={_FORMAT}", "HEAD", *([main_tip] if main_tip else []), "--",
                            strip_newline_in_stdout=False)
     except git.GitCommandError:
         return RegisterHistory(root, False, False, {}, "git 仓库还没有任何提交:没有登记与修改历史。")
     boundary = _shallow_commits(repo)
-    revisions, commits = _parse_log(raw, prefix, boundary)
+    commits = _parse_log(raw, prefix, boundary)
+    arrivals = _arrivals(commits, main_tip)
+    revisions = [replace(r, arrived_at=arrivals[r.commit][1], arrival=arrivals[r.commit][0])
+                 if r.commit in arrivals else r for c in commits for r in c.revisions]
     if tz is not None:
-        revisions = [replace(r, at=r.at.astimezone(tz), committed_at=r.committed_at.astimezone(tz)) for r in revisions]
+        revisions = [replace(r, at=r.at.astimezone(tz), committed_at=r.committed_at.astimezone(tz),
+                             arrived_at=r.arrived_at.astimezone(tz) if r.arrived_at else None) for r in revisions]
     chains = _chain(revisions)
     if levels:
         blobs = read_blobs(repo, (r.blob for chain in chains for r in chain if r.blob))
@@ -229,7 +278,58 @@ def load(root: Path, *, levels: bool = True, repo: git.Repo | None = None, tz: t
     if boundary:
         note = ("这是浅克隆(shallow clone),git 历史不完整:最早的登记记录看不到,登记时间与迟报无法判断。"
                 "请完整克隆(CI 中 actions/checkout 设 fetch-depth: 0,或运行 git fetch --unshallow)。")
-    return RegisterHistory(root, True, bool(boundary), incidents, note, commits)
+    touched = sum(1 for c in commits if c.revisions)
+    return RegisterHistory(root, True, bool(boundary), incidents, note, touched, main_ref if main_tip else "")
+
+
+def _main_branch(repo: git.Repo, wanted: str | None) -> tuple[str, str | None]:
+    """(name, commit id) of the main branch: ``wanted``, or the first of MAIN_CANDIDATES that exists."""
+    import git
+
+    for name in ([wanted] if wanted is not None else [*MAIN_CANDIDATES, "HEAD"]):
+        try:
+            return name, repo.git.rev_parse("--verify", "-q", f"{name}^{{commit}}") or None
+        except git.GitCommandError:
+            continue
+    return wanted or "", None
+
+
+@dataclass(frozen=True)
+class _Commit:
+    sha: str
+    parents: tuple[str, ...]
+    committed_at: datetime
+    revisions: tuple[Revision, ...]
+
+
+def _arrivals(commits: list[_Commit], tip: str | None) -> dict[str, tuple[str, datetime]]:
+    """Per commit id: the first commit of ``tip``'s first-parent history that contains it, and its committer date.
+
+    Walks main's first-parent history oldest first; each step claims every
+    ancestor not claimed by an earlier step (what that merge, or that direct
+    commit, brought to main). Each commit is visited once.
+    """
+    if tip is None:
+        return {}
+    by_sha = {c.sha: c for c in commits}
+    line: list[_Commit] = []
+    current = by_sha.get(tip)
+    while current is not None:
+        line.append(current)
+        current = by_sha.get(current.parents[0]) if current.parents else None
+    arrived: dict[str, tuple[str, datetime]] = {}
+    for step in reversed(line):
+        mark = (step.sha, step.committed_at)
+        stack = [step.sha]
+        while stack:
+            sha = stack.pop()
+            if sha in arrived:
+                continue
+            arrived[sha] = mark
+            known = by_sha.get(sha)
+            if known is not None:
+                stack.extend(p for p in known.parents if p not in arrived)
+    return arrived
 
 
 def _with_level(revision: Revision, blobs: Mapping[str, bytes]) -> Revision:
@@ -238,23 +338,38 @@ def _with_level(revision: Revision, blobs: Mapping[str, bytes]) -> Revision:
     return replace(revision, level=level_of(blobs[revision.blob]))
 
 
-def _parse_log(raw: str, prefix: str, boundary: frozenset[str]) -> tuple[list[Revision], int]:
-    """Revisions in log order from ``git log --raw -z --format=<_FORMAT>`` output."""
-    revisions: list[Revision] = []
-    commits = 0
+def _parse_log(raw: str, prefix: str, boundary: frozenset[str]) -> list[_Commit]:
+    """Every commit, in log order, with the revisions of incident files it made.
+
+    Reads ``git log --raw -z --format=<_FORMAT>`` output. A move into or out of
+    incidents/ is an addition or a deletion; a commit ``renumber: OLD -> NEW``
+    that deletes OLD and adds NEW is a rename even where git's similarity
+    detection does not pair them.
+    """
+    commits: list[_Commit] = []
+    base = f"{prefix}{INCIDENT_DIR}/"
     for chunk in raw.split("\x1e"):
         if not chunk:
             continue
         header, _, body = chunk.partition("\0")
         fields = header.split("\x1f")
-        if len(fields) < 6:
+        if len(fields) < 7:
             continue
-        commits += 1
-        sha, author, email, authored, committed = fields[:5]
-        subject = "\x1f".join(fields[5:])
+        sha, parents, author, email, authored, committed = fields[:6]
+        subject = "\x1f".join(fields[6:])
         meta = dict(commit=sha, at=datetime.fromisoformat(authored), author=author, email=email,
                     committed_at=datetime.fromisoformat(committed), subject=subject, boundary=sha in boundary)
-        for status, old_sha, new_sha, old_path, path in raw_entries(body, prefix):
+        revisions: list[Revision] = []
+        for status, old_sha, new_sha, old_path, path in raw_entries(body):
+            inside, came_from = path.startswith(base), old_path is not None and old_path.startswith(base)
+            if status in ("R", "C") and inside != came_from:
+                if not inside:  # moved out of incidents/: gone from the register
+                    status, path, new_sha, old_path = "D", old_path or path, _NULL_SHA, None
+                else:  # moved in: a new record
+                    status, old_sha, old_path = "A", _NULL_SHA, None
+            elif not inside:
+                continue
+            path, old_path = _strip(path, prefix), _strip(old_path, prefix) if old_path else None
             if status == "D":
                 revisions.append(Revision(**meta, change="D", path=path, blob=None, old_blob=old_sha))  # type: ignore[arg-type]
             else:
@@ -262,9 +377,23 @@ def _parse_log(raw: str, prefix: str, boundary: frozenset[str]) -> tuple[list[Re
                     **meta, change="M" if status == "T" else status, path=path,  # type: ignore[arg-type]
                     blob=new_sha, old_path=old_path, old_blob=None if old_sha == _NULL_SHA else old_sha,
                 ))
-    return revisions, commits
+        commits.append(_Commit(sha, tuple(parents.split()), meta["committed_at"],  # type: ignore[arg-type]
+                               tuple(_renumbered(revisions, subject))))
+    return commits
 
 
+def _renumbered(revisions: list[Revision], subject: str) -> list[Revision]:
+    """Pair the deletion of OLD and the addition of NEW of a ``renumber: OLD -> NEW`` commit into a rename."""
+    match = _RENUMBER.fullmatch(subject.strip())
+    if not match:
+        return revisions
+    old_id, new_id = match.groups()
+    gone = [r for r in revisions if r.change == "D" and PurePosixPath(r.path).stem == old_id]
+    born = [r for r in revisions if r.change == "A" and PurePosixPath(r.path).stem == new_id]
+    if len(gone) != 1 or len(born) != 1:
+        return revisions
+    moved = replace(born[0], change="R", old_path=gone[0].path, old_blob=gone[0].old_blob)
+    return [moved if r is born[0] else r for r in revisions if r is not gone[0]]
 def raw_entries(body: str, prefix: str = "") -> Iterator[tuple[str, str, str, str | None, str]]:
     """(status letter, old blob, new blob, old path, path) of each entry of ``--raw -z`` output.
 
@@ -293,25 +422,35 @@ def _strip(path: str, prefix: str) -> str:
 
 
 def _chain(revisions: list[Revision]) -> list[list[Revision]]:
-    """Group revisions per file, oldest first, following renames."""
-    live: dict[str, list[Revision]] = {}
+    """Group revisions per record, oldest first, following renames.
+
+    A change continues the record whose revision produced the content it
+    started from (its old blob at its old path); only when no such revision
+    was seen (a merge that rewrote the file, a shallow clone) does the path
+    decide. So a file created twice on two branches (two clerks, one id) makes
+    two records, not one record edited back and forth.
+    """
+    live: dict[str, list[list[Revision]]] = defaultdict(list)
+    """Per path, the records there, most recently changed last."""
+    by_content: dict[tuple[str, str], list[Revision]] = {}
     chains: list[list[Revision]] = []
     for revision in revisions:
-        if revision.change in ("R", "C") and revision.old_path in live:
-            chain: list[Revision] = live.pop(revision.old_path) if revision.change == "R" else []
-            if revision.change == "C":
-                chains.append(chain)
-            chain.append(revision)
-            live[revision.path] = chain
-            continue
-        existing = live.get(revision.path)
-        if existing is None:
-            existing = []
-            chains.append(existing)
-            live[revision.path] = existing
-        existing.append(revision)
+        before = revision.old_path or revision.path
+        chain: list[Revision] | None = None
+        if revision.change not in ("A", "C"):
+            chain = by_content.get((before, revision.old_blob or ""))
+            if chain is None and live[before]:
+                chain = live[before][-1]
+        if chain is None:
+            chain = []
+            chains.append(chain)
+        chain.append(revision)
+        if revision.change in ("R", "D") or before != revision.path:
+            live[before] = [c for c in live[before] if c is not chain]
         if revision.change == "D":
-            del live[revision.path]
+            continue
+        live[revision.path] = [c for c in live[revision.path] if c is not chain] + [chain]
+        by_content[(revision.path, revision.blob or "")] = chain
     return chains
 
 
@@ -427,55 +566,128 @@ def explain(repo: git.Repo, history: IncidentHistory) -> tuple[Change, ...]:
 
 # --- registration delay (迟报) -------------------------------------------------
 
-def registration_delays(incidents: Iterable[Incident], history: RegisterHistory) -> dict[str, timedelta]:
-    """Per incident id: from ``discovered_at`` to the commit that registered it.
+@dataclass(frozen=True)
+class Registration:
+    """When one record counts as registered, and on what that rests."""
 
-    Incidents git has not seen yet (not committed) and histories cut by a
-    shallow clone are left out: their delay is unknown.
+    at: datetime
+    on_main: bool
+    """True: arrival on the main branch (a forge date); False: the checking run's clock (not on main yet)."""
+    revision: Revision | None = None
+    """The registering commit, when git has one (its author date is shown, never trusted)."""
+
+
+def registration(incident: Incident, history: RegisterHistory, now: datetime | None = None) -> Registration | None:
+    """When ``incident`` was registered: its arrival on main, else (a pull request, a draft) ``now``.
+
+    None when that cannot be told: no git, a history cut by a shallow clone,
+    or a record not on main while no clock is given.
+    """
+    if not history.available:
+        return None
+    found = history.of(incident.id)
+    if found is not None and (found.deleted or not found.complete):
+        return None
+    if found is not None and found.registered_at is not None:
+        return Registration(found.registered_at, True, found.registration)
+    if now is None:
+        return None
+    return Registration(now, False, found.registration if found is not None else None)
+
+
+def registration_delays(incidents: Iterable[Incident], history: RegisterHistory,
+                        now: datetime | None = None) -> dict[str, timedelta]:
+    """Per incident id: from ``discovered_at`` to its registration (``registration``).
+
+    Records whose registration time cannot be told are left out: without
+    ``now``, those not yet on the main branch too.
     """
     delays: dict[str, timedelta] = {}
     for incident in incidents:
-        found = history.of(incident.id)
-        if found is None or found.registered_at is None:
-            continue
-        delays[incident.id] = found.registered_at - incident.discovered_at
+        found = registration(incident, history, now)
+        if found is not None:
+            delays[incident.id] = found.at - incident.discovered_at
     return delays
 
 
-def late_registration_issues(incidents: Iterable[Incident], history: RegisterHistory, hours: float) -> list[Issue]:
-    """A ``late-registration`` warning per incident registered more than ``hours`` after discovery.
+def late_registration_issues(incidents: Iterable[Incident], history: RegisterHistory, hours: float,
+                             now: datetime | None = None) -> list[Issue]:
+    """A ``late-registration`` warning per incident registered more than ``hours`` after discovery,
+    and a ``backdated-commit`` warning where the author date claims a time well before the record's
+    arrival (or ``now``, for a record not on main yet).
 
-    A warning, not an error: a late record cannot be made un-late, and failing
+    Warnings, not errors: a late record cannot be made un-late, and failing
     every later check for it would only push staff to backdate the next one.
     Withdrawn records are left out.
     """
-    from .times import human_duration
-
-    by_id = {i.id: i for i in incidents if i.withdrawn is None}
     limit = timedelta(hours=hours)
     issues: list[Issue] = []
-    for incident_id, delay in sorted(registration_delays(by_id.values(), history).items()):
-        if delay <= limit:
+    for incident in sorted((i for i in incidents if i.withdrawn is None), key=lambda i: i.id):
+        found = registration(incident, history, now)
+        if found is None:
             continue
-        incident = by_id[incident_id]
-        found = history.of(incident_id)
-        assert found is not None and found.registration is not None
-        line, column = incident.position("discovered_at")
-        issues.append(Issue(
-            incident.file, line, column, "discovered_at", "late-registration",
-            f"迟报:发现于 {incident.discovered_at.strftime('%Y-%m-%d %H:%M')},"
-            f"{found.registration.at.astimezone(incident.discovered_at.tzinfo).strftime('%Y-%m-%d %H:%M')} 才提交登记"
-            f"(提交 {found.registration.commit[:8]},{found.registration.author}),相隔 {human_duration(delay)}({delay.total_seconds() / 3600:.1f} 小时),"
-            f"超过登记时限 {hours:g} 小时。请在处置经过或 note 中说明迟报原因。",
-            "warning",
-        ))
+        delay = found.at - incident.discovered_at
+        authored = found.revision.at if found.revision is not None else None
+        if delay > limit:
+            issues.append(_late(incident, found, delay, hours))
+        if authored is not None and found.at - authored > BACKDATE_TOLERANCE:
+            claimed = authored - incident.discovered_at
+            # On main, only where the author date would hide a late registration:
+            # a slow review is not a reason to warn about every record for ever.
+            if not found.on_main or (delay > limit >= claimed):
+                issues.append(_backdated(incident, found, authored))
     return issues
 
 
-def history_issues(root: Path, incidents: Iterable[Incident], hours: float) -> list[Issue]:
-    """What `yuqing check --history` adds: late registrations, and a warning when git cannot tell."""
-    history = load(root, levels=False)
-    issues = late_registration_issues(incidents, history, hours)
+def _arrival_text(found: Registration, tz: tzinfo | None) -> str:
+    when = found.at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+    if found.on_main:
+        assert found.revision is not None and found.revision.arrival is not None
+        return f"{when} 才进入主分支(主分支提交 {found.revision.arrival[:8]})"
+    return f"到本次检查时 {when} 仍未进入主分支(按检查时间计)"
+
+
+def _late(incident: Incident, found: Registration, delay: timedelta, hours: float) -> Issue:
+    from .times import human_duration
+
+    tz = incident.discovered_at.tzinfo
+    who = f",登记人 {found.revision.author}" if found.revision is not None else ""
+    line, column = incident.position("discovered_at")
+    return Issue(
+        incident.file, line, column, "discovered_at", "late-registration",
+        f"迟报:发现于 {incident.discovered_at.strftime('%Y-%m-%d %H:%M')},{_arrival_text(found, tz)}{who},"
+        f"相隔 {human_duration(delay)}({delay.total_seconds() / 3600:.1f} 小时),"
+        f"超过登记时限 {hours:g} 小时。请在处置经过或 note 中说明迟报原因。",
+        "warning",
+    )
+
+
+def _backdated(incident: Incident, found: Registration, authored: datetime) -> Issue:
+    from .times import human_duration
+
+    assert found.revision is not None
+    tz = incident.discovered_at.tzinfo
+    when = found.at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+    basis = f"进入主分支的时间是 {when}" if found.on_main else f"本次检查时间是 {when},记录尚未进入主分支"
+    line, column = incident.position("discovered_at")
+    return Issue(
+        incident.file, line, column, "discovered_at", "backdated-commit",
+        f"登记提交 {found.revision.commit[:8]}({found.revision.author})的提交时间写的是 "
+        f"{authored.astimezone(tz).strftime('%Y-%m-%d %H:%M')},而{basis},相差 {human_duration(found.at - authored)}。"
+        "提交时间可由本人随意设置,不作为登记时间;登记时间以进入主分支的时间为准。",
+        "warning",
+    )
+
+
+def history_issues(root: Path, incidents: Iterable[Incident], hours: float, *,
+                   now: datetime | None = None, main: str | None = None) -> list[Issue]:
+    """What `yuqing check --history` adds: late registrations, back-dated commits, and a warning when git cannot tell.
+
+    ``now`` is the checking run's clock, against which records not yet on the
+    main branch (``main``; see ``load``) are judged.
+    """
+    history = load(root, levels=False, main=main)
+    issues = late_registration_issues(incidents, history, hours, now)
     if history.shallow:
         issues.insert(0, Issue("register.yml", 1, 1, "", "history-incomplete", history.note, "warning"))
     elif not history.available:

@@ -28,14 +28,17 @@ def _expand(paths: tuple[Path, ...], root: Path) -> list[Path]:
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @format_option("text", "json", "github")
 @click.option("--history", "with_history", is_flag=True,
-              help="同时按 git 历史检查迟报(发现后超过 late_registration_hours 才提交登记,提醒)。")
+              help="同时按 git 历史检查迟报(发现后超过 late_registration_hours 才进入主分支,提醒)。"
+                   "登记时间取进入主分支的时间(合并时由平台记录);尚未合并的按本次检查时间计;提交时间不可信,只作提示。")
+@click.option("--main", "main_ref", metavar="REF", default=None,
+              help="--history 所依据的主分支(默认 origin/main,没有则 main)。")
 @click.option("--changed-since", "changed_ref", metavar="REF", default=None,
               help="只检查自 git 引用 REF 以来改动的事件文件(含未提交、未跟踪的),用于 PR;"
                    "编号是否重复仍与全部文件比对。register.yml 或 schemas/ 有改动时检查全部。")
 @root_option
 @now_option
 def check_command(paths: tuple[Path, ...], fmt: str, root: Path | None, now_text: str | None,
-                  with_history: bool = False, changed_ref: str | None = None) -> None:
+                  with_history: bool = False, changed_ref: str | None = None, main_ref: str | None = None) -> None:
     """检查事件文件:格式、必填项、时间顺序、等级、编号等。
 
     不带参数时检查 incidents/ 下全部文件;也可以只检查指定的文件或目录
@@ -48,6 +51,7 @@ def check_command(paths: tuple[Path, ...], fmt: str, root: Path | None, now_text
       yuqing check --format github     # 在 GitHub/Gitea 的 PR 中逐行标注
       yuqing check --format json
       yuqing check --history           # 另按 git 历史检查迟报
+      yuqing check --history --main origin/main   # PR 中:未合并的按本次检查时间计
       yuqing check --changed-since origin/main   # PR 中只查改动的文件
     """
     found = resolve_root(root)
@@ -70,7 +74,7 @@ def check_command(paths: tuple[Path, ...], fmt: str, root: Path | None, now_text
     if with_history:
         from ..history import history_issues
 
-        issues += history_issues(found, register.incidents, config.late_registration_hours)
+        issues += history_issues(found, register.incidents, config.late_registration_hours, now=now, main=main_ref)
     click.echo(RENDERERS[fmt](register.files, issues))
     raise SystemExit(EXIT_PROBLEMS if any(i.severity == "error" for i in issues) else EXIT_OK)
 
