@@ -306,7 +306,7 @@ def apply(root: Path, incident_id: str, change: Callable[[str, dict[str, Any]], 
     errors = [i for i in issues if i.severity == "error"]
     if errors:
         return Outcome(rel, False, tuple(errors), refusal="修改后的文件未通过检查,未写入。")
-    findings, audit_note = audit_text(root, rel, edited.text)
+    findings, audit_note = audit_text(root, rel, edited.text, config)
     refused = [i for i in findings if i.severity == "error"]
     if refused:
         return Outcome(rel, False, tuple(refused), refusal="修改后的文件未通过审核(记录只增不删),未写入。")
@@ -341,7 +341,7 @@ def committed(root: Path, rel: str) -> bytes | None:
     return done.stdout if done.returncode == 0 else None
 
 
-def audit_text(root: Path, rel: str, text: str) -> tuple[list[Issue], str | None]:
+def audit_text(root: Path, rel: str, text: str, config: RegisterConfig | None = None) -> tuple[list[Issue], str | None]:
     """`yuqing audit`'s verdict on changing the committed file into ``text``."""
     old = committed(root, rel)
     if old is None:
@@ -352,7 +352,8 @@ def audit_text(root: Path, rel: str, text: str) -> tuple[list[Issue], str | None
         from . import audit
 
         change = audit.FileChange("M", rel, None, load_bytes(old, rel), load_text(text, rel))
-        return list(audit.check_change(change, {})), None
+        context: Any = audit.Context(config=config) if hasattr(audit, "Context") else {}
+        return list(audit.check_change(change, context)), None
     except (AttributeError, TypeError) as error:  # the audit's API changed: check still ran
         return [], f"未能按审核规则预先核对({type(error).__name__});推送前请运行 `yuqing verify`。"
 

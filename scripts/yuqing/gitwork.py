@@ -123,3 +123,70 @@ def push(root: Path, branch: str, remote: str = "origin", seconds: float = PUSH_
         return None
     return (f"推送失败({done.output})。可能未联网或没有权限;联网后运行 git push -u {remote} {branch}。"
             "如提示编号已被占用,运行 `yuqing verify` 查看原因。")
+
+
+@dataclass(frozen=True)
+class BranchPlan:
+    """Where a staff command's commit goes: a new branch, the current one, or nowhere (why)."""
+
+    create: str | None = None
+    stay: str | None = None
+    refusal: str | None = None
+    warning: str | None = None
+
+    @property
+    def branch(self) -> str | None:
+        return self.create or self.stay
+
+
+def plan_update_branch(root: Path, incident_id: str, *, fetch_first: bool = True) -> BranchPlan:
+    """Decide, before anything is written, where ``--commit`` will commit a change to ``incident_id``.
+
+    On ``main``: a new branch ``update/<id>-<6 hex>`` from it (refused when
+    ``main`` is behind ``origin/main``: the update would be based on an old
+    version of the record). On a branch whose name holds the id (the record's
+    own ``incident/…`` or ``update/…`` branch): that branch, so the same pull
+    request grows. Anywhere else: refused, with what to do.
+    """
+    if not in_git(root):
+        return BranchPlan(refusal="不在 git 仓库中,无法使用 --commit。")
+    current = current_branch(root)
+    if current is not None and current != MAIN and incident_id in current:
+        return BranchPlan(stay=current)
+    if current != MAIN:
+        where = f"分支 {current}" if current else "一个没有分支名的提交(detached HEAD)"
+        return BranchPlan(refusal=f"当前在{where}上,它不是 {incident_id} 的分支。请先 git switch {MAIN} 并 git pull,"
+                                  "再运行本命令(会自动新建 update/ 分支);或不加 --commit,自行提交。")
+    warning = fetch(root) if fetch_first else None
+    if warning is None and git(root, "rev-parse", "--verify", "--quiet", f"origin/{MAIN}").ok:
+        behind = git(root, "rev-list", "--count", f"{MAIN}..origin/{MAIN}")
+        if behind.ok and behind.output not in ("", "0"):
+            return BranchPlan(refusal=f"本地 {MAIN} 落后于远程 origin/{MAIN}({behind.output} 个提交),"
+                                      f"记录可能不是最新的。请先运行 git pull,再追加。")
+    return BranchPlan(create=unique_branch("update", incident_id), warning=warning)
+
+
+@dataclass(frozen=True)
+class Committed:
+    branch: str | None
+    commit: str | None
+    left_alone: tuple[str, ...] = ()
+    problem: str | None = None
+    pushed: bool = False
+    push_problem: str | None = None
+
+
+def commit_to(root: Path, plan: BranchPlan, paths: list[str], message: str, *, push_after: bool) -> Committed:
+    """Carry out ``plan``: switch if needed, commit exactly ``paths``, push when asked."""
+    if plan.create is not None:
+        problem = switch_new(root, plan.create)
+        if problem is not None:
+            return Committed(None, None, problem=problem)
+    done = commit_only(root, paths, message)
+    if not done.ok:
+        return Committed(plan.branch, None, problem=done.output)
+    left = tuple(other_changes(root, paths))
+    if not push_after or plan.branch is None:
+        return Committed(plan.branch, done.output, left)
+    problem = push(root, plan.branch)
+    return Committed(plan.branch, done.output, left, pushed=problem is None, push_problem=problem)
