@@ -302,3 +302,137 @@ def test_example_reports_produce_markdown_and_docx(tmp_path: Path, capsys: Any) 
         markdown = capsys.readouterr().out
         assert markdown.startswith("# ")
         assert "<svg" in markdown or kind == "weekly"
+
+
+# --- safety: record text never becomes markup -------------------------------
+
+HOSTILE = ("<img src=x onerror=alert(1)>", "[详情](javascript:alert(1))", "![x](http://evil)", "a|b",
+           "`code`", "*强调*", "{: onclick=alert(1) }", "<script>alert(1)</script>")
+
+
+def hostile_register(register_dir: Any) -> Any:
+    """Titles, summaries, units, notes, tags, the organization and a narrative full of Markdown and HTML."""
+    from .conftest import base_incident
+
+    data = yaml.safe_load((register_dir.root / "register.yml").read_text(encoding="utf-8"))
+    unit = "<img src=x onerror=alert(1)>科"
+    register_dir.settings(organization="[局](javascript:alert(1))<b>", units=[*data["units"], unit, "# 标题科"])
+    for number, text in enumerate(HOSTILE, start=1):
+        register_dir.write(base_incident(
+            id=f"YQ-2025-{number:04d}", title=f"# {text} 标题 | 表格", summary=f"- {text}\n\n# 概要",
+            level="重大", status="处置中", tags=[f"#{number}"], discovered_at=f"2025-03-1{number % 7}T09:00:00+08:00",
+            units={"lead": unit if number % 2 else "# 标题科", "assisting": [unit]},
+            timeline=[{"at": f"2025-03-1{number % 7}T09:30:00+08:00", "type": "定级", "level": "重大",
+                       "by": unit, "note": text}],
+            review={"cause": text, "nature": text, "impact": text, "responsibility": text, "lessons": text,
+                    "completed_at": f"2025-03-1{number % 7}T18:00:00+08:00"}))
+    narrative = register_dir.root / "docs" / "reports"
+    narrative.mkdir(parents=True)
+    (narrative / "annual-2025.md").write_text(
+        "开头 <img src=x onerror=alert(1)> [详情](javascript:alert(1))\n\n## 三、存在问题\n\n"
+        "- ![x](http://evil) {: onclick=alert(1) }\n\n### <script>alert(1)</script>\n\n正文\n",
+        encoding="utf-8")
+    return register_dir
+
+
+class _Tags(__import__("html.parser").parser.HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, list[tuple[str, str | None]]]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, attrs))
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def _mkdocs_site(tmp_path: Path, pages: dict[str, str]) -> dict[str, str]:
+    """Build ``pages`` (name -> Markdown) under docs/reports/ with real MkDocs and the project's
+    Markdown extensions; return each page's HTML content (the part the Markdown became)."""
+    import subprocess
+    import sys
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    Loader.add_constructor("!ENV", lambda loader, node: None)
+    project = yaml.load((PROJECT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=Loader)
+    site = tmp_path / "mk"
+    (site / "docs" / "reports").mkdir(parents=True)
+    (site / "docs" / "index.md").write_text("# 首页\n", encoding="utf-8")
+    for name, markdown in pages.items():
+        (site / "docs" / "reports" / f"{name}.md").write_text(markdown, encoding="utf-8")
+    config = {"site_name": "t", "theme": {"name": "mkdocs"}, "markdown_extensions": project["markdown_extensions"],
+              "plugins": []}
+    (site / "mkdocs.yml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(site / "mkdocs.yml")], check=True,
+                   cwd=site, capture_output=True)
+    out = {}
+    for name in pages:
+        page = (site / "site" / "reports" / name / "index.html").read_text(encoding="utf-8")
+        start = page.index('<div class="col-md-9" role="main">')
+        out[name] = page[start:page.index("<footer", start)]
+    return out
+
+
+ALLOWED_TAGS = {"div", "h1", "h2", "h3", "h4", "p", "table", "thead", "tbody", "tr", "th", "td", "strong", "br",
+                "blockquote", "figure", "figcaption", "svg", "g", "rect", "text", "line", "path", "title", "polyline",
+                "circle", "tspan", "desc", "a"}
+
+
+def test_record_text_never_becomes_markup_in_published_reports(register_dir: Any, tmp_path: Path,
+                                                              capsys: Any) -> None:
+    """Every report kind and the statistics summary, built by MkDocs as pages under docs/reports/."""
+    root = hostile_register(register_dir).root
+    pages: dict[str, str] = {}
+    for kind, period in (("weekly", "2025-W11"), ("monthly", "2025-03"), ("annual", "2025")):
+        assert main(["report", kind, "--root", str(root), "--now", NOW, "--period", period]) == 0
+        pages[kind] = capsys.readouterr().out
+    assert main(["stats", "--root", str(root), "--now", NOW, "--format", "markdown"]) == 0
+    pages["stats"] = capsys.readouterr().out
+    # The annual report puts titles into a paragraph (尚未办结事项), the others into tables.
+    assert "仍有8起未平息" in pages["annual"]
+    for name, content in _mkdocs_site(tmp_path, pages).items():
+        parser = _Tags()
+        parser.feed(content)
+        tags = {tag for tag, _ in parser.tags}
+        assert tags <= ALLOWED_TAGS, (name, tags - ALLOWED_TAGS)
+        for tag, attrs in parser.tags:
+            for key, value in attrs:
+                assert not key.startswith("on"), (name, tag, key)
+                assert "javascript:" not in (value or "").lower(), (name, tag, key, value)
+        # Links are only the theme's own heading anchors (toc adds none: permalink is off).
+        assert not [attrs for tag, attrs in parser.tags if tag == "a"], name
+        assert "<img" not in content and "<script" not in content and "<b>" not in content, name
+        text = "".join(parser.text)
+        # What was written is shown, as text.
+        if name != "stats":
+            assert "<img src=x onerror=alert(1)>科" in text, name
+            assert "[局](javascript:alert(1))<b>" in text, name
+        if name == "weekly":
+            for hostile in HOSTILE:
+                assert f"# {hostile} 标题 | 表格" in text, (name, hostile)
+    annual_text = "".join(_text_of(_mkdocs_site(tmp_path / "again", {"annual": pages["annual"]})["annual"]))
+    assert "开头 <img src=x onerror=alert(1)> [详情](javascript:alert(1))" in annual_text
+    assert "![x](http://evil) {: onclick=alert(1) }" in annual_text
+
+
+def _text_of(content: str) -> list[str]:
+    parser = _Tags()
+    parser.feed(content)
+    return parser.text
+
+
+def test_markdown_escaping_keeps_text_escaped_once_by_the_site() -> None:
+    from yuqing.render.markdown import md_cell, md_text
+    from yuqing.site.escape import md_text as site_md_text
+
+    for text in HOSTILE + ("AT&T &amp; 1 < 2", "2025-03-01 10:00 说明:无", "1. 列表", "- 列表", ": 定义", "=== "):
+        once = site_md_text(text)
+        assert md_text(once) == once          # references kept, nothing escaped twice
+        assert md_cell(text) == md_text(text)
+    assert md_text("2025-03-01 10:00 说明:无") == "2025-03-01 10:00 说明:无"   # readable in a terminal
+    assert md_text("1. 列表") == "1\\. 列表" and md_text("- 列表") == "\\- 列表" and md_text(": x") == "&#58; x"
+    assert md_text("AT&T") == "AT&amp;T" and md_text("a\nb\tc\x07") == "a b c"
