@@ -44,13 +44,13 @@ PROBLEMS: tuple[tuple[str, str], ...] = (
     (r"unclosed '\[' or '\{'", "缩进不对,或方括号、花括号未闭合"),
     (r"comment or (?:a )?line break", "值的后面多了内容(引号结束后应换行;整段文字都要写在引号里)"),
     (r"whitespace|expected ' '", "这里应有一个空格(如“- ”“: ”后面)"),
-    (r"document|DOCUMENT|STREAM|stream-start|single document",
+    (r"document|DOCUMENT|STREAM|stream-start|SCALAR",
      "“---”或“...”只能出现在文件开头或结尾,且一个文件只能写一个事件"),
     (r"escape|hexdecimal|hexadecimal",
      "双引号中的反斜杠“\\”转义写法不对:要写反斜杠本身请写成“\\\\”,或改用单引号"),
     (r"indentation indicator|chomping|block scalar",
      "多行文字标记“|”或“>”后面只能跟 +、- 或 1–9 的数字"),
-    (r"%TAG|%YAML|directive|version number|incompatible YAML document|duplicate tag handle|expected a digit",
+    (r"%TAG|%YAML|directive|version number|incompatible YAML document|duplicate tag handle|digit",
      "以“%”开头的行是 YAML 指令,事件文件不需要:请删除这一行,或给以 % 开头的文字加引号"),
     (r"tag|URI|'!'|'>'",
      "以“!”开头的是 YAML 标签,事件文件不需要:请删除它,或给以 ! 开头的文字加引号"),
@@ -60,8 +60,10 @@ PROBLEMS: tuple[tuple[str, str], ...] = (
      "文件含有看不见的控制字符,请删除(常见原因:从网页、Word 或聊天软件复制时带入)"),
     (r"UTF-8|UTF-16|Unicode character|surrogate|octet",
      "文件编码有误,不是有效的 UTF-8:请在编辑器中“另存为”并选择 UTF-8"),
-    (r"duplicate key|duplicate anchor", "同一个键或锚点出现了两次"),
-    (r"^while ", "这里的写法无法解析"),
+    (r"duplicate key|duplicate anchor|second occurrence", "同一个键或锚点出现了两次"),
+    (r"^while (?:parsing|scanning) a (?:block|simple key)|^while increasing block",
+     "这一段的缩进无法解析(同一层的键必须左对齐,只能用空格缩进)"),
+    (r"^while ", "这一段的写法无法解析(常见原因:引号、方括号或花括号未闭合)"),
 )
 _COMPILED = tuple((re.compile(pattern), chinese) for pattern, chinese in PROBLEMS)
 UNKNOWN = "这里的写法无法解析"

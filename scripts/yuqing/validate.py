@@ -187,9 +187,19 @@ class SchemaChecker:
         return [issue("schema-other", f"{named}:{error.message}")]
 
 
+_CURLY_OPEN = frozenset("“‘「『＂")
+_CURLY_CLOSE = frozenset("”’」』＂")
+
+
 def _time_message(named: str, value: Any) -> str:
     if isinstance(value, str) and re.match(r"^\d{4}-\d{2}-\d{2}$", value.strip()):
         return f"{named} 只有日期“{value}”,还需要写时刻,如 \"{value.strip()}T09:30:00+08:00\" 或 \"{value.strip()} 09:30\"。"
+    if isinstance(value, str) and value[:1] in _CURLY_OPEN and value[-1:] in _CURLY_CLOSE:
+        inner = value[1:-1]
+        return (f"{named} 的时间两边用了中文引号:{value}。YAML 只认英文引号,"
+                f"请改为 \"{inner}\"(输入法切换到英文标点后输入引号)。")
+    if isinstance(value, str) and "：" in value:
+        return f"{named} 的时间中用了中文全角冒号“：”:“{value}”。请改为英文冒号,如 \"{value.replace('：', ':')}\"。"
     shown = value if isinstance(value, str) else repr(value)
     return (f"{named} 不是有效的时间:“{shown}”。应写成 \"2025-03-02T18:00:00+08:00\"(推荐,带时区并加引号)"
             f"或 \"2025-03-02 18:00\"(按台账时区理解)。")
