@@ -33,8 +33,8 @@ SECRET_TITLE = "市领导批示的某涉密食品安全案件"
 def site_files(register: RegisterDir) -> None:
     """Give a test register the project's mkdocs.yml and hand-written pages."""
     shutil.copy(PROJECT / "mkdocs.yml", register.root / "mkdocs.yml")
-    shutil.copytree(PROJECT / "docs" / "guide", register.root / "docs" / "guide")
-    shutil.copytree(PROJECT / "docs" / "assets", register.root / "docs" / "assets")
+    for part in ("guide", "assets", "reference"):
+        shutil.copytree(PROJECT / "docs" / part, register.root / "docs" / part)
     shutil.copytree(PROJECT / "overrides", register.root / "overrides")
 
 

@@ -52,6 +52,8 @@ RULES = f"{GENERATED}/rules.md"
 GUIDE_LEVELS = "guide/levels.md"
 GUIDE_REGISTER = "guide/register.md"
 GUIDE_DEADLINES = "guide/deadlines.md"
+GUIDE_GATE = "guide/gate.md"
+REF_CHANGES = "reference/changes.md"
 
 Toc = tuple[tuple[int, str, str], ...]
 """A page's headings below its h1: (level, id, text)."""
@@ -659,7 +661,24 @@ def rules_page(site: SiteInput) -> str:
     parts.append(f"- 时区:{md_text(config.timezone)}\n- 编号前缀:{md_text(config.id_prefix)}\n"
                  f"- 迟报判定:发现后 {config.late_registration_hours:g} 小时内未登记\n"
                  f"- 统计数字{'计入' if config.publish.count_confidential else '不计入'}涉密事件(涉密事件本身从不发布)\n")
+    parts.append("\n## 变更规则 { #policy }\n\n")
+    parts.append(_policy_text(site, page))
     return "".join(parts)
+
+
+def _policy_text(site: SiteInput, page: str) -> str:
+    """The change policy table, as the gate's own code prints it (``policy.policy_markdown``)."""
+    intro = "合并请求对记录的每处改动按下表分为允许、需要审批和不允许三类(`yuqing audit` 即按此表审核)。"
+    links = [mlink(page, target, text) for target, text in ((GUIDE_GATE, "审核与分支保护"), (REF_CHANGES, "变更规则说明"))
+             if target in site.docs]
+    if links:
+        intro += "说明见" + "、".join(links) + "。"
+    try:
+        from ..policy import policy_markdown
+    except ImportError:
+        return intro + "\n\n变更策略模块(policy.py)未安装,本站不显示策略表。\n"
+    # Trusted text from our own code; its headings go below this section's.
+    return intro + "\n\n" + _demote(_demote(policy_markdown().strip())) + "\n"
 
 
 def _calendar_text(site: SiteInput) -> str:
