@@ -8,6 +8,8 @@ import subprocess
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import pytest
+
 from .conftest import base_incident
 from .githelper import GitRegister, repo, run_cli  # noqa: F401  (repo is a fixture)
 from yuqing import history
@@ -290,3 +292,60 @@ def test_describe_names_fields_in_chinese() -> None:
     after = base_incident(units={"lead": "食品经营安全监管科", "assisting": ["东城区局"]}, tags=["酸奶"])
     del after["summary"]
     assert history.describe(before, after) == ["修改责任单位", "删除概要", "新增标签"]
+
+
+# --- records across renumbering and renames (two clerks, one id) ---------------
+
+def _clerk(repo: GitRegister, branch: str, author: str, when: str, **fields: object) -> None:
+    repo.git("checkout", "-q", "-b", branch, "main")
+    record = base_incident(id="YQ-2026-0019", discovered_at="2026-01-05T09:00:00+08:00",
+                           timeline=[{"at": "2026-01-05T09:10:00+08:00", "type": "研判"}], **fields)
+    repo.write(record)
+    repo.commit("登记 YQ-2026-0019", author=author, when=when)
+
+
+def _renumber(repo: GitRegister, when: str, *, rewrite: bool = False) -> None:
+    """What `yuqing renumber YQ-2026-0019 YQ-2026-0020` does: one commit, file moved, id changed."""
+    old, new = repo.path("YQ-2026-0019"), repo.path("YQ-2026-0020")
+    repo.git("mv", str(old), str(new))
+    text = new.read_text(encoding="utf-8").replace("YQ-2026-0019", "YQ-2026-0020")
+    if rewrite:  # so much changed that git's similarity no longer pairs the two files
+        text = "# 重新编号\n" + "\n".join(f"# {n}" for n in range(200)) + "\n" + text.replace("监测中", "处置中")
+    new.write_text(text, encoding="utf-8")
+    repo.commit("renumber: YQ-2026-0019 -> YQ-2026-0020", author="李四", when=when)
+
+
+@pytest.mark.parametrize("rewrite", [False, True], ids=["git-rename", "delete-and-add"])
+def test_history_follows_a_renumbered_record_and_keeps_the_other(repo: GitRegister, capsys, rewrite: bool) -> None:
+    (repo.root / "README.md").write_text("台账\n", encoding="utf-8")
+    repo.commit("初始化", when="2026-01-05T08:00:00+08:00")
+    _clerk(repo, "new/zhang", "张三", "2026-01-05T09:20:00+08:00", title="超市过期酸奶")
+    _clerk(repo, "new/li", "李四", "2026-01-05T09:25:00+08:00", title="小区电梯困人", category="特种设备",
+           units={"lead": "特种设备安全监察科"})
+    repo.git("checkout", "-q", "main")
+    repo.git("merge", "-q", "--no-ff", "-m", "Merge new/zhang", "new/zhang", when="2026-01-05T10:00:00+08:00")
+    repo.git("checkout", "-q", "new/li")
+    _renumber(repo, "2026-01-05T10:30:00+08:00", rewrite=rewrite)
+    repo.git("merge", "-q", "--no-ff", "-m", "Merge main", "main", author="李四", when="2026-01-05T10:35:00+08:00")
+    repo.git("checkout", "-q", "main")
+    repo.git("merge", "-q", "--no-ff", "-m", "Merge new/li", "new/li", when="2026-01-05T11:00:00+08:00")
+
+    found = history.load(repo.root)
+    zhang, li = found.of("YQ-2026-0019"), found.of("YQ-2026-0020")
+    assert zhang is not None and li is not None
+    assert [(r.author, r.change, r.subject) for r in zhang.revisions] == [("张三", "A", "登记 YQ-2026-0019")]
+    assert [(r.author, r.change, r.old_path, r.path) for r in li.revisions] == [
+        ("李四", "A", None, "incidents/2026/YQ-2026-0019.yml"),
+        ("李四", "R", "incidents/2026/YQ-2026-0019.yml", "incidents/2026/YQ-2026-0020.yml")]
+    assert (zhang.registered_at.isoformat(), li.registered_at.isoformat()) == (  # type: ignore[union-attr]
+        "2026-01-05T10:00:00+08:00", "2026-01-05T11:00:00+08:00")
+
+    code, out, err = run_cli(["history", "YQ-2026-0019", "--root", str(repo.root), "--format", "json"], capsys)
+    assert code == 0, err
+    data = json.loads(out)
+    assert (data["registered_by"], [r["subject"] for r in data["revisions"]]) == ("张三", ["登记 YQ-2026-0019"])
+    code, out, err = run_cli(["history", "YQ-2026-0020", "--root", str(repo.root), "--format", "json"], capsys)
+    assert code == 0, err
+    data = json.loads(out)
+    assert (data["registered_by"], data["registered_at"]) == ("李四", "2026-01-05T11:00:00+08:00")
+    assert [r["subject"] for r in data["revisions"]] == ["登记 YQ-2026-0019", "renumber: YQ-2026-0019 -> YQ-2026-0020"]
