@@ -36,11 +36,12 @@ def root_option(function: Callable[..., Any]) -> Callable[..., Any]:
     )(function)
 
 
-def now_option(function: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option(
-        "--now", "now_text", metavar="TIME", default=None,
-        help="以此时刻为“现在”(ISO 8601,如 2025-03-02T18:00:00+08:00),默认当前时间。",
-    )(function)
+NOW_HELP = ("以此时刻为“现在”(ISO 8601,如 2025-03-02T18:00:00+08:00),默认当前时间。"
+            "台账按当时的样子读取:此后才记录的事件、延期、评估总结、撤销视为尚未发生(不算错误,也不剔除文件)。")
+
+
+def now_option(function: Callable[..., Any], *, help: str = NOW_HELP) -> Callable[..., Any]:
+    return click.option("--now", "now_text", metavar="TIME", default=None, help=help)(function)
 
 
 def format_option(*choices: str, default: str = "text") -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -103,6 +104,7 @@ def open_register(root: Path | None, now_text: str | None = None, *, progress: b
         click.echo(as_text(1, issues), err=True)
         fail("register.yml 有错误,请先修正。")
     now = parse_now(now_text, config)
+    # "As of" now: later records are not yet there; a time in the real future is still an error.
     register = load_register(found, now=now, progress=progress_bar(progress), config=config)
     if register.errors:
         message = (f"注意:{len(register.invalid_files)} 个事件文件有错误,以下结果不含这些文件"

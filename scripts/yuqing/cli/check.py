@@ -10,7 +10,7 @@ from ..config import load_config
 from ..register import incident_files, load_register, relative
 from ..render.check import RENDERERS, as_text
 from ._common import (
-    EXIT_OK, EXIT_PROBLEMS, fail, format_option, now_option, parse_now, progress_bar, resolve_root, root_option,
+    EXIT_OK, EXIT_PROBLEMS, fail, format_option, parse_now, progress_bar, resolve_root, root_option,
 )
 
 
@@ -36,7 +36,8 @@ def _expand(paths: tuple[Path, ...], root: Path) -> list[Path]:
               help="只检查自 git 引用 REF 以来改动的事件文件(含未提交、未跟踪的),用于 PR;"
                    "编号是否重复仍与全部文件比对。register.yml 或 schemas/ 有改动时检查全部。")
 @root_option
-@now_option
+@click.option("--now", "now_text", metavar="TIME", default=None,
+              help="以此时刻为“现在”判断时间是否在未来(ISO 8601),默认当前时间(真实时钟)。")
 def check_command(paths: tuple[Path, ...], fmt: str, root: Path | None, now_text: str | None,
                   with_history: bool = False, changed_ref: str | None = None, main_ref: str | None = None) -> None:
     """检查事件文件:格式、必填项、时间顺序、等级、编号等。
