@@ -382,6 +382,12 @@ def _time(value: Any, ctx: Context) -> datetime | None:
     return parse_time(value, zone(ctx.config.timezone if ctx.config else "Asia/Shanghai"))
 
 
+def _was(before: Any, after: Any, what: str, code: str) -> str:
+    """The message of an approval: what changed, from what to what, and why it needs an approver."""
+    verb = "新增了" if before is None else "删除了" if after is None else "修改了"
+    return f"{verb}{what}:{_show(before)} → {_show(after)}。{row(code).reason},须经审批人审核。"
+
+
 def _grading_level(event: Any) -> str | None:
     if isinstance(event, dict) and event.get("type") in GRADING_EVENTS and isinstance(event.get("level"), str):
         return str(event["level"])
@@ -407,13 +413,13 @@ class Comparison:
     def old_line(self, path: str) -> int:
         return _where(self.change.old, path)[0]
 
-    def emit(self, path: str, code: str, message: str, *, key: bool = False, where: str | None = None) -> None:
+    def issue(self, path: str, code: str, message: str, *, key: bool = False, where: str | None = None) -> None:
         line, column = self.at(path if where is None else where, key=key)
         self.out.append(_issue(self.change, line, column, path, code, message))
 
     def findings(self) -> list[Issue]:
         if self.old.get("id") != self.new.get("id"):
-            self.emit("id", "id-changed", f"编号由 {self.old.get('id')!r} 改为 {self.new.get('id')!r}。登记后编号不得修改。")
+            self.issue("id", "id-changed", f"编号由 {self.old.get('id')!r} 改为 {self.new.get('id')!r}。登记后编号不得修改。")
         self._timeline()
         if self.archived:
             self._archived_fields()
@@ -453,35 +459,38 @@ class Comparison:
         self._judge_new_events(old_events, new_events)
 
     def _judge_base_events(self, old_events: list[Any], new_events: list[Any]) -> None:
-        code_changed = "archived-rewritten" if self.archived else "event-changed"
-        code_removed = "archived-rewritten" if self.archived else "event-removed"
         running = -1
         for index, event in enumerate(old_events):
             key = event_key(event)
             name = f"处置经过第 {index + 1} 条“{key[1]}”({key[0]},原文件第 {self.old_line(f'timeline[{index}]')} 行)"
             fix = (f"已记录的事件不得删除或改写;如需更正,请恢复原样,在末尾追加一条“{CORRECTION}”事件,"
                    f"在 note 中写明更正的是第 {index + 1} 条({key[0]} {key[1]})及正确内容。")
+            if index not in self.pairs and self.archived:
+                self.issue(f"timeline[{index}]", "archived-rewritten", f"{name}被删除。{fix}", key=True, where="timeline")
+                continue
             if index not in self.pairs:
-                self.emit(f"timeline[{index}]", code_removed, f"{name}被删除。{fix}", key=True, where="timeline")
+                self.issue(f"timeline[{index}]", "event-removed", f"{name}被删除。{fix}", key=True, where="timeline")
                 continue
             j = self.pairs[index]
             path = f"timeline[{j}]"
             if j < running:
-                self.emit(path, "archived-rewritten" if self.archived else "event-reordered",
-                          f"{name}被调换了顺序(现为第 {j + 1} 条)。已记录的事件不得调换顺序。")
+                self.issue(path, "event-reordered", f"{name}被调换了顺序(现为第 {j + 1} 条)。已记录的事件不得调换顺序。")
             running = max(running, j)
             after = new_events[j]
             if after == event:
                 continue
             if not isinstance(after, dict) or not isinstance(event, dict):
-                self.emit(path, code_changed, f"{name}被改写。{fix}")
-                continue
-            fields = sorted(set(event) | set(after), key=lambda k: (k not in ("at", "type"), k))
-            diffs = [f"{k} 由 {_show(event.get(k))} 改为 {_show(after.get(k))}" for k in fields
-                     if event.get(k) != after.get(k)]
-            first = next(k for k in fields if event.get(k) != after.get(k))
-            self.emit(join_path(path, first) if first in after else path, code_changed,
-                      f"{name}被修改:{';'.join(diffs)}。{fix}")
+                where, text = path, f"{name}被改写。{fix}"
+            else:
+                fields = sorted(set(event) | set(after), key=lambda k: (k not in ("at", "type"), k))
+                diffs = [f"{k} 由 {_show(event.get(k))} 改为 {_show(after.get(k))}" for k in fields
+                         if event.get(k) != after.get(k)]
+                first = next(k for k in fields if event.get(k) != after.get(k))
+                where, text = (join_path(path, first) if first in after else path), f"{name}被修改:{';'.join(diffs)}。{fix}"
+            if self.archived:
+                self.issue(where, "archived-rewritten", text)
+            else:
+                self.issue(where, "event-changed", text)
 
     def _judge_new_events(self, old_events: list[Any], new_events: list[Any]) -> None:
         last_base = max(self.pairs.values(), default=-1)
@@ -496,15 +505,15 @@ class Comparison:
             earlier = when is not None and last_time is not None and when < last_time
             if self.archived:
                 if inserted:
-                    self.emit(path, "archived-rewritten", f"已归档记录的处置经过中间插入了第 {j + 1} 条“{key[1]}”。"
+                    self.issue(path, "archived-rewritten", f"已归档记录的处置经过中间插入了第 {j + 1} 条“{key[1]}”。"
                                                          f"归档后只能在末尾追加“{CORRECTION}”事件。")
                 elif key[1] != CORRECTION:
-                    self.emit(path, "archived-rewritten",
+                    self.issue(path, "archived-rewritten",
                               f"已归档的记录追加了“{key[1]}”事件。归档后只能追加“{CORRECTION}”事件。")
                 continue
             if inserted or earlier:
                 where = "插在已有事件之间" if inserted else f"时间早于目标分支上最后一条事件({last_time.isoformat() if last_time else ''})"
-                self.emit(path, "event-backdated",
+                self.issue(path, "event-backdated",
                           f"新增的第 {j + 1} 条“{key[1]}”({key[0]}){where},属于补录。{row('event-backdated').reason},"
                           "须经审批人审核;请在 note 中写明补录原因。")
 
@@ -517,9 +526,10 @@ class Comparison:
             if before == after and (key in self.old) == (key in self.new):
                 continue
             if key == "withdrawn":
-                self._approval(key, "withdrawn-changed", before, after, "撤销(withdrawn)")
+                self.issue(key, "withdrawn-changed", _was(before, after, "撤销(withdrawn)", "withdrawn-changed"), key=True)
             elif key == "confidential":
-                self._approval(key, "confidential-changed", before, after, "涉密标记(confidential)")
+                self.issue(key, "confidential-changed",
+                           _was(before, after, "涉密标记(confidential)", "confidential-changed"), key=True)
             elif key in self.old and key not in self.new:
                 self._removed(key)
             elif key == "level":
@@ -527,9 +537,9 @@ class Comparison:
             elif key == "status":
                 self._status(before, after)
             elif key in TIME_FIELDS:
-                self._approval(key, "time-changed", before, after, key)
+                self.issue(key, "time-changed", _was(before, after, key, "time-changed"), key=True)
             elif key == "appeal":
-                self._walk(key, before, after, changed="appeal-changed")
+                self._walk(key, before, after, appeal=True)
             elif key == "extensions":
                 self._extensions(before, after)
             else:
@@ -537,43 +547,35 @@ class Comparison:
 
     def _removed(self, path: str) -> None:
         # The position is that of the nearest ancestor still in the branch's file.
-        self.emit(path, "field-removed",
+        self.issue(path, "field-removed",
                   f"删除了 {path}(原文件第 {self.old_line(path)} 行)。已记录的内容不得删除;"
                   "记错了请恢复原值,在处置经过末尾追加一条“更正”事件说明。")
 
-    def _approval(self, path: str, code: str, before: Any, after: Any, what: str) -> None:
-        verb = "新增了" if before is None else "删除了" if after is None else "修改了"
-        self.emit(path, code, f"{verb}{what}:{_show(before)} → {_show(after)}。{row(code).reason},须经审批人审核。",
-                  key=True)
-
-    def _walk(self, path: str, before: Any, after: Any, *, changed: str = "field-changed") -> None:
-        """Generic comparison: filled is allowed, removed refused, changed classified by ``changed``."""
+    def _walk(self, path: str, before: Any, after: Any, *, appeal: bool = False) -> None:
+        """Generic comparison: filled is allowed, removed refused, changed needs approval."""
         if before == after:
             return
-        if before is None:
-            if changed != "field-changed":
-                self._approval(path, changed, before, after, path)
-            return  # field-filled: allowed, not shown
         if isinstance(before, dict) and isinstance(after, dict):
             for key in dict.fromkeys([*before, *after]):
                 sub = join_path(path, key)
                 if key in before and key not in after:
                     self._removed(sub)
-                elif key in before:
-                    self._walk(sub, before[key], after[key], changed=changed)
-                elif changed != "field-changed":
-                    self._approval(sub, changed, None, after[key], sub)
+                else:
+                    self._walk(sub, before.get(key), after[key], appeal=appeal)
             return
         if isinstance(before, list) and isinstance(after, list):
-            missing = [item for item in before if item not in after]
-            for item in missing:
-                self._removed(f"{path}[{before.index(item)}]")
+            for index, item in enumerate(before):
+                if item not in after:
+                    self._removed(f"{path}[{index}]")
             return  # items added: field-filled
-        if path in TEXT_FIELDS and isinstance(before, str) and isinstance(after, str):
-            self.emit(path, "text-refined", f"{path} 由 {_show(before)} 改为 {_show(after)}。"
-                                            f"{row('text-refined').reason}。")
-            return
-        self._approval(path, changed, before, after, path)
+        if appeal:
+            self.issue(path, "appeal-changed", _was(before, after, path, "appeal-changed"), key=True)
+        elif before is None:
+            return  # field-filled: allowed, not shown
+        elif path in TEXT_FIELDS and isinstance(before, str) and isinstance(after, str):
+            self.issue(path, "text-refined", f"{path} 由 {_show(before)} 改为 {_show(after)}。{row('text-refined').reason}。")
+        else:
+            self.issue(path, "field-changed", _was(before, after, path, "field-changed"), key=True)
 
     def _level(self, before: Any, after: Any) -> None:
         new_events = _events(self.new)
@@ -581,7 +583,7 @@ class Comparison:
         last = grading[-1] if grading else None
         if last is not None and last in self.added and _grading_level(new_events[last]) == after:
             return  # level-follows-events
-        self.emit("level", "level-changed",
+        self.issue("level", "level-changed",
                   f"等级由 {_show(before)} 改为 {_show(after)},但处置经过末尾没有追加等级为 {_show(after)} 的定级/升级/降级事件。"
                   f"{row('level-changed').reason}。请恢复 level,追加一条升级或降级事件(写明等级),再改 level。")
 
@@ -591,7 +593,7 @@ class Comparison:
         if (needed and needed in added_types) or (not needed and added_types):
             return  # level-follows-events (status as the appended events require)
         event = needed or "处置"
-        self.emit("status", "status-changed",
+        self.issue("status", "status-changed",
                   f"状态由 {_show(before)} 改为 {_show(after)},但没有追加相应的“{event}”事件。"
                   f"{row('status-changed').reason}。请先追加事件,再改 status。")
 
@@ -616,7 +618,7 @@ class Comparison:
         config = self.ctx.config
         if config is None or self.change.new is None:
             for index in indices:
-                self.emit(f"extensions[{index}]", "extension-late",
+                self.issue(f"extensions[{index}]", "extension-late",
                           "新增了延期,但目标分支的设置无法读取,无法核对批准时间是否在正常时限之内,须经审批人审核。")
             return
         incident, _ = build_incident(self.change.new, zone(config.timezone), set())
@@ -631,15 +633,15 @@ class Comparison:
             try:
                 due = rule_due(rule, start, calendar)
             except CalendarGap as gap:
-                self.emit(path, "extension-late", f"新增了延期,但正常时限无法计算({gap}),须经审批人审核。")
+                self.issue(path, "extension-late", f"新增了延期,但正常时限无法计算({gap}),须经审批人审核。")
                 continue
             approved = extension.approved_at
             if approved is None:
-                self.emit(path, "extension-late",
+                self.issue(path, "extension-late",
                           f"新增的“{rule.title}”延期没有写批准时间(approved_at),无法核对是否在正常时限"
                           f"({due.isoformat()})之前批准,须经审批人审核。请补写批准时间。")
             elif approved > due:
-                self.emit(path, "extension-late",
+                self.issue(path, "extension-late",
                           f"新增的“{rule.title}”延期批准于 {approved.isoformat()},晚于正常时限 {due.isoformat()}。"
                           f"{row('extension-late').reason},须经审批人审核。")
 
@@ -648,14 +650,15 @@ class Comparison:
         for key in dict.fromkeys([*self.old, *self.new]):
             if key in ("id", "timeline") or self.old.get(key) == self.new.get(key):
                 continue
+            before, after = self.old.get(key), self.new.get(key)
             if key == "withdrawn":
-                self._approval(key, "withdrawn-changed", self.old.get(key), self.new.get(key), "撤销(withdrawn)")
+                self.issue(key, "withdrawn-changed", _was(before, after, "撤销(withdrawn)", "withdrawn-changed"), key=True)
                 continue
             if key == "confidential":
-                self._approval(key, "confidential-changed", self.old.get(key), self.new.get(key),
-                               "涉密标记(confidential)")
+                self.issue(key, "confidential-changed",
+                           _was(before, after, "涉密标记(confidential)", "confidential-changed"), key=True)
                 continue
             verb = "删除了" if key not in self.new else "新增了" if key not in self.old else "修改了"
-            self.emit(key if key in self.new else "", "archived-rewritten",
+            self.issue(key if key in self.new else "", "archived-rewritten",
                       f"已归档的记录{verb}“{key}”。归档后不得改写,只能在处置经过末尾追加“{CORRECTION}”事件说明更正内容。",
                       key=key in self.new)
