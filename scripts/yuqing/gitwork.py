@@ -154,7 +154,7 @@ def plan_update_branch(root: Path, incident_id: str, *, fetch_first: bool = True
     if current is not None and current != MAIN and incident_id in current:
         return BranchPlan(stay=current)
     if current != MAIN:
-        where = f"分支 {current}" if current else "一个没有分支名的提交(detached HEAD)"
+        where = f"分支 {current} " if current else "一个没有分支名的提交(detached HEAD)"
         return BranchPlan(refusal=f"当前在{where}上,它不是 {incident_id} 的分支。请先 git switch {MAIN} 并 git pull,"
                                   "再运行本命令(会自动新建 update/ 分支);或不加 --commit,自行提交。")
     warning = fetch(root) if fetch_first else None

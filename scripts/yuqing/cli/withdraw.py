@@ -38,6 +38,14 @@ def withdraw_command(incident_id: str, reason: str | None, duplicate_of: str | N
         if not session.interactive:
             fail("缺少 --reason(撤销原因)。")
         reason = ask_text("撤销原因")
+    if duplicate_of is not None:
+        from ..edit import find_record, record_ids
+        from ..words import did_you_mean
+
+        if duplicate_of == incident_id:
+            fail("--duplicate-of 不能是本事件自己的编号。")
+        if find_record(session.root, duplicate_of) is None:
+            fail(f"--duplicate-of:找不到事件 {duplicate_of}。{did_you_mean(duplicate_of, record_ids(session.root))}")
     at = local_time(session.now, session.config)
     run_change(session, incident_id, lambda text, data: withdraw(text, data, at, reason, duplicate_of),
                message=f"{incident_id}: 撤销", do_commit=do_commit, push_after=push_after, fmt=fmt,
