@@ -392,8 +392,10 @@ def history_html(site: SiteInput, incident: Incident) -> str:
     if registered is not None:
         out.append(f'<p data-search-exclude="1">登记时间:{html_text(short(registered.astimezone(zone(site.config.timezone))))}'
                    f"(登记人:{html_text(record.registered_by or '')})</p>")
-    else:
+    elif not record.complete:
         out.append('<p data-search-exclude="1">登记时间不详(浅克隆,git 历史不完整)。</p>')
+    else:
+        out.append('<p data-search-exclude="1">尚未合并到主分支:登记时间以合并进入主分支的时间为准。</p>')
     # Only what the diff shows: never the commit message (free text that may name another record).
     rows = [f"<tr><td>{html_text(short(row.at))}</td><td>{html_text(row.author)}</td>"
             f"<td>{html_text(row.kind)}</td><td>{html_text(row.level or '')}</td>"
@@ -401,8 +403,8 @@ def history_html(site: SiteInput, incident: Incident) -> str:
     out.append('<table class="yq-table yq-history" data-search-exclude="1"><thead><tr><th>时间</th><th>修改人</th>'
                "<th>类型</th><th>当时等级</th><th>改动</th></tr></thead><tbody>"
                + "".join(rows) + "</tbody></table>")
-    out.append('<p class="yq-note" data-search-exclude="1">时间按台账时区(' + html_text(site.config.timezone)
-               + ')显示;改动由前后两个版本的记录比较得出。</p>')
+    out.append('<p class="yq-note" data-search-exclude="1">时间为改动进入主分支的时间(按台账时区 '
+               + html_text(site.config.timezone) + ' 显示);改动由前后两个版本的记录比较得出。</p>')
     return "\n".join(out)
 
 
