@@ -195,6 +195,27 @@ def test_the_normal_due_comes_from_the_base_settings(main_branch: GitRegister) -
     assert [f[4] for f in _findings(main_branch, settings="worktree")] == ["config-changed"]  # what the branch wished
 
 
+def test_a_named_rule_set_is_read_from_the_base_commit(repo: GitRegister) -> None:
+    # register.yml names a rule set; the base commit's copy of it (30 working days) judges,
+    # not the one installed with the tool that runs (3 working days).
+    from .conftest import PROJECT
+
+    config = repo.root / "register.yml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text[:text.index("\nrules:")] + "\nrules: default\n", encoding="utf-8")
+    ruleset = repo.root / "scripts" / "yuqing" / "rulesets" / "default.yml"
+    ruleset.parent.mkdir(parents=True)
+    ruleset.write_text((PROJECT / "scripts" / "yuqing" / "rulesets" / "default.yml").read_text(encoding="utf-8").replace(
+        "    limit: 3\n    unit: working_days", "    limit: 30\n    unit: working_days"), encoding="utf-8")
+    repo.write(_open())
+    repo.commit("台账")
+    repo.git("switch", "-q", "-c", "work")
+    repo.write(_open(extensions=[_extension("2025-03-10T09:00:00+08:00")]))
+    repo.commit("延期")
+    assert _findings(repo) == []
+    assert [f[4] for f in _findings(repo, settings="worktree")] == ["extension-late"]
+
+
 def test_moving_the_appeal_or_the_discovery_needs_approval(main_branch: GitRegister) -> None:
     record = _open(discovered_at="2025-03-03T09:10:00+08:00")
     record["appeal"]["posted_at"] = "2025-03-03T16:00:00+08:00"

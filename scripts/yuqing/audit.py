@@ -42,7 +42,7 @@ RECORD_NAME = re.compile(r"incidents/(?P<year>[0-9]{4})/(?P<id>[A-Z][A-Z0-9]*-[0
 REGULAR_MODES = frozenset({"100644", "100755"})
 CONFIG_PATHS: tuple[str, ...] = (
     "register.yml", "schemas/", "scripts/", ".github/", ".gitea/", "pyproject.toml", "mkdocs.yml", "overrides/",
-    ".pre-commit-hooks.yaml",
+    ".pre-commit-hooks.yaml", ".gitattributes", ".gitmodules", ".gitignore",
 )
 """Files that decide the rules, the checks and the published site: changes need an approver."""
 TEXT_FIELDS = frozenset({"title", "summary", "source.platform"})
@@ -246,35 +246,36 @@ def _config_at(repo: git.Repo, commit: str, prefix: str) -> RegisterConfig | Non
     ``scripts/yuqing/rulesets/`` when the commit has one (else the installed
     package's, which in CI is the base's own install).
     """
+    import git
     import yaml
 
     from .config import load_config
-    from .history import read_blobs
 
-    names = {
-        "register.yml": f"{commit}:{prefix}register.yml",
-        "schemas/register.schema.json": f"{commit}:{prefix}schemas/register.schema.json",
-        "schemas/incident.schema.json": f"{commit}:{prefix}schemas/incident.schema.json",
-    }
-    blobs = read_blobs(repo, names.values())
-    raw = blobs.get(names["register.yml"])
+    def show(path: str) -> bytes | None:
+        try:
+            out = repo.git.show(f"{commit}:{path}", stdout_as_string=False, strip_newline_in_stdout=False)
+        except git.GitCommandError:
+            return None
+        return out if isinstance(out, bytes) else None
+
+    files = {name: show(f"{prefix}{name}") for name in (
+        "register.yml", "schemas/register.schema.json", "schemas/incident.schema.json")}
+    raw = files["register.yml"]
     if raw is None:
         return None
-    loaded = load_bytes(raw, "register.yml")
-    data = loaded.data
+    data = load_bytes(raw, "register.yml").data
     if isinstance(data, dict) and isinstance(data.get("rules"), str):
-        ruleset = read_blobs(repo, [f"{commit}:scripts/yuqing/rulesets/{data['rules']}.yml"])
-        preset = load_bytes(next(iter(ruleset.values())), "ruleset.yml").data if ruleset else None
+        preset_raw = show(f"scripts/yuqing/rulesets/{data['rules']}.yml")
+        preset = load_bytes(preset_raw, "ruleset.yml").data if preset_raw is not None else None
         if isinstance(preset, dict) and isinstance(preset.get("rules"), list):
             data = dict(data, rules=preset["rules"])
             raw = yaml.safe_dump(data, allow_unicode=True, sort_keys=False).encode("utf-8")
     with tempfile.TemporaryDirectory(prefix="yuqing-base-") as folder:
         where = Path(folder)
         (where / "schemas").mkdir()
-        (where / "register.yml").write_bytes(raw)
-        for name, ref in names.items():
-            if name.startswith("schemas/") and ref in blobs:
-                (where / name).write_bytes(blobs[ref])
+        for name, content in dict(files, **{"register.yml": raw}).items():
+            if content is not None:
+                (where / name).write_bytes(content)
         return load_config(where)[0]
 
 
