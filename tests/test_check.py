@@ -237,3 +237,154 @@ def test_a_missing_field_is_reported_once(register_dir: RegisterDir, capsys: pyt
     register_dir.write(record)
     _, out = run(capsys, "--root", str(register_dir.root), "--format", "json")
     assert [(e["code"], e["path"]) for e in json.loads(out)["errors"]] == [("missing-field", "category")]
+
+
+# --- every file under incidents/ is judged ---------------------------------------------------
+
+
+def check_json(capsys: pytest.CaptureFixture[str], root: Path) -> tuple[int, dict]:
+    code, out = run(capsys, "--root", str(root), "--format", "json")
+    return code, json.loads(out)
+
+
+def written(register_dir: RegisterDir, name: str, **overrides: object) -> Path:
+    """The valid base record written under ``incidents/<name>``."""
+    import yaml
+
+    record = base_incident(**overrides)
+    return register_dir.write(yaml.safe_dump(record, allow_unicode=True, sort_keys=False), name)
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("2025/YQ-2025-0001.yml.bak", [("file-name", "incidents/2025/YQ-2025-0001.yml.bak")]),
+    ("2025/YQ-2025-0001.yml~", [("file-name", "incidents/2025/YQ-2025-0001.yml~")]),
+    ("2025/.YQ-2025-0001.yml", [("file-name", "incidents/2025/.YQ-2025-0001.yml"),
+                                ("id-filename", "incidents/2025/.YQ-2025-0001.yml")]),
+    ("2025/README.md", [("file-name", "incidents/2025/README.md")]),
+    ("2025/YQ-2025-0001.YML", [("file-extension", "incidents/2025/YQ-2025-0001.YML")]),
+    ("2025/YQ-2025-0001.yaml", [("file-extension", "incidents/2025/YQ-2025-0001.yaml")]),
+    ("2025/x/YQ-2025-0001.yml", [("year-folder", "incidents/2025/x/YQ-2025-0001.yml")]),
+    ("2025/2025/YQ-2025-0001.yml", [("year-folder", "incidents/2025/2025/YQ-2025-0001.yml")]),
+    ("YQ-2025-0001.yml", [("year-folder", "incidents/YQ-2025-0001.yml")]),
+    ("2025/YQ-2025-0001 .yml", [("file-name", "incidents/2025/YQ-2025-0001 .yml"),
+                                ("id-filename", "incidents/2025/YQ-2025-0001 .yml")]),
+])
+def test_a_record_renamed_or_moved_is_refused_not_lost(name: str, expected: list[tuple[str, str]],
+                                                       register_dir: RegisterDir,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """Before, `.yml.bak`, `.YML` or a sub-folder made an open record vanish from every output."""
+    written(register_dir, name)
+    code, report = check_json(capsys, register_dir.root)
+    assert sorted((e["code"], e["file"]) for e in report["errors"]) == sorted(expected)
+    assert code == 1 and report["files"] == 1
+
+
+def test_backup_file_message_says_what_to_do(register_dir: RegisterDir, capsys: pytest.CaptureFixture[str]) -> None:
+    written(register_dir, "2025/YQ-2025-0001.yml")
+    written(register_dir, "2025/YQ-2025-0001.yml.bak")
+    _, report = check_json(capsys, register_dir.root)
+    assert report["errors"] == [{
+        "file": "incidents/2025/YQ-2025-0001.yml.bak", "line": 1, "column": 1, "path": "", "code": "file-name",
+        "severity": "error",
+        "message": "“YQ-2025-0001.yml.bak”不是事件文件,未读取:incidents/ 下只能放“<编号>.yml”(如 YQ-2026-0013.yml)。"
+                   "备份、草稿等请移出 incidents/;如果它就是一个事件,请改名为“<编号>.yml”。",
+    }]
+
+
+def test_gitkeep_is_the_only_file_ignored(register_dir: RegisterDir, capsys: pytest.CaptureFixture[str]) -> None:
+    (register_dir.root / "incidents" / ".gitkeep").write_text("")
+    (register_dir.root / "incidents" / "2025").mkdir()
+    (register_dir.root / "incidents" / "2025" / ".gitkeep").write_text("")
+    code, report = check_json(capsys, register_dir.root)
+    assert (code, report["files"], report["errors"]) == (0, 0, [])
+    (register_dir.root / "incidents" / "2025" / ".gitignore").write_text("*\n")
+    code, report = check_json(capsys, register_dir.root)
+    assert [(e["code"], e["file"]) for e in report["errors"]] == [("file-name", "incidents/2025/.gitignore")]
+
+
+@pytest.mark.parametrize("target", ["inside", "outside"])
+def test_a_symlink_is_refused_even_to_a_valid_record(target: str, register_dir: RegisterDir, tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    if target == "inside":  # a second name for a valid record
+        written(register_dir, "2025/YQ-2025-0001.yml")
+        link = register_dir.root / "incidents" / "2025" / "YQ-2025-0002.yml"
+        link.symlink_to("YQ-2025-0001.yml")
+    else:
+        outside = tmp_path.parent / f"{tmp_path.name}-elsewhere"
+        outside.mkdir()
+        (outside / "YQ-2025-0002.yml").write_text("secret: 不应被读出的内容\n", encoding="utf-8")
+        link = register_dir.root / "incidents" / "2025" / "YQ-2025-0002.yml"
+        link.parent.mkdir(parents=True, exist_ok=True)
+        link.symlink_to(outside / "YQ-2025-0002.yml")
+    code, report = check_json(capsys, register_dir.root)
+    assert [(e["code"], e["file"]) for e in report["errors"]] == [("file-symlink", "incidents/2025/YQ-2025-0002.yml")]
+    assert "不应被读出" not in json.dumps(report, ensure_ascii=False)
+    assert code == 1
+
+
+def test_a_symlinked_folder_is_refused_not_followed(register_dir: RegisterDir, tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    elsewhere = tmp_path.parent / f"{tmp_path.name}-dir"
+    (elsewhere / "2025").mkdir(parents=True)
+    (register_dir.root / "incidents" / "2025").symlink_to(elsewhere / "2025", target_is_directory=True)
+    _, report = check_json(capsys, register_dir.root)
+    assert [(e["code"], e["file"]) for e in report["errors"]] == [("file-symlink", "incidents/2025")]
+
+
+def test_a_fifo_is_refused_without_reading(register_dir: RegisterDir, capsys: pytest.CaptureFixture[str]) -> None:
+    import os
+
+    (register_dir.root / "incidents" / "2025").mkdir()
+    os.mkfifo(register_dir.root / "incidents" / "2025" / "YQ-2025-0001.yml")  # reading it would hang
+    _, report = check_json(capsys, register_dir.root)
+    assert [(e["code"], e["file"]) for e in report["errors"]] == [("file-not-regular", "incidents/2025/YQ-2025-0001.yml")]
+
+
+def test_an_id_with_a_trailing_newline_cannot_shadow_the_real_one(register_dir: RegisterDir,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """`id: "YQ-2026-0016\\n"` in `YQ-2026-0016\\n.yml`: both used to pass (patterns with `$`)."""
+    written(register_dir, "2025/YQ-2025-0001.yml")
+    shadow = register_dir.root / "incidents" / "2025" / "YQ-2025-0001\n.yml"
+    shadow.write_text(json.dumps(base_incident(id="YQ-2025-0001\n"), ensure_ascii=False), encoding="utf-8")
+    code, report = check_json(capsys, register_dir.root)
+    found = sorted((e["code"], e["file"], e["path"]) for e in report["errors"])
+    assert found == [("file-name", "incidents/2025/YQ-2025-0001\n.yml", ""),
+                     ("newline-in-text", "incidents/2025/YQ-2025-0001\n.yml", "id")]
+    name_issue = next(e for e in report["errors"] if e["code"] == "file-name")
+    assert "“YQ-2025-0001\\n.yml”" in name_issue["message"]  # the newline shown, not printed
+    assert code == 1
+
+
+def test_the_schema_refuses_an_id_with_a_trailing_newline() -> None:
+    """jsonschema uses re.search, where `$` matches before a final newline: the patterns avoid `$`."""
+    from jsonschema import Draft202012Validator
+
+    from yuqing.validate import SchemaChecker, _format_checker, read_schema
+
+    schema = read_schema("incident.schema.json")
+    for pointer, good, bad in [
+        (("properties", "id"), "YQ-2026-0016", "YQ-2026-0016\n"),
+        (("properties", "withdrawn", "properties", "duplicate_of"), "YQ-2026-0016", "YQ-2026-0016\n"),
+        (("$defs", "time"), "2026-11-30 10:20", "2026-11-30 10:20\n"),
+        (("$defs", "time"), "2026-11-30T10:20:00+08:00", "2026-11-30T10:20:00+08:00\n"),
+    ]:
+        part = schema
+        for key in pointer:
+            part = part[key]
+        validator = Draft202012Validator({**part, "$defs": schema["$defs"]}, format_checker=_format_checker())
+        assert validator.is_valid(good) and not validator.is_valid(bad), (pointer, bad)
+    record = base_incident(id="YQ-2025-0001\n")
+    from yuqing.loader import load_bytes
+
+    loaded = load_bytes(json.dumps(record, ensure_ascii=False).encode(), "f.yml")
+    for checker in (SchemaChecker(schema), SchemaChecker(schema, fast=False)):
+        assert [(i.code, i.path) for i in checker.issues(loaded)] == [("bad-format", "id")]
+
+
+def test_check_jsonschema_refuses_an_id_with_a_trailing_newline(tmp_path: Path) -> None:
+    record = tmp_path / "YQ-2025-0001.yml"
+    record.write_text(json.dumps(base_incident(id="YQ-2025-0001\n"), ensure_ascii=False), encoding="utf-8")
+    tool = Path(sys.executable).with_name("check-jsonschema")
+    result = subprocess.run([tool, "--schemafile", str(PROJECT / "schemas/incident.schema.json"), str(record)],
+                            capture_output=True, text=True)
+    assert result.returncode == 1 and "does not match" in result.stdout

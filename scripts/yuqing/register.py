@@ -73,7 +73,7 @@ IGNORED_NAMES = frozenset({".gitkeep"})
 
 FILE_NAME = re.compile(r"[A-Z][A-Z0-9]*-[0-9]{4}-[0-9]{4,}\.yml")
 """An incident file's name, matched whole (``fullmatch``): the id and ``.yml``."""
-_YAML_NAME = re.compile(r".+\.(?:yml|yaml)", re.IGNORECASE)
+_YAML_NAME = re.compile(r".+\.(?:yml|yaml)", re.IGNORECASE | re.DOTALL)
 
 
 def incident_files(root: Path) -> list[Path]:
@@ -144,8 +144,8 @@ def _check_one(path: str) -> tuple[Incident | None, list[Issue]]:
 def check_file(path: Path, root: Path, schema: SchemaChecker, ctx: Context) -> tuple[Incident | None, list[Issue]]:
     """Load one incident file and run every per-file check on it."""
     rel = relative(path, root)
-    issues = _name_issues(path, rel)
-    if issues and issues[0].code in _UNREAD:
+    issues, readable = _name_issues(path, rel)
+    if not readable:
         return None, issues
     loaded = load_file(path, rel)
     issues.extend(loaded.issues)
@@ -167,12 +167,9 @@ def check_file(path: Path, root: Path, schema: SchemaChecker, ctx: Context) -> t
     return incident, issues
 
 
-_UNREAD = frozenset({"file-symlink", "file-not-regular", "file-name"})
-"""Name problems after which the file is not read at all."""
-
-
-def _name_issues(path: Path, rel: str) -> list[Issue]:
-    """What is wrong with the file itself: its kind and its name (not its place)."""
+def _name_issues(path: Path, rel: str) -> tuple[list[Issue], bool]:
+    """What is wrong with the file itself (its kind, its name; not its place), and
+    whether to read it: never a link or a pipe, nor a name that is not YAML."""
     shown = _shown(path.name)
     try:
         mode = os.lstat(path).st_mode
@@ -181,23 +178,23 @@ def _name_issues(path: Path, rel: str) -> list[Issue]:
     if stat.S_ISLNK(mode):
         return [Issue(rel, 1, 1, "", "file-symlink",
                       f"“{shown}”是符号链接,不是事件文件:符号链接不被读取。请把事件文件本身放在这里"
-                      "(incidents/<年份>/<编号>.yml),删除链接。")]
+                      "(incidents/<年份>/<编号>.yml),删除链接。")], False
     if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
         return [Issue(rel, 1, 1, "", "file-not-regular",
-                      f"“{shown}”不是普通文件(管道、设备等),未读取。incidents/ 下只能放事件文件,请删除它。")]
+                      f"“{shown}”不是普通文件(管道、设备等),未读取。incidents/ 下只能放事件文件,请删除它。")], False
     if FILE_NAME.fullmatch(path.name):
-        return []
+        return [], True
     if not _YAML_NAME.fullmatch(path.name):
         return [Issue(rel, 1, 1, "", "file-name",
                       f"“{shown}”不是事件文件,未读取:incidents/ 下只能放“<编号>.yml”(如 YQ-2026-0013.yml)。"
-                      "备份、草稿等请移出 incidents/;如果它就是一个事件,请改名为“<编号>.yml”。")]
+                      "备份、草稿等请移出 incidents/;如果它就是一个事件,请改名为“<编号>.yml”。")], False
     stem, _, extension = path.name.rpartition(".")
     if FILE_NAME.fullmatch(stem + ".yml"):
         return [Issue(rel, 1, 1, "", "file-extension",
-                      f"事件文件的扩展名应为小写 .yml,请改名为 {stem}.yml。")]
+                      f"事件文件的扩展名应为小写 .yml,请改名为 {stem}.yml。")], True
     return [Issue(rel, 1, 1, "", "file-name",
                   f"文件名“{shown}”不是“<编号>.yml”:文件名必须与文件中的 id 完全相同(如 YQ-2026-0013.yml),"
-                  "不能有空格、换行或其他字符。")]
+                  "不能有空格、换行或其他字符。")], True
 
 
 def _shown(name: str) -> str:
