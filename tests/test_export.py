@@ -46,7 +46,7 @@ def all_text(book: Any) -> list[str]:
 
 
 LEDGER_HEADERS = ["序号", "编号", "标题", "等级", "状态", "领域", "发现时间", "来源", "责任单位", "协办单位",
-                  "事件概要", "处置经过", "是否逾期", "时限情况", "评估总结", "标签"]
+                  "事件概要", "处置经过", "逾期", "时限情况", "评估总结", "标签"]
 
 
 def test_ledger_sheet_is_ready_to_hand_upward(small: Any, tmp_path: Path, capsys: Any) -> None:
@@ -77,7 +77,7 @@ def test_ledger_sheet_is_ready_to_hand_upward(small: Any, tmp_path: Path, capsys
         "重大", "处置中", "产品质量", "自媒体", "产品质量安全监督管理科")
     assert c["发现时间"] == datetime(2025, 3, 10, 8, 0)
     assert c["处置经过"] == "03-10 08:10 定级为一般\n03-10 12:00 升级为重大\n03-10 17:00 上报"
-    assert c["是否逾期"] == "是"
+    assert c["逾期"] == "是"
     # Rule titles, never rule ids.
     assert c["时限情况"] == "敏感、重大舆情 4 小时内上报:超时1小时\n重大舆情 48 小时内回应:已逾期29天5小时"
     d = rows["YQ-2025-0004"]

@@ -9,7 +9,7 @@ are aware datetimes (the xlsx writer turns them into the register's local time
 without offset, which is what Excel can show). Withdrawn records are left out;
 confidential ones too unless asked for.
 
-是否逾期 is 是 when any of the incident's deadlines was missed: met late, or
+逾期 (是否逾期 in 明细) is 是 when any of the incident's deadlines was missed: met late, or
 overdue (due passed, nothing done yet). 逾期情况 says which and by how much.
 """
 
@@ -39,7 +39,7 @@ LEDGER_COLUMNS: tuple[Column, ...] = (
     Column("序号", "int", 4), Column("编号", width=12), Column("标题", "long", 16), Column("等级", "long", 8),
     Column("状态", width=6), Column("领域", "long", 8), Column("发现时间", "time", 15), Column("来源", "long", 10),
     Column("责任单位", "long", 10), Column("协办单位", "long", 10), Column("事件概要", "long", 22),
-    Column("处置经过", "long", 34), Column("是否逾期", width=5), Column("时限情况", "long", 16),
+    Column("处置经过", "long", 34), Column("逾期", width=5), Column("时限情况", "long", 16),
     Column("评估总结", "long", 22), Column("标签", "long", 8), Column("涉密", width=5),
 )
 """The 台账 as handed upward: what a reader of the printed sheet needs, one A4 page wide."""

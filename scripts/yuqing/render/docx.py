@@ -121,6 +121,8 @@ def _table(document: Any, block: Table) -> None:
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     aligns = block.align.ljust(len(block.headers), "<")
+    table.autofit = False
+    widths = column_widths(block)
     for index, header in enumerate(block.headers):
         _cell(table.rows[0].cells[index], header, bold=True, align="^")
     _repeat_header(table.rows[0])
@@ -128,8 +130,48 @@ def _table(document: Any, block: Table) -> None:
         cells = table.add_row().cells
         for index, value in enumerate(row):
             _cell(cells[index], value, align=aligns[index])
+    # Word reads the cells' widths, LibreOffice the grid's: set both.
+    for column, width in zip(table.columns, widths):
+        column.width = width
+    for row_cells in table.rows:
+        for cell, width in zip(row_cells.cells, widths):
+            cell.width = width
     spacer = document.add_paragraph()
     spacer.paragraph_format.space_after = Pt(0)
+
+
+TEXT_WIDTH = Cm(21.0 - 2.8 - 2.6)
+
+
+UNIT = Cm(0.18)
+"""Width of one display column (half a CJK character) of 五号 text."""
+PADDING = Cm(0.4)
+SHORT = 16
+"""Columns whose longest text is at most this wide (ids, times, levels) are kept on one line."""
+
+
+def column_widths(block: Table) -> list[int]:
+    """Widths shared out by what each column holds: short values (ids, times, counts) whole on one
+    line, the rest of the line to the long texts (titles) in proportion to their length."""
+    from .table import width as display_width
+
+    needs = []
+    for index, header in enumerate(block.headers):
+        longest = max([display_width(row[index]) for row in block.rows if index < len(row)] or [0])
+        needs.append(max(longest, min(display_width(header), 12), 4))
+    short = [n <= SHORT for n in needs]
+    whole = int(TEXT_WIDTH)
+    natural = [int(UNIT * n + PADDING) for n in needs]
+    fixed = sum(w for w, is_short in zip(natural, short) if is_short)
+    weights = [min(n, 60) if not is_short else 0 for n, is_short in zip(needs, short)]
+    if not any(weights):
+        return [w * whole // max(fixed, 1) for w in natural]
+    # Long texts get what the short ones leave, but never less than two fifths of the line.
+    rest = max(whole - fixed, whole * 2 // 5)
+    scale = min(1.0, (whole - rest) / fixed) if fixed else 1.0
+    total = sum(weights)
+    return [int(w * scale) if is_short else rest * weight // total
+            for w, weight, is_short in zip(natural, weights, short)]
 
 
 def _repeat_header(row: Any) -> None:

