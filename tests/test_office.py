@@ -106,10 +106,12 @@ def test_ledger_prints_one_page_wide_with_every_header_on_every_page(office: Pat
 
 def test_report_tables_repeat_their_header_and_the_report_ends_with_its_closing(office: Path) -> None:
     weekly = pages(office / "weekly.pdf")
-    assert page_count(office / "weekly.pdf") == len(weekly) == 4
-    # The new-incidents table runs onto page 2, which starts with its header row again.
-    first_line = next(line for line in weekly[1].splitlines() if line.strip())
-    assert squeeze(first_line) == "编号标题等级领域责任单位发现时间来源"
+    assert page_count(office / "weekly.pdf") == len(weekly) == 3
+    # The table of next week's deadlines starts on page 2 and runs onto page 3, which starts with
+    # the table's header row again.
+    assert "五、下周到期时限" in squeeze(weekly[1]) and "五、下周到期时限" not in squeeze(weekly[2])
+    first_line = squeeze(next(line for line in weekly[2].splitlines() if line.strip()))
+    assert first_line.startswith("编号标题时限") and "截止时间" in first_line
     annual = pages(office / "annual.pdf")
     assert page_count(office / "annual.pdf") == len(annual) == 5
     for document in (weekly, annual):
