@@ -16,7 +16,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from .model import RegisterConfig
 
 ID_PATTERN = re.compile(r"^([A-Z][A-Z0-9]*)-([0-9]{4})-([0-9]{4,})$")
 DEFAULT_REMOTE_REF = "origin/main"
@@ -111,3 +116,84 @@ def taken_ids(root: Path, *, remote_ref: str = DEFAULT_REMOTE_REF, fetch: bool =
 def _first_line(text: object) -> str:
     lines = [line.strip() for line in str(text or "").splitlines() if line.strip()]
     return lines[0].removeprefix("stderr: ").strip("' ") if lines else "原因不明"
+
+
+@dataclass(frozen=True)
+class Renumbered:
+    """What ``yuqing renumber`` did, or why it did nothing (``refusal``)."""
+
+    old_id: str
+    new_id: str | None = None
+    old_rel: str | None = None
+    new_rel: str | None = None
+    commit: str | None = None
+    branch: str | None = None
+    warnings: tuple[str, ...] = ()
+    refusal: str | None = None
+
+
+def renumber(root: Path, old_id: str, new_id: str | None, config: RegisterConfig, now: datetime, *,
+             fetch: bool = True) -> Renumbered:
+    """Move a record that collides with someone else's to a free id, in one commit ``renumber: OLD -> NEW``.
+
+    Only a record this branch adds may move: one already on the main branch
+    keeps its id for good (the audit refuses an id change). The year folder is
+    kept; the file name and the ``id`` field change together; a branch named
+    after the old id (``incident/OLD-…``) is renamed after the new one.
+    """
+    from .edit import Refused, check_text, find_record
+    from .edit import renumber as renumber_text
+    from .gitwork import commit_only, current_branch, git, in_git
+    from .register import relative
+
+    path = find_record(root, old_id)
+    if path is None:
+        return Renumbered(old_id, refusal=f"找不到事件 {old_id}。")
+    old_rel = relative(path, root)
+    parsed = parse_id(old_id)
+    if parsed is None:
+        return Renumbered(old_id, refusal=f"“{old_id}”不是有效的编号。")
+    repo = in_git(root)
+    warnings: list[str] = []
+    if repo:
+        base = next((ref for ref in (DEFAULT_REMOTE_REF, "main") if git(root, "rev-parse", "--verify", "--quiet", ref).ok
+                     and current_branch(root) != ref), None)
+        if base is not None:
+            merge_base = git(root, "merge-base", "HEAD", base)
+            if merge_base.ok and git(root, "cat-file", "-e", f"{merge_base.output}:./{old_rel}").ok:
+                return Renumbered(old_id, refusal=f"{old_id} 已在 {base} 上登记,登记后编号不得修改。"
+                                                  "只有本分支新登记、与别人撞号的记录才能改号。")
+    taken = taken_ids(root, fetch=fetch and repo)
+    warnings += taken.warnings
+    if new_id is None:
+        new_id = next_id(parsed[0], parsed[1], taken.ids | {old_id})
+    else:
+        wanted = parse_id(new_id)
+        if wanted is None or wanted[:2] != parsed[:2]:
+            return Renumbered(old_id, refusal=f"新编号“{new_id}”应形如 {format_id(parsed[0], parsed[1], parsed[2] + 1)}"
+                                              f"(前缀和年份与 {old_id} 相同,年份目录不变)。")
+        if new_id in taken.ids:
+            return Renumbered(old_id, refusal=f"编号 {new_id} 已被占用;不写新编号时自动取下一个空闲编号。")
+    new_rel = PurePosixPath(old_rel).with_name(f"{new_id}.yml").as_posix()
+    try:
+        text = renumber_text(path.read_text(encoding="utf-8"), new_id)
+    except Refused as why:
+        return Renumbered(old_id, refusal=str(why))
+    errors = [i for i in check_text(root, new_rel, text, config, now) if i.severity == "error"]
+    if errors:
+        return Renumbered(old_id, refusal=f"改号后的文件未通过检查:{errors[0].message}")
+    tracked = repo and git(root, "ls-files", "--error-unmatch", "--", old_rel).ok
+    (root / new_rel).write_text(text, encoding="utf-8")
+    path.unlink()
+    if not repo:
+        return Renumbered(old_id, new_id, old_rel, new_rel, warnings=(*warnings, "不在 git 仓库中:只改了文件,未提交。"))
+    done = commit_only(root, [old_rel, new_rel] if tracked else [new_rel], f"renumber: {old_id} -> {new_id}")
+    if not done.ok:
+        return Renumbered(old_id, new_id, old_rel, new_rel, warnings=tuple(warnings),
+                          refusal=f"文件已改名,但未能提交:{done.output}")
+    branch = current_branch(root)
+    if branch is not None and old_id in branch:
+        renamed = branch.replace(old_id, new_id)
+        if git(root, "branch", "-m", renamed).ok:
+            branch = renamed
+    return Renumbered(old_id, new_id, old_rel, new_rel, done.output, branch, tuple(warnings))

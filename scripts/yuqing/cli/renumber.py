@@ -1,0 +1,48 @@
+"""`yuqing renumber`: move a record that collided with someone else's registration to the next free id."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ._common import EXIT_OK, fail, now_option, root_option
+
+
+@click.command("renumber")
+@click.argument("old_id", metavar="原编号")
+@click.argument("new_id", metavar="[新编号]", required=False)
+@click.option("--fetch/--no-fetch", default=True, show_default=True, help="先从远程仓库获取最新内容(最多等 10 秒)。")
+@root_option
+@now_option
+def renumber_command(old_id: str, new_id: str | None, fetch: bool, root: Path | None, now_text: str | None) -> None:
+    """撞号时改号:把本分支新登记的事件改为下一个空闲编号(文件名和 id 一起改),一次提交。
+
+    两人同时登记拿到同一编号时,后推送的一方运行本命令,再合并目标分支、推送,不会冲突。
+    已在 main 上登记的事件不能改号。提交说明固定为“renumber: 原编号 -> 新编号”。
+
+    \b
+    示例:
+      yuqing renumber YQ-2026-0019              # 改为下一个空闲编号
+      yuqing renumber YQ-2026-0019 YQ-2026-0021
+    """
+    from ..ids import renumber
+    from ._edit import open_session
+
+    session = open_session(root, now_text, False)
+    done = renumber(session.root, old_id, new_id, session.config, session.now, fetch=fetch)
+    for warning in done.warnings:
+        click.echo(f"注意:{warning}", err=True)
+    if done.refusal:
+        fail(done.refusal)
+    click.echo(f"已改号 {old_id} → {done.new_id}:{done.old_rel} → {done.new_rel}")
+    if done.commit:
+        click.echo(f"已提交“renumber: {old_id} -> {done.new_id}”(只含这个文件)。")
+        click.echo("下一步:")
+        click.echo("  1. 合并目标分支的最新内容(不会冲突):git fetch origin && git merge origin/main")
+        click.echo("  2. 核对:yuqing verify")
+        click.echo(f"  3. 推送:git push -u origin {done.branch}" if done.branch else "  3. 推送当前分支")
+    raise SystemExit(EXIT_OK)
+
+
+COMMANDS = [renumber_command]
