@@ -26,6 +26,7 @@ site-offline: setup
 
 test: setup
 	bash .ci/ensure-chromium
+	bash .ci/ensure-libreoffice
 	$(BIN)/pytest -q
 
 bench: setup
