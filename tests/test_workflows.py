@@ -80,9 +80,12 @@ def test_the_gate_runs_the_base_branch_tool_and_settings() -> None:
 
 
 def test_one_annotation_per_problem() -> None:
-    # check.yml on pushes, pr.yml on pull requests: a problem is never annotated twice.
-    assert list(_triggers(_load("check.yml"))) == ["push"]
+    # pr.yml on pull requests, check.yml on main: a problem is never annotated twice on one commit.
+    assert _triggers(_load("check.yml")) == {"push": {"branches": ["main"]}, "workflow_dispatch": None}
     assert "pull_request" not in _triggers(_load("deadlines.yml"))
+    annotating = [(path.name, run) for path in WORKFLOWS for step in _steps(yaml.safe_load(path.read_text(encoding="utf-8")))
+                  if "yuqing check" in (run := str(step.get("run", ""))) and "--format github" in run]
+    assert [name for name, _ in annotating] == ["check.yml", "pr.yml"]
 
 
 def test_the_overdue_check_never_fails_a_feature_branch() -> None:
