@@ -17,15 +17,21 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import TypeVar
+from typing import Union, overload
 
 FORMULA_START: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
-T = TypeVar("T", str, int, float, datetime, None)
+Value = Union[str, int, float, datetime, None]
 
 
-def inert(value: T) -> T:
+@overload
+def inert(value: str) -> str: ...
+@overload
+def inert(value: Value) -> Value: ...
+
+
+def inert(value: Value) -> Value:
     """``value`` safe for a spreadsheet cell: text that a spreadsheet would run gets a leading ``'``."""
     if not isinstance(value, str):
         return value

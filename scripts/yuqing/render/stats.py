@@ -83,7 +83,7 @@ def sections(stats: Stats, by: str | None = None, *, rule_ids: bool = True) -> l
     if by is not None:
         return [out[by]]
     chosen = [out[name] for name in BREAKDOWNS]
-    timeliness = [(rule, stats.rule_titles.get(rule, rule), str(x.met), str(x.met_late), str(x.overdue),
+    timeliness: list[tuple[str, ...]] = [(rule, stats.rule_titles.get(rule, rule), str(x.met), str(x.met_late), str(x.overdue),
                    str(x.due_soon), str(x.pending), percent(x.on_time_rate)) for rule, x in stats.timeliness.items()]
     headers = ("规则", "时限", "按时完成", "超时完成", "逾期未办", "临期", "进行中", "按时率")
     if rule_ids:

@@ -60,7 +60,9 @@ def _fit(column: Column, values: Sequence[Cell]) -> float:
 
 
 def _value(value: Cell, tz: tzinfo) -> Cell:
-    return local(value, tz) if isinstance(value, datetime) else inert(value)
+    if isinstance(value, datetime):
+        return local(value, tz)
+    return inert(value) if isinstance(value, str) else value
 
 
 def _print_setup(sheet: Any, header_row: int | None) -> None:
