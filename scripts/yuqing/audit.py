@@ -226,8 +226,8 @@ def _config_changed(entry: Entry, prefix: str) -> list[Issue]:
     verb = {"A": "新增了", "D": "删除了", "R": "改名了"}.get(entry.status, "修改了")
     named = f"{entry.old_path} → {entry.path}" if entry.old_path else entry.path
     return [Issue(_strip(entry.path, prefix), 1, 1, "", "config-changed",
-                  f"{verb} {named}。{row('config-changed').reason}。合并前须由审批人(CODEOWNERS 中的审批组)审核通过;"
-                  "本次审核仍使用目标分支的设置、规则和工具,不使用本分支的改动。", "approval")]
+                  f"{verb} {named}。{row('config-changed').reason}。合并前须由审批人(CODEOWNERS 中的审批组)审核;"
+                  "本次审核用的仍是目标分支的版本。", "approval")]
 
 
 # --- settings from the base ------------------------------------------------------
@@ -386,7 +386,7 @@ def _time(value: Any, ctx: Context) -> datetime | None:
 def _was(before: Any, after: Any, what: str, code: str) -> str:
     """The message of an approval: what changed, from what to what, and why it needs an approver."""
     verb = "新增了" if before is None else "删除了" if after is None else "修改了"
-    return f"{verb}{what}:{_show(before)} → {_show(after)}。{row(code).reason},须经审批人审核。"
+    return f"{verb}{what}:{_show(before)} → {_show(after)}。{row(code).reason};合并前须经审批人审核。"
 
 
 def _grading_level(event: Any) -> str | None:
@@ -644,7 +644,7 @@ class Comparison:
             elif approved > due:
                 self.issue(path, "extension-late",
                           f"新增的“{rule.title}”延期批准于 {approved.isoformat()},晚于正常时限 {due.isoformat()}。"
-                          f"{row('extension-late').reason},须经审批人审核。")
+                          f"{row('extension-late').reason}。合并前须经审批人审核。")
 
     # an archived record
     def _archived_fields(self) -> None:
