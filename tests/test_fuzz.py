@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -135,3 +137,27 @@ def test_the_fuzzers_reach_the_checks(world: tuple[RegisterDir, Context]) -> Non
     path.write_text(text, encoding="utf-8")
     incident, issues = check_file(path, register.root, FAST, ctx)
     assert incident is not None and [i.code for i in issues] == ["bad-value"]
+
+
+_SINGLE_LINE_FORBIDDEN = re.compile("[\\x00-\\x1f\\x7f-\\x9f\\u061c\\u200b-\\u200f\\u2028-\\u202e\\u2060-\\u2069\\ufeff]")
+
+
+@FUZZ
+@given(st.text(max_size=40), st.text(max_size=40), st.text(max_size=40))
+def test_text_check_accepts_never_holds_an_invisible_character(world: tuple[RegisterDir, Context], title: str,
+                                                               tag: str, summary: str) -> None:
+    """Whatever characters a title, a tag or a summary holds (written as YAML escapes), a file
+    `check` accepts has no control, bidi, zero-width or line-break character in its single-line
+    fields, and none but line breaks in its multi-line ones."""
+    register, ctx = world
+    record = base_incident(title=title or "标题", tags=[tag or "标签"], summary=summary or "概要")
+    text = "\n".join(f"{key}: {json.dumps(value)}" for key, value in record.items())  # escapes, ASCII only
+    path = register.root / "incidents" / "2025" / "YQ-2025-0001.yml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    incident, issues = check_file(path, register.root, FAST, ctx)
+    if incident is not None and not any(i.severity == "error" for i in issues):
+        assert not _SINGLE_LINE_FORBIDDEN.search(incident.title + "".join(incident.tags))
+        assert not _SINGLE_LINE_FORBIDDEN.search(incident.summary.replace("\n", "").replace("\u200d", "")
+                                                 .replace("\u200b", "").replace("\u200c", "")
+                                                 .replace("\u2060", "").replace("\ufeff", ""))

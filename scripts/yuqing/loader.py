@@ -26,7 +26,9 @@ from .slips import syntax_issue
 
 try:  # libyaml: an order of magnitude faster than the pure-Python parser
     from yaml._yaml import CParser as _Parser
+    _BYTE_POSITIONS = True  # libyaml reads UTF-8: its reader errors count bytes
 except ImportError:  # pragma: no cover - only without libyaml
+    _BYTE_POSITIONS = False
     from yaml.parser import Parser as _PyParser
     from yaml.reader import Reader as _Reader
     from yaml.scanner import Scanner as _Scanner
@@ -211,6 +213,8 @@ def load_text(text: str, rel: str) -> Loaded:
         return Loaded(rel, None, issues=tuple(builder.issues) + (syntax_issue(text, rel, error),))
     except yaml.YAMLError as error:  # reader errors: control characters and the like
         position = getattr(error, "position", 0) or 0
+        if _BYTE_POSITIONS:
+            position = len(text.encode("utf-8")[:position].decode("utf-8", "ignore"))
         line = text.count("\n", 0, position) + 1
         column = position - (text.rfind("\n", 0, position) + 1) + 1
         character = getattr(error, "character", None)
