@@ -173,4 +173,4 @@ def test_changes_page_names_the_three_classes_and_links_the_policy_table() -> No
     text = page("changes.md")
     for word in ("允许", "需要审批", "不允许", "更正", "CODEOWNERS"):
         assert word in text, word
-    assert "../generated/rules.md#policy" in text
+    assert "../generated/rules.md#policy" in text and "../guide/gate.md" in text
