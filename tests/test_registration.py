@@ -152,4 +152,4 @@ def test_origin_main_is_the_default_and_a_missing_main_is_said(repo: GitRegister
 
     code, out, _ = run_cli([*CHECK, "--root", str(clone), "--main", "upstream/main"], capsys)
     assert code == 0
-    assert _warnings(out) == [("history-unavailable", "找不到主分支 upstream/main(--main):无法判断登记时间。无法判断是否迟报。")]
+    assert _warnings(out) == [("history-unavailable", "找不到主分支 upstream/main(--main 所指的引用不存在,请先 git fetch)。无法判断是否迟报。")]

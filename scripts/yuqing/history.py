@@ -252,7 +252,7 @@ def load(root: Path, *, levels: bool = True, repo: git.Repo | None = None, tz: t
     prefix = prefix_of(repo, root)
     main_ref, main_tip = _main_branch(repo, main)
     if main is not None and main_tip is None:
-        return RegisterHistory(root, False, False, {}, f"找不到主分支 {main}(--main):无法判断登记时间。")
+        return RegisterHistory(root, False, False, {}, f"找不到主分支 {main}(--main 所指的引用不存在,请先 git fetch)。")
     try:
         # No pathspec: the true parents of every commit are needed to know when a
         # change reached main; entries outside incidents/ are skipped while parsing.
