@@ -195,7 +195,8 @@ def _require_review(data: dict[str, Any], graded: list[dict[str, Any]]) -> None:
     highest = max(levels, key=level_rank)
     if highest not in SEVERE_LEVELS:
         return
-    review = data.get("review") if isinstance(data.get("review"), dict) else {}
+    found = data.get("review")
+    review: dict[str, Any] = found if isinstance(found, dict) else {}
     missing = [name for key, name in REVIEW_FIELDS if not review.get(key)]
     if missing:
         raise Refused(f"该事件曾为“{highest}”舆情,归档前必须完成评估总结(缺少:{'、'.join(missing)})。"
@@ -206,7 +207,8 @@ def set_review(text: str, data: dict[str, Any], review: dict[str, Any]) -> Edite
     """Write the ``review`` block: the given parts over any already there."""
     text = _ensure_newline(text)
     root = _compose(text)
-    current = data.get("review") if isinstance(data.get("review"), dict) else {}
+    found = data.get("review")
+    current: dict[str, Any] = found if isinstance(found, dict) else {}
     merged = {key: current.get(key) for key, _ in REVIEW_FIELDS if current.get(key) not in (None, "")}
     merged.update({k: v for k, v in review.items() if v not in (None, "")})
     ordered = {key: (Time(merged[key]) if key == "completed_at" else merged[key])

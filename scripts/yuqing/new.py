@@ -77,7 +77,7 @@ def render(draft: Draft, incident_id: str, config: RegisterConfig) -> str:
     source_extra = [_field("platform", draft.platform, 2) if draft.platform else "  # platform: 微博",
                     _field("url", draft.url, 2) if draft.url else "  # url: https://…"]
     if draft.appeal_posted_at is not None:
-        appeal = {"posted_at": Time(iso(draft.appeal_posted_at) or "")}
+        appeal: dict[str, str] = {"posted_at": Time(iso(draft.appeal_posted_at) or "")}
         if draft.appeal_author:
             appeal["author"] = draft.appeal_author
         appeal_lines = [

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ._common import fail, now_option, root_option
 from ._edit import commit_options, open_session, run_change, typed_time
+
+if TYPE_CHECKING:
+    from ..edit import Edited
 
 
 @click.command("correct")
@@ -45,7 +49,7 @@ def correct_command(incident_id: str, number: int | None, note: str | None, at_t
     message = f"{incident_id}: 追加事件 更正"
     wanted = number
 
-    def change(text: str, data: dict) -> object:  # type: ignore[type-arg]
+    def change(text: str, data: dict[str, Any]) -> Edited:
         record = event_record("更正", at, session.config, by=unit, note=correction_note(data, wanted, note or "", session.tz))
         return add_event(text, data, record, session.tz)
 

@@ -203,8 +203,9 @@ def new_command(title: str | None, level: str | None, category: str | None, unit
         click.echo(as_text(1, issues), err=True)
         fail("新事件文件未通过检查,未写入。")
 
+    left_alone: list[str] = []
     result: dict[str, object] = {"id": incident_id, "file": rel, "looked_in": list(taken.looked_in),
-                                 "branch": new_branch, "commit": None, "left_alone": []}
+                                 "branch": new_branch, "commit": None, "left_alone": left_alone}
     if new_branch is not None:
         from ..gitwork import other_changes
 
@@ -212,14 +213,15 @@ def new_command(title: str | None, level: str | None, category: str | None, unit
         if reason is not None:
             click.echo(f"已写入 {rel},但未能提交:{reason}", err=True)
             raise SystemExit(EXIT_USAGE)
-        result.update(commit=sha, left_alone=other_changes(found, [rel]))
+        left_alone += other_changes(found, [rel])
+        result.update(commit=sha)
 
     if fmt == "json":
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))
         raise SystemExit(EXIT_OK)
     click.echo(f"已登记 {incident_id}:{rel}")
     click.echo(f"(编号依据:{'、'.join(taken.looked_in)})")
-    for line in next_steps(incident_id, rel, new_branch, draft.title, list(result["left_alone"])):  # type: ignore[arg-type]
+    for line in next_steps(incident_id, rel, new_branch, draft.title, left_alone):
         click.echo(line)
     raise SystemExit(EXIT_OK)
 
