@@ -428,6 +428,16 @@ def test_a_symlink_record_is_refused(main_branch: GitRegister, tmp_path_factory)
     assert _message(main_branch, "record-misplaced").startswith(f"{_path(ID)} 是符号链接(可能指向仓库外的文件)。")
 
 
+def test_a_record_moved_in_from_elsewhere_is_a_new_record(main_branch: GitRegister) -> None:
+    draft = main_branch.root / "drafts" / "YQ-2025-0003.yml"
+    draft.parent.mkdir()
+    main_branch.write(base_incident(id="YQ-2025-0003"), name="../drafts/YQ-2025-0003.yml")
+    main_branch.commit("草稿", when="2025-03-11T10:00:00+08:00")
+    main_branch.git("mv", "drafts/YQ-2025-0003.yml", _path("YQ-2025-0003"))
+    main_branch.commit("登记")
+    assert _findings(main_branch) == []
+
+
 def test_two_staff_registering_the_same_id(main_branch: GitRegister, capsys) -> None:
     # 张三 registers 0003 and it is merged; 李四's branch, started before, also took 0003.
     main_branch.git("switch", "-q", "main")

@@ -48,6 +48,7 @@ CONFIG_PATHS: tuple[str, ...] = (
 TEXT_FIELDS = frozenset({"title", "summary", "source.platform"})
 TIME_FIELDS = frozenset({"occurred_at", "discovered_at"})
 _SETTINGS_SOURCES = ("base", "worktree")
+_NULL_SHA = "0" * 40
 
 
 class AuditError(Exception):
@@ -180,6 +181,10 @@ def audit(root: Path, base: str, head: str = "HEAD", *, settings: str = "base") 
         if match:
             base_ids[match["id"]] = _strip(path, prefix)
 
+    # A file moved into incidents/ from elsewhere is a new record, not a renamed one.
+    branch = [Entry("A", "000000", e.new_mode, _NULL_SHA, e.new_sha, None, e.path)
+              if e.status == "R" and e.path.startswith(incidents) and not (e.old_path or "").startswith(incidents) else e
+              for e in branch]
     record_entries = [e for e in branch if e.path.startswith(incidents) or (e.old_path or "").startswith(incidents)]
     config_entries = [e for e in branch if e not in record_entries and _is_config(e.path, prefix)]
 
