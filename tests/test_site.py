@@ -345,7 +345,7 @@ def every_text(site: Path) -> str:
 
 
 def test_history_shows_what_each_revision_changed_and_never_a_commit_message(tmp_path: Path) -> None:
-    from .githelper import GitRegister
+    from .githelper import GitRegister, git_env
 
     repo = GitRegister(tmp_path)
     site_files(repo)
@@ -366,6 +366,13 @@ def test_history_shows_what_each_revision_changed_and_never_a_commit_message(tmp
     repo.write(secret)
     # One commit touches both records; its message names the confidential record's matter.
     repo.commit(f"补充{MATTER}的处置情况", author="李四", when="2025-03-03T04:00:00+00:00")
+    # A commit whose author date was set back two days: the site shows when it reached main.
+    public["status"] = "已平息"
+    public["timeline"] = [*public["timeline"], {"at": "2025-03-04T08:00:00+08:00", "type": "平息"}]
+    repo.write(public)
+    repo.git("add", "-A")
+    env = {**git_env("王五", "2025-03-04T09:00:00+08:00"), "GIT_AUTHOR_DATE": "2025-03-02T09:00:00+08:00"}
+    subprocess.run(["git", "commit", "-q", "-m", "平息"], cwd=tmp_path, env=env, check=True)
 
     result = mkdocs_build(tmp_path, tmp_path / "site")
     assert result.returncode == 0, result.stderr
@@ -373,8 +380,10 @@ def test_history_shows_what_each_revision_changed_and_never_a_commit_message(tmp
     history = page[page.index('id="history"'):]
     assert "登记时间:2025-03-03 10:30(登记人:张三)" in history
     rows = history[history.index("<tbody>"):history.index("</tbody>")].split("<tr>")[1:]
-    assert len(rows) == 2
-    newest, first = rows
+    assert len(rows) == 3
+    settled, newest, first = rows
+    assert "2025-03-04 09:00" in settled and "王五" in settled and "状态 处置中 → 已平息" in settled
+    assert "2025-03-02" not in history
     assert "2025-03-03 12:00" in newest and "李四" in newest and "修改" in newest and ">重大<" in newest
     assert "等级 敏感 → 重大" in newest and "新增事件 升级" in newest and "新增事件 上报" in newest
     assert "2025-03-03 10:30" in first and "张三" in first and "新增事件:等级 敏感,状态 处置中" in first
@@ -384,7 +393,7 @@ def test_history_shows_what_each_revision_changed_and_never_a_commit_message(tmp
     assert "首次提交说明" not in everything
     assert SECRET_TITLE not in everything and "YQ-2025-0002" not in everything
     # The feed's update time is the last revision's, in the register's timezone.
-    assert "<updated>2025-03-03T12:00:00+08:00</updated>" in (tmp_path / "site/feed.xml").read_text(encoding="utf-8")
+    assert "<updated>2025-03-04T09:00:00+08:00</updated>" in (tmp_path / "site/feed.xml").read_text(encoding="utf-8")
 
 
 # --- files that must not break a build -------------------------------------------------

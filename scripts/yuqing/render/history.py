@@ -15,7 +15,16 @@ def as_text(history: IncidentHistory, changes: tuple[Change, ...], register: Reg
     lines = [f"{history.id}({history.path})"]
     first = history.registration
     if first is not None:
-        line = f"登记:{short(first.at.astimezone(tz))} {first.author}(提交 {first.commit[:8]})"
+        # The registration time is when the record reached main (history.registered_at), never the
+        # author date, which anybody can set; that one is shown only when it tells a different story.
+        arrived = history.registered_at
+        authored = short(first.at.astimezone(tz))
+        if arrived is None:
+            line = f"登记:尚未进入主分支 {first.author}(提交 {first.commit[:8]},作者日期 {authored})"
+        else:
+            line = f"登记:{short(arrived.astimezone(tz))} {first.author}(提交 {first.commit[:8]})"
+            if authored != short(arrived.astimezone(tz)):
+                line += f"(作者日期 {authored},不作为登记时间)"
         if delay is not None:
             late = f",超过 {late_hours:g} 小时,属迟报" if delay > timedelta(hours=late_hours) else ""
             line += f";距发现 {human_duration(delay)}{late}"
@@ -50,6 +59,7 @@ def as_json(history: IncidentHistory, changes: tuple[Change, ...], register: Reg
         "revisions": [{
             "commit": c.revision.commit,
             "at": iso(c.revision.at.astimezone(tz)),
+            "arrived_at": iso(c.revision.arrived_at.astimezone(tz)) if c.revision.arrived_at else None,
             "author": c.revision.author,
             "email": c.revision.email,
             "subject": c.revision.subject,
