@@ -156,3 +156,11 @@ def test_only_check_judges_times_against_a_clock(register_dir: RegisterDir,
     code, out, err = _run(["deadlines", "--root", str(register_dir.root), "--now", "2025-03-04T13:00:00+08:00",
                            "--format", "json"], capsys)
     assert "1 个事件文件有错误" in err
+
+
+def test_a_record_discovered_later_is_not_there_yet_but_still_known(register_dir: RegisterDir) -> None:
+    register_dir.write(base_incident(confidential=True))
+    register = load_register(register_dir.root, now=t("2025-03-02T12:00"))
+    assert (register.issues, register.incidents) == ((), ())
+    # What must know every record whatever the moment (the site's leak guard) still can.
+    assert [(i.id, i.confidential) for i in register.later] == [("YQ-2025-0001", True)]

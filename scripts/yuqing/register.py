@@ -45,6 +45,9 @@ class Register:
     files: int
     now: datetime | None = None
     invalid_files: frozenset[str] = field(default_factory=frozenset)
+    later: tuple[Incident, ...] = ()
+    """Records discovered after ``now``: not in ``incidents`` (they did not exist yet),
+    kept for what must know every record whatever the moment (the site's leak guard)."""
 
     @property
     def errors(self) -> tuple[Issue, ...]:
@@ -253,7 +256,9 @@ def load_register(
     issues.extend(across)
     invalid.update(i.file for i in across)
     issues.sort(key=lambda i: (i.file, i.line, i.column, i.code))
-    return Register(root, config, register_as_of(incidents, now), tuple(issues), len(files), now, frozenset(invalid))
+    later = tuple(i for i in incidents if i.discovered_at > now)
+    return Register(root, config, register_as_of(incidents, now), tuple(issues), len(files), now, frozenset(invalid),
+                    later)
 
 
 def _check_all(
