@@ -10,6 +10,7 @@ from typing import Any
 import docx
 import pytest
 import yaml
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 
 from yuqing.cli import main
@@ -230,6 +231,14 @@ def test_docx_follows_official_document_layout(small: Any, tmp_path: Path) -> No
         cells = [[c.text for c in row.cells] for row in table.rows]
         assert cells == [list(block.headers)] + [list(r) for r in block.rows]
         assert table.rows[0].cells[0].paragraphs[0].runs[0]._element.rPr.rFonts.get(qn("w:eastAsia")) == "仿宋_GB2312"
+        # The header row repeats on every page the table runs onto; no other row does.
+        marks = [row._tr.find(f"{qn('w:trPr')}/{qn('w:tblHeader')}") is not None for row in table.rows]
+        assert marks == [True] + [False] * (len(table.rows) - 1)
+    # 落款: the organization, then the date, right-aligned, at the end.
+    unit, day = paragraphs[-2:]
+    assert (unit.text, day.text) == ("示例市市场监督管理局", "2025年4月10日")
+    assert unit.alignment == day.alignment == WD_ALIGN_PARAGRAPH.RIGHT
+    assert east_asia(day) == "仿宋_GB2312"
 
 
 # --- the example register ---------------------------------------------------
@@ -436,3 +445,23 @@ def test_markdown_escaping_keeps_text_escaped_once_by_the_site() -> None:
     assert md_text("2025-03-01 10:00 说明:无") == "2025-03-01 10:00 说明:无"   # readable in a terminal
     assert md_text("1. 列表") == "1\\. 列表" and md_text("- 列表") == "\\- 列表" and md_text(": x") == "&#58; x"
     assert md_text("AT&T") == "AT&amp;T" and md_text("a\nb\tc\x07") == "a b c"
+
+
+def test_weekly_closed_records_and_a_week_not_yet_over(register_dir: Any) -> None:
+    """A record settled and archived in the same week is one row; while the week runs, "截至" is now."""
+    from .conftest import base_incident
+
+    register_dir.write(base_incident(
+        id="YQ-2025-0001", status="已归档", discovered_at="2025-03-03T09:00:00+08:00",
+        timeline=[{"at": "2025-03-04T10:00:00+08:00", "type": "平息"},
+                  {"at": "2025-03-05T16:30:00+08:00", "type": "归档"}]))
+    register_dir.write(base_incident(id="YQ-2025-0002", discovered_at="2025-03-04T09:00:00+08:00"))
+    now = at("2025-03-06T12:00")   # Thursday of 2025-W10
+    report = weekly(load_register(register_dir.root, now=now), "2025-W10", now)
+    closed = tables_after(report, "三、本周办结")[0]
+    assert [(r[0], r[5], r[6], r[7]) for r in closed.rows] == [
+        ("YQ-2025-0001", "平息、归档", "2025-03-05 16:30", "2天7小时")]
+    still_open = tables_after(report, "四、在办舆情")[0]
+    assert [(r[0], r[5]) for r in still_open.rows] == [("YQ-2025-0002", "2天3小时")]   # to 03-06 12:00
+    markdown = report.to_markdown()
+    assert markdown.endswith("示例市市场监督管理局  \n2025年3月6日\n")
