@@ -184,6 +184,20 @@ def test_an_extension_approved_in_time_passes(main_branch: GitRegister) -> None:
     assert _findings(main_branch) == []
 
 
+def test_a_new_record_with_a_late_extension_needs_approval(main_branch: GitRegister) -> None:
+    main_branch.write(_open(id="YQ-2025-0003", extensions=[_extension("2025-03-10T09:00:00+08:00")]))
+    main_branch.commit("补登记")
+    assert _codes(main_branch) == [("extension-late", "approval")]
+
+
+def test_moving_the_appeal_later_does_not_make_a_late_extension_timely(main_branch: GitRegister) -> None:
+    main_branch.write(_open(appeal={"posted_at": "2025-03-07T09:00:00+08:00"},
+                            extensions=[_extension("2025-03-10T09:00:00+08:00")]))
+    main_branch.commit("改发帖时间并补批延期")
+    assert sorted(_codes(main_branch)) == [("appeal-changed", "approval"), ("extension-late", "approval"),
+                                           ("field-removed", "error")]  # the author was dropped too
+
+
 def test_the_normal_due_comes_from_the_base_settings(main_branch: GitRegister) -> None:
     # The branch makes the reply rule 30 working days long, then records a late extension.
     config = main_branch.root / "register.yml"

@@ -361,6 +361,12 @@ def _added(change: FileChange, ctx: Context) -> list[Issue]:
             findings.append(_issue(change, line, column, "id", "id-taken",
                                    f"编号 {candidate} 在目标分支上已被 {ctx.base_ids[candidate]} 占用(可能有人同时登记)。"
                                    "请先 git fetch 并合并目标分支,再把本文件的文件名和 id 一起改为下一个空闲编号后提交。"))
+    extensions = data.get("extensions") if isinstance(data, dict) else None
+    if isinstance(data, dict) and isinstance(extensions, list) and extensions:
+        # A new record may hold extensions too: one approved after the normal due needs an approver.
+        comparison = Comparison(change, {}, data, ctx)
+        comparison._late_extensions(range(len(extensions)))
+        findings += comparison.out
     return findings
 
 
@@ -627,13 +633,18 @@ class Comparison:
                 self.issue(f"extensions[{index}]", "extension-late",
                           "新增了延期,但目标分支的设置无法读取,无法核对批准时间是否在正常时限之内,须经审批人审核。")
             return
-        incident, _ = build_incident(self.change.new, zone(config.timezone), set())
+        tz = zone(config.timezone)
+        incident, _ = build_incident(self.change.new, tz, set())
+        # The clock starts at the earlier of the base's and the branch's start: moving the
+        # appeal or the level later on the branch does not make a late approval look timely.
+        before = build_incident(self.change.old, tz, set())[0] if self.change.old is not None else None
         calendar = WorkCalendar.from_config(config)
         for index in indices:
             path = f"extensions[{index}]"
             extension = next((e for e in incident.extensions if e.index == index), None) if incident else None
             rule = config.rule(extension.rule) if extension else None
-            start = clock_start(incident, rule) if incident and rule else None
+            starts = [clock_start(i, rule) for i in (incident, before) if i is not None and rule is not None]
+            start = min((s for s in starts if s is not None), default=None)
             if extension is None or rule is None or start is None:
                 continue  # `yuqing check` names the unknown rule or the missing clock
             try:
