@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from tests.conftest import RegisterDir, base_incident
 from yuqing.calendar import WorkCalendar
 from yuqing.deadlines import DeadlineReport, compute, extension_cap, merit
-from yuqing.model import Event, Incident
+from yuqing.model import CalendarYear, Event, Incident
 from yuqing.register import Register, load_register
 from yuqing.times import iso, parse_time, zone
 
@@ -216,6 +216,15 @@ def test_the_cap_on_a_holiday_moves_to_the_first_working_day_after(register_dir:
     assert iso(report.deadlines[1].due) == "2025-10-09T17:30:00+08:00"
     assert report.warnings == ("YQ-2025-0001:延期至 2025-10-10 12:00 超过“网民诉求 3 个工作日内答复”的上限(10 天),"
                                "按上限 2025-10-09 17:30 计算。",)
+
+
+def test_the_cap_follows_the_registers_own_calendar_and_never_guesses() -> None:
+    start = t("2026-12-22 10:00")  # the 10th day after is Fri 2027-01-01
+    added = CalendarYear(2027, "测试:元旦放假 1 天", frozenset({date(2027, 1, 1)}), frozenset())
+    # New Year's Day off, then the weekend: business stops at 17:30 on Monday 01-04.
+    assert extension_cap(start, 10, WorkCalendar(TZ, years=[added], use_library=False)) == t("2027-01-04 17:30")
+    # No confirmed calendar for the year: the natural cap stands rather than a guess.
+    assert extension_cap(start, 10, WorkCalendar(TZ, use_library=False)) == t("2027-01-02 00:00")
 
 
 def test_withdrawn_incidents_have_no_deadlines(register_dir: RegisterDir) -> None:
