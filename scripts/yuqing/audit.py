@@ -231,8 +231,8 @@ def _config_changed(entry: Entry, prefix: str) -> list[Issue]:
     verb = {"A": "新增了", "D": "删除了", "R": "改名了"}.get(entry.status, "修改了")
     named = f"{entry.old_path} → {entry.path}" if entry.old_path else entry.path
     return [Issue(_strip(entry.path, prefix), 1, 1, "", "config-changed",
-                  f"{verb} {named}。{row('config-changed').reason}。合并前须由审批人(CODEOWNERS 中的审批组)审核;"
-                  "本次审核用的仍是目标分支的版本。", "approval")]
+                  f"{verb} {named}。{row('config-changed').reason}。合并前须由审批人(CODEOWNERS 中的审批组)审核。",
+                  "approval")]
 
 
 # --- settings from the base ------------------------------------------------------
