@@ -28,6 +28,8 @@ def report_command(kind: str, period: str | None, fmt: str, out: Path | None, ex
     数字全部取自台账;只有人能写的内容(研判意见、存在问题的原因、下一步安排等)
     取自 docs/reports/<类型>-<期间>.md(如 docs/reports/annual-2025.md,
     按“## 一、制度机制建立情况”等标题分节),没有时标注【待填写:……】。
+    docx 按公文格式排版,表格跨页重复表头,文末落款(单位、日期)。
+    报告中的文字一律按原样显示,不会变成链接、图片或网页代码。
 
     \b
     示例:
