@@ -189,3 +189,35 @@ def test_hostile_text_is_shown_and_never_runs(page: object, servers: dict[str, s
     results = page.locator(".md-search-result").inner_text()  # type: ignore[attr-defined]
     assert "<script>" in results.replace("\u200b", "")
     assert SECRET_TITLE not in page.content()  # type: ignore[attr-defined]
+
+
+def test_incident_history_shows_changes_never_commit_messages(page: object, servers: dict[str, str]) -> None:
+    import subprocess
+
+    record = "incidents/2026/YQ-2026-0008.yml"
+    subjects = subprocess.run(["git", "log", "--format=%s", "--", record], cwd=PROJECT, capture_output=True,
+                              text=True, check=True).stdout.split("\n")
+    page.goto(servers["online"] + "generated/incidents/2026/YQ-2026-0008/")  # type: ignore[attr-defined]
+    table = page.locator("table.yq-history")  # type: ignore[attr-defined]
+    heads = table.locator("th").all_inner_texts()
+    assert heads == ["时间", "修改人", "类型", "当时等级", "改动"]
+    assert table.locator("tbody tr").count() == len([s for s in subjects if s])
+    assert "新增事件:等级" in table.locator("tbody tr").last.inner_text()
+    text = page.locator("article").inner_text()  # type: ignore[attr-defined]
+    assert [s for s in subjects if s and s in text] == []
+
+
+def test_reference_pages_are_reached_from_the_navigation(page: object, servers: dict[str, str]) -> None:
+    page.goto(servers["online"])  # type: ignore[attr-defined]
+    page.locator(".md-tabs__link", has_text="参考").click()  # type: ignore[attr-defined]
+    page.wait_for_selector("article h1")  # type: ignore[attr-defined]
+    assert page.locator("article h1").inner_text() == "参考"  # type: ignore[attr-defined]
+    page.locator("article a", has_text="记录格式").first.click()  # type: ignore[attr-defined]
+    page.wait_for_selector("#keys")  # type: ignore[attr-defined]
+    assert "discovered_at" in page.locator("article").inner_text()  # type: ignore[attr-defined]
+    _shot(page, "reference-record")
+    # The rules page prints the change policy table the gate uses.
+    page.goto(servers["online"] + "generated/rules/#policy")  # type: ignore[attr-defined]
+    assert page.locator("h2#policy").is_visible()  # type: ignore[attr-defined]
+    policy = page.locator("article table", has_text="record-added")  # type: ignore[attr-defined]
+    assert policy.count() == 1 and "不允许" in policy.inner_text()
