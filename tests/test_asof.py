@@ -164,3 +164,14 @@ def test_a_record_discovered_later_is_not_there_yet_but_still_known(register_dir
     assert (register.issues, register.incidents) == ((), ())
     # What must know every record whatever the moment (the site's leak guard) still can.
     assert [(i.id, i.confidential) for i in register.later] == [("YQ-2025-0001", True)]
+
+
+def test_the_site_is_built_as_of_its_build_time(register_dir: RegisterDir) -> None:
+    from yuqing.site.collect import collect
+
+    register_dir.write(_archived())
+    register_dir.write(base_incident(id="YQ-2025-0002", discovered_at="2025-03-08T09:00:00+08:00",
+                                     timeline=[ev("08T09:30", "研判")]))
+    site = collect(register_dir.root, t("2025-03-05T12:00"), history=False).site
+    assert [(i.id, i.status, len(i.timeline)) for i in site.incidents] == [("YQ-2025-0001", "处置中", 5)]
+    assert site.deadlines is not None and all(d.met_at is None or d.met_at <= site.now for d in site.deadlines)
