@@ -125,8 +125,12 @@ def _sheet(book: Any, title: str, columns: Sequence[Column], rows: Sequence[Row]
     return sheet
 
 
-LINE_HEIGHT = 13.0
-"""Points per line of 10 pt text (CJK fonts need about 1.3 × the size)."""
+LINE_HEIGHT = 13.5
+"""Points per line of 10 pt text, as Excel and WPS draw it with a CJK font.
+
+Heights are sized for Excel and WPS, where a 10 pt CJK character takes about
+two width units; LibreOffice draws CJK narrower, so there a tall row shows
+some space below its text: room to spare, never a clipped line."""
 
 
 def lines_needed(text: str, width: float) -> int:
