@@ -1,8 +1,8 @@
 """Scaffold a new incident file: the next free id, every required field, Chinese comments.
 
 The file is written only after it has passed the same checks as `yuqing check`
-(checked in place, removed again if it does not), so a new record is valid
-from its first commit.
+(checked in a scratch folder first), so a new record is valid from its first
+commit. Every value in it comes from the YAML emitter (:mod:`yuqing.yamlout`).
 """
 
 from __future__ import annotations
@@ -147,28 +147,22 @@ def relative_path(incident_id: str) -> str:
 
 
 def write(root: Path, text: str, incident_id: str, config: RegisterConfig, now: datetime) -> tuple[Path | None, list[Issue]]:
-    """Write the file and check it as `yuqing check` would; on errors remove it again.
+    """Check the file as `yuqing check` would (in a scratch folder), then write it; nothing is written on errors.
 
     Returns the path written (None when refused) and the issues found.
     """
-    from .register import check_file
-    from .rules import Context
-    from .validate import SchemaChecker, read_schema
+    from .edit import check_text
 
-    path = root / relative_path(incident_id)
+    rel = relative_path(incident_id)
+    path = root / rel
     if path.exists():
-        return None, [Issue(relative_path(incident_id), 1, 1, "", "file-exists",
-                            f"{relative_path(incident_id)} 已存在,不会覆盖。")]
-    created_dir = not path.parent.exists()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    _, issues = check_file(path, root, SchemaChecker(read_schema("incident.schema.json", root)), Context(config, now))
+        return None, [Issue(rel, 1, 1, "", "file-exists", f"{rel} 已存在,不会覆盖。")]
+    issues = check_text(root, rel, text, config, now)
     errors = [i for i in issues if i.severity == "error"]
     if errors:
-        path.unlink()
-        if created_dir:
-            path.parent.rmdir()
         return None, errors
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
     return path, issues
 
 

@@ -193,6 +193,12 @@ def new_command(title: str | None, level: str | None, category: str | None, unit
     rel = relative_path(incident_id)
     new_branch = branch_name(incident_id) if branch else None
     if new_branch is not None:
+        from ..gitwork import MAIN, current_branch
+
+        here = current_branch(found)
+        if here is not None and here != MAIN:
+            click.echo(f"注意:当前在分支 {here} 上,新分支从这里开始,合并请求会带上 {here} 的提交;"
+                       f"通常应先 git switch {MAIN} 并 git pull。", err=True)
         reason = start_branch(found, new_branch)
         if reason is not None:
             fail(reason)
