@@ -37,7 +37,8 @@ def root_option(function: Callable[..., Any]) -> Callable[..., Any]:
 
 
 NOW_HELP = ("以此时刻为“现在”(ISO 8601,如 2025-03-02T18:00:00+08:00),默认当前时间。"
-            "台账按当时的样子读取:此后才记录的事件、延期、评估总结、撤销视为尚未发生(不算错误,也不剔除文件)。")
+            "查看类命令(deadlines、stats、report、export、site)按此时刻台账的样子读取:"
+            "此后才记录的事件、延期、评估总结、撤销视为尚未发生(不算错误,也不剔除文件)。")
 
 
 def now_option(function: Callable[..., Any], *, help: str = NOW_HELP) -> Callable[..., Any]:
