@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from yuqing.config import load_config
 from yuqing.ids import next_id, taken_ids
@@ -18,7 +20,7 @@ from yuqing.new import Draft, render
 from yuqing.register import load_register
 from yuqing.times import zone
 
-from .conftest import RegisterDir, base_incident
+from .conftest import PROJECT, RegisterDir, base_incident
 from .githelper import GitRegister, git_env, repo, run_cli  # noqa: F401  (repo is a fixture)
 
 NOW = "2025-03-03T12:00:00+08:00"
@@ -279,3 +281,23 @@ def test_offline_fetch_says_so_and_goes_on(repo: GitRegister, tmp_path: Path, ca
     assert code == 0
     assert "注意:无法从远程仓库 origin 获取最新内容(" in err and "可能未联网。先按本地已知的情况继续" in err
     assert out.startswith("已登记 YQ-2025-0002")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=60))
+def test_any_typed_text_is_written_exactly(text: str) -> None:
+    from yuqing.config import load_config as _load
+    from yuqing.loader import load_text
+
+    config, _ = _load(PROJECT)
+    assert config is not None
+    draft = Draft(title=text, level="一般", category="食品安全", unit="食品经营安全监管科",
+                  discovered_at=datetime(2025, 3, 3, 9, tzinfo=zone("Asia/Shanghai")), channel="自媒体",
+                  summary=text, platform=text, url=text, appeal_author=text,
+                  appeal_posted_at=datetime(2025, 3, 3, 8, tzinfo=zone("Asia/Shanghai")))
+    data = load_text(render(draft, "YQ-2025-0001", config), "f").data
+    assert data is not None
+    assert (data["title"], data["summary"], data["source"]["platform"], data["source"]["url"],
+            data["appeal"]["author"]) == (text.strip(), text, text, text, text)
+    assert set(data) == {"id", "title", "level", "status", "category", "discovered_at", "source", "units",
+                         "summary", "appeal", "timeline"}
