@@ -188,7 +188,7 @@ def test_a_build_that_finds_a_leak_writes_nothing(tmp_path: Path) -> None:
     assert "site/guide/leak/index.html: " + SECRET_TITLE in result.stderr
     assert "Traceback" not in result.stderr
     # The first build failed: there is no site at all, and no half-built folder beside it.
-    assert sorted(p.name for p in tmp_path.iterdir() if "site" in p.name) == []
+    assert not (tmp_path / "site").exists() and not (tmp_path / ".yuqing-build").exists()
 
 
 def test_a_failed_build_leaves_the_previous_good_site_untouched(tmp_path: Path) -> None:
@@ -216,7 +216,7 @@ def test_a_failed_build_leaves_the_previous_good_site_untouched(tmp_path: Path) 
     result = mkdocs_build(tmp_path, site)
     assert result.returncode != 0 and "site 保持原样" in result.stderr, result.stderr
     assert snapshot(site) == good
-    assert sorted(p.name for p in tmp_path.iterdir() if "site" in p.name) == ["site"]
+    assert not (tmp_path / ".yuqing-build").exists()
     # A good build replaces the site whole.
     (tmp_path / "docs" / "guide" / "broken.md").unlink()
     (tmp_path / "docs" / "guide" / "new.md").write_text("# 新页面\n", encoding="utf-8")
@@ -468,3 +468,16 @@ def test_a_value_the_loader_cannot_handle_stops_the_build_with_a_message(tmp_pat
     else:
         assert "请运行 `yuqing check`" in result.stderr
         assert not (tmp_path / "site").exists()
+
+
+def test_a_staging_folder_left_by_a_killed_build_is_never_committed(tmp_path: Path) -> None:
+    from yuqing.mkdocs_plugin import _staging_root
+
+    from .githelper import GitRegister
+
+    repo = GitRegister(tmp_path)
+    repo.commit("台账")
+    staged = _staging_root(tmp_path / "site") / "site"
+    staged.mkdir()
+    (staged / "index.html").write_text(SECRET_TITLE, encoding="utf-8")
+    assert repo.git("status", "--porcelain", "--untracked-files=all") == ""

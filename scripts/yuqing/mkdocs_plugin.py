@@ -32,7 +32,8 @@ A failed build leaves nothing behind. MkDocs empties ``site_dir`` at the start
 of a build and writes into it as it goes, and its strict-mode abort comes after
 the last plugin event, so checking in the plugin cannot keep a folder clean.
 For ``mkdocs build`` and ``mkdocs gh-deploy`` the plugin therefore redirects
-the build to a staging folder next to the target (``.site.yuqing-staging``);
+the build to a staging folder next to the target (``.yuqing-build/site``, a
+folder that ignores itself in git: a killed build is never committed);
 ``on_shutdown`` moves it into place only when no ``on_build_error`` came (a
 leak, a strict-mode warning, any exception), else deletes it. The previous good
 site stays untouched until a complete, clean one replaces it. (``mkdocs serve``
@@ -156,7 +157,7 @@ class YuqingPlugin(BasePlugin[YuqingConfig]):
         self.failed = False
         if self.command in ("build", "gh-deploy") and not self.dirty:
             self.target = Path(config.site_dir).resolve()
-            self.staging = self.target.parent / f".{self.target.name}.yuqing-staging"
+            self.staging = _staging_root(self.target) / self.target.name
             shutil.rmtree(self.staging, ignore_errors=True)  # left by a killed build
             self.mkdocs_config = config
             config.site_dir = str(self.staging)
@@ -335,10 +336,29 @@ class YuqingPlugin(BasePlugin[YuqingConfig]):
             shutil.rmtree(staging, ignore_errors=True)
             if self.failed:
                 log.error("构建失败:没有写出任何文件,%s 保持原样。", target)
-            return
-        old = target.parent / f".{target.name}.yuqing-old"
-        shutil.rmtree(old, ignore_errors=True)
-        if target.exists():
-            target.rename(old)
-        staging.rename(target)
-        shutil.rmtree(old, ignore_errors=True)
+        else:
+            old = staging.parent / f"{target.name}.old"
+            shutil.rmtree(old, ignore_errors=True)
+            if target.exists():
+                target.rename(old)
+            staging.rename(target)
+            shutil.rmtree(old, ignore_errors=True)
+        _remove_if_empty(staging.parent)
+
+
+STAGING = ".yuqing-build"
+
+
+def _staging_root(target: Path) -> Path:
+    """The folder next to ``target`` where builds are staged; git ignores it (its own .gitignore)."""
+    root = target.parent / STAGING
+    root.mkdir(parents=True, exist_ok=True)
+    (root / ".gitignore").write_text("*\n", encoding="utf-8")
+    return root
+
+
+def _remove_if_empty(root: Path) -> None:
+    if root.name != STAGING or not root.is_dir():
+        return
+    if [p.name for p in root.iterdir()] in ([], [".gitignore"]):
+        shutil.rmtree(root, ignore_errors=True)
