@@ -222,3 +222,21 @@ def test_a_syntax_error_message_is_all_chinese(raw: bytes) -> None:
     assert issues
     for issue in issues:
         assert not english(issue.message), issue.message
+
+
+@pytest.mark.parametrize(("text", "line", "column", "cut"), [
+    ("summary: 网民称 #南山超市# 酸奶过期\n  已转办\n", 1, 14, "#南山超市# 酸奶过期"),
+    ("tags: [食品安全, #酸奶#]\n", 1, 14, "#酸奶#]"),
+])
+def test_a_cut_that_breaks_the_parse_is_named_as_the_cut(text: str, line: int, column: int, cut: str) -> None:
+    """When what YAML dropped leaves the rest unparsable, the message names the ` #`, not the indentation."""
+    (issue,) = load_bytes(("title: 标题\n" + text).encode(), "f.yml").issues
+    assert (issue.code, issue.line, issue.column) == ("comment-in-text", line + 1, column)
+    assert issue.message == (f"这一行“ #”之后的文字“{cut}”被 YAML 当作注释丢掉了,下文因此无法解析。"
+                             "文字中有“ #”(话题、工单号)时,请给整段文字加引号。")
+
+
+def test_a_control_character_in_a_key_is_reported_once() -> None:
+    loaded = load_bytes('"title\\u0007": 标题\n"lev\\u202eel": 一般\n'.encode(), "f.yml")
+    assert [(i.code, i.path, i.line) for i in loaded.issues] == [("control-char", "title\x07", 1),
+                                                                 ("bidi-char", "lev\u202eel", 2)]

@@ -430,6 +430,8 @@ class _Builder:
                 key_mark = self._mark(event)
                 key = self._key(event, path)
             child = f"{path}.{key}" if path else key
+            if _SUSPECT(key):
+                self._odd_text(event, child, key)
             value_event = get()
             if key in result:
                 first_line = key_positions[child][0]

@@ -86,6 +86,8 @@ def syntax_issue(text: str, rel: str, error: Any) -> Issue:
     slip = _fullwidth_colon(rel, lines, line) or _event_outside_timeline(rel, lines, line, column)
     if slip is None and problem.startswith("mapping values are not allowed"):
         slip = _colon_in_text(rel, lines, line, column)
+    if slip is None:
+        slip = _cut_by_comment(rel, lines, line)
     if slip is not None:
         return slip
     return Issue(rel, line, column, "", "yaml-syntax",
@@ -118,6 +120,27 @@ def _event_outside_timeline(rel: str, lines: list[str], line: int, column: int) 
     return Issue(rel, line, column, "", "event-outside-timeline",
                  f"这一行“- at:”是一条处置事件,却写在了 {owner}: 的下面。处置事件只能写在 timeline: 之下:"
                  f"请把这几行移到 timeline 的最后一条事件之后、{owner}: 之前,“- ”与上面的事件对齐(通常缩进 2 格)。")
+
+
+_COMMENT = re.compile(r"[ \t]#")
+_VALUE_START = re.compile(r"[ \t]*(?:-[ \t]+)?(?:[^\s:#'\"][^:#]*?:[ \t]+)?(?:-[ \t]+)?")
+
+
+def _cut_by_comment(rel: str, lines: list[str], line: int) -> Issue | None:
+    """A `` #`` inside unquoted text on the error line or the line before: YAML cut the
+    text there, and what followed no longer parses (a multi-line text, a flow list)."""
+    for number in (line - 1, line):
+        if not 1 <= number <= len(lines) or lines[number - 1].lstrip().startswith("#"):
+            continue
+        text = lines[number - 1]
+        found = _COMMENT.search(text)
+        start = _VALUE_START.match(text)
+        value = text[start.end():found.start()] if found and start and start.end() <= found.start() else ""
+        if found and value and not value.startswith(("'", '"', "|", ">")):
+            return Issue(rel, number, found.start() + 2, "", "comment-in-text",
+                         f"这一行“ #”之后的文字“{text[found.start() + 1:].strip()}”被 YAML 当作注释丢掉了,"
+                         "下文因此无法解析。文字中有“ #”(话题、工单号)时,请给整段文字加引号。")
+    return None
 
 
 def _colon_in_text(rel: str, lines: list[str], line: int, column: int) -> Issue | None:
