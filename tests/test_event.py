@@ -341,3 +341,15 @@ def test_withdraw_and_correct(repo: GitRegister, capsys) -> None:
     assert "注意:需要审批:" in err  # withdrawing needs an approver (the audit's policy)
     code, _, err = run_cli(["withdraw", ID, "--reason", "again", "--now", NOW, "--root", str(repo.root)], capsys)
     assert code == 2 and "该事件已撤销(已有 withdrawn)。" in err
+
+
+def test_a_windows_file_keeps_its_line_ends(repo: GitRegister, capsys) -> None:
+    path = _committed(repo)
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    repo.commit("CRLF")
+    before = path.read_bytes()
+    code, _, err = _add(repo, capsys, "--type", "研判", "--at", "2025-03-04 09:00", "--note", "第一行\n第二行")
+    assert code == 0, err
+    after = path.read_bytes()
+    assert after.startswith(before) and b"\n" not in after.replace(b"\r\n", b"")
+    assert repo.read(ID)["timeline"][-1]["note"] == "第一行\n第二行"

@@ -266,6 +266,18 @@ class Outcome:
     refusal: str | None = None
 
 
+def read_record(path: Path) -> str:
+    """The file's text with its own line ends kept (a CRLF file stays CRLF: only added lines differ)."""
+    return path.read_bytes().decode("utf-8")
+
+
+def write_record(path: Path, text: str) -> None:
+    """Write ``text``; added lines take the file's line end (CRLF when the file has them)."""
+    if "\r\n" in text:
+        text = text.replace("\r\n", "\n").replace("\n", "\r\n")
+    path.write_bytes(text.encode("utf-8"))
+
+
 def find_record(root: Path, incident_id: str) -> Path | None:
     """The file of ``incident_id``: ``incidents/<YYYY>/<id>.yml`` (found by name in any year)."""
     from .register import incident_files
@@ -296,7 +308,7 @@ def apply(root: Path, incident_id: str, change: Callable[[str, dict[str, Any]], 
 
         return Outcome("", False, refusal=f"找不到事件 {incident_id}。{did_you_mean(incident_id, record_ids(root))}")
     rel = relative(path, root)
-    text = path.read_text(encoding="utf-8")
+    text = read_record(path)
     loaded = load_text(text, rel)
     if not isinstance(loaded.data, dict) or any(i.severity == "error" for i in loaded.issues):
         return Outcome(rel, False, loaded.issues, refusal=f"{rel} 现在就有错误,请先运行 `yuqing check {rel}` 修正。")
@@ -315,7 +327,7 @@ def apply(root: Path, incident_id: str, change: Callable[[str, dict[str, Any]], 
     warnings = list(edited.warnings) + [f"需要审批:{i.message}" for i in findings if i.severity == "approval"]
     if audit_note:
         warnings.append(audit_note)
-    path.write_text(edited.text, encoding="utf-8")
+    write_record(path, edited.text)
     return Outcome(rel, True, tuple(i for i in issues if i.severity != "error"), edited.notes, tuple(warnings))
 
 

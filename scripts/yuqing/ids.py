@@ -141,7 +141,7 @@ def renumber(root: Path, old_id: str, new_id: str | None, config: RegisterConfig
     kept; the file name and the ``id`` field change together; a branch named
     after the old id (``incident/OLD-…``) is renamed after the new one.
     """
-    from .edit import Refused, check_text, find_record
+    from .edit import Refused, check_text, find_record, read_record, write_record
     from .edit import renumber as renumber_text
     from .gitwork import commit_only, current_branch, git, in_git
     from .register import relative
@@ -176,14 +176,14 @@ def renumber(root: Path, old_id: str, new_id: str | None, config: RegisterConfig
             return Renumbered(old_id, refusal=f"编号 {new_id} 已被占用;不写新编号时自动取下一个空闲编号。")
     new_rel = PurePosixPath(old_rel).with_name(f"{new_id}.yml").as_posix()
     try:
-        text = renumber_text(path.read_text(encoding="utf-8"), new_id)
+        text = renumber_text(read_record(path), new_id)
     except Refused as why:
         return Renumbered(old_id, refusal=str(why))
     errors = [i for i in check_text(root, new_rel, text, config, now) if i.severity == "error"]
     if errors:
         return Renumbered(old_id, refusal=f"改号后的文件未通过检查:{errors[0].message}")
     tracked = repo and git(root, "ls-files", "--error-unmatch", "--", old_rel).ok
-    (root / new_rel).write_text(text, encoding="utf-8")
+    write_record(root / new_rel, text)
     path.unlink()
     if not repo:
         return Renumbered(old_id, new_id, old_rel, new_rel, warnings=(*warnings, "不在 git 仓库中:只改了文件,未提交。"))
