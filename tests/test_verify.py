@@ -71,6 +71,9 @@ def test_verify_passes_a_good_update_and_deleting_a_record_fails(repo: GitRegist
     assert code == 0, out
     assert out.splitlines()[-1] == "核对通过:与合并请求中的检查相同,可以推送(目标分支 origin/main)。"
     repo.path("YQ-2025-0001").unlink()
+    code, out, err = run_cli(["verify", "--no-fetch", "--root", str(repo.root)], capsys)
+    assert code == 0 and ("注意:incidents/2025/YQ-2025-0001.yml 有未提交的改动,不会随推送进入合并请求"
+                          "(合并请求只看提交)。") in err
     repo.commit("delete a record")  # the pull request sees commits, and so does verify
     code, out, _ = run_cli(["check", "--root", str(repo.root)], capsys)
     assert code == 0

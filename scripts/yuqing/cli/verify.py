@@ -52,6 +52,12 @@ def verify_command(base: str | None, fetch: bool, root: Path | None) -> None:
         if code == EXIT_USAGE:
             fail(f"第 {number} 步无法完成,见上面的提示。")
         worst = max(worst, code)
+    from ..gitwork import other_changes
+
+    pending = [name for name in other_changes(found, []) if name.startswith("incidents/")]
+    if pending:
+        click.echo(f"注意:{'、'.join(pending[:5])}{' 等' if len(pending) > 5 else ''} 有未提交的改动,"
+                   "不会随推送进入合并请求(合并请求只看提交)。", err=True)
     if worst == EXIT_OK:
         click.echo(f"核对通过:与合并请求中的检查相同,可以推送(目标分支 {base})。")
     else:
