@@ -76,6 +76,9 @@ _BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\
 _LINE_BREAK_OR_ZERO_WIDTH = re.compile("[\n\u200b\u200c\u200d\u2060\ufeff]")
 _SUSPECT = re.compile(_FORBIDDEN.pattern[:-1] + _LINE_BREAK_OR_ZERO_WIDTH.pattern[1:]).search
 """One scan per text value finds anything either of the two classes above holds."""
+_RAW_SUSPECT = re.compile(_SUSPECT.__self__.pattern.replace("\n", "") + "|\\\\").search
+"""In the raw file: such a character, or a backslash (an escape may write one). A file
+without any holds suspect values only in scalars spanning lines (block text)."""
 _CHAR_NAMES = {
     "\t": "制表符 Tab,可改为空格", "\r": "回车符 \\r", "\x00": "空字符 \\0", "\x07": "响铃符 \\a",
     "\x08": "退格符 \\b", "\x0b": "垂直制表符 \\v", "\x0c": "换页符 \\f", "\x1b": "转义符 \\e",
@@ -291,6 +294,7 @@ class _Builder:
         self._reported_anchor = False
         self._lines: list[str] = []
         self._comment_lines: frozenset[int] = frozenset()
+        self._scan_all = True
 
     def build(self, text: str) -> Any:
         if " #" in text or "\t#" in text:
@@ -300,6 +304,8 @@ class _Builder:
             self._comment_lines = frozenset(
                 number for number, line in enumerate(self._lines)
                 if (" #" in line or "\t#" in line) and not line.lstrip().startswith("#"))
+        # Scanning every value costs a quarter of the load: only when the raw text could hide something.
+        self._scan_all = _RAW_SUSPECT(text) is not None
         parser = _Parser(text)
         try:
             self._events = parser
@@ -363,7 +369,7 @@ class _Builder:
             else:
                 value = self._scalar(event)
             if type(value) is str:
-                if _SUSPECT(value):
+                if (self._scan_all or mark.line != event.end_mark.line) and _SUSPECT(value):
                     self._odd_text(event, path, value)
             elif value is TOO_LARGE:
                 line, column = self._mark(event)
@@ -430,7 +436,7 @@ class _Builder:
                 key_mark = self._mark(event)
                 key = self._key(event, path)
             child = f"{path}.{key}" if path else key
-            if _SUSPECT(key):
+            if self._scan_all and _SUSPECT(key):
                 self._odd_text(event, child, key)
             value_event = get()
             if key in result:
