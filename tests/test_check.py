@@ -388,3 +388,14 @@ def test_check_jsonschema_refuses_an_id_with_a_trailing_newline(tmp_path: Path) 
     result = subprocess.run([tool, "--schemafile", str(PROJECT / "schemas/incident.schema.json"), str(record)],
                             capture_output=True, text=True)
     assert result.returncode == 1 and "does not match" in result.stdout
+
+
+def test_a_symlinked_incidents_folder_is_refused(register_dir: RegisterDir, tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    elsewhere = tmp_path.parent / f"{tmp_path.name}-register"
+    (elsewhere / "2025").mkdir(parents=True)
+    (register_dir.root / "incidents").rmdir()
+    (register_dir.root / "incidents").symlink_to(elsewhere, target_is_directory=True)
+    code, report = check_json(capsys, register_dir.root)
+    assert [(e["code"], e["file"]) for e in report["errors"]] == [("file-symlink", "incidents")]
+    assert code == 1

@@ -88,7 +88,9 @@ def incident_files(root: Path) -> list[Path]:
     file named ``incidents/<YYYY>/<id>.yml``. Symlinks are listed, never followed.
     """
     base = root / INCIDENT_DIR
-    if not base.is_dir() or base.is_symlink():
+    if base.is_symlink() or (base.exists() and not base.is_dir()):
+        return [base]  # refused by check_file: a linked register is not this one
+    if not base.is_dir():
         return []
     found: list[Path] = []
     _walk(base, found)
