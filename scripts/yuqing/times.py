@@ -15,10 +15,10 @@ from zoneinfo import ZoneInfo
 # The forms the schema accepts: RFC 3339 (T, seconds, offset) or a local time
 # without offset, with T or a space and optional seconds.
 _TIME = re.compile(
-    r"^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?"
-    r"(Z|z|[+-]\d{2}:\d{2})?$"
+    r"(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?"
+    r"(Z|z|[+-]\d{2}:\d{2})?"
 )
-_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")  # both matched whole (fullmatch), never with `$`
 _YEAR = re.compile(r"\s*(\d{4})-")
 
 MIN_YEAR, MAX_YEAR = 1900, 2199
@@ -44,8 +44,8 @@ def parse_time(text: object, tz: tzinfo) -> datetime | None:
     if not isinstance(text, str):
         return None
     stripped = text.strip()
-    match = _TIME.match(stripped)
-    if not match or match.end() != len(stripped):  # whole: `$` also matches before a final newline
+    match = _TIME.fullmatch(stripped)
+    if not match:
         return None
     year, month, day, hour, minute, second, fraction, offset = match.groups()
     try:
@@ -75,13 +75,13 @@ def _zoned(value: datetime, offset: str | None, tz: tzinfo) -> datetime | None:
 
 
 def is_date_only(text: object) -> bool:
-    return isinstance(text, str) and bool(_DATE.match(text.strip()))
+    return isinstance(text, str) and bool(_DATE.fullmatch(text.strip()))
 
 
 def parse_date(text: object) -> date | None:
     if isinstance(text, date) and not isinstance(text, datetime):
         return text
-    if not isinstance(text, str) or not _DATE.match(text.strip()):
+    if not isinstance(text, str) or not _DATE.fullmatch(text.strip()):
         return None
     try:
         return date.fromisoformat(text.strip())
