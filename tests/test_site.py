@@ -329,6 +329,14 @@ def test_example_register_builds_strict_without_warnings(tmp_path: Path) -> None
     assert "YQ-2026-0006" not in all_text(site)
     sitemap = gzip.decompress((site / "sitemap.xml.gz").read_bytes()).decode()
     assert "YQ-2026-0006" not in sitemap
+    # The rules page prints the gate's policy table, every row; the reference pages are built.
+    from yuqing.policy import POLICY
+
+    rules = (site / "generated/rules/index.html").read_text(encoding="utf-8")
+    policy = rules[rules.index('id="policy"'):]
+    assert [row.code for row in POLICY if f"<code>{row.code}</code>" not in policy] == []
+    for name in ("record", "deadlines", "json", "changes"):
+        assert (site / "reference" / name / "index.html").is_file(), name
 
 
 # --- git history on the site ------------------------------------------------------------
