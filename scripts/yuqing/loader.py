@@ -74,9 +74,11 @@ _FORBIDDEN = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u061c\u200e\u2
 _BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 # Characters single-line fields may not hold (the field table decides which are).
 _LINE_BREAK_OR_ZERO_WIDTH = re.compile("[\n\u200b\u200c\u200d\u2060\ufeff]")
-_SUSPECT = re.compile(_FORBIDDEN.pattern[:-1] + _LINE_BREAK_OR_ZERO_WIDTH.pattern[1:]).search
+_ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff")
+_SUSPECT_CLASS = _FORBIDDEN.pattern[:-1] + _LINE_BREAK_OR_ZERO_WIDTH.pattern[1:]
+_SUSPECT = re.compile(_SUSPECT_CLASS).search
 """One scan per text value finds anything either of the two classes above holds."""
-_RAW_SUSPECT = re.compile(_SUSPECT.__self__.pattern.replace("\n", "") + "|\\\\").search
+_RAW_SUSPECT = re.compile(_SUSPECT_CLASS.replace("\n", "") + "|\\\\").search
 """In the raw file: such a character, or a backslash (an escape may write one). A file
 without any holds suspect values only in scalars spanning lines (block text)."""
 _CHAR_NAMES = {
@@ -84,6 +86,14 @@ _CHAR_NAMES = {
     "\x08": "退格符 \\b", "\x0b": "垂直制表符 \\v", "\x0c": "换页符 \\f", "\x1b": "转义符 \\e",
     "\x7f": "删除符 DEL", "\x85": "下一行符 NEL", "\u2028": "行分隔符 U+2028", "\u2029": "段分隔符 U+2029",
 }
+
+
+def shown(text: str) -> str:
+    """``text`` with invisible characters spelled out (\\n, \\u202e), for messages."""
+    if text.isprintable() and not _LINE_BREAK_OR_ZERO_WIDTH.search(text):
+        return text
+    return "".join(c if c.isprintable() and c not in _ZERO_WIDTH else
+                   repr(c)[1:-1] if repr(c)[1:-1] != c else f"\\u{ord(c):04x}" for c in text)
 
 
 def char_name(char: str) -> str:
@@ -295,6 +305,7 @@ class _Builder:
         self._lines: list[str] = []
         self._comment_lines: frozenset[int] = frozenset()
         self._scan_all = True
+        self._text = ""
 
     def build(self, text: str) -> Any:
         if " #" in text or "\t#" in text:
@@ -306,6 +317,7 @@ class _Builder:
                 if (" #" in line or "\t#" in line) and not line.lstrip().startswith("#"))
         # Scanning every value costs a quarter of the load: only when the raw text could hide something.
         self._scan_all = _RAW_SUSPECT(text) is not None
+        self._text = text
         parser = _Parser(text)
         try:
             self._events = parser
@@ -399,10 +411,12 @@ class _Builder:
     def _odd_text(self, event: Any, path: str, value: str) -> None:
         """Report forbidden characters; note line breaks and zero-width ones for the field table."""
         line, column = self._mark(event)
-        where = path or "值"
+        where = shown(path) or "值"
         forbidden = _FORBIDDEN.findall(value)
         bidi = [c for c in forbidden if c in _BIDI]
         controls = [c for c in forbidden if c not in _BIDI]
+        if forbidden and getattr(event, "style", None) == "|":
+            line, column = self._in_literal(event, value, value.index(forbidden[0]))
         if controls:
             self.issues.append(Issue(self.rel, line, column, path, "control-char",
                                      f"{where} 含有控制字符({char_name(controls[0])}),请删除:看不见的控制字符会让"
@@ -416,6 +430,18 @@ class _Builder:
             kinds = {"newline" if c == "\n" else "zero-width": c for c in _LINE_BREAK_OR_ZERO_WIDTH.findall(value)}
             for kind, char in kinds.items():
                 self.marks.append(TextMark(kind, path, line, column, value, char))
+
+    def _in_literal(self, event: Any, value: str, index: int) -> tuple[int, int]:
+        """Line and column of ``value[index]`` in a literal block (``|``): its lines are the file's."""
+        start = value.rfind("\n", 0, index) + 1
+        number = event.start_mark.line + 1 + value.count("\n", 0, index)  # 0-based: content starts below "|"
+        lines = self._text.splitlines()
+        if number >= len(lines):
+            return self._mark(event)
+        raw = lines[number]
+        text_line = value[start:value.find("\n", start) if "\n" in value[start:] else len(value)]
+        indent = (len(raw) - len(raw.lstrip(" "))) - (len(text_line) - len(text_line.lstrip(" ")))
+        return number + 1, indent + index - start + 1
 
     def _other_node(self, event: Any, path: str) -> Any:  # pragma: no cover
         raise yaml.YAMLError(f"unexpected event {event!r}")

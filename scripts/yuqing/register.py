@@ -20,6 +20,7 @@ from typing import Callable, Iterable, Sequence
 from .asof import register_as_of
 from .config import CONFIG_FILE, load_config
 from .loader import load_file
+from .loader import shown as shown_text
 from .model import Incident, Issue, RegisterConfig
 from .records import build_incident
 from .rules import Context, check_across, check_incident
@@ -175,7 +176,7 @@ def check_file(path: Path, root: Path, schema: SchemaChecker, ctx: Context) -> t
 def _name_issues(path: Path, rel: str) -> tuple[list[Issue], bool]:
     """What is wrong with the file itself (its kind, its name; not its place), and
     whether to read it: never a link or a pipe, nor a name that is not YAML."""
-    shown = _shown(path.name)
+    shown = shown_text(path.name)
     try:
         mode = os.lstat(path).st_mode
     except OSError:
@@ -200,12 +201,6 @@ def _name_issues(path: Path, rel: str) -> tuple[list[Issue], bool]:
     return [Issue(rel, 1, 1, "", "file-name",
                   f"文件名“{shown}”不是“<编号>.yml”:文件名必须与文件中的 id 完全相同(如 YQ-2026-0013.yml),"
                   "不能有空格、换行或其他字符。")], True
-
-
-def _shown(name: str) -> str:
-    """A file name with invisible characters spelled out (\\n, \\u202e)."""
-    return "".join(c if c.isprintable() and c not in "\u200b\u200c\u200d\u2060\ufeff" else
-                   repr(c)[1:-1] if repr(c)[1:-1] != c else f"\\u{ord(c):04x}" for c in name)
 
 
 def load_register(

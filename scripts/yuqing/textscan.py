@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import re
 
-from .loader import Loaded, TextMark, char_name
+from .loader import Loaded, TextMark, char_name, shown
 from .model import Issue
 
 MULTI_LINE = frozenset({"summary", "note", "reason", "cause", "nature", "impact", "responsibility", "lessons"})
@@ -41,11 +41,11 @@ def text_issues(loaded: Loaded) -> list[Issue]:
             issues.append(_comment(loaded, mark))
         elif mark.kind == "newline" and name not in MULTI_LINE:
             issues.append(Issue(loaded.file, mark.line, mark.column, mark.path, "newline-in-text",
-                                f"{mark.path} 只能写一行,不能含换行:请删除换行(常见原因:多行文字块“|”、"
+                                f"{shown(mark.path)} 只能写一行,不能含换行:请删除换行(常见原因:多行文字块“|”、"
                                 "双引号中的 \\n,或从网页复制时带入)。"))
         elif mark.kind == "zero-width" and name not in MULTI_LINE:
             issues.append(Issue(loaded.file, mark.line, mark.column, mark.path, "zero-width-char",
-                                f"{mark.path} 含有看不见的零宽字符 {char_name(mark.detail)},请删除:它会让看起来"
+                                f"{shown(mark.path)} 含有看不见的零宽字符 {char_name(mark.detail)},请删除:它会让看起来"
                                 "相同的编号、标题、标签、单位名实际不同。"))
     return issues
 
