@@ -399,3 +399,18 @@ def test_a_symlinked_incidents_folder_is_refused(register_dir: RegisterDir, tmp_
     code, report = check_json(capsys, register_dir.root)
     assert [(e["code"], e["file"]) for e in report["errors"]] == [("file-symlink", "incidents")]
     assert code == 1
+
+
+def test_a_register_reached_through_a_symlink_still_names_files_relatively(register_dir: RegisterDir,
+                                                                          tmp_path: Path) -> None:
+    """Only links under incidents/ are refused; the register's own folder may be a link (macOS /tmp)."""
+    from datetime import datetime
+
+    from yuqing.register import load_register, relative
+
+    written(register_dir, "2025/YQ-2025-0001.yml", level="重要")
+    link = tmp_path.parent / f"{tmp_path.name}-link"
+    link.symlink_to(register_dir.root, target_is_directory=True)
+    register = load_register(link, now=datetime.fromisoformat(NOW))
+    assert [(i.code, i.file) for i in register.errors] == [("bad-value", "incidents/2025/YQ-2025-0001.yml")]
+    assert relative(link / "incidents" / "2025" / "YQ-2025-0001.yml", link) == "incidents/2025/YQ-2025-0001.yml"

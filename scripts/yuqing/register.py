@@ -109,7 +109,7 @@ def _walk(folder: Path, found: list[Path]) -> None:
 
 def relative(path: Path, root: Path) -> str:
     try:
-        return _resolve(path).relative_to(_resolve(root)).as_posix()
+        return _resolve(path).relative_to(_resolve_folder(os.path.abspath(root))).as_posix()
     except ValueError:
         return path.as_posix()
 
