@@ -493,3 +493,23 @@ def test_a_staging_folder_left_by_a_killed_build_is_never_committed(tmp_path: Pa
     staged.mkdir()
     (staged / "index.html").write_text(SECRET_TITLE, encoding="utf-8")
     assert repo.git("status", "--porcelain", "--untracked-files=all") == ""
+
+
+def test_a_record_renumbered_away_from_a_now_confidential_id_does_not_name_it(tmp_path: Path) -> None:
+    from .githelper import GitRegister
+
+    repo = GitRegister(tmp_path)
+    site_files(repo)
+    repo.write(base_incident(id="YQ-2025-0002"))
+    repo.commit("登记")
+    repo.path("YQ-2025-0003").write_text(
+        repo.path("YQ-2025-0002").read_text(encoding="utf-8").replace("YQ-2025-0002", "YQ-2025-0003"), encoding="utf-8")
+    repo.path("YQ-2025-0002").unlink()
+    repo.commit("renumber: YQ-2025-0002 -> YQ-2025-0003", when="2025-03-03T11:00:00+08:00")
+    repo.write(base_incident(id="YQ-2025-0002", title=SECRET_TITLE, confidential=True))
+    repo.commit("登记", when="2025-03-03T12:00:00+08:00")
+    result = mkdocs_build(tmp_path, tmp_path / "site")
+    assert result.returncode == 0, result.stderr
+    page = (tmp_path / "site/generated/incidents/2025/YQ-2025-0003/index.html").read_text(encoding="utf-8")
+    assert "文件改名(原编号未公开)" in page
+    assert "YQ-2025-0002" not in every_text(tmp_path / "site")

@@ -112,7 +112,7 @@ def collect(root: Path, now: datetime, *, history: bool = True, docs: frozenset[
 
                 tz = zone(config.timezone)
                 git_history = history_module.load(root, levels=False, tz=tz)
-                shown = changes(git_history, (i.id for i in published), tz)
+                shown = changes(git_history, (i.id for i in published), tz, frozenset(i.id for i in confidential))
             except Exception as error:
                 log.warning("读取 git 历史失败:%s", error)
     site = SiteInput(

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
+from pathlib import PurePosixPath
 from typing import Any, Iterable, Mapping
 
 from ..history import RegisterHistory, Revision, describe, open_repo, read_blobs
@@ -44,8 +45,13 @@ def revision_time(revision: Revision) -> datetime:
     return arrived if isinstance(arrived, datetime) else revision.at
 
 
-def changes(history: RegisterHistory, ids: Iterable[str], tz: tzinfo) -> dict[str, tuple[Shown, ...]]:
-    """Per record id in ``ids``: its revisions, newest first, each with what it changed."""
+def changes(history: RegisterHistory, ids: Iterable[str], tz: tzinfo,
+            hidden: frozenset[str] = frozenset()) -> dict[str, tuple[Shown, ...]]:
+    """Per record id in ``ids``: its revisions, newest first, each with what it changed.
+
+    A file renamed from an id in ``hidden`` (a confidential record's: renumbering moves ids
+    around) does not name it.
+    """
     from ..loader import load_bytes
 
     wanted = [found for found in (history.of(i) for i in ids) if found is not None]
@@ -66,12 +72,12 @@ def changes(history: RegisterHistory, ids: Iterable[str], tz: tzinfo) -> dict[st
 
     out: dict[str, tuple[Shown, ...]] = {}
     for found in wanted:
-        rows = [_shown(index, revision, data_of, tz) for index, revision in enumerate(found.revisions)]
+        rows = [_shown(index, revision, data_of, tz, hidden) for index, revision in enumerate(found.revisions)]
         out[found.id] = tuple(reversed(rows))
     return out
 
 
-def _shown(index: int, revision: Revision, data_of: Any, tz: tzinfo) -> Shown:
+def _shown(index: int, revision: Revision, data_of: Any, tz: tzinfo, hidden: frozenset[str]) -> Shown:
     after = None
     if revision.change == "D":
         words: list[str] = ["删除文件"]
@@ -83,7 +89,9 @@ def _shown(index: int, revision: Revision, data_of: Any, tz: tzinfo) -> Shown:
         else:
             words = describe(before, after)
         if revision.change == "R":
-            words = [f"文件移动 {revision.old_path} → {revision.path}"] + [
+            moved = (f"文件移动 {revision.old_path} → {revision.path}"
+                     if PurePosixPath(revision.old_path or "").stem not in hidden else "文件改名(原编号未公开)")
+            words = [moved] + [
                 w for w in words if not w.startswith("内容未变")]
     level = after.get("level") if isinstance(after, Mapping) else None
     return Shown(
