@@ -78,6 +78,9 @@ def render_command(root: Path | None, now_text: str | None, docs_dir: Path | Non
 def build_command(root: Path | None, now_text: str | None, offline: bool, strict: bool, site_dir: Path | None) -> None:
     """生成页面并运行 mkdocs build(等同于在台账目录运行 mkdocs build)。
 
+    先构建到暂存目录 .yuqing-build/,成功后才替换输出目录;构建失败(涉密内容、
+    严格模式的警告或任何错误)时输出目录保持上一次成功构建的样子。
+
     \b
     示例:
       yuqing site build
