@@ -240,3 +240,12 @@ def test_a_control_character_in_a_key_is_reported_once() -> None:
     loaded = load_bytes('"title\\u0007": 标题\n"lev\\u202eel": 一般\n'.encode(), "f.yml")
     assert [(i.code, i.path, i.line) for i in loaded.issues] == [("control-char", "title\x07", 1),
                                                                  ("bidi-char", "lev\u202eel", 2)]
+
+
+def test_a_schema_rule_without_its_own_message_is_still_chinese() -> None:
+    """A register's own schema may use keywords ours does not; jsonschema's English never shows."""
+    from yuqing.validate import SchemaChecker
+
+    checker = SchemaChecker({"type": "object", "properties": {"a": {"const": "x"}, "b": {"maxItems": 1}}})
+    messages = [i.message for i in checker.issues(load_bytes(b"a: y\nb: [1, 2]\n", "f.yml"))]
+    assert messages == ["a 不符合 schema 中“const”的要求(只能是规定的值)。", "b 不符合 schema 中“maxItems”的要求(项数过多)。"]

@@ -184,11 +184,20 @@ class SchemaChecker:
             return [issue("bad-time", _time_message(named, error.instance))]
         if kind in ("allOf", "if", "then"):
             return []  # explained by the nested error
-        return [issue("schema-other", f"{named}:{error.message}")]
+        # jsonschema's own text is English: name the rule instead (our schema never gets here).
+        return [issue("schema-other", f"{named} 不符合 schema 中“{kind}”的要求({_RULE_NAMES.get(str(kind), '详见 schema')})。")]
 
 
 _CURLY_OPEN = frozenset("“‘「『＂")
 _CURLY_CLOSE = frozenset("”’」』＂")
+
+
+_RULE_NAMES = {
+    "const": "只能是规定的值", "maxItems": "项数过多", "minProperties": "项数过少", "maxProperties": "项数过多",
+    "minimum": "数值过小", "maximum": "数值过大", "exclusiveMinimum": "数值过小", "exclusiveMaximum": "数值过大",
+    "multipleOf": "数值不是规定的倍数", "not": "不能是这种写法", "oneOf": "只能符合一种写法",
+    "propertyNames": "键名不合规定", "dependentRequired": "缺少相关的项", "contains": "缺少规定的列表项",
+}
 
 
 def _time_message(named: str, value: Any) -> str:
