@@ -89,3 +89,17 @@ def test_every_example_reads_the_same_as_pyyaml_reads_it() -> None:
         assert ours.issues == ()
         assert ours.data == yaml.load(raw, Loader=_TextTimestamps), path.name
         assert json.loads(json.dumps(ours.data, ensure_ascii=False)) == ours.data
+
+
+def test_an_unreadable_file_is_explained_in_chinese(tmp_path) -> None:
+    import os
+
+    from yuqing.loader import load_file
+
+    missing = load_file(tmp_path / "gone.yml", "gone.yml")
+    assert [(i.code, i.message) for i in missing.issues] == [("file-unreadable", "无法读取文件:文件不存在(或已被删除)。")]
+    if os.geteuid() != 0:  # root reads anything
+        locked = tmp_path / "locked.yml"
+        locked.write_text("a: 1\n")
+        locked.chmod(0)
+        assert [i.message for i in load_file(locked, "locked.yml").issues] == ["无法读取文件:没有读取权限。"]

@@ -12,6 +12,7 @@ check-jsonschema and editors, do): ``yes``/``no`` stay text, timestamps stay tex
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 from dataclasses import dataclass, field
@@ -203,8 +204,15 @@ def load_file(path: Path, rel: str, *, max_bytes: int = MAX_FILE_BYTES) -> Loade
     except IsADirectoryError:
         return _whole_file(rel, "file-unreadable", "这是一个目录,不是事件文件。")
     except OSError as error:
-        return _whole_file(rel, "file-unreadable", f"无法读取文件:{error.strerror or error}。")
+        reason = _OS_REASONS.get(error.errno or 0, f"系统错误 {error.errno}")
+        return _whole_file(rel, "file-unreadable", f"无法读取文件:{reason}。")
     return load_bytes(raw, rel)
+
+
+_OS_REASONS = {
+    errno.EACCES: "没有读取权限", errno.EPERM: "没有读取权限", errno.ENOENT: "文件不存在(或已被删除)",
+    errno.ELOOP: "符号链接循环", errno.EIO: "磁盘读写错误", errno.ENAMETOOLONG: "文件名过长",
+}
 
 
 def load_bytes(raw: bytes, rel: str) -> Loaded:
