@@ -249,3 +249,15 @@ def test_a_schema_rule_without_its_own_message_is_still_chinese() -> None:
     checker = SchemaChecker({"type": "object", "properties": {"a": {"const": "x"}, "b": {"maxItems": 1}}})
     messages = [i.message for i in checker.issues(load_bytes(b"a: y\nb: [1, 2]\n", "f.yml"))]
     assert messages == ["a 不符合 schema 中“const”的要求(只能是规定的值)。", "b 不符合 schema 中“maxItems”的要求(项数过多)。"]
+
+
+@pytest.mark.parametrize(("text", "line", "column", "key", "value"), [
+    ("title: 标题\ntype:转办\nby: 综合科\n", 2, 5, "type", "转办"),
+    ("timeline:\n  - at: '2025-03-03 09:00'\n    type:转办\n    by: 综合科\n", 3, 9, "type", "转办"),
+    ("source:\n  url:https://weibo.com/1\n  platform: 微博\n", 2, 6, "url", "https://weibo.com/1"),
+])
+def test_a_missing_space_after_a_colon_is_named(text: str, line: int, column: int, key: str, value: str) -> None:
+    (issue,) = load_bytes(text.encode(), "f.yml").issues
+    assert (issue.code, issue.line, issue.column) == ("yaml-syntax", line, column)
+    assert issue.message == (f"YAML 语法错误:“{key}:”后面缺少空格,YAML 把“{key}:{value}”当成了一个词。"
+                             f"冒号后要加一个空格:{key}: {value}")

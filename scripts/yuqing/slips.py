@@ -83,7 +83,8 @@ def syntax_issue(text: str, rel: str, error: Any) -> Issue:
     line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     problem = error.problem or error.context or ""
     lines = text.splitlines()
-    slip = _fullwidth_colon(rel, lines, line) or _event_outside_timeline(rel, lines, line, column)
+    slip = (_fullwidth_colon(rel, lines, line) or _event_outside_timeline(rel, lines, line, column)
+            or _no_space_after_colon(rel, lines, line, problem))
     if slip is None and problem.startswith("mapping values are not allowed"):
         slip = _colon_in_text(rel, lines, line, column)
     if slip is None:
@@ -103,6 +104,24 @@ def _fullwidth_colon(rel: str, lines: list[str], error_line: int) -> Issue | Non
             return Issue(rel, number, found.end(), "", "fullwidth-colon",
                          f"“{key}：”用了中文全角冒号“：”:YAML 只认英文半角冒号加空格,请改为“{key}: ”"
                          "(输入法切换到英文标点,或按 Shift 输入半角)。")
+    return None
+
+
+_TIGHT_COLON = re.compile(r"[ \t]*(?:-[ \t]+)?([A-Za-z_][A-Za-z0-9_]*):(?=[^\s:/])")
+
+
+def _no_space_after_colon(rel: str, lines: list[str], line: int, problem: str) -> Issue | None:
+    # `type:转办` is one word to YAML; libyaml then misses a colon on the next line.
+    if not problem.startswith(("could not find expected ':'", "mapping values are not allowed")):
+        return None
+    for number in (line - 1, line):
+        found = _TIGHT_COLON.match(lines[number - 1]) if 1 <= number <= len(lines) else None
+        if found:
+            key = found.group(1)
+            value = lines[number - 1][found.end():].strip()
+            return Issue(rel, number, found.end(), "", "yaml-syntax",
+                         f"YAML 语法错误:“{key}:”后面缺少空格,YAML 把“{key}:{value}”当成了一个词。"
+                         f"冒号后要加一个空格:{key}: {value}")
     return None
 
 
