@@ -261,3 +261,10 @@ def test_a_missing_space_after_a_colon_is_named(text: str, line: int, column: in
     assert (issue.code, issue.line, issue.column) == ("yaml-syntax", line, column)
     assert issue.message == (f"YAML 语法错误:“{key}:”后面缺少空格,YAML 把“{key}:{value}”当成了一个词。"
                              f"冒号后要加一个空格:{key}: {value}")
+
+
+def test_a_cut_note_does_not_hide_the_other_problems_of_the_file(register_dir: RegisterDir,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    text = incident_text(status="已平息", timeline=[{"at": "2025-03-03T09:30:00+08:00", "type": "转办", "note": "NOTE"}])
+    text = replace_line(text, "note: NOTE", "note: 12345工单 #20261130-001 已转")
+    assert [code for code, *_ in check(register_dir, text, capsys)] == ["status-event", "comment-in-text"]
