@@ -8,7 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .loader import Loaded, load_file
-from .model import CalendarYear, Issue, Publish, RegisterConfig, Rule
+from .model import CalendarYear, Intake, Issue, Notify, Publish, RegisterConfig, Rule
 from .times import parse_date
 from .validate import SchemaChecker, read_schema
 
@@ -108,6 +108,11 @@ def load_config(root: Path) -> tuple[RegisterConfig | None, list[Issue]]:
         ),
         platforms=tuple((str(p["name"]), str(p["channel"]), tuple(str(a) for a in p.get("aliases") or ()))
                         for p in data.get("platforms") or ()),
+        intake=Intake(allowed=tuple(str(a) for a in (data.get("intake") or {}).get("allowed") or ()),
+                      base=str((data.get("intake") or {}).get("base") or "main")),
+        notify=Notify(robot=str((data.get("notify") or {}).get("robot") or ""),
+                      interval_minutes=int((data.get("notify") or {}).get("interval_minutes") or 30),
+                      digest=tuple(str(t) for t in (data.get("notify") or {}).get("digest") or ())),
     )
     return config, issues
 

@@ -266,6 +266,25 @@ class Publish:
 
 
 @dataclass(frozen=True)
+class Intake:
+    """register.yml ``intake:``: who may register through the forge's web forms."""
+
+    allowed: tuple[str, ...] = ()
+    """Forge logins, or ``org/team`` (membership asked of the forge)."""
+    base: str = "main"
+
+
+@dataclass(frozen=True)
+class Notify:
+    """register.yml ``notify:``: the duty group's robot (URL and secret live in CI secrets)."""
+
+    robot: str = ""
+    interval_minutes: int = 30
+    digest: tuple[str, ...] = ()
+    """Local ``HH:MM`` times of working days for the digest of every live deadline."""
+
+
+@dataclass(frozen=True)
 class RegisterConfig:
     name: str
     organization: str
@@ -282,6 +301,8 @@ class RegisterConfig:
     publish: Publish = Publish()
     platforms: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
     """Platform aliases from register.yml: (name, channel, other names); see yuqing.platforms."""
+    intake: Intake = Intake()
+    notify: Notify = Notify()
 
     def rule(self, rule_id: str) -> Rule | None:
         return next((r for r in self.rules if r.id == rule_id), None)
