@@ -414,3 +414,53 @@ def test_a_register_reached_through_a_symlink_still_names_files_relatively(regis
     register = load_register(link, now=datetime.fromisoformat(NOW))
     assert [(i.code, i.file) for i in register.errors] == [("bad-value", "incidents/2025/YQ-2025-0001.yml")]
     assert relative(link / "incidents" / "2025" / "YQ-2025-0001.yml", link) == "incidents/2025/YQ-2025-0001.yml"
+
+
+# --- a pull request's check and folder arguments see every changed entry ----------------------
+
+
+def _pr_repo(tmp_path: Path) -> "GitRegister":
+    from .githelper import GitRegister
+
+    repo = GitRegister(tmp_path)
+    written(repo, "2025/YQ-2025-0001.yml")
+    written(repo, "2025/YQ-2025-0002.yml", id="YQ-2025-0002")
+    repo.commit("base")
+    return repo
+
+
+@pytest.mark.parametrize(("change", "expected"), [
+    ("rename", [("file-name", "incidents/2025/YQ-2025-0002.yml.bak")]),
+    ("dangling", [("file-symlink", "incidents/2025/YQ-2025-0003.yml")]),
+    ("backup", [("file-name", "incidents/2025/YQ-2025-0001.yml.bak")]),
+])
+def test_changed_since_judges_a_renamed_record_and_a_dangling_symlink(
+        change: str, expected: list[tuple[str, str]], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Before, --changed-since kept only existing .yml names: a PR renaming a record to .bak passed."""
+    repo = _pr_repo(tmp_path)
+    incidents = repo.root / "incidents" / "2025"
+    if change == "rename":
+        (incidents / "YQ-2025-0002.yml").rename(incidents / "YQ-2025-0002.yml.bak")
+    elif change == "dangling":
+        (incidents / "YQ-2025-0003.yml").symlink_to("nowhere.yml")
+    else:
+        written(repo, "2025/YQ-2025-0001.yml.bak")
+        repo.commit("backup")
+    code, out = run(capsys, "--root", str(repo.root), "--format", "json", "--changed-since", "HEAD~1"
+                    if change == "backup" else "HEAD")
+    report = json.loads(out)
+    assert sorted((e["code"], e["file"]) for e in report["errors"]) == expected
+    assert code == 1 and report["files"] == 1
+
+
+def test_a_folder_argument_lists_every_entry_like_the_whole_register(register_dir: RegisterDir,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    written(register_dir, "2025/YQ-2025-0001.yml")
+    written(register_dir, "2025/YQ-2025-0001.yml.bak")
+    (register_dir.root / "incidents" / "2025" / "YQ-2025-0002.yml").symlink_to("YQ-2025-0001.yml")
+    code, out = run(capsys, "--root", str(register_dir.root), "--format", "json",
+                    str(register_dir.root / "incidents" / "2025"))
+    report = json.loads(out)
+    assert sorted((e["code"], e["file"]) for e in report["errors"]) == [
+        ("file-name", "incidents/2025/YQ-2025-0001.yml.bak"), ("file-symlink", "incidents/2025/YQ-2025-0002.yml")]
+    assert code == 1 and report["files"] == 3

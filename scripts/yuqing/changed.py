@@ -9,11 +9,12 @@ the number of files: the ref is checked, then committed changes
 
 from __future__ import annotations
 
+import os
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from .register import INCIDENT_DIR
+from .register import IGNORED_NAMES, INCIDENT_DIR
 
 # A change to one of these can change the verdict on every file.
 SETTINGS = ("register.yml", "schemas/")
@@ -64,8 +65,10 @@ def changed_since(root: Path, ref: str) -> Changes:
     for name in names:
         if name in SETTINGS[:1] or name.startswith(SETTINGS[1]):
             return Changes((), everything=name)
+    # Every changed entry under incidents/ that is still there (a deleted record is the
+    # gate's business): a record renamed to .bak or made a dangling symlink is judged
+    # by register.check_file, not dropped here.
     files = tuple(root / name for name in names
-                  if name.startswith(INCIDENT_DIR + "/") and name.endswith((".yml", ".yaml"))
-                  and not name.rsplit("/", 1)[-1].startswith(".")
-                  and (root / name).is_file())
+                  if name.startswith(INCIDENT_DIR + "/") and name.rsplit("/", 1)[-1] not in IGNORED_NAMES
+                  and os.path.lexists(root / name))
     return Changes(files)

@@ -80,15 +80,15 @@ FILE_NAME = re.compile(r"[A-Z][A-Z0-9]*-[0-9]{4}-[0-9]{4,}\.yml")
 _YAML_NAME = re.compile(r".+\.(?:yml|yaml)", re.IGNORECASE | re.DOTALL)
 
 
-def incident_files(root: Path) -> list[Path]:
-    """Everything under incidents/ but ``.gitkeep``, sorted.
+def incident_files(root: Path, under: Path | None = None) -> list[Path]:
+    """Everything under incidents/ (or the folder ``under``) but ``.gitkeep``, sorted.
 
     Not only ``*.yml``: a record renamed to ``.yml.bak``, ``.YML``, moved into
     a sub-folder or replaced by a symlink must not vanish from every output, so
     every entry is listed and :func:`check_file` refuses what is not a regular
     file named ``incidents/<YYYY>/<id>.yml``. Symlinks are listed, never followed.
     """
-    base = root / INCIDENT_DIR
+    base = root / INCIDENT_DIR if under is None else under
     if base.is_symlink() or (base.exists() and not base.is_dir()):
         return [base]  # refused by check_file: a linked register is not this one
     if not base.is_dir():
@@ -96,6 +96,20 @@ def incident_files(root: Path) -> list[Path]:
     found: list[Path] = []
     _walk(base, found)
     return sorted(found)
+
+
+def incident_names(root: Path) -> list[str]:
+    """The register-relative names of :func:`incident_files`, by string, not path arithmetic.
+
+    The id rule of a check of a few files needs every other file's name; resolving
+    100,000 paths to name them cost more than the check itself."""
+    base = root / INCIDENT_DIR
+    if base.is_symlink() or not base.is_dir():
+        return [relative(p, root) for p in incident_files(root)]
+    prefix = len(str(base)) + 1
+    found: list[Path] = []
+    _walk(base, found)
+    return sorted(INCIDENT_DIR + "/" + str(p)[prefix:].replace(os.sep, "/") for p in found)
 
 
 def _walk(folder: Path, found: list[Path]) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..config import load_config
-from ..register import incident_files, load_register, relative
+from ..register import incident_files, incident_names, load_register
 from ..render.check import RENDERERS, as_text
 from ._common import (
     EXIT_OK, EXIT_PROBLEMS, fail, format_option, parse_now, progress_bar, resolve_root, root_option,
@@ -15,10 +15,11 @@ from ._common import (
 
 
 def _expand(paths: tuple[Path, ...], root: Path) -> list[Path]:
+    # A folder lists every entry (a record renamed to .bak, a symlink): check_file judges each.
     files: list[Path] = []
     for path in paths:
-        if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*") if p.suffix in (".yml", ".yaml")))
+        if path.is_dir() and not path.is_symlink():
+            files.extend(incident_files(root, path))
         else:
             files.append(path)
     return files
@@ -66,7 +67,7 @@ def check_command(paths: tuple[Path, ...], fmt: str, root: Path | None, now_text
         if paths:
             fail("--changed-since 不能与文件参数同时使用。")
         chosen = _changed(found, changed_ref, fmt)
-    others = [relative(p, found) for p in incident_files(found)] if chosen is not None else []
+    others = incident_names(found) if chosen is not None else []
     # `check` is the one command that judges times against a clock: the real one,
     # or the one --now sets (no "as of" view hides a later time from it).
     register = load_register(found, chosen, now=now, clock=now, others=others, config=config,

@@ -9,7 +9,7 @@ import click
 
 from ..deadlines import STATUS_TEXT, DeadlineReport, compute
 from ..model import LEVELS
-from ..register import relative
+from ..register import incident_files, relative
 from ..render.deadlines import RENDERERS, as_markdown
 from ..words import did_you_mean, listing
 from ._common import EXIT_OK, EXIT_PROBLEMS, format_option, now_option, open_register, root_option
@@ -126,7 +126,7 @@ def _files(paths: tuple[Path, ...], root: Path) -> set[str]:
     found: set[str] = set()
     for path in paths:
         if path.is_dir():
-            found.update(relative(p, root) for p in path.rglob("*.yml"))
+            found.update(relative(p, root) for p in incident_files(root, path))
         else:
             # A file deleted in a pull request is simply not there: nothing to show for it.
             found.add(relative(path, root))
