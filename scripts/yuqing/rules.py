@@ -1,4 +1,4 @@
-"""Semantic checks of SPEC section 2, one small function each, listed in RULES.
+"""Semantic checks of docs/reference/record.md, one small function each, listed in RULES.
 
 Each check gets one Incident (and the register's settings) and yields Issues.
 A check names the top-level fields it reads; it is skipped for a file whose
@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cached_property
 from pathlib import PurePosixPath
 from typing import Callable, Iterable, Iterator
 
+from .calendar import WorkCalendar
 from .deadlines import clock_start, extension_cap
 from .model import GRADING_EVENTS, SEVERE_LEVELS, Incident, Issue, RegisterConfig, level_rank
 from .words import did_you_mean, listing
@@ -32,6 +34,11 @@ class Context:
 
     config: RegisterConfig
     now: datetime
+
+    @cached_property
+    def calendar(self) -> WorkCalendar:
+        """The register's working calendar (register.yml additions count), built once per context."""
+        return WorkCalendar.from_config(self.config)
 
 
 Check = Callable[[Incident, Context], Iterable[Issue]]
@@ -193,16 +200,23 @@ def check_extensions(incident: Incident, ctx: Context) -> Iterator[Issue]:
         start = clock_start(incident, rule)
         if start is None:
             continue
-        # SPEC: at most to the end (24:00) of the N-th natural day after the start day.
-        cap = extension_cap(start, rule.extension_cap_days)
+        # docs/reference/deadlines.md: 24:00 of the N-th natural day after the start day, or
+        # the end of working hours of the next working day when that day is off (民法典 art. 203).
+        cap = extension_cap(start, rule.extension_cap_days, ctx.calendar)
         if extension.due > cap:
-            last_day = cap - timedelta(days=1)
             yield _issue(incident, f"{path}.due", "extension-over-cap",
                          f"延期至 {extension.due.strftime('%Y-%m-%d %H:%M')} 超过上限:“{rule.title}”最长不得超过"
-                         f"{rule.extension_cap_days} 天,即 {last_day.strftime('%Y-%m-%d')} 24:00。")
+                         f" {rule.extension_cap_days} 天,即 {_cap_text(cap)}。")
         if extension.due < start:
             yield _issue(incident, f"{path}.due", "extension-before-start",
                          "延期后的截止时间早于时限起算时间,请核对。")
+
+
+def _cap_text(cap: datetime) -> str:
+    """The cap as the law says it: midnight is 24:00 of the day before, any other time as is."""
+    if cap.time() == datetime.min.time():
+        return f"{(cap - timedelta(days=1)).strftime('%Y-%m-%d')} 24:00"
+    return cap.strftime("%Y-%m-%d %H:%M")
 
 
 def check_withdrawn(incident: Incident, ctx: Context) -> Iterator[Issue]:
