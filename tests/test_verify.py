@@ -57,7 +57,8 @@ def test_what_check_alone_lets_through_verify_stops(repo: GitRegister, tmp_path_
     code, out, err = run_cli(["verify", "--root", str(repo.root)], capsys)
     assert code == 1  # ... but the pull request would fail, and so does verify
     lines = out.splitlines()
-    assert lines[0] == "第 1 步:检查本次改动的事件文件与迟报(yuqing check --history --changed-since origin/main)"
+    assert lines[0] == ("第 1 步:检查本次改动的事件文件与迟报"
+                        "(yuqing check --history --changed-since origin/main --main origin/main)")
     assert "第 2 步:审核改动(变更策略)(yuqing audit --base origin/main)" in lines
     assert lines[-1] == "未通过:合并请求中的检查也不会通过。请按上面的提示修正后再推送(目标分支 origin/main)。"
 
@@ -117,3 +118,17 @@ def test_pre_commit_offers_the_pre_push_hook() -> None:
     config = yaml.safe_load((PROJECT / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
     local = {h["id"]: h for h in config["repos"][0]["hooks"]}
     assert local["yuqing-verify"]["stages"] == ["pre-push"] and local["yuqing-verify"]["pass_filenames"] is False
+
+
+def test_registration_is_judged_by_arrival_on_the_target_branch(repo: GitRegister, capsys) -> None:
+    # The target is `release`, not main: a record already on the local main but not on
+    # release is not registered yet, so it counts from the checking run's clock (late).
+    repo.commit("empty register", when="2025-03-01T10:00:00+08:00")
+    repo.git("branch", "release")
+    repo.write(base_incident())
+    repo.commit("登记 YQ-2025-0001", when="2025-03-03T10:00:00+08:00")
+    repo.git("switch", "-q", "-c", "update/YQ-2025-0001")
+    code, out, _ = run_cli(["verify", "--no-fetch", "--base", "release", "--root", str(repo.root)], capsys)
+    assert out.splitlines()[0] == ("第 1 步:检查本次改动的事件文件与迟报"
+                                   "(yuqing check --history --changed-since release --main release)")
+    assert "仍未进入主分支(按检查时间计)" in out and "late-registration" in out

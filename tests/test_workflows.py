@@ -74,7 +74,8 @@ def test_the_gate_runs_the_base_branch_tool_and_settings() -> None:
     order = [next(i for i, r in enumerate(runs) if needle in r) for needle in (
         "pip install", "git checkout", "yuqing check --history --changed-since", "yuqing audit --base")]
     assert order == sorted(order)
-    assert 'yuqing check --history --changed-since "origin/$BASE_REF" --format github' in runs
+    assert ('yuqing check --history --changed-since "origin/$BASE_REF" --main "origin/$BASE_REF" '
+                '--format github') in runs
     assert 'yuqing audit --base "origin/$BASE_REF" --settings base --format github' in runs
     assert "--format approvals" in script
 

@@ -31,7 +31,8 @@ class Step:
 
 
 STEPS = (
-    Step("检查本次改动的事件文件与迟报", ("check", "--history", "--changed-since", "{base}")),
+    # --main: a record counts as registered when it reaches the target branch.
+    Step("检查本次改动的事件文件与迟报", ("check", "--history", "--changed-since", "{base}", "--main", "{base}")),
     Step("审核改动(变更策略)", ("audit", "--base", "{base}")),
 )
 
