@@ -349,3 +349,19 @@ def test_history_follows_a_renumbered_record_and_keeps_the_other(repo: GitRegist
     data = json.loads(out)
     assert (data["registered_by"], data["registered_at"]) == ("李四", "2026-01-05T11:00:00+08:00")
     assert [r["subject"] for r in data["revisions"]] == ["登记 YQ-2026-0019", "renumber: YQ-2026-0019 -> YQ-2026-0020"]
+
+
+def test_history_command_takes_the_main_branch_to_judge_by(repo: GitRegister, capsys) -> None:
+    repo.commit("空台账", when="2025-03-01T10:00:00+08:00")
+    repo.git("branch", "release")  # before the record existed
+    _escalated(repo)
+    repo.git("switch", "-q", "release")
+    repo.git("merge", "-q", "--no-ff", "-m", "合并 main", "main", when="2025-03-06T09:00:00+08:00")
+    code, out, err = run_cli(["history", ID, "--main", "release", "--root", str(repo.root)], capsys)
+    assert code == 0, err
+    # Registered when it reached release (the merge), not when it reached main.
+    assert _without_sha(out).splitlines()[1] == (
+        "登记:2025-03-06 09:00 张三(提交 <sha>)(作者日期 2025-03-03 10:00,不作为登记时间);"
+        "距发现 3天,超过 24 小时,属迟报")
+    code, _, err = run_cli(["history", ID, "--main", "nope", "--root", str(repo.root)], capsys)
+    assert code == 2 and "找不到主分支 nope(--main 所指的引用不存在,请先 git fetch)。" in err

@@ -12,8 +12,10 @@ from ._common import EXIT_OK, fail, format_option, resolve_root, root_option
 @click.command("history")
 @click.argument("incident_id", metavar="编号")
 @format_option("text", "json")
+@click.option("--main", "main_ref", metavar="REF", default=None,
+              help="登记时间所依据的主分支:登记时间取记录进入该分支的时间(默认 origin/main,没有则 main)。")
 @root_option
-def history_command(incident_id: str, fmt: str, root: Path | None) -> None:
+def history_command(incident_id: str, fmt: str, root: Path | None, main_ref: str | None = None) -> None:
     """查看一个事件的登记与修改历史(来自 git):谁、何时、改了什么。
 
     列出每一次提交的时间、作者、提交说明和改动(如“等级 敏感 → 重大”“新增事件 上报”),
@@ -23,6 +25,7 @@ def history_command(incident_id: str, fmt: str, root: Path | None) -> None:
     示例:
       yuqing history YQ-2025-0007
       yuqing history YQ-2025-0007 --format json
+      yuqing history YQ-2025-0007 --main origin/release   # 目标分支不是 main 时
     """
     from ..config import load_config
     from ..history import explain, load, open_repo
@@ -34,7 +37,7 @@ def history_command(incident_id: str, fmt: str, root: Path | None) -> None:
     config, _ = load_config(found)
     tz = zone(config.timezone if config else "Asia/Shanghai")
     late_hours = config.late_registration_hours if config else 24.0
-    register = load(found, levels=False)
+    register = load(found, levels=False, main=main_ref)
     if not register.available:
         fail(register.note)
     history = register.of(incident_id)
