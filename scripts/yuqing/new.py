@@ -34,6 +34,11 @@ class Draft:
     appeal_posted_at: datetime | None = None
     """When the netizen's post asking for a reply was published (starts the reply clocks)."""
     appeal_author: str | None = None
+    occurred_at: datetime | None = None
+    """When the first post appeared (``yuqing import`` fills it from the export's publication time)."""
+    tags: tuple[str, ...] = ()
+    events: tuple[dict[str, object], ...] = ()
+    """Events the file starts with, as the file holds them (``yuqing import`` starts with its 预警)."""
 
 
 def problems(draft: Draft, config: RegisterConfig) -> list[str]:
@@ -109,7 +114,8 @@ def render(draft: Draft, incident_id: str, config: RegisterConfig) -> str:
         "# 领域:取 register.yml 中 categories 之一。",
         _field("category", draft.category),
         "# 舆情发生时间(首帖或首次报道的时间,可选),不得晚于发现时间。知道时去掉 # 填写:",
-        f"# occurred_at: \"{when}\"",
+        _field("occurred_at", Time(iso(draft.occurred_at) or "")) if draft.occurred_at is not None
+        else f"# occurred_at: \"{when}\"",
         "# 发现时间:本单位发现该舆情的时间。编号中的年份和所在年份目录以此为准。",
         _field("discovered_at", Time(when)),
         f"# 来源:channel 必填({channel_words});",
@@ -126,7 +132,7 @@ def render(draft: Draft, incident_id: str, config: RegisterConfig) -> str:
         _field("summary", draft.summary),
         *appeal_lines,
         "# 标签(可选):",
-        "# tags: [外卖, 校园周边]",
+        _field("tags", list(draft.tags)) if draft.tags else "# tags: [外卖, 校园周边]",
         "# 处置经过:按时间先后逐条追加,已有的事件不删除、不调换顺序(写错了就追加一条“更正”)。",
         "# 类型:预警 转办 研判 定级 升级 降级 上报 续报 核报 初步回应 答复 发布权威信息 新闻发布会",
         "#       媒体采访 网评引导 线下处置 平息 评估总结 归档 更正;定级/升级/降级须写 level。",
@@ -136,9 +142,20 @@ def render(draft: Draft, incident_id: str, config: RegisterConfig) -> str:
         "#     type: 研判",
         "#     by: 综合应急和新闻宣传科",
         "#     note: 初步研判为一般舆情,持续监测",
-        "timeline: []",
+        _timeline(draft.events),
         "",
     ])
+
+
+def _timeline(events: tuple[dict[str, object], ...]) -> str:
+    """``timeline: []``, or the starting events as a block list (each emitted, never interpolated)."""
+    if not events:
+        return "timeline: []"
+    from .yamlout import list_item
+
+    items = [{key: (Time(str(value)) if key == "at" else value) for key, value in event.items()
+              if value not in (None, "")} for event in events]
+    return "timeline:\n" + "".join(list_item(item, 2, 4) for item in items).rstrip("\n")
 
 
 def relative_path(incident_id: str) -> str:

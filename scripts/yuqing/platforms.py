@@ -46,3 +46,26 @@ def known_words(config: RegisterConfig) -> list[str]:
     for name, _, aliases in config.platforms:
         words += [name, *aliases]
     return words
+
+
+HOSTS: tuple[tuple[str, str], ...] = (
+    ("weibo.com", "微博"), ("weibo.cn", "微博"), ("mp.weixin.qq.com", "微信公众号"), ("douyin.com", "抖音"),
+    ("iesdouyin.com", "抖音"), ("kuaishou.com", "快手"), ("xiaohongshu.com", "小红书"), ("xhslink.com", "小红书"),
+    ("toutiao.com", "今日头条"), ("bilibili.com", "哔哩哔哩"), ("b23.tv", "哔哩哔哩"), ("zhihu.com", "知乎"),
+    ("tieba.baidu.com", "百度贴吧"), ("liuyan.people.com.cn", "人民网领导留言板"), ("tousu.sina.com.cn", "黑猫投诉"),
+)
+"""Web hosts of the common platforms (a host and its subdomains) -> the platform's name in register.yml."""
+
+
+def lookup_url(url: str, config: RegisterConfig) -> Source | None:
+    """The source a link's host names (``https://m.weibo.cn/…`` -> 社交媒体, 微博); None when unknown."""
+    from urllib.parse import urlsplit
+
+    try:
+        host = (urlsplit(url.strip()).hostname or "").lower()
+    except ValueError:
+        return None
+    for suffix, name in HOSTS:
+        if host == suffix or host.endswith("." + suffix):
+            return lookup(name, config)
+    return None

@@ -87,3 +87,34 @@ def _short_form(text: str, now: datetime, tz: tzinfo) -> tuple[datetime | None, 
     if re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}-\d{1,2}|\d{1,2}月\d{1,2}日|今天|昨天|前天", text):
         return None, "只有日期,没有时刻。"
     return None, "不是能识别的时间。"
+
+
+_RELATIVE = re.compile(r"^(?:(?P<count>\d{1,4}|半)\s*(?:个)?\s*(?P<unit>秒钟?|分钟|分|小时|钟头|天|日)前|(?P<now>刚刚|刚才))$")
+_UNIT_SECONDS = {"秒": 1, "秒钟": 1, "分钟": 60, "分": 60, "小时": 3600, "钟头": 3600, "天": 86400, "日": 86400}
+
+
+def parse_listed(text: str, listed_at: datetime, tz: tzinfo) -> Typed:
+    """A time as monitoring platforms list it, relative to ``listed_at`` (when the export was made).
+
+    The forms of :func:`parse_typed` (``2026/11/30 8:05``, ``11月30日 08:05``,
+    ``昨天 20:10``, ISO ...) plus ``3小时前``, ``5分钟前``, ``2天前``, ``半小时前``
+    and ``刚刚``. A date without a year that would lie after ``listed_at``
+    belongs to the year before (a December post in a January export).
+    """
+    cleaned = " ".join(str(text).replace("\u3000", " ").split())
+    match = _RELATIVE.match(cleaned)
+    if match is not None:
+        if match.group("now"):
+            return Typed(listed_at)
+        count = 0.5 if match.group("count") == "半" else int(match.group("count"))
+        return Typed(listed_at - timedelta(seconds=count * _UNIT_SECONDS[match.group("unit")]))
+    typed = parse_typed(cleaned, listed_at, tz)
+    if typed.value is None and cleaned and not re.search(r"\d{4}", cleaned):
+        value, _ = _short_form(cleaned, listed_at.astimezone(tz), tz)
+        if value is not None and value > listed_at + FUTURE_TOLERANCE:
+            try:
+                earlier = value.replace(year=value.year - 1)
+            except ValueError:  # 2月29日
+                return typed
+            return Typed(earlier)
+    return typed
