@@ -10,7 +10,9 @@ The register (worked by hand, now = Monday 2025-03-03 14:20):
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from pathlib import Path
 import pytest
 
@@ -177,8 +179,50 @@ def test_markdown_shows_titles_literally(register_dir: RegisterDir) -> None:
     register = load_register(register_dir.root, now=now)
     assert register.config is not None
     text = as_markdown(compute(register.counted(), register.config, now), link=lambda i: f"../{i}/")
-    assert ("| 🔴 | [YQ-2025-0001](../YQ-2025-0001/) | &lt;script&gt;x&lt;/script&gt; &#42;热搜&#42; "
-            "&#91;链接&#93;(http://a) \\| 管道 | 敏感 |") in text
+    assert ("| 🔴 | [YQ-2025-0001](../YQ-2025-0001/) | &lt;script&gt;x&lt;/script&gt; \\*热搜\\* "
+            "\\[链接\\](http://a) \\| 管道 | 敏感 |") in text
+
+
+HOSTILE_TITLES = ["[x](javascript:alert(1))", "<img src=x onerror=alert(1)>", "![图](http://a/b.png)",
+                  "<https://evil.example>", "`code` **粗** {: onclick=alert(1)}"]
+
+
+@pytest.mark.parametrize("title", HOSTILE_TITLES)
+def test_markdown_from_hostile_titles_forms_no_link_or_tag(register_dir: RegisterDir, title: str) -> None:
+    import markdown
+
+    from yuqing.deadlines import compute
+    from yuqing.register import load_register
+    from yuqing.render.deadlines import as_markdown
+    from yuqing.times import parse_time, zone
+
+    register_dir.write(base_incident(level="敏感", title=title, units={"lead": "食品经营安全监管科"}))
+    now = parse_time(NOW, zone("Asia/Shanghai"))
+    assert now is not None
+    register = load_register(register_dir.root, now=now)
+    assert register.config is not None and register.counted()
+    text = as_markdown(compute(register.counted(), register.config, now), link=lambda i: f"../{i}/ (x)")
+    page = markdown.markdown(text, extensions=["attr_list", "md_in_html", "tables", "admonition", "def_list"])
+    tags = _tags(page)
+    # The one link is the id column's own, to the (percent-encoded) address it was given;
+    # nothing else but the table itself: no image, code, emphasis or attribute from the title.
+    assert [t for t in tags if t[0] == "a"] == [("a", (("href", "../YQ-2025-0001/%20%28x%29"),))]
+    assert {t for t in tags if t[0] != "a"} <= {(name, ()) for name in ("p", "table", "thead", "tbody", "tr", "th", "td")}
+    cell = re.search(r"</a></td>\s*<td>(.*?)</td>", page)
+    assert cell is not None and html.unescape(cell.group(1)) == title  # shown as written
+
+
+def _tags(page: str) -> list[tuple[str, tuple[tuple[str, str | None], ...]]]:
+    from html.parser import HTMLParser
+
+    found: list[tuple[str, tuple[tuple[str, str | None], ...]]] = []
+
+    class Tags(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            found.append((tag, tuple(attrs)))
+
+    Tags().feed(page)
+    return found
 
 
 def _year_end(register_dir: RegisterDir) -> RegisterDir:

@@ -1,4 +1,4 @@
-"""A DeadlineReport as text (信号灯 table), JSON (SPEC section 4), GitHub annotations and Markdown.
+"""A DeadlineReport as text (信号灯 table), JSON (docs/reference/json.md), GitHub annotations and Markdown.
 
 Every format carries the report's warnings (a year without a confirmed holiday
 calendar is never left out of any of them).
@@ -9,12 +9,14 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from typing import Callable, Sequence
+from urllib.parse import quote
 
 from ..deadlines import STATUS_ORDER, STATUS_TEXT, DeadlineReport
 from ..model import Deadline
 from ..times import human_duration, iso, short
 from .github import annotation
-from .table import clip, markdown_table, table
+from .markdown import Markup, md_text
+from .table import clip, md_table, table
 
 SIGNAL: dict[str, str] = {
     "overdue": "🔴",
@@ -99,7 +101,7 @@ def _deadline_json(deadline: Deadline) -> dict[str, object]:
         "due": iso(deadline.due),
         "status": deadline.status,
         "met_at": iso(deadline.met_at),
-        # Extra keys (SPEC section 4 allows additions).
+        # Extra keys (docs/reference/json.md allows additions).
         "title": deadline.title,
         "rule_title": deadline.rule_title,
         "file": deadline.file,
@@ -174,25 +176,24 @@ def as_markdown(report: DeadlineReport, link: Callable[[str], str | None] | None
     if report.warnings:
         lines[-1] = ""
     lines += [md_text(summary(report)), ""]
-    rows: list[Sequence[str]] = []
+    rows: list[Sequence[object]] = []
     for deadline in ordered(report):
-        row = [md_text(cell) for cell in _row(deadline, report.now, None)]
+        row: list[object] = list(_row(deadline, report.now, None))  # md_table escapes every cell
         url = link(deadline.incident) if link else None
         if url:
-            row[1] = f"[{deadline.incident}]({url})"
+            row[1] = _link(deadline.incident, url)
         rows.append(row)
     if rows:
-        lines += [markdown_table(HEADERS, rows), ""]
+        lines += [md_table(HEADERS, rows), ""]
     return "\n".join(lines)
 
 
-_MD_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "*": "&#42;", "_": "&#95;", "[": "&#91;",
-                "]": "&#93;", "`": "&#96;", "#": "&#35;", "~": "&#126;"}
-
-
-def md_text(text: str) -> str:
-    """``text`` shown literally in Markdown (titles are people's words: no markup, no HTML)."""
-    return "".join(_MD_ENTITIES.get(char, char) for char in text)
+def _link(label: str, url: str) -> Markup:
+    """A Markdown link whose text is escaped and whose destination cannot end early or hold markup."""
+    # Spaces, parentheses, angle brackets, quotes and backslashes are percent-encoded:
+    # the destination stays one token and never closes the link or opens a tag.
+    destination = quote(url, safe="/:?#&=%+,;@!$*~.-_")
+    return Markup(f"[{md_text(label)}]({destination})")
 
 
 RENDERERS: dict[str, Callable[[DeadlineReport], str]] = {

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from typing import Callable, Sequence
+from typing import Sequence
 
 from .markdown import md_cell
 
@@ -54,31 +54,11 @@ def md_table(headers: Sequence[str], rows: Sequence[Sequence[object]], align: st
     The one way reports and summaries write tables: a cell can hold a record's
     text and never becomes a link, an image, a tag or a table break.
     """
-    return _table(headers, rows, align, md_cell)
-
-
-def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[str]], align: str = "") -> str:
-    """A Markdown table of cells the caller has already escaped (render/deadlines.py puts links in it).
-
-    Only pipes, angle brackets and line breaks are neutralised here. New code
-    uses ``md_table``; this stays until the deadlines renderer marks its links
-    as ``markdown.Markup`` and moves to ``md_table``.
-    """
-    return _table(headers, rows, align, _escaped_cell)
-
-
-def _table(headers: Sequence[str], rows: Sequence[Sequence[object]], align: str,
-           cell: Callable[[object], str]) -> str:
     aligns = align.ljust(len(headers), "<")
     rule = ["---:" if a == ">" else "---" for a in aligns]
-    lines = ["| " + " | ".join(cell(h) for h in headers) + " |", "| " + " | ".join(rule) + " |"]
-    lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in rows]
+    lines = ["| " + " | ".join(md_cell(h) for h in headers) + " |", "| " + " | ".join(rule) + " |"]
+    lines += ["| " + " | ".join(md_cell(c) for c in row) + " |" for row in rows]
     return "\n".join(lines)
 
 
-def _escaped_cell(value: object) -> str:
-    text = str(value).replace("<", "&lt;").replace(">", "&gt;")
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("\r", " ")
-
-
-__all__ = ("clip", "markdown_table", "md_cell", "md_table", "pad", "table", "width")
+__all__ = ("clip", "md_cell", "md_table", "pad", "table", "width")
