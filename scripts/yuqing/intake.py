@@ -1,0 +1,381 @@
+"""Intake: a form a clerk filled in on the forge's web page -> a record or an event, checked and audited.
+
+The forge renders a submitted issue form as Markdown: each question as
+``### label``, a blank line, the answer (``_No response_`` when empty), dropdown
+choices joined by ``", "``, checkboxes as ``- [x] label``; bodies may come
+with Windows line ends. :func:`parse_body` reads that back by the labels of
+the form (:mod:`yuqing.forms`), and the kind's handler in :data:`HANDLERS`
+builds the record or the event through the very code of ``yuqing new`` and
+``yuqing event add``: times as clerks type them (:mod:`yuqing.typed_time`),
+platforms by their usual names (:mod:`yuqing.platforms`), the file written only
+after it passes ``yuqing check`` and the audit. The forge enforces
+``required`` only in public repositories, so everything is checked again here.
+
+Everything a clerk typed stays data: it reaches the file through the YAML
+emitter, the comment back through :func:`yuqing.render.markdown.md_text`, and
+never a shell.
+
+The publishing steps (the ``intake/issue-N`` branch, the gate, the push, the
+pull request, the comment) are here too, one function each, for the CLI and
+the workflow.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Callable
+
+from .forms import KINDS, FormKind
+from .model import RegisterConfig
+
+NO_RESPONSE = "_No response_"
+BRANCH_PREFIX = "intake/issue-"
+_CHECKBOX = re.compile(r"-\s*\[([ xX])\]\s*(.*)")
+
+
+@dataclass(frozen=True)
+class Answers:
+    """The answers of one submitted form: by field id, "" when left empty."""
+
+    kind: FormKind
+    values: dict[str, str]
+    problems: tuple[str, ...] = ()
+
+    def get(self, key: str) -> str:
+        return self.values.get(key, "")
+
+
+@dataclass(frozen=True)
+class Result:
+    """What intake did: the file written (relative) or the Chinese problems (nothing written)."""
+
+    form: str
+    rel: str | None = None
+    incident_id: str | None = None
+    problems: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    commit_message: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.rel is not None and not self.problems
+
+
+# --- reading the body -------------------------------------------------------------
+
+def normalise(body: str) -> str:
+    """Line ends as ``\\n`` (forges pass Windows line ends through)."""
+    return body.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _headings(body: str) -> list[str]:
+    return [line[4:].strip() for line in normalise(body).split("\n") if line.startswith("### ")]
+
+
+def detect(body: str) -> FormKind | None:
+    """The kind of form whose labels the body's ``### `` headings are (most matching; None when none fits)."""
+    found = set(_headings(body))
+    best: tuple[int, FormKind | None] = (0, None)
+    for kind in KINDS.values():
+        labels = {f.label for f in kind.fields(_LABELS_ONLY)}
+        score = len(found & labels)
+        if score > best[0] and score * 2 >= len(labels):
+            best = (score, kind)
+    return best[1]
+
+
+def parse_body(body: str, kind: FormKind, config: RegisterConfig) -> Answers:
+    """The answers in ``body`` for the questions of ``kind``.
+
+    A heading counts only when it is a label of the form, in the form's order;
+    a label written twice (an answer with a ``### 标题`` line of its own) is
+    refused rather than guessed at.
+    """
+    fields = kind.fields(config)
+    by_label = {f.label: f for f in fields}
+    lines = normalise(body).split("\n")
+    counts: dict[str, int] = {}
+    for line in lines:
+        if line.startswith("### ") and line[4:].strip() in by_label:
+            counts[line[4:].strip()] = counts.get(line[4:].strip(), 0) + 1
+    twice = [label for label, n in counts.items() if n > 1]
+    if twice:
+        return Answers(kind, {}, tuple(f"表单中“### {label}”出现了不止一次:回答里请不要写以 ### 开头的行。"
+                                       for label in twice))
+    values: dict[str, list[str]] = {}
+    current: str | None = None
+    for line in lines:
+        label = line[4:].strip() if line.startswith("### ") else None
+        if label in by_label:
+            current = by_label[label].id
+            values[current] = []
+        elif current is not None:
+            values[current].append(line)
+    answers = {f.id: _answer(f.kind, "\n".join(values.get(f.id, []))) for f in fields}
+    return Answers(kind, answers)
+
+
+def _answer(kind: str, text: str) -> str:
+    text = text.strip("\n")
+    if text.strip() == NO_RESPONSE:
+        return ""
+    if kind == "checkboxes":
+        checked = [m.group(2).strip() for line in text.split("\n")
+                   if (m := _CHECKBOX.fullmatch(line.strip())) and m.group(1).lower() == "x"]
+        return ", ".join(checked)
+    if kind == "textarea":
+        fence = re.fullmatch(r"(`{3,})[^\n`]*\n(.*)\n\1", text, re.DOTALL)
+        return (fence.group(2) if fence else text).strip()
+    return " ".join(text.split()) if kind in ("input", "dropdown") else text.strip()
+
+
+# --- building records and events ------------------------------------------------------
+
+def _required(answers: Answers, config: RegisterConfig) -> list[str]:
+    return [f"“{f.label}”必须填写。" for f in answers.kind.fields(config) if f.required and not answers.get(f.id)]
+
+
+def _time(answers: Answers, key: str, label: str, now: datetime, config: RegisterConfig) -> tuple[datetime | None, str | None]:
+    from .times import zone
+    from .typed_time import parse_typed
+
+    text = answers.get(key)
+    if not text:
+        return None, None
+    typed = parse_typed(text, now, zone(config.timezone))
+    return typed.value, (None if typed.value is not None else f"{label}:{typed.error}")
+
+
+def register_incident(root: Path, answers: Answers, config: RegisterConfig, now: datetime, *,
+                      taken_extra: frozenset[str] = frozenset()) -> Result:
+    """The 登记新舆情 form -> a new incident file, exactly as ``yuqing new`` writes it."""
+    from .ids import next_id, taken_ids
+    from .new import Draft, commit_message, problems, relative_path, render, write
+    from .platforms import lookup, platform_name
+    from .times import zone
+
+    wrong = _required(answers, config)
+    discovered, why = _time(answers, "discovered_at", "发现时间", now, config)
+    wrong += [why] if why else []
+    appeal_at, why = _time(answers, "appeal_at", "网民诉求帖的发布时间", now, config)
+    wrong += [why] if why else []
+    channel, platform = answers.get("channel"), answers.get("platform") or None
+    if platform:
+        found = lookup(platform, config)
+        platform = platform_name(platform, config)
+        if found is not None and found.platform and not channel:
+            channel = found.channel
+    if channel and channel not in _channels():
+        found = lookup(channel, config)
+        if found is not None:
+            channel, platform = found.channel, platform or found.platform
+    if wrong:
+        return Result("register", problems=tuple(wrong))
+    assert discovered is not None
+    draft = Draft(title=answers.get("title"), level=answers.get("level"), category=answers.get("category"),
+                  unit=answers.get("unit"), discovered_at=discovered, channel=channel,
+                  summary=answers.get("summary") or answers.get("title"), platform=platform,
+                  url=answers.get("url") or None, appeal_posted_at=appeal_at,
+                  appeal_author=answers.get("appeal_author") or None)
+    wrong = problems(draft, config)
+    if wrong:
+        return Result("register", problems=tuple(wrong))
+    taken = taken_ids(root)
+    incident_id = next_id(config.id_prefix, discovered.astimezone(zone(config.timezone)).year, taken.ids | taken_extra)
+    path, issues = write(root, render(draft, incident_id, config), incident_id, config, now)
+    if path is None:
+        return Result("register", incident_id=incident_id, problems=tuple(_issue_text(i) for i in issues))
+    return Result("register", relative_path(incident_id), incident_id,
+                  commit_message=commit_message(incident_id, draft.title))
+
+
+def _channels() -> tuple[str, ...]:
+    from .model import CHANNELS
+
+    return CHANNELS
+
+
+def add_event(root: Path, answers: Answers, config: RegisterConfig, now: datetime, **_: object) -> Result:
+    """The 报送处置进展 form -> one event appended, exactly as ``yuqing event add`` does."""
+    from .edit import Refused, apply, event_record
+    from .edit import add_event as add
+    from .model import LEVELS
+    from .times import zone
+
+    wrong = _required(answers, config)
+    at, why = _time(answers, "at", "时间", now, config)
+    wrong += [why] if why else []
+    level, unit = answers.get("level") or None, answers.get("by") or None
+    if level is not None and level not in LEVELS:
+        wrong.append(f"等级“{level}”无效。可选:{' / '.join(LEVELS)}。")
+    if unit is not None and unit not in config.units:
+        from .words import did_you_mean
+
+        wrong.append(f"办理单位“{unit}”不在 register.yml 的 units 中。{did_you_mean(unit, config.units)}")
+    incident_id, kind = answers.get("incident").upper(), answers.get("type")
+    if wrong:
+        return Result("event", incident_id=incident_id or None, problems=tuple(wrong))
+    assert at is not None
+    try:
+        record = event_record(kind, at, config, by=unit, level=level, channel=answers.get("channel") or None,
+                              url=answers.get("url") or None, note=answers.get("note") or None)
+    except Refused as why_not:
+        return Result("event", incident_id=incident_id, problems=(str(why_not),))
+    tz = zone(config.timezone)
+    outcome = apply(root, incident_id, lambda text, data: add(text, data, record, tz), config, now)
+    if not outcome.written:
+        details = tuple(_issue_text(i) for i in outcome.issues)
+        return Result("event", incident_id=incident_id, problems=(*details, outcome.refusal or "未写入。"))
+    return Result("event", outcome.rel, incident_id, notes=(*outcome.notes, *outcome.warnings),
+                  commit_message=f"{incident_id}: 追加事件 {kind}")
+
+
+def _issue_text(issue: object) -> str:
+    from .model import Issue
+
+    if isinstance(issue, Issue):
+        where = f"{issue.file}:{issue.line}" + (f"({issue.path})" if issue.path else "")
+        return f"{where}:{issue.message}"
+    return str(issue)
+
+
+Handler = Callable[..., Result]
+HANDLERS: dict[str, Handler] = {"register": register_incident, "event": add_event}
+"""What each kind of form does, by :data:`yuqing.forms.KINDS` key (the seam for new forms)."""
+
+
+def run(root: Path, body: str, form: str, config: RegisterConfig, now: datetime, *,
+        taken_extra: frozenset[str] = frozenset()) -> Result:
+    """Read ``body`` as form ``form`` (or ``auto``) and carry it out; nothing is written on problems."""
+    kind = detect(body) if form == "auto" else KINDS.get(form)
+    if kind is None:
+        names = "、".join(k.name for k in KINDS.values())
+        return Result(form, problems=(f"这不是网页登记表单的内容(应为:{names})。请用“新建”时列出的表单填写。",))
+    answers = parse_body(body, kind, config)
+    if answers.problems:
+        return Result(kind.key, problems=answers.problems)
+    return HANDLERS[kind.key](root, answers, config, now, taken_extra=taken_extra)
+
+
+# --- who may use the forms ----------------------------------------------------------
+
+def allowed(login: str, config: RegisterConfig, in_team: Callable[[str, str], bool] | None = None) -> bool:
+    """Whether ``login`` is in ``intake.allowed``: by name (any case), or through a team ``org/team``."""
+    wanted = login.strip().lstrip("@").casefold()
+    if not wanted:
+        return False
+    names = [a for a in config.intake.allowed if "/" not in a]
+    if wanted in {a.casefold() for a in names}:
+        return True
+    teams = [a for a in config.intake.allowed if "/" in a]
+    return in_team is not None and any(in_team(team, login.strip().lstrip("@")) for team in teams)
+
+
+# --- publishing: branch, gate, push ---------------------------------------------------
+
+def branch_for(issue: int) -> str:
+    return f"{BRANCH_PREFIX}{issue}"
+
+
+def start_branch(root: Path, issue: int, base: str) -> str | None:
+    """Switch to a fresh ``intake/issue-N`` at ``origin/<base>`` (else ``<base>``): an edit starts over."""
+    from .gitwork import git
+
+    start = f"origin/{base}" if git(root, "rev-parse", "--verify", "--quiet", f"origin/{base}^{{commit}}").ok else base
+    done = git(root, "switch", "--quiet", "--force-create", branch_for(issue), start)
+    return None if done.ok else f"无法创建分支 {branch_for(issue)}:{done.output}"
+
+
+def pending_ids(root: Path, base: str, own: str) -> frozenset[str]:
+    """Ids that other open intake branches (``origin/intake/issue-*``) add: never handed out twice."""
+    from .gitwork import git
+
+    refs = git(root, "for-each-ref", "--format=%(refname:short)", f"refs/remotes/origin/{BRANCH_PREFIX}*")
+    ids: set[str] = set()
+    for ref in refs.output.splitlines() if refs.ok else []:
+        if ref.strip() in ("", f"origin/{own}"):
+            continue
+        added = git(root, "diff", "--name-only", "--diff-filter=A", f"origin/{base}...{ref.strip()}", "--", "incidents/")
+        ids.update(Path(name).stem for name in added.output.splitlines() if added.ok and name.endswith(".yml"))
+    return frozenset(ids)
+
+
+@dataclass(frozen=True)
+class Gate:
+    """The pull request's checks, run by the intake job itself (a bot's PR starts no workflow on Gitea)."""
+
+    ok: bool
+    steps: tuple[tuple[str, str, int, str], ...] = field(default_factory=tuple)
+    """(Chinese title, command line, exit code, output) per step."""
+
+
+def run_gate(root: Path, base_ref: str) -> Gate:
+    """``yuqing verify``'s steps against ``base_ref`` (the same as pr.yml), each in its own process."""
+    from .verify import STEPS
+
+    steps = []
+    for step in STEPS:
+        argv = step.argv(base_ref)
+        done = subprocess.run([sys.executable, "-c", "from yuqing.cli import run; run()", *argv, "--root", str(root)],
+                              cwd=root, capture_output=True, text=True, timeout=600)
+        steps.append((step.title, "yuqing " + " ".join(argv), done.returncode, (done.stdout + done.stderr).strip()))
+    return Gate(all(code == 0 for _, _, code, _ in steps), tuple(steps))
+
+
+def push_branch(root: Path, branch: str) -> str | None:
+    """Force-push ``branch`` (and only it) to origin: an edited issue replaces its own branch."""
+    from .gitwork import PUSH_SECONDS, git
+
+    done = git(root, "push", "--quiet", "--force", "origin", f"HEAD:refs/heads/{branch}", timeout=PUSH_SECONDS)
+    return None if done.ok else f"推送 {branch} 失败:{done.output}"
+
+
+# --- what is said back on the issue --------------------------------------------------------
+
+def problems_comment(result: Result, issue: int | None = None) -> str:
+    """The Chinese comment listing what to correct (every line made inert Markdown)."""
+    from .render.markdown import md_text
+
+    lines = ["**未能登记**:表单内容有以下问题,请直接编辑本页内容改正(保存后会自动重新处理),"
+             "或改好后评论 `/重试`。", ""]
+    lines += [f"- {md_text(p)}" for p in result.problems]
+    return "\n".join(lines) + "\n"
+
+
+def pull_body(result: Result, issue: int, author: str, gate: Gate, base: str) -> str:
+    """The pull request's description: where it came from, and that the gate already ran."""
+    from .render.markdown import md_text
+
+    lines = [f"由网页表单 #{issue} 生成(提交人 {md_text(author)})。", "",
+             f"- 文件:`{result.rel}`", f"- 提交说明:{md_text(result.commit_message)}"]
+    lines += [f"- {md_text(note)}" for note in result.notes]
+    lines += ["", "**打开本合并请求之前,登记作业已运行与合并请求审核相同的检查,均已通过**"
+              "(机器人打开的合并请求在 Gitea 上不会触发工作流,在 GitHub 上须经批准才运行):", ""]
+    lines += [f"- {title}:`{command}` 通过" for title, command, _, _ in gate.steps]
+    lines += ["", f"审核人核对后合并到 {base} 即完成登记。修改请编辑 #{issue} 的内容,本分支会随之更新。", "",
+              f"Closes #{issue}"]
+    return "\n".join(lines) + "\n"
+
+
+def gate_comment(gate: Gate) -> str:
+    lines = ["**未能登记**:生成的改动没有通过合并请求的检查,未打开合并请求。", ""]
+    for title, command, code, output in gate.steps:
+        lines.append(f"- {title}(`{command}`):{'通过' if code == 0 else '未通过'}")
+        if code:
+            lines += ["", "```text", *output.replace("```", "'''").splitlines()[:40], "```", ""]
+    return "\n".join(lines) + "\n"
+
+
+class _LabelsOnly:
+    """Stands in for the settings where only the labels of a form are needed (detect)."""
+
+    categories: tuple[str, ...] = ()
+    units: tuple[str, ...] = ()
+
+
+_LABELS_ONLY: RegisterConfig = _LabelsOnly()  # type: ignore[assignment]
