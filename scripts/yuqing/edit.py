@@ -388,3 +388,21 @@ def event_record(kind: str, at: datetime, config: RegisterConfig, *, by: str | N
         raise Refused(f"事件类型“{kind}”无效。{did_you_mean(kind, EVENT_TYPES)}可选:{listing(EVENT_TYPES)}。")
     return {"at": local_time(at, config), "type": kind, "level": level, "by": by, "channel": channel,
             "url": url, "note": note}
+
+
+def check_texts(root: Path, texts: list[tuple[str, str]], config: RegisterConfig, now: datetime) -> dict[str, list[Issue]]:
+    """:func:`check_text` for many files at once: one scratch folder, one schema validator (``rel -> issues``)."""
+    from .register import check_file
+    from .rules import Context
+    from .validate import SchemaChecker, read_schema
+
+    schema = SchemaChecker(read_schema("incident.schema.json", root))
+    context = Context(config, now)
+    found: dict[str, list[Issue]] = {}
+    with tempfile.TemporaryDirectory(prefix="yuqing-") as scratch:
+        for rel, text in texts:
+            path = Path(scratch) / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+            found[rel] = check_file(path, Path(scratch), schema, context)[1]
+    return found
