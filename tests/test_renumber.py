@@ -144,3 +144,43 @@ def test_explicit_new_id_is_checked(repo: GitRegister, capsys) -> None:
     assert repo.read("YQ-2025-0007")["id"] == "YQ-2025-0007"
     assert not repo.path("YQ-2025-0002").exists()
     assert repo.git("status", "--porcelain") == ""
+
+
+def test_the_id_taken_message_gives_steps_that_work(remote: Path, tmp_path: Path, capsys) -> None:
+    import re
+    import shlex
+
+    a = clone(remote, tmp_path / "a", "李四")
+    b = clone(remote, tmp_path / "b", "王五")
+    for where, title in ((a, "东城区某超市销售过期酸奶"), (b, "西城区某餐馆后厨卫生问题")):
+        code, _, err = run_cli([*new_flags(title), "--root", str(where)], capsys)
+        assert code == 0, err
+    branch_a = git(a, "branch", "--show-current").stdout.strip()
+    git(a, "push", "-q", "--no-verify", "-u", "origin", branch_a)
+    forge_merge(a, branch_a)
+
+    code, out, _ = run_cli(["verify", "--root", str(b)], capsys)
+    assert code == 1
+    message = next(line for line in out.splitlines() if "id-taken" in line)
+    assert ("编号 YQ-2025-0002 在目标分支上已被 incidents/2025/YQ-2025-0002.yml 占用(有人同时登记)。"
+            "请运行 `yuqing renumber YQ-2025-0002`") in message
+    steps = re.findall(r"`([^`]+)`", message)
+    assert steps == ["yuqing renumber YQ-2025-0002", "git fetch origin && git merge origin/main", "yuqing verify",
+                     "git push -u origin HEAD"]
+    # Do exactly what it says, in its order.
+    for step in steps:
+        for command in step.split(" && "):
+            words = shlex.split(command)
+            if words[0] == "yuqing":
+                extra = ["--now", NOW] if words[1] == "renumber" else []
+                code, said, err = run_cli([*words[1:], *extra, "--root", str(b)], capsys)
+                assert code == 0, said + err
+            else:
+                done = git(b, *words[1:], check=False)
+                assert done.returncode == 0, done.stdout + done.stderr
+    pushed = git(remote, "branch", "--list", "incident/YQ-2025-0003-*").stdout.strip()
+    assert pushed  # the renamed branch reached the remote
+    forge_merge(b, pushed.lstrip("* "))
+    listing = git(remote, "ls-tree", "-r", "--name-only", "main", "--", "incidents").stdout.split()
+    assert listing == ["incidents/2025/YQ-2025-0001.yml", "incidents/2025/YQ-2025-0002.yml",
+                       "incidents/2025/YQ-2025-0003.yml"]

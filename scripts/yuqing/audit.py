@@ -358,9 +358,7 @@ def _added(change: FileChange, ctx: Context) -> list[Issue]:
     for candidate in dict.fromkeys(i for i in (stem, content_id) if isinstance(i, str)):
         if candidate in ctx.base_ids:
             line, column = _where(change.new, "id")
-            findings.append(_issue(change, line, column, "id", "id-taken",
-                                   f"编号 {candidate} 在目标分支上已被 {ctx.base_ids[candidate]} 占用(可能有人同时登记)。"
-                                   "请先 git fetch 并合并目标分支,再把本文件的文件名和 id 一起改为下一个空闲编号后提交。"))
+            findings.append(_issue(change, line, column, "id", "id-taken", _id_taken(candidate, ctx)))
     extensions = data.get("extensions") if isinstance(data, dict) else None
     if isinstance(data, dict) and isinstance(extensions, list) and extensions:
         # A new record may hold extensions too: one approved after the normal due needs an approver.
@@ -368,6 +366,16 @@ def _added(change: FileChange, ctx: Context) -> list[Issue]:
         comparison._late_extensions(range(len(extensions)))
         findings += comparison.out
     return findings
+
+
+def _id_taken(taken: str, ctx: Context) -> str:
+    # The order matters: renumber first (it refuses once the other record is merged in,
+    # and merging first would be an add/add conflict on the same file name).
+    base = ctx.base_name
+    sync = f"git fetch origin && git merge {base}" if base.startswith("origin/") else f"git merge {base}"
+    return (f"编号 {taken} 在目标分支上已被 {ctx.base_ids[taken]} 占用(有人同时登记)。"
+            f"请运行 `yuqing renumber {taken}`(改为下一个空闲编号:文件名和 id 一起改,一次提交;"
+            f"分支名中的编号随之改),再 `{sync}`,然后 `yuqing verify`,通过后 `git push -u origin HEAD` 推送。")
 
 
 # --- comparing two versions of one record ------------------------------------------
