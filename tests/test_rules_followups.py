@@ -64,3 +64,21 @@ def test_the_natural_cap_is_named_as_24_00_of_the_tenth_day(register_dir: Regist
         "extension-over-cap",
         "延期至 2025-11-21 09:00 超过上限:“网民诉求 3 个工作日内答复”最长不得超过 10 天,即 2025-11-20 24:00。",
     )]
+
+
+def test_the_code_points_to_the_projects_own_reference_pages() -> None:
+    # Users have the reference pages under docs/reference/, not the design notes they came from.
+    import re
+
+    from .conftest import PROJECT
+
+    package = PROJECT / "scripts/yuqing"
+    files = [package / name for name in ("model.py", "deadlines.py", "rules.py", "stats.py", "codes.py",
+                                         "cli/check.py")]
+    files += sorted((package / "render").glob("*.py")) + [PROJECT / "README.md"]
+    said = [f"{path.relative_to(PROJECT)}:{n}" for path in files
+            for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+            if re.search(r"\bSPEC\b", line)]
+    assert said == []
+    for page in re.findall(r"docs/reference/([a-z]+\.md)", "".join(p.read_text(encoding="utf-8") for p in files)):
+        assert (PROJECT / "docs/reference" / page).is_file(), page

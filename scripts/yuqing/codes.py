@@ -49,7 +49,7 @@ CODES: dict[str, str] = {
     "duplicate-item": "列表中有重复项",
     "grading-level": "定级、升级、降级事件缺少等级",
     "schema-other": "其他不符合 schema 的情况",
-    # the rules of SPEC section 2
+    # the rules of docs/reference/record.md#rules
     "id-filename": "编号与文件名不一致",
     "id-prefix": "编号前缀与 register.yml 不一致",
     "id-year": "编号年份与发现时间年份不一致",

@@ -1,7 +1,7 @@
 """The deadline engine: (incidents, rules, calendar, now) -> deadlines and warnings.
 
 Pure: nothing here reads files or the clock. One Deadline per applying rule of
-each counted (not withdrawn) incident, per SPEC section 3:
+each counted (not withdrawn) incident, per docs/reference/deadlines.md:
 
 * a level rule applies once the level over time (``Incident.level_history``)
   first enters the rule's levels; that moment is ``level_reached``; a later
@@ -9,7 +9,7 @@ each counted (not withdrawn) incident, per SPEC section 3:
   restart it;
 * ``occurred`` clocks start at ``occurred_at`` (else ``discovered_at``), even
   when the level was reached long after (so a late escalation to 重大 may be
-  overdue the moment it is recorded: SPEC keeps the clock at the occurrence);
+  overdue the moment it is recorded: docs/reference/deadlines.md keeps the clock at the occurrence);
 * only events at or after the clock's start count;
 * an extension moves the rule's due later, never earlier and never beyond
   the rule's cap (``extension_cap``: 10 natural days, 民法典 art. 203);
@@ -83,7 +83,7 @@ def merit(status: str) -> int:
 
 
 def extension_cap(start: datetime, days: int, calendar: WorkCalendar | None = None) -> datetime:
-    """The latest an extension may move a due time (SPEC section 3, 民法典 art. 203).
+    """The latest an extension may move a due time (docs/reference/deadlines.md, 民法典 art. 203).
 
     24:00 of the ``days``-th natural day after the start day; where that day is
     a day off (a statutory holiday, or a weekend that is not a 调休 working
@@ -140,7 +140,7 @@ def rule_due(rule: Rule, start: datetime, calendar: WorkCalendar) -> datetime:
 
 
 def judge(due: datetime | None, met_at: datetime | None, now: datetime, window_minutes: int) -> DeadlineStatus:
-    """SPEC section 3's status of one deadline at ``now``."""
+    """The status of one deadline at ``now`` (docs/reference/deadlines.md#status)."""
     if due is None:
         return "unknown"
     if met_at is not None:

@@ -191,7 +191,7 @@ class Incident:
         return tuple(e for e in self.timeline if e.type in GRADING_EVENTS)
 
     def level_history(self) -> tuple[tuple[datetime, str], ...]:
-        """(since, level) steps, per SPEC section 2 "The level over time".
+        """(since, level) steps, per docs/reference/record.md#level-over-time.
 
         From discovery the level is that of the first grading event (or the
         record's ``level`` when there is none); from each grading event on, that
@@ -311,7 +311,7 @@ class RegisterConfig:
 # --- computed results ------------------------------------------------------
 
 DeadlineStatus = Literal["met", "met_late", "overdue", "due_soon", "pending", "unknown"]
-"""SPEC section 3's five statuses, plus ``unknown`` when the due time cannot be
+"""The five statuses of docs/reference/deadlines.md#status, plus ``unknown`` when the due time cannot be
 computed without guessing (a year with no confirmed holiday calendar)."""
 
 

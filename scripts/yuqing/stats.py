@@ -4,7 +4,7 @@
 deadline engine judged for them and returns one frozen ``Stats``; every report,
 export and chart is drawn from it. Nothing here reads files or the clock.
 
-Definitions (decided where SPEC is silent; README documents them):
+Definitions (decided where the reference pages are silent; README documents them):
 
 - Withdrawn records never count. Confidential ones count unless
   ``include_confidential=False``.
@@ -182,7 +182,7 @@ class Stats:
     warnings: tuple[str, ...] = ()
 
     def as_json(self) -> dict[str, object]:
-        """SPEC section 4's `yuqing stats --format json` (its keys first, then extras)."""
+        """`yuqing stats --format json` as docs/reference/json.md#stats has it (its keys first, then extras)."""
         return {
             "total": self.total,
             "by_level": dict(self.by_level),

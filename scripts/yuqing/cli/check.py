@@ -1,4 +1,4 @@
-"""`yuqing check`: validate incident files against the schema and SPEC's rules."""
+"""`yuqing check`: validate incident files against the schema and the rules of docs/reference/record.md."""
 
 from __future__ import annotations
 

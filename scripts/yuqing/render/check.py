@@ -1,4 +1,4 @@
-"""`yuqing check` results as text, JSON (SPEC section 4) and GitHub annotations."""
+"""`yuqing check` results as text, JSON (docs/reference/json.md) and GitHub annotations."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`yuqing stats` results as text, JSON (SPEC section 4), CSV and Markdown."""
+"""`yuqing stats` results as text, JSON (docs/reference/json.md), CSV and Markdown."""
 
 from __future__ import annotations
 
@@ -121,7 +121,7 @@ def as_markdown(stats: Stats, by: str | None = None) -> str:
 
 
 def as_json(stats: Stats, by: str | None = None) -> str:
-    del by  # JSON always carries every breakdown (SPEC section 4)
+    del by  # JSON always carries every breakdown (docs/reference/json.md#stats)
     return json.dumps(stats.as_json(), ensure_ascii=False, indent=2)
 
 
