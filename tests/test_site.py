@@ -322,7 +322,7 @@ def test_example_register_builds_strict_without_warnings(tmp_path: Path) -> None
     assert "WARNING" not in result.stderr, result.stderr
     site = tmp_path / "site"
     home = (site / "index.html").read_text(encoding="utf-8")
-    assert "本页按生成时间 <strong>2026-11-23 10:00</strong> 计算" in home
+    assert "数据截至 <strong>2026-11-23 10:00</strong>" in home
     assert (site / "generated/incidents/2026/YQ-2026-0008/index.html").is_file()
     # YQ-2026-0006 is the example register's confidential record.
     assert not (site / "generated/incidents/2026/YQ-2026-0006").exists()
