@@ -82,3 +82,50 @@ def test_the_code_points_to_the_projects_own_reference_pages() -> None:
     assert said == []
     for page in re.findall(r"docs/reference/([a-z]+\.md)", "".join(p.read_text(encoding="utf-8") for p in files)):
         assert (PROJECT / "docs/reference" / page).is_file(), page
+
+
+# --- no pattern matches a trailing newline --------------------------------------
+
+def _patterns(node: object) -> list[str]:
+    if isinstance(node, dict):
+        return [v for k, v in node.items() if k == "pattern" and isinstance(v, str)] + \
+            [p for v in node.values() for p in _patterns(v)]
+    if isinstance(node, list):
+        return [p for v in node for p in _patterns(v)]
+    return []
+
+
+@pytest.mark.parametrize("schema", ["incident.schema.json", "register.schema.json"])
+def test_no_schema_pattern_accepts_a_trailing_newline(schema: str) -> None:
+    import re
+
+    from .conftest import PROJECT
+
+    patterns = _patterns(json.loads((PROJECT / "schemas" / schema).read_text(encoding="utf-8")))
+    assert patterns
+    # jsonschema uses re.search, where `$` also matches before a final newline.
+    samples = ["YQ", "YQ-2025-0001", "08:30", "2025", "2025-10-01", "2025-10-01..2025-10-07", "a/b", "yq-form",
+               "2025-03-03T09:00", "2025-03-03 09:00:00"]
+    for pattern in patterns:
+        accepted = [s for s in samples if re.search(pattern, s)]
+        assert accepted, pattern  # the sample list covers every pattern ...
+        assert not [s for s in accepted if re.search(pattern, s + "\n")], pattern  # ... and none takes a newline
+
+
+def test_an_id_prefix_with_a_newline_is_refused(register_dir: RegisterDir, capsys: pytest.CaptureFixture[str]) -> None:
+    import jsonschema
+
+    from yuqing.ids import parse_id
+
+    from .conftest import PROJECT
+
+    schema = json.loads((PROJECT / "schemas/register.schema.json").read_text(encoding="utf-8"))
+    prefix = schema["properties"]["id_prefix"]
+    jsonschema.validate("YQ", prefix)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate("YQ\n", prefix)
+    register_dir.settings(id_prefix="YQ\n")
+    code, out, _ = run_cli(["check", "--now", NOW, "--root", str(register_dir.root), "--format", "json"], capsys)
+    report = json.loads(out)
+    assert code == 1 and [e["file"] for e in report["errors"]] == ["register.yml"]
+    assert parse_id("YQ-2025-0001") == ("YQ", 2025, 1) and parse_id("YQ-2025-0001\n") is None

@@ -23,7 +23,8 @@ if TYPE_CHECKING:
 
     from .model import RegisterConfig
 
-ID_PATTERN = re.compile(r"^([A-Z][A-Z0-9]*)-([0-9]{4})-([0-9]{4,})$")
+# Always used with fullmatch: `$` would also match before a trailing newline.
+ID_PATTERN = re.compile(r"([A-Z][A-Z0-9]*)-([0-9]{4})-([0-9]{4,})")
 DEFAULT_REMOTE_REF = "origin/main"
 BRANCH_PREFIX = "incident/"
 _BRANCH_ID = re.compile(r"([A-Z][A-Z0-9]*-[0-9]{4}-[0-9]{4,})(?:-[0-9A-Za-z]+)?")
