@@ -31,7 +31,7 @@ UNREGISTERED = "未登记"
 Mode = Literal["drafts", "warnings"]
 Progress = Callable[[int, int], None]
 
-_ORDER_NUMBER = re.compile(r"工单号[::\s]*([0-9A-Za-z][0-9A-Za-z_-]*)")
+_ORDER_NUMBER = re.compile(r"工单号[:\uff1a\s]*([0-9A-Za-z][0-9A-Za-z_-]*)")
 _LISTED = re.compile(r"(?:导出|生成|下载|统计|报告)(?:时间|日期)[::\s]*(.+)")
 
 
@@ -205,10 +205,11 @@ class _Index:
     """(id, hit key) pairs that already have a 预警 event."""
 
 
-def _index(root: Path, config: RegisterConfig) -> tuple[_Index, list[str]]:
+def _index(root: Path, config: RegisterConfig, now: datetime) -> tuple[_Index, list[str]]:
     from ..register import load_register
 
-    register = load_register(root, config=config)
+    # Every record counts, also one discovered after an earlier --now (as of the later of both clocks).
+    register = load_register(root, config=config, clock=max(now, datetime.now(zone(config.timezone))))
     index = _Index({i.id: i for i in register.incidents})
     for incident in register.incidents:
         keys = [link_key(incident.source.url)]
@@ -259,7 +260,7 @@ def _build(hits: list[Hit], profile: Profile, file_name: str, root: Path, config
     groups: dict[str, list[Hit]] = {}
     for hit in hits:
         groups.setdefault(hit.key, []).append(hit)
-    index, warnings = _index(root, config)
+    index, warnings = _index(root, config, now)
     discovered = options.discovered_at or now
     actions: list[Action] = []
     problems: list[Problem] = []

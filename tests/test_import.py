@@ -1,0 +1,268 @@
+"""`yuqing import`: monitoring and 12345 exports -> 预警 events and draft records, all or nothing.
+
+The exports are built here with openpyxl (title rows, merged cells, serial dates,
+several header spellings) and as GBK / UTF-8-BOM CSV; the registers are real git
+repositories; every result is read back and judged by `yuqing check` and `yuqing audit`.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+import yaml
+from openpyxl import Workbook
+
+from yuqing.importer.links import Link, parse_link
+from yuqing.importer.rows import count_of
+from yuqing.times import zone
+from yuqing.typed_time import parse_listed
+
+from .conftest import base_incident
+from .githelper import GitRegister, repo, run_cli  # noqa: F401  (repo is a fixture)
+
+TZ = zone("Asia/Shanghai")
+NOW = "2026-11-30T11:00:00+08:00"
+KNOWN = "YQ-2026-0001"
+"""A record on main whose source is the link https://weibo.com/1001/AbCd."""
+
+MONITORING_HEADER = ["序号", "信息标题", "内容摘要", "原文链接", "发文时间", "站点", "作者昵称", "倾向性", "阅读量(次)", "转发数"]
+MONITORING_ROWS = [
+    # 3: a new post, relative time (3 hours before the export's 10:00)
+    [1, "某超市销售过期酸奶被曝光", "网民称在某超市买到过期酸奶。\n要求彻查。", "https://weibo.com/2002/XyZ?utm_source=app&spm=a1",
+     "3小时前", "新浪微博", "网民甲", "负面", "1.2万", 30],
+    # 4: the same post shared again (other scheme, trailing slash, tracking): one record with row 3
+    [2, "某超市销售过期酸奶被曝光(转)", "转发", "http://weibo.com/2002/XyZ/?from=timeline", "2026/11/30 8:05",
+     "微博", "网民乙", "负面", 300, 2],
+    # 5: the register's known record: an appended 预警 event
+    [3, "网民再次关注某餐馆后厨", "后厨卫生差", "https://weibo.com/1001/AbCd?share_token=zz", 46356.25, "微博", "网民丙",
+     "中性", 50, None],
+    # 6: a public account, Excel serial date, hostile text kept as written
+    [4, '=HYPERLINK("http://x") #标签: “引号”', "第一行\n- 第二行: 值 #话题", "https://mp.weixin.qq.com/s/abc",
+     46356.3, "公众号", "某号", "正面", None, None],
+]
+
+
+def _monitoring_xlsx(path: Path, rows: list[list[object]] = MONITORING_ROWS) -> Path:
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["某市市场监管舆情监测日报  导出时间:2026-11-30 10:00"])
+    sheet.merge_cells("A1:J1")
+    sheet.append(MONITORING_HEADER)
+    for row in rows:
+        sheet.append(row)
+    for cells in sheet.iter_rows(min_row=3):
+        for cell in cells:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # text, even where it starts with "=" (as exports write it)
+    book.save(path)
+    return path
+
+
+@pytest.fixture
+def exports(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder for export files, outside the register."""
+    return tmp_path_factory.mktemp("exports")
+
+
+def _known(repo: GitRegister) -> None:
+    repo.write(base_incident(id=KNOWN, discovered_at="2026-11-29T09:00:00+08:00",
+                             source={"channel": "社交媒体", "platform": "微博", "url": "https://weibo.com/1001/AbCd"},
+                             timeline=[{"at": "2026-11-29T09:30:00+08:00", "type": "研判", "by": "综合应急和新闻宣传科"}]))
+    repo.commit(f"登记 {KNOWN}")
+
+
+def _import(repo: GitRegister, capsys, path: Path, *args: str) -> tuple[int, str, str]:
+    return run_cli(["import", str(path), "--now", NOW, "--no-fetch", "--root", str(repo.root), *args], capsys)
+
+
+def _status(repo: GitRegister) -> str:
+    return repo.git("status", "--porcelain", "--untracked-files=all")
+
+
+def _check_and_audit(repo: GitRegister, capsys) -> None:
+    code, out, err = run_cli(["check", "--now", NOW, "--root", str(repo.root)], capsys)
+    assert code == 0, out + err
+    code, out, err = run_cli(["audit", "--base", "main", "--root", str(repo.root)], capsys)
+    assert code == 0, out + err
+
+
+def test_monitoring_xlsx_becomes_drafts_and_a_warning_on_one_branch(repo: GitRegister, exports: Path, capsys) -> None:
+    _known(repo)
+    export = _monitoring_xlsx(exports / "监测日报.xlsx")
+    code, out, err = _import(repo, capsys, export, "--commit")
+    assert code == 0, err
+    assert out.splitlines()[0] == "读取 监测日报.xlsx:Excel 工作簿,表头在第 2 行,导入方案 monitoring,数据 4 行,选入 4 行。"
+    assert "合计:新登记 2 条,追加预警 1 条。" in out
+    assert repo.git("branch", "--show-current") == "import/2026-11-30"
+    assert repo.git("log", "-1", "--format=%B").strip() == (
+        "导入 监测日报.xlsx:新登记 2 条,追加预警 1 条\n\n新登记:YQ-2026-0002 YQ-2026-0003\n追加预警:YQ-2026-0001")
+    assert repo.git("diff", "--name-only", "main", "HEAD").splitlines() == [
+        "incidents/2026/YQ-2026-0001.yml", "incidents/2026/YQ-2026-0002.yml", "incidents/2026/YQ-2026-0003.yml"]
+    assert _status(repo) == ""
+
+    first = repo.read("YQ-2026-0002")
+    assert first == {
+        "id": "YQ-2026-0002", "title": "某超市销售过期酸奶被曝光", "level": "一般", "status": "监测中", "category": "其他",
+        "occurred_at": "2026-11-30T07:00:00+08:00", "discovered_at": NOW,
+        "source": {"channel": "社交媒体", "platform": "微博", "url": "https://weibo.com/2002/XyZ"},
+        "units": {"lead": "综合应急和新闻宣传科"}, "summary": "网民称在某超市买到过期酸奶。\n要求彻查。",
+        "timeline": [{"at": NOW, "type": "预警", "url": "https://weibo.com/2002/XyZ",
+                      "note": "导入自 监测日报.xlsx 第 3、4 行;某超市销售过期酸奶被曝光;来源 新浪微博;作者 网民甲;"
+                              "发布 2026-11-30 07:00;阅读 12000 转发 30;情感 负面"}],
+    }
+    hostile = repo.read("YQ-2026-0003")
+    assert hostile["title"] == '=HYPERLINK("http://x") #标签: “引号”'
+    assert hostile["summary"] == "第一行\n- 第二行: 值 #话题"
+    assert hostile["source"] == {"channel": "自媒体", "platform": "微信公众号", "url": "https://mp.weixin.qq.com/s/abc"}
+    assert hostile["occurred_at"] == "2026-11-30T07:12:00+08:00"  # Excel serial 46356.3
+
+    known = repo.read(KNOWN)
+    assert known["status"] == "监测中" and known["level"] == "一般"
+    assert known["timeline"][-1] == {
+        "at": NOW, "type": "预警", "url": "https://weibo.com/1001/AbCd",
+        "note": "导入自 监测日报.xlsx 第 5 行;网民再次关注某餐馆后厨;来源 微博;作者 网民丙;发布 2026-11-30 06:00;阅读 50;情感 中性"}
+    assert [line for line in repo.git("diff", "-U0", "main", "--", repo.path(KNOWN).as_posix()).splitlines()
+            if line[:1] in "+-" and not line.startswith(("+++", "---"))] == [
+        "+- at: \"2026-11-30T11:00:00+08:00\"", "+  type: 预警", "+  url: https://weibo.com/1001/AbCd",
+        "+  note: 导入自 监测日报.xlsx 第 5 行;网民再次关注某餐馆后厨;来源 微博;作者 网民丙;发布 2026-11-30 06:00;阅读 50;情感 中性"]
+    _check_and_audit(repo, capsys)
+
+    # The same export again: every hit is already recorded, nothing is written.
+    code, out, err = _import(repo, capsys, export)
+    assert code == 0, err
+    assert "合计:新登记 0 条,追加预警 0 条,已记录 3 条。" in out
+    assert _status(repo) == ""
+
+
+def test_a_broken_row_writes_nothing_and_names_the_row(repo: GitRegister, exports: Path, capsys) -> None:
+    _known(repo)
+    rows = [*MONITORING_ROWS, [5, "某药店", "x", "htps://example.com/a", "11月30日 09:10", "论坛", "", "负面", "很多", None],
+            [6, "", "无标题", "https://example.com/b", "昨天 8:00", "论坛", "", "", None, None]]
+    code, out, err = _import(repo, capsys, _monitoring_xlsx(exports / "坏.xlsx", rows))
+    assert code == 1
+    assert err.splitlines()[:5] == [
+        "2 行有问题,未写入任何文件(改正导出文件后重新导入):",
+        "行  列          内容                  问题",
+        "7   原文链接    htps://example.com/a  链接无效:链接应以 http:// 或 https:// 开头。",
+        "7   阅读量(次)  很多                  不是数字(可写 1234、1,234、1.2万)。",
+        "8   信息标题                          缺少标题。",
+    ]
+    assert _status(repo) == ""
+
+
+def _gbk_12345(path: Path) -> Path:
+    lines = ["工单编号,工单标题,来电内容,受理时间,来电人,所属区域",
+             "GD20261130001,反映某小区电梯停运,\"电梯停运三天,要求尽快修复并答复。\",2026-11-30 08:40,王某,东城区",
+             "GD20261130002,投诉某餐馆卫生,后厨有老鼠,11月30日 09:15,李某,西城区",
+             "GD20261130001,反映某小区电梯停运(重复派单),同上,2026-11-30 09:00,王某,东城区"]
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("gbk"))
+    return path
+
+
+def test_gbk_12345_work_orders_become_appeals_keyed_by_number(repo: GitRegister, exports: Path, capsys) -> None:
+    _known(repo)
+    export = _gbk_12345(exports / "12345工单.csv")
+    code, out, err = _import(repo, capsys, export, "--discovered-at", "10:30")
+    assert code == 0, err
+    assert out.splitlines()[0] == "读取 12345工单.csv:CSV(编码 GBK),表头在第 1 行,导入方案 12345,数据 3 行,选入 3 行。"
+    assert "合计:新登记 2 条,追加预警 0 条。" in out
+    lift = repo.read("YQ-2026-0002")
+    assert {k: lift[k] for k in ("title", "occurred_at", "discovered_at", "source", "appeal", "tags", "summary")} == {
+        "title": "反映某小区电梯停运", "occurred_at": "2026-11-30T08:40:00+08:00",
+        "discovered_at": "2026-11-30T10:30:00+08:00", "source": {"channel": "群众来电", "platform": "12345 热线"},
+        "appeal": {"posted_at": "2026-11-30T08:40:00+08:00"}, "tags": ["工单号:GD20261130001"],
+        "summary": "电梯停运三天,要求尽快修复并答复。"}
+    assert lift["timeline"][0]["note"].startswith("导入自 12345工单.csv 第 2、4 行;工单号:GD20261130001;")
+    assert "王某" not in repo.path("YQ-2026-0002").read_text(encoding="utf-8")  # callers are not imported
+    code, out, err = run_cli(["deadlines", "--now", NOW, "--format", "json", "--root", str(repo.root)], capsys)
+    rules = {(d["incident"], d["rule"]) for d in json.loads(out)["deadlines"]}
+    assert ("YQ-2026-0002", "first-reply-3wh") in rules and ("YQ-2026-0003", "reply-3wd") in rules
+    code, out, err = run_cli(["check", "--now", NOW, "--root", str(repo.root)], capsys)
+    assert code == 0, out + err
+    repo.commit("import")
+    code, out, err = _import(repo, capsys, export, "--discovered-at", "10:30")
+    assert (code, _status(repo)) == (0, "")
+    assert "已记录 2 条" in out
+
+
+def test_utf8_bom_csv_with_other_spellings_and_filters(repo: GitRegister, exports: Path, capsys) -> None:
+    _known(repo)
+    export = exports / "导出.csv"
+    export.write_bytes("\ufeff标题,正文,URL,发布时间,来源,账号,情感倾向,阅读数,评论数\n"
+                       "甲,负面大帖,https://www.douyin.com/video/1,2026-11-30 09:00,抖音,a,负向,20000,10\n"
+                       "乙,负面小帖,https://www.douyin.com/video/2,2026-11-30 09:00,抖音,b,负面,5,0\n"
+                       "丙,正面大帖,https://www.douyin.com/video/3,2026-11-30 09:00,抖音,c,正面,90000,0\n"
+                       "丁,早先负面,https://www.douyin.com/video/4,2026-11-29 09:00,抖音,d,负面,90000,0\n"
+                       .encode("utf-8"))
+    code, out, err = _import(repo, capsys, export, "--sentiment", "负面", "--min-reach", "1000",
+                             "--since", "11-30 0:00", "--dry-run")
+    assert code == 0, err
+    assert out.splitlines()[0] == "读取 导出.csv:CSV(编码 UTF-8(带 BOM)),表头在第 1 行,导入方案 monitoring,数据 4 行,选入 1 行。"
+    assert "2   新登记  YQ-2026-0002  甲    https://www.douyin.com/video/1" in out.splitlines()
+    assert "预演(--dry-run):未写入。将写入 1 个文件。" in out
+    assert _status(repo) == ""
+
+
+def test_warnings_only_leaves_new_hits_unregistered(repo: GitRegister, exports: Path, capsys) -> None:
+    _known(repo)
+    code, out, err = _import(repo, capsys, _monitoring_xlsx(exports / "a.xlsx"), "--as", "warnings", "--format", "json")
+    assert code == 0, err
+    result = json.loads(out)
+    assert [(a["action"], a["rows"], a["incident"]) for a in result["actions"]] == [
+        ("未登记", [3, 4], None), ("追加预警", [5], KNOWN), ("未登记", [6], None)]
+    assert result["written"] == ["incidents/2026/YQ-2026-0001.yml"]
+
+
+def test_unplaced_columns_are_named(repo: GitRegister, exports: Path, capsys) -> None:
+    export = exports / "x.csv"
+    export.write_text("标题,网友留言,发布时间\n甲,乙,2026-11-30 09:00\n", encoding="utf-8")
+    code, out, err = _import(repo, capsys, export)
+    assert code == 1
+    assert "找不到 “链接”(可写作 链接/原文链接/URL/网址)" in err
+    assert "无法识别的列:网友留言" in err
+    code, out, err = _import(repo, capsys, export, "--profile", "monitorin")
+    assert code == 1 and "没有名为“monitorin”的导入方案。是否应为“monitoring”?" in err
+
+
+def test_register_profile_sets_unit_and_category(repo: GitRegister, exports: Path, capsys) -> None:
+    (repo.root / "import-profiles").mkdir()
+    (repo.root / "import-profiles" / "本局.yml").write_text(
+        "name: 本局\nrequired: [title, link]\ndefaults: {category: 食品安全, unit: 东城区局}\n"
+        "fields:\n  title: [舆情标题]\n  link: [舆情链接]\n  published_at: [监测时间]\n", encoding="utf-8")
+    export = exports / "本局.csv"
+    export.write_text("舆情标题,舆情链接,监测时间\n某店,https://tieba.baidu.com/p/1,2026-11-30 9:00\n", encoding="utf-8")
+    code, out, err = _import(repo, capsys, export)
+    assert code == 0, err
+    record = repo.read("YQ-2026-0001")
+    assert (record["category"], record["units"], record["source"]) == (
+        "食品安全", {"lead": "东城区局"}, {"channel": "社交媒体", "platform": "百度贴吧", "url": "https://tieba.baidu.com/p/1"})
+
+
+@pytest.mark.parametrize(("text", "key"), [
+    ("https://weibo.com/1/AbC?utm_source=x&spm=1", "weibo.com/1/AbC"),
+    ("http://WEIBO.com:80/1/AbC/#top", "weibo.com/1/AbC"),
+    ("www.baidu.com/s?wd=1&from=2", "www.baidu.com/s?wd=1"),
+    ("https://a.cn/p?b=2&a=1&share_token=x", "a.cn/p?a=1&b=2"),
+])
+def test_links_that_name_the_same_post_share_a_key(text: str, key: str) -> None:
+    found = parse_link(text)
+    assert isinstance(found, Link) and found.key == key
+
+
+@pytest.mark.parametrize("text", ["htp://x.com", "https://x", "weibo.com/1", "https://a.cn/有 空格", "javascript:alert(1)"])
+def test_broken_links_are_refused(text: str) -> None:
+    assert isinstance(parse_link(text), str)
+
+
+def test_listed_times_and_counts() -> None:
+    listed = datetime(2026, 1, 5, 10, 0, tzinfo=TZ)
+    assert parse_listed("3小时前", listed, TZ).value == datetime(2026, 1, 5, 7, 0, tzinfo=TZ)
+    assert parse_listed("半小时前", listed, TZ).value == datetime(2026, 1, 5, 9, 30, tzinfo=TZ)
+    assert parse_listed("12月30日 08:05", listed, TZ).value == datetime(2025, 12, 30, 8, 5, tzinfo=TZ)
+    assert parse_listed("2026/1/5 8:05", listed, TZ).value == datetime(2026, 1, 5, 8, 5, tzinfo=TZ)
+    assert parse_listed("2026-11-30", listed, TZ).value is None
+    assert [count_of(v) for v in ("1.2万", "1,234", "10w+", 7, "", "多")] == [
+        12000, 1234, 100000, 7, None, "不是数字(可写 1234、1,234、1.2万)。"]
