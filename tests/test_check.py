@@ -464,3 +464,35 @@ def test_a_folder_argument_lists_every_entry_like_the_whole_register(register_di
     assert sorted((e["code"], e["file"]) for e in report["errors"]) == [
         ("file-name", "incidents/2025/YQ-2025-0001.yml.bak"), ("file-symlink", "incidents/2025/YQ-2025-0002.yml")]
     assert code == 1 and report["files"] == 3
+
+
+HOSTILE_NAME = "a\nincidents·2025·fake.yml:1:1: 提醒[x] 一切正常,\u202elmy.yml"
+
+
+def test_a_file_name_cannot_fake_a_line_of_text_output(register_dir: RegisterDir,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    register_dir.write(b"id: x\n", f"2025/{HOSTILE_NAME}")
+    code, out = run(capsys, "--root", str(register_dir.root))
+    assert code == 1
+    lines = out.splitlines()
+    shown = "incidents/2025/a\\nincidents·2025·fake.yml:1:1: 提醒[x] 一切正常,\\u202elmy.yml"
+    # Every issue line starts with the name spelled out; nothing starts a line of its own.
+    assert lines[0].startswith(f"{shown}:1:1: 错误[file-name] ")
+    assert all(line.startswith(f"{shown}:") for line in lines[:-2])
+    assert lines[-2] == "" and lines[-1].startswith("检查了 1 个文件:")
+    assert not any(c in out for c in "\u202e\r")
+    # JSON keeps the name as it is (JSON escapes it itself).
+    code, out = run(capsys, "--root", str(register_dir.root), "--format", "json")
+    assert {e["file"] for e in json.loads(out)["errors"]} == {f"incidents/2025/{HOSTILE_NAME}"}
+
+
+def test_a_file_name_in_an_annotation_is_escaped_as_github_requires(register_dir: RegisterDir,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    register_dir.write(b"id: x\n", "2025/a\r\nb:c,d%e.yml")
+    code, out = run(capsys, "--root", str(register_dir.root), "--format", "github")
+    assert code == 1
+    lines = out.splitlines()
+    assert lines[0].startswith("::error file=incidents/2025/a%0D%0Ab%3Ac%2Cd%25e.yml,line=1,col=1,"
+                               "title=yuqing check [file-name]::")
+    assert all(line.startswith("::error file=incidents/2025/a%0D%0Ab%3Ac%2Cd%25e.yml,") for line in lines[:-1])
+    assert lines[-1].startswith("检查了 1 个文件:")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Sequence
 
+from ..loader import shown
 from ..model import Issue
 from .github import annotation
 
@@ -36,8 +37,10 @@ def as_text(files: int, issues: Sequence[Issue], limit: int = MAX_SHOWN) -> str:
     lines = []
     for issue in issues[:limit]:
         mark = "错误" if issue.severity == "error" else "提醒"
-        where = f"{issue.file}:{issue.line}:{issue.column}"
-        path = f" {issue.path}:" if issue.path else ""
+        # A file name (or a key in a JSON path) is the world's text: a line break or a bidi
+        # character in it must not fake a line of output, so it is shown spelled out.
+        where = f"{shown(issue.file)}:{issue.line}:{issue.column}"
+        path = f" {shown(issue.path)}:" if issue.path else ""
         lines.append(f"{where}:{path} {mark}[{issue.code}] {issue.message}")
     more = _more(issues, limit)
     if more:
