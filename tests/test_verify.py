@@ -132,3 +132,27 @@ def test_registration_is_judged_by_arrival_on_the_target_branch(repo: GitRegiste
     assert out.splitlines()[0] == ("第 1 步:检查本次改动的事件文件与迟报"
                                    "(yuqing check --history --changed-since release --main release)")
     assert "仍未进入主分支(按检查时间计)" in out and "late-registration" in out
+
+
+def test_the_pre_commit_check_hook_judges_every_file_under_incidents(tmp_path: Path, capsys) -> None:
+    import shutil
+
+    import yaml
+
+    hooks = {h["id"]: h for h in yaml.safe_load((PROJECT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))}
+    hook = hooks["yuqing-check"]
+    # pre-commit passes the staged files its `files` pattern finds (re.search) to the entry.
+    staged = ["incidents/2025/YQ-2025-0001.yml.bak", "incidents/2025/草稿.txt", "incidents/2025/YQ-2025-0002.yml",
+              "docs/guide/index.md", "register.yml"]
+    passed = [name for name in staged if re.search(hook["files"], name)]
+    assert passed == staged[:3]
+    root = tmp_path / "register"
+    (root / "incidents/2025").mkdir(parents=True)
+    shutil.copy(PROJECT / "register.yml", root / "register.yml")
+    shutil.copytree(PROJECT / "schemas", root / "schemas")
+    (root / passed[0]).write_text("id: YQ-2025-0001\n", encoding="utf-8")
+    (root / passed[1]).write_text("备忘\n", encoding="utf-8")
+    code, out, _ = run_cli([*hook["entry"].split()[1:], "--root", str(root), *(str(root / p) for p in passed[:2])],
+                           capsys)
+    assert code == 1
+    assert [line.split(" ")[1] for line in out.splitlines()[:2]] == ["错误[file-name]", "错误[file-name]"]
