@@ -168,8 +168,8 @@ def _render(robot: str, title: str, parts: list[tuple[Section, list[str]]]) -> s
     """The text of one message (WeCom/DingTalk markdown, Feishu plain lines)."""
     from .render.markdown import md_text
 
-    if robot == "feishu":
-        out = []
+    if robot == "feishu":  # the title line again in the text: keyword security looks at the text
+        out = [title]
         for section, lines in parts:
             out += [f"【{section.heading}】", *lines]
         return "\n".join(out)
