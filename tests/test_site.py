@@ -197,6 +197,38 @@ def test_a_build_that_finds_a_leak_writes_nothing(tmp_path: Path) -> None:
     assert not (tmp_path / "site").exists() and not (tmp_path / ".yuqing-build").exists()
 
 
+def test_a_confidential_record_discovered_after_the_build_time_is_still_guarded(tmp_path: Path) -> None:
+    """A record from after YUQING_NOW is not on the site, but its id named in public text still stops the build."""
+    register = RegisterDir(tmp_path)
+    hostile_register(register)
+    register.write(base_incident(
+        id="YQ-2026-0099", title="尚未发生的某涉密案件", confidential=True,
+        discovered_at="2026-11-25T09:00:00+08:00",
+        timeline=[{"at": "2026-11-25T09:30:00+08:00", "type": "研判", "by": "综合应急和新闻宣传科"}]))
+    register.write(base_incident(id="YQ-2025-0004", summary="与 YQ-2026-0099 有关的网民反映。"))
+    result = mkdocs_build(tmp_path, tmp_path / "site", strict=False)
+    assert result.returncode != 0
+    assert "涉密事件出现在站点输出中,构建中止" in result.stderr
+    assert "YQ-2026-0099" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "site").exists()
+
+
+def test_reports_on_the_site_show_hostile_record_text_as_text(tmp_path: Path) -> None:
+    """The reports page embeds the reports' Markdown: their own escaping is all that stands between."""
+    register = RegisterDir(tmp_path)
+    site_files(register)
+    register.write(base_incident(
+        id="YQ-2026-0001", title=HOSTILE_TITLE + " [点我](javascript:window.__pwned=1) **粗体**",
+        summary=HOSTILE_SUMMARY, discovered_at="2026-11-20T09:00:00+08:00",
+        timeline=[{"at": "2026-11-20T09:30:00+08:00", "type": "研判", "by": "综合应急和新闻宣传科"}]))
+    result = mkdocs_build(tmp_path, tmp_path / "site")
+    assert result.returncode == 0, result.stderr
+    page = (tmp_path / "site/generated/reports/index.html").read_text(encoding="utf-8")
+    assert "学校食堂投诉" in page
+    assert "<script>window.__pwned" not in page and 'href="javascript:' not in page.lower()
+    assert "<strong>粗体</strong>" not in page and "**粗体**" in page
+
+
 def test_a_failed_build_leaves_the_previous_good_site_untouched(tmp_path: Path) -> None:
     register = RegisterDir(tmp_path)
     hostile_register(register)
@@ -314,6 +346,53 @@ def test_site_render_writes_the_same_pages_mkdocs_builds(tmp_path: Path) -> None
     # A build over the rendered files gives the same site (the plugin replaces them in memory).
     result = mkdocs_build(tmp_path, tmp_path / "site")
     assert result.returncode == 0 and "WARNING" not in result.stderr, result.stderr
+
+
+def broken_links(site: Path) -> list[tuple[str, str]]:
+    """(page, href) for every local link of every HTML page of ``site`` that leads nowhere."""
+    import posixpath
+    import re
+    from urllib.parse import unquote
+
+    broken = []
+    for page in sorted(p for p in site.rglob("*.html") if p.name != "404.html"):  # 404: absolute by design
+        for href in re.findall(r'href="([^"]+)"', page.read_text(encoding="utf-8")):
+            if "://" in href or href.startswith(("#", "mailto:", "javascript:")):
+                continue
+            target = Path(posixpath.normpath(posixpath.join(str(page.parent), unquote(href.split("#")[0]))))
+            if not ((target / "index.html").is_file() or target.is_file()):
+                broken.append((page.relative_to(site).as_posix(), href))
+    return broken
+
+
+def test_rendered_pages_build_with_plain_mkdocs_without_the_yuqing_plugin(tmp_path: Path) -> None:
+    """A successor generator can take over: `site render`'s output needs no yuqing code to build."""
+    register = RegisterDir(tmp_path)
+    hostile_register(register)
+    command = [str(Path(sys.executable).parent / "yuqing"), "site", "render", "--root", str(tmp_path), "--now", NOW]
+    rendered = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert rendered.returncode == 0, rendered.stderr
+    config = tmp_path / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    assert "  - yuqing\n" in text
+    config.write_text(text.replace("  - yuqing\n", ""), encoding="utf-8")
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", PYTHONPATH="")
+    # Run MkDocs with the yuqing package unimportable, so the build cannot lean on it.
+    blocker = tmp_path / "block"
+    blocker.mkdir()
+    (blocker / "yuqing.py").write_text("raise ImportError('yuqing is not available here')\n", encoding="utf-8")
+    env["PYTHONPATH"] = str(blocker)
+    site = tmp_path / "plain-site"
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config), "-d", str(site)],
+                            cwd=tmp_path, env=env, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "WARNING" not in result.stderr, result.stderr
+    incident = (site / "generated/incidents/2025/YQ-2025-0001/index.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;学校食堂投诉" in incident
+    assert "<script>window.__pwned" not in all_text(site).replace("&lt;script&gt;window.__pwned", "")
+    assert 'href="../../../lists/month/2025-03/"' in incident
+    assert broken_links(site) == []
+    assert SECRET_TITLE not in all_text(site) and "YQ-2025-0002" not in (site / "index.html").read_text(encoding="utf-8")
 
 
 def test_example_register_builds_strict_without_warnings(tmp_path: Path) -> None:

@@ -203,7 +203,7 @@ class YuqingPlugin(BasePlugin[YuqingConfig]):
             detail = "; ".join(f"{i.file}:{i.line}: {i.message}" for i in issues[:5])
             raise PluginError(f"{self.root} 的 register.yml 无法使用:{detail}")
         now = self._now(register_config.timezone)
-        stale = [f for f in files if f.src_uri == HOME or f.src_uri.startswith(GENERATED + "/")]
+        stale = [f for f in files if f.src_uri in (HOME, "feed.xml") or f.src_uri.startswith(GENERATED + "/")]
         for file in stale:
             files.remove(file)
         docs = frozenset(f.src_uri for f in files if f.is_documentation_page())

@@ -18,7 +18,7 @@ def site_group() -> None:
 
     \b
     示例:
-      yuqing site render                 # 生成到 docs/generated/ 和 docs/index.md
+      yuqing site render                 # 生成到 docs/generated/、docs/index.md 和 docs/feed.xml
       yuqing site build                  # 生成并构建到 site/
       yuqing site build --offline        # 离线版,构建到 site-offline/,可直接打开
     """
@@ -34,7 +34,9 @@ def render_command(root: Path | None, now_text: str | None, docs_dir: Path | Non
     """把事件页、索引页、统计页等生成为 Markdown(不需要 MkDocs)。
 
     内容未变的文件不重写;docs/generated/ 中多余的旧文件会删除。
-    生成的文件也可以交给其他静态站点生成器使用。
+    生成的文件不需要 yuqing 插件:去掉 mkdocs.yml 中的 `- yuqing` 后,
+    普通的 mkdocs build 即可构建(页面间的链接已按 use_directory_urls 写好),
+    也可以交给其他读取 Markdown 的静态站点生成器。
 
     \b
     示例:
@@ -45,7 +47,10 @@ def render_command(root: Path | None, now_text: str | None, docs_dir: Path | Non
     from ..site.collect import collect
     from ..site.dictionary import userdict
     from ..site.model import GENERATED
+    from ..site.feed import atom
+    from ..site.model import incident_path
     from ..site.pages import build
+    from ..site.templating import page_url
 
     found = resolve_root(root)
     config, _ = load_config(found)
@@ -59,13 +64,25 @@ def render_command(root: Path | None, now_text: str | None, docs_dir: Path | Non
         collected = collect(found, now, history=not no_history, docs=hand_written)
     except ValueError as error:
         fail(str(error))
-    pages = build(collected.site)
+    directory_urls = _directory_urls(found / "mkdocs.yml")
+    pages = build(collected.site, directory_urls=directory_urls)
+    pages["feed.xml"] = atom(collected.site, lambda i: page_url(incident_path(i), directory_urls))
     pages[f"{GENERATED}/jieba_userdict.txt"] = userdict(collected.site.config, collected.site.incidents)
     written, removed = write(pages, target)
     for skipped in collected.skipped:
         click.echo(f"注意:{skipped} 有错误,未生成页面(运行 `yuqing check` 查看)。", err=True)
     click.echo(f"已生成 {len(pages)} 个文件到 {target}(写入 {written} 个,删除 {removed} 个旧文件)。")
     raise SystemExit(EXIT_PROBLEMS if collected.skipped else EXIT_OK)
+
+
+def _directory_urls(mkdocs_yml: Path) -> bool:
+    """mkdocs.yml's ``use_directory_urls`` (default true); read as text, its !ENV tags need MkDocs."""
+    import re
+
+    if not mkdocs_yml.is_file():
+        return True
+    found = re.search(r"^use_directory_urls:\s*(\w+)", mkdocs_yml.read_text(encoding="utf-8"), re.MULTILINE)
+    return not (found and found.group(1).lower() in ("false", "no", "off"))
 
 
 @site_group.command("build")

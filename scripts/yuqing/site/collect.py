@@ -16,7 +16,6 @@ from typing import Any, Sequence
 
 from ..model import Incident
 from ..register import Register, load_register
-from .escape import md_text
 from .model import SiteInput
 
 log = logging.getLogger("yuqing.site")
@@ -27,7 +26,7 @@ class Collected:
     site: SiteInput
     register: Register
     confidential: tuple[Incident, ...]
-    """Every confidential record (never published; the build scans for them)."""
+    """Every confidential record, including those discovered after ``now`` (never published; the build scans for them)."""
     skipped: tuple[str, ...]
     """Files left out because they have errors."""
 
@@ -49,7 +48,9 @@ def collect(root: Path, now: datetime, *, history: bool = True, docs: frozenset[
     # A file with errors is not published: its `confidential` flag cannot be trusted.
     valid = [i for i in register.incidents if i.file not in register.invalid_files]
     skipped = tuple(sorted(register.invalid_files))
-    confidential = tuple(i for i in register.incidents if i.confidential)
+    # Records discovered after `now` are not in the site's register, but their ids and titles must
+    # still never appear (a rename, another record's text): the leak guard scans for them too.
+    confidential = tuple(i for i in (*register.incidents, *register.later) if i.confidential)
     published = tuple(sorted((i for i in valid if not i.confidential), key=lambda i: i.id))
     counted_confidential = tuple(i for i in valid if i.confidential) if config.publish.count_confidential else ()
     in_figures = [*published, *counted_confidential]
@@ -123,20 +124,6 @@ def collect(root: Path, now: datetime, *, history: bool = True, docs: frozenset[
     return Collected(site, register, confidential, skipped)
 
 
-def _escaped(incident: Incident) -> Incident:
-    """A copy whose free text is Markdown-safe: reports put titles into Markdown as they are."""
-    review = incident.review
-    if review is not None:
-        texts: dict[str, Any] = {name: md_text(getattr(review, name)) if getattr(review, name) else None
-                                 for name in ("cause", "nature", "impact", "responsibility", "lessons")}
-        review = replace(review, **texts)
-    return replace(
-        incident, title=md_text(incident.title), summary=md_text(incident.summary),
-        tags=tuple(md_text(t) for t in incident.tags), review=review,
-        timeline=tuple(replace(e, note=md_text(e.note) if e.note else None) for e in incident.timeline),
-    )
-
-
 def _reports(register: Register, published: Sequence[Incident], deadlines: Sequence[Any],
              warnings: Sequence[str], now: datetime, notes: list[str]) -> dict[str, str]:
     """The latest weekly and monthly reports, of the published incidents only."""
@@ -146,9 +133,9 @@ def _reports(register: Register, published: Sequence[Incident], deadlines: Seque
         return {}
     out: dict[str, str] = {}
     try:
-        public = replace(register, incidents=tuple(_escaped(i) for i in published))
-        safe_deadlines = [replace(d, title=md_text(d.title)) for d in deadlines]
-        snap = module.snapshot(public, now, include_confidential=False, deadlines=safe_deadlines,
+        # Record text as it is: the report's to_markdown escapes every text it prints.
+        public = replace(register, incidents=tuple(published))
+        snap = module.snapshot(public, now, include_confidential=False, deadlines=list(deadlines),
                                warnings=tuple(warnings))
     except Exception as error:
         log.warning("报告生成失败:%s", error)
