@@ -343,15 +343,17 @@ def _drafts(drafts: list[tuple[Hit, tuple[int, ...]]], profile: Profile, file_na
             config: RegisterConfig, discovered: datetime, options: Options,
             tz: Any) -> tuple[list[Write], list[Action], list[Problem], list[str]]:
     from ..edit import local_time
-    from ..ids import next_id, taken_ids
+    from ..ids import format_id, next_id, parse_id, taken_ids
     from ..new import Draft, problems as draft_problems, relative_path, render
     from ..platforms import Source, lookup, lookup_url, platform_name
 
     category, unit, notes = _defaults(profile, config)
     taken = taken_ids(root, fetch=options.fetch)
     notes += list(taken.warnings)
-    ids = set(taken.ids)
     year = discovered.astimezone(tz).year
+    parsed = parse_id(next_id(config.id_prefix, year, taken.ids))
+    assert parsed is not None
+    number = parsed[2]  # the next free number; the import's records take the numbers after it in row order
     writes: list[Write] = []
     actions: list[Action] = []
     problems: list[Problem] = []
@@ -366,7 +368,7 @@ def _drafts(drafts: list[tuple[Hit, tuple[int, ...]]], profile: Profile, file_na
                 source = Source(profile.channel, platform_name(hit.source, config) if hit.source else None)
         title = hit.title if len(hit.title) <= 120 else hit.title[:119] + "…"
         link = hit.link.url if hit.link else None
-        event = {"at": local_time(discovered, config), "type": "预警", "url": link,
+        event: dict[str, object] = {"at": local_time(discovered, config), "type": "预警", "url": link,
                  "note": _note(hit, rows, file_name, tz)}
         appeal = profile.appeal and hit.published_at is not None
         draft = Draft(title=title, level="一般", category=category, unit=unit, discovered_at=discovered,
@@ -378,8 +380,8 @@ def _drafts(drafts: list[tuple[Hit, tuple[int, ...]]], profile: Profile, file_na
         if wrong:
             problems += [Problem(hit.row, "", "", message) for message in wrong]
             continue
-        incident_id = next_id(config.id_prefix, year, ids)
-        ids.add(incident_id)
+        incident_id = format_id(config.id_prefix, year, number)
+        number += 1
         rel = relative_path(incident_id)
         if (root / rel).exists():
             problems.append(Problem(hit.row, "", "", f"{rel} 已存在,不会覆盖。"))
@@ -394,7 +396,7 @@ def _check(root: Path, writes: list[Write], actions: list[Action], config: Regis
     """Every text to write, checked as `yuqing check` (and, for existing records, `yuqing audit`) would."""
     from ..edit import audit_text, check_texts
 
-    row_of = {}
+    row_of: dict[str, int] = {}
     for action in actions:
         if action.file is not None:
             row_of.setdefault(action.file, action.rows[0])

@@ -90,7 +90,8 @@ def _profile(data: Any, origin: str, fallback_name: str) -> Profile | str:
     for name, spellings in aliases.items():
         for spelling in (FIELDS[name], *spellings):
             keys.setdefault(header_key(spelling), name)
-    defaults = data.get("defaults") if isinstance(data.get("defaults"), dict) else {}
+    found = data.get("defaults")
+    defaults: dict[str, Any] = found if isinstance(found, dict) else {}
     return Profile(str(data.get("name") or fallback_name), str(data.get("title") or data.get("name") or fallback_name),
                    aliases, required, str(data.get("channel") or "网络媒体"),
                    str(data["platform"]) if data.get("platform") else None, bool(data.get("appeal")),

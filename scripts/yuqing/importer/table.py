@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from typing import Sequence
 
 from .plan import NEW, RECORDED, SKIPPED, UNREGISTERED, WARNING, Plan
 
@@ -24,7 +25,7 @@ def cut(text: str, columns: int) -> str:
     return kept + "…"
 
 
-def table(header: tuple[str, ...], rows: list[tuple[str, ...]], limits: tuple[int, ...]) -> list[str]:
+def table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]], limits: tuple[int, ...]) -> list[str]:
     """Aligned lines; each column cut to its limit (0: no limit, for the last column)."""
     cells = [tuple(cut(c, limit) if limit else c for c, limit in zip(row, limits)) for row in [header, *rows]]
     widths = [max(width(row[i]) for row in cells) for i in range(len(header))]
