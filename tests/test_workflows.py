@@ -123,3 +123,31 @@ def test_gitea_codeowners_match_the_same_files() -> None:
     regexes = [re.compile(pattern.replace("\\\\", "\\")) for pattern, *_ in lines]
     assert [p for p in OWNED if not any(r.fullmatch(p) for r in regexes)] == []
     assert [p for p in NOT_OWNED if any(r.fullmatch(p) for r in regexes)] == []
+
+
+def test_intake_reads_the_issue_only_through_the_environment() -> None:
+    workflow = _load("intake.yml")
+    assert _triggers(workflow) == {"issues": {"types": ["opened", "edited"]}, "issue_comment": {"types": ["created"]}}
+    [job] = workflow["jobs"].values()
+    assert job["env"]["ISSUE_BODY"] == "${{ github.event.issue.body }}"
+    assert "/重试" in job["if"] and "github.event.issue.state == 'open'" in job["if"]
+    steps = _steps(workflow)
+    checkout = next(s for s in steps if str(s.get("uses", "")).startswith("actions/checkout"))
+    assert checkout["with"]["fetch-depth"] == 0
+    script = "\n".join(str(s.get("run", "")) for s in steps)
+    assert "--body-env ISSUE_BODY" in script and "--publish" in script
+    assert '--author "$ISSUE_AUTHOR"' in script
+    assert "ISSUE_BODY\"" not in script and "$ISSUE_BODY" not in script  # the body never reaches the shell
+    assert not re.search(r"(^|\s)gh\s", script)  # no GitHub CLI: Gitea has none
+
+
+def test_the_scheduled_deadline_run_tells_the_duty_group_first() -> None:
+    steps = _steps(_load("deadlines.yml"))
+    names = [str(s.get("run", "")) for s in steps]
+    notify = next(i for i, run in enumerate(names) if run.startswith("yuqing notify"))
+    check = next(i for i, run in enumerate(names) if "--fail-on overdue" in run)
+    assert notify < check  # the failing check cannot keep the message back
+    step = steps[notify]
+    assert step["continue-on-error"] is True
+    assert "github.event_name == 'schedule'" in step["if"] and "steps.robot.outputs.set == 'yes'" in step["if"]
+    assert step["env"]["YUQING_WEBHOOK"] == "${{ secrets.YUQING_WEBHOOK }}"
