@@ -268,3 +268,70 @@ def test_a_cut_note_does_not_hide_the_other_problems_of_the_file(register_dir: R
     text = incident_text(status="已平息", timeline=[{"at": "2025-03-03T09:30:00+08:00", "type": "转办", "note": "NOTE"}])
     text = replace_line(text, "note: NOTE", "note: 12345工单 #20261130-001 已转")
     assert [code for code, *_ in check(register_dir, text, capsys)] == ["status-event", "comment-in-text"]
+
+
+# --- indentation and invisible spaces (issue 11 review) ------------------------------------
+
+def two_events() -> str:
+    """A record with two events, the first with `type`, `by` and `note`: the slips go on its `by:` line."""
+    head = {key: value for key, value in base_incident().items() if key != "timeline"}
+    return yaml.safe_dump(head, allow_unicode=True, sort_keys=False) + (
+        "timeline:\n"  # indented as `yuqing new` and `event add` write it
+        "  - at: '2025-03-03T09:30:00+08:00'\n    type: 研判\n    by: 西城区局\n    note: 已核实\n"
+        "  - at: '2025-03-03T10:00:00+08:00'\n    type: 转办\n    by: 东城区局\n")
+
+
+_FULL_WIDTH = "全角空格(U+3000,中文输入法全角状态下输入的空格)"
+_NBSP = "不换行空格(U+00A0,常从 Word 或网页复制带入)"
+
+
+@pytest.mark.parametrize(("by_line", "count", "name"), [
+    ("\u3000\u3000by: 西城区局", 2, _FULL_WIDTH),   # the IME's full-width spaces as the whole indent
+    ("  \u3000by: 西城区局", 1, _FULL_WIDTH),       # mixed with ordinary spaces
+    ("\u00a0\u00a0\u00a0\u00a0by: 西城区局", 4, _NBSP),  # pasted from Word
+])
+def test_invisible_spaces_in_an_indent_are_named_at_their_line(by_line: str, count: int, name: str,
+                                                               register_dir: RegisterDir,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    text = replace_line(two_events(), "    by: 西城区局", by_line)
+    assert check(register_dir, text, capsys) == [(
+        "invisible-space", line_of(text, "by: 西城区局"), by_line.index(by_line.lstrip(" ")[0]) + 1,
+        f"这一行的缩进里有 {count} 个{name},看起来像空格,YAML 却不把它当作空格,这一行因此无法解析。"
+        "请删除这一行开头的空白,改用普通的半角空格缩进(输入法切换到英文或半角状态后按空格键),与同一层的上一行对齐。",
+    )]
+    # Ordinary spaces, as told, and the file passes.
+    assert check(register_dir, replace_line(text, by_line, "    by: 西城区局"), capsys) == []
+
+
+@pytest.mark.parametrize(("space", "name"), [("\u00a0", _NBSP), ("\u3000", _FULL_WIDTH)])
+def test_an_invisible_space_after_a_colon_is_named_at_its_column(space: str, name: str, register_dir: RegisterDir,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    text = replace_line(two_events(), "    by: 西城区局", f"    by:{space}西城区局")
+    assert check(register_dir, text, capsys) == [(
+        "invisible-space", line_of(text, "by:" + space), 8,
+        f"“by:”后面的第 8 列是一个{name},不是普通空格,YAML 因此认不出“by”这个键。"
+        "请把它换成一个普通的半角空格:by: 西城区局",
+    )]
+
+
+@pytest.mark.parametrize("spaces", [5, 6, 3])  # one too many (the review's case), two, one too few
+def test_a_misaligned_key_inside_an_event_names_both_indents(spaces: int, register_dir: RegisterDir,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    text = replace_line(two_events(), "    by: 西城区局", " " * spaces + "by: 西城区局")
+    assert check(register_dir, text, capsys) == [(
+        "yaml-syntax", line_of(text, "by: 西城区局"), spaces + 1,
+        f"YAML 语法错误:这一行的缩进与上面的行不一致({spaces} 个空格,上面是 4 个)。"
+        "同一层的键必须左对齐:请把“by:”前面改为 4 个空格。",
+    )]
+
+
+@pytest.mark.parametrize("event", [0, 1])  # the first event (the error shows a line later) or a later one
+def test_a_dash_without_a_space_says_to_add_one(event: int, register_dir: RegisterDir,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    at = ["  - at: '2025-03-03T09:30:00+08:00'", "  - at: '2025-03-03T10:00:00+08:00'"][event]
+    text = replace_line(two_events(), at, at.replace("- at", "-at"))
+    assert check(register_dir, text, capsys) == [(
+        "yaml-syntax", line_of(text, "-at:"), 3,
+        "YAML 语法错误:“-”后面缺少空格,YAML 把“-at”当成了一个键,而不是一条新的列表项。"
+        f"请在“-”后加一个空格:- at:{at.split('at:', 1)[1]}",
+    )]

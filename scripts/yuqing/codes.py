@@ -35,6 +35,7 @@ CODES: dict[str, str] = {
     "fullwidth-colon": "键后面用了中文全角冒号“：”",
     "colon-in-text": "未加引号的文字中含有“: ”",
     "event-outside-timeline": "处置事件写在了 timeline 以外(如 review 之后)",
+    "invisible-space": "缩进或冒号后用了全角空格、不换行空格等看似空格的字符",
     "not-a-mapping": "顶层不是“键: 值”映射",
     # the schema
     "missing-field": "缺少必填项",

@@ -83,8 +83,9 @@ def syntax_issue(text: str, rel: str, error: Any) -> Issue:
     line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     problem = error.problem or error.context or ""
     lines = text.splitlines()
-    slip = (_fullwidth_colon(rel, lines, line) or _event_outside_timeline(rel, lines, line, column)
-            or _no_space_after_colon(rel, lines, line, problem))
+    slip = (_fullwidth_colon(rel, lines, line) or _odd_space(rel, lines, line)
+            or _dash_without_space(rel, lines, line) or _event_outside_timeline(rel, lines, line, column)
+            or _no_space_after_colon(rel, lines, line, problem) or _misaligned_key(rel, lines, line, problem))
     if slip is None and problem.startswith("mapping values are not allowed"):
         slip = _colon_in_text(rel, lines, line, column)
     if slip is None:
@@ -123,6 +124,84 @@ def _no_space_after_colon(rel: str, lines: list[str], line: int, problem: str) -
                          f"YAML 语法错误:“{key}:”后面缺少空格,YAML 把“{key}:{value}”当成了一个词。"
                          f"冒号后要加一个空格:{key}: {value}")
     return None
+
+
+# Spaces YAML does not take for spaces: typed by an IME in full-width mode, or pasted from Word or a web page.
+_ODD_SPACES = {
+    "\u3000": "全角空格(U+3000,中文输入法全角状态下输入的空格)",
+    "\u00a0": "不换行空格(U+00A0,常从 Word 或网页复制带入)",
+    "\u202f": "窄不换行空格(U+202F,常从 Word 或网页复制带入)",
+    "\u2007": "数字空格(U+2007)", "\u2009": "窄空格(U+2009)", "\u200a": "极窄空格(U+200A)",
+    "\u2002": "半角宽空格(U+2002)", "\u2003": "全角宽空格(U+2003)", "\u205f": "数学空格(U+205F)",
+}
+_ODD = "".join(_ODD_SPACES)
+_ODD_INDENT = re.compile(rf"([ {_ODD}]*)(?:[A-Za-z_][A-Za-z0-9_]*[ \t{_ODD}]*[:：]|-[ {_ODD}])")
+_ODD_AFTER_COLON = re.compile(rf"[ \t]*(?:-[ \t]+)?([A-Za-z_][A-Za-z0-9_]*):([{_ODD}]+)")
+
+
+def _odd_space(rel: str, lines: list[str], line: int) -> Issue | None:
+    """A full-width or no-break space in a line's indentation or after a key's colon: YAML
+    reads it as text, so the key is not a key and the error shows a line later or not at all."""
+    for number, text in enumerate(lines[:line], 1):
+        indent = _ODD_INDENT.match(text)
+        odd = [c for c in indent.group(1) if c in _ODD_SPACES] if indent else []
+        if indent and odd:
+            column = next(i for i, c in enumerate(text) if c in _ODD_SPACES) + 1
+            names = "、".join(dict.fromkeys(_ODD_SPACES[c] for c in odd))
+            return Issue(rel, number, column, "", "invisible-space",
+                         f"这一行的缩进里有 {len(odd)} 个{names},看起来像空格,YAML 却不把它当作空格,"
+                         "这一行因此无法解析。请删除这一行开头的空白,改用普通的半角空格缩进"
+                         "(输入法切换到英文或半角状态后按空格键),与同一层的上一行对齐。")
+        after = _ODD_AFTER_COLON.match(text)
+        if after:
+            key, spaces = after.group(1), after.group(2)
+            value = text[after.end():].strip()
+            return Issue(rel, number, after.start(2) + 1, "", "invisible-space",
+                         f"“{key}:”后面的第 {after.start(2) + 1} 列是一个{_ODD_SPACES[spaces[0]]},不是普通空格,"
+                         f"YAML 因此认不出“{key}”这个键。请把它换成一个普通的半角空格:{key}: {value}")
+    return None
+
+
+_DASH_KEY = re.compile(r"([ \t]*)-([A-Za-z_][A-Za-z0-9_]*)[ \t]*:(.*)")
+
+
+def _dash_without_space(rel: str, lines: list[str], line: int) -> Issue | None:
+    # `-at: ...` is one key named "-at" to YAML, not a list entry; the error shows on a later line.
+    for number, text in enumerate(lines[:line], 1):
+        found = _DASH_KEY.fullmatch(text)
+        if found:
+            indent, key, rest = found.groups()
+            return Issue(rel, number, len(indent) + 1, "", "yaml-syntax",
+                         f"YAML 语法错误:“-”后面缺少空格,YAML 把“-{key}”当成了一个键,而不是一条新的列表项。"
+                         f"请在“-”后加一个空格:- {key}:{rest}")
+    return None
+
+
+_KEY_LINE = re.compile(r"( *)(- +)?([A-Za-z_][A-Za-z0-9_]*)[ \t]*:(?:[ \t]+(.*))?")
+_INDENT_PROBLEMS = ("mapping values are not allowed", "expected <block end>", "did not find expected key",
+                    "did not find expected '-' indicator")
+
+
+def _misaligned_key(rel: str, lines: list[str], line: int, problem: str) -> Issue | None:
+    """A key indented differently from the key on the line above, where no new block opens:
+    deeper, YAML reads it as more of the text above; shallower, it closes the block."""
+    if not problem.startswith(_INDENT_PROBLEMS) or not 1 < line <= len(lines):
+        return None
+    here = _KEY_LINE.fullmatch(lines[line - 1])
+    if here is None or here.group(2):
+        return None
+    above = next((text for text in reversed(lines[:line - 1])
+                  if text.strip() and not text.lstrip().startswith("#")), None)
+    before = _KEY_LINE.fullmatch(above) if above is not None else None
+    if before is None or not (before.group(4) or "").strip():
+        return None  # the line above opens a block (or is not a key): the deeper indent may be right
+    spaces = len(here.group(1))
+    expected = len(before.group(1)) + len(before.group(2) or "")
+    if spaces == expected:
+        return None
+    return Issue(rel, line, spaces + 1, "", "yaml-syntax",
+                 f"YAML 语法错误:这一行的缩进与上面的行不一致({spaces} 个空格,上面是 {expected} 个)。"
+                 f"同一层的键必须左对齐:请把“{here.group(3)}:”前面改为 {expected} 个空格。")
 
 
 def _event_outside_timeline(rel: str, lines: list[str], line: int, column: int) -> Issue | None:
