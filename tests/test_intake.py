@@ -240,3 +240,10 @@ def test_a_body_that_is_no_form(register: GitRegister, capsys) -> None:
     code, _, err = _intake(register, capsys, "我想登记一件事\r\n### 随便写的标题\r\n")
     assert code == 1
     assert "这不是网页登记表单的内容(应为:登记新舆情、报送处置进展)" in err
+
+
+def test_other_issues_are_left_alone(register: GitRegister, capsys, monkeypatch, web: FakeWeb) -> None:
+    code, out, _ = _publish(register, capsys, monkeypatch, web, "github", "网站打不开了,请看看。\n\n### 截图\n\n无",
+                            authors=("mallory",))
+    assert (code, out) == (0, "议题 #7 不是网页登记表单,跳过。\n")
+    assert web.seen == []  # not even a comment

@@ -51,7 +51,9 @@ def intake_command(form: str, body_file: Path | None, body_env: str | None, issu
             fail(f"环境变量 {body_env} 没有设置。")
         body = os.environ[body_env]
     elif str(body_file) == "-":
-        body = click.get_text_stream("stdin").read()
+        import sys
+
+        body = sys.stdin.read()
     else:
         assert body_file is not None
         try:
@@ -108,11 +110,15 @@ def _publish(root: Path, body: str, form: str, issue: int, authors: tuple[str, .
     """The workflow's whole job; always exits."""
     from ..forge import ForgeError, from_environment
     from ..gitwork import commit_only, fetch
-    from ..intake import (allowed, branch_for, gate_comment, problems_comment, pending_ids, pull_body, push_branch,
+    from ..intake import (allowed, branch_for, detect, gate_comment, problems_comment, pending_ids, pull_body, push_branch,
                           run, run_gate, start_branch)
     from ..model import RegisterConfig
 
     assert isinstance(config, RegisterConfig)
+    if form == "auto" and detect(body) is None:
+        # Any other issue (a question, a bug report) is none of intake's business: no comment, no noise.
+        click.echo(f"议题 #{issue} 不是网页登记表单,跳过。")
+        raise SystemExit(EXIT_OK)
     try:
         forge = from_environment()
         if not authors:
