@@ -37,6 +37,7 @@ CODES: dict[str, str] = {
     "event-outside-timeline": "处置事件写在了 timeline 以外(如 review 之后)",
     "invisible-space": "缩进或冒号后用了全角空格、不换行空格等看似空格的字符",
     "not-a-mapping": "顶层不是“键: 值”映射",
+    "merge-conflict": "文件中留有 git 合并冲突标记(<<<<<<<、=======、>>>>>>>)",
     # the schema
     "missing-field": "缺少必填项",
     "unknown-field": "不认识的键(常为拼写错误)",

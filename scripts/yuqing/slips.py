@@ -83,6 +83,9 @@ def syntax_issue(text: str, rel: str, error: Any) -> Issue:
     line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     problem = error.problem or error.context or ""
     lines = text.splitlines()
+    conflict = conflict_marker(rel, lines)
+    if conflict is not None:
+        return conflict
     slip = (_fullwidth_colon(rel, lines, line) or _odd_space(rel, lines, line)
             or _dash_without_space(rel, lines, line) or _event_outside_timeline(rel, lines, line, column)
             or _no_space_after_colon(rel, lines, line, problem) or _misaligned_key(rel, lines, line, problem))
@@ -94,6 +97,25 @@ def syntax_issue(text: str, rel: str, error: Any) -> Issue:
         return slip
     return Issue(rel, line, column, "", "yaml-syntax",
                  f"YAML 语法错误:{explain(problem)}。请检查这一行的缩进、冒号后的空格和引号是否成对。")
+
+
+_CONFLICT = re.compile(r"(<{7}|={7}|>{7})(?:[ \t].*)?")
+_CONFLICT_WORDS = {"<": "下面是当前分支的内容", "=": "分隔线:上面是一方的内容,下面是另一方的",
+                   ">": "上面是合并进来的分支的内容"}
+
+
+def conflict_marker(rel: str, lines: list[str]) -> Issue | None:
+    """The first git conflict marker (``<<<<<<<``, ``=======``, ``>>>>>>>``) left by an unfinished merge."""
+    for number, text in enumerate(lines, 1):
+        found = _CONFLICT.fullmatch(text.rstrip("\r"))
+        if found:
+            marker, stem = found.group(1), rel.replace("\\", "/").rsplit("/", 1)[-1].removesuffix(".yml")
+            return Issue(rel, number, 1, "", "merge-conflict",
+                         f"这一行“{marker}”是 git 合并冲突标记({_CONFLICT_WORDS[marker[0]]}):git merge 时两边都改了"
+                         "这个文件,git 把两边的内容都写了进来,合并还没有完成。请运行 git merge --abort 放弃这次合并,"
+                         f"然后按情况:别人同时追加了事件,运行 yuqing event rebase {stem};两人同时登记撞号,"
+                         f"运行 yuqing renumber {stem}。(手工解决时须保留两边的事件,删掉 <<<<<<<、=======、>>>>>>> 三种标记行。)")
+    return None
 
 
 def _fullwidth_colon(rel: str, lines: list[str], error_line: int) -> Issue | None:

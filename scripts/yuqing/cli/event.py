@@ -80,4 +80,43 @@ def add_command(incident_id: str, kind: str | None, at_text: str | None, unit: s
                done_text=f"已在 {incident_id} 的处置经过中追加:{kind} {shown}" + (f"({unit})" if unit else ""))
 
 
+@event_group.command("rebase")
+@click.argument("incident_id", metavar="编号")
+@click.option("--base", metavar="REF", default=None, help="目标分支,默认 origin/main(先获取最新内容,最多等 10 秒)。")
+@click.option("--fetch/--no-fetch", default=True, show_default=True, help="先从远程仓库获取最新内容。")
+@root_option
+@now_option
+def rebase_command(incident_id: str, base: str | None, fetch: bool, root: Path | None, now_text: str | None) -> None:
+    """别人同时在这个事件上追加了事件时:在最新的 main 上重做本分支追加的事件。
+
+    取目标分支(origin/main)上该记录的最新版本,把本分支追加的事件(以及评估总结、撤销)
+    按时间重新追加进去,检查通过后作为“合并目标分支”的一次提交写入本分支;不会产生
+    git 冲突,也不需要强制推送。之后运行 yuqing verify,再 git push。
+
+    \b
+    示例:
+      yuqing event rebase YQ-2026-0019
+    """
+    from ..rebase import rebase
+    from ._common import EXIT_OK
+
+    session = open_session(root, now_text, False)
+    done = rebase(session.root, incident_id, session.config, session.now, remote_fetch=fetch, base=base)
+    for warning in done.warnings:
+        click.echo(f"注意:{warning}", err=True)
+    if done.refusal:
+        fail(done.refusal)
+    if done.nothing:
+        click.echo(done.nothing)
+        raise SystemExit(EXIT_OK)
+    click.echo(f"已在 {done.base} 的最新版本上重做 {incident_id}({done.rel}):")
+    for note in done.notes:
+        click.echo(f"  {note}")
+    click.echo(f"已提交“event rebase: {incident_id} onto {done.base}”(合并了 {done.base},只改动这个文件)。")
+    click.echo("下一步:")
+    click.echo("  1. 核对:yuqing verify")
+    click.echo(f"  2. 推送:git push -u origin {done.branch}(原来的合并请求随之更新,不必重开)")
+    raise SystemExit(EXIT_OK)
+
+
 COMMANDS = [event_group]

@@ -1,0 +1,81 @@
+"""What a clerk stumbled on in a week from a fresh clone (issue 11's review): each finding, fixed.
+
+Real clones of a real bare remote (tests/test_renumber.py's helpers); every
+message is the one a clerk reads.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from .conftest import base_incident
+from .githelper import GitRegister, repo, run_cli  # noqa: F401  (repo is a fixture)
+from .test_renumber import clone, forge_merge, git, remote  # noqa: F401  (remote is a fixture)
+
+ID = "YQ-2025-0001"
+NOW = "2025-03-03T12:00:00+08:00"
+
+
+def _add(where: Path, capsys, *args: str, incident: str = ID) -> tuple[int, str, str]:
+    return run_cli(["event", "add", incident, *args, "--now", NOW, "--root", str(where)], capsys)
+
+
+# --- 1. two clerks updating the same record ---------------------------------------------
+
+def test_two_clerks_updating_one_record_redo_on_the_latest_main(remote: Path, tmp_path: Path, capsys) -> None:
+    a = clone(remote, tmp_path / "a", "李四")
+    b = clone(remote, tmp_path / "b", "王五")
+    code, _, err = _add(a, capsys, "--type", "研判", "--at", "10:20", "--by", "综合应急和新闻宣传科",
+                        "--note", "A 的研判", "--commit")
+    assert code == 0, err
+    code, _, err = _add(b, capsys, "--type", "转办", "--at", "10:25", "--by", "食品经营安全监管科",
+                        "--note", "B 的转办", "--commit")
+    assert code == 0, err
+    branch_a, branch_b = (git(w, "branch", "--show-current").stdout.strip() for w in (a, b))
+    git(a, "push", "-q", "-u", "origin", branch_a)
+    forge_merge(a, branch_a)
+
+    # B deleted nothing: verify says someone else added an event, and how to redo B's on the latest main.
+    code, out, err = run_cli(["verify", "--root", str(b)], capsys)
+    assert code == 1
+    said = out + err
+    assert "被删除" not in said and "请恢复原样" not in said
+    assert ("处置经过第 2 条“研判”(2025-03-03T10:20:00+08:00,原文件第" in said
+            and "是别人在本分支分叉后追加到目标分支 origin/main 上的,本分支并没有删除它:有人同时在这个记录上追加了事件。"
+                "请在最新的 main 上重做你的改动:1. yuqing event rebase YQ-2025-0001" in said), said
+
+    # Merging by hand conflicts inside timeline: check names the markers at their line, in Chinese.
+    merged = git(b, "merge", "--no-edit", "origin/main", check=False)
+    assert merged.returncode != 0 and "CONFLICT" in merged.stdout
+    rel = "incidents/2025/YQ-2025-0001.yml"
+    lines = (b / rel).read_text(encoding="utf-8").splitlines()
+    marker = next(n for n, line in enumerate(lines, 1) if line.startswith("<<<<<<<"))
+    code, out, err = run_cli(["check", str(b / rel), "--root", str(b)], capsys)
+    assert code == 1
+    assert f":{marker}:1: 错误[merge-conflict] 这一行“<<<<<<<”是 git 合并冲突标记(下面是当前分支的内容)" in out and "merge-conflict" in out
+    assert "这一行“<<<<<<<”是 git 合并冲突标记" in out and "git merge --abort" in out
+    assert "yuqing event rebase YQ-2025-0001" in out and "缩进" not in out
+
+    # rebase refuses while the merge is unfinished, and says what to run.
+    code, _, err = run_cli(["event", "rebase", ID, "--now", NOW, "--root", str(b)], capsys)
+    assert code == 2 and "git merge --abort" in err
+    git(b, "merge", "--abort")
+
+    code, out, err = run_cli(["event", "rebase", ID, "--now", NOW, "--root", str(b)], capsys)
+    assert code == 0, err
+    assert "重新追加:转办 2025-03-03T10:25:00+08:00" in out
+    assert git(b, "log", "-1", "--format=%s").stdout.strip() == f"event rebase: {ID} onto origin/main"
+    # Against main, the branch now only appends B's lines.
+    diff = [line for line in git(b, "diff", "-U0", "origin/main", "HEAD").stdout.splitlines()
+            if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+    assert diff == ["-status: 监测中", "+status: 处置中", '+- at: "2025-03-03T10:25:00+08:00"', "+  type: 转办",
+                    "+  by: 食品经营安全监管科", "+  note: B 的转办"]
+    code, out, err = run_cli(["verify", "--root", str(b)], capsys)
+    assert code == 0, out + err
+    git(b, "push", "-q", "-u", "origin", branch_b)
+    forge_merge(b, branch_b)
+    record = yaml.safe_load(git(remote, "show", f"main:{rel}").stdout)
+    assert [e["type"] for e in record["timeline"]] == ["研判", "研判", "转办"]
+    assert record["status"] == "处置中"
