@@ -104,6 +104,8 @@ class FileChange:
     new_mode: str = "100644"
     stale: bool = False
     """The base changed this record after the merge base: ``old`` is the base tip's version."""
+    forked: Loaded | None = None
+    """For a stale change: the merge base's version (tells events the base added from ones the branch removed)."""
 
 
 @dataclass(frozen=True)
@@ -195,7 +197,7 @@ def audit(root: Path, base: str, head: str = "HEAD", *, settings: str = "base") 
         return entry.old_sha, False
 
     versions = {id(e): base_version(e) for e in record_entries}
-    blobs = read_blobs(repo, [sha for e in record_entries for sha in (versions[id(e)][0], e.new_sha)])
+    blobs = read_blobs(repo, [sha for e in record_entries for sha in (versions[id(e)][0], e.new_sha, e.old_sha)])
 
     def loaded(sha: str, path: str | None) -> Loaded | None:
         return load_bytes(blobs[sha], _strip(path, prefix)) if path and sha in blobs else None
@@ -208,7 +210,7 @@ def audit(root: Path, base: str, head: str = "HEAD", *, settings: str = "base") 
             entry.status, _strip(entry.path, prefix), _strip(entry.old_path, prefix) if entry.old_path else None,
             loaded(old_sha, old_path) if entry.status != "A" else None,
             loaded(entry.new_sha, entry.path) if entry.status != "D" else None,
-            entry.new_mode, stale,
+            entry.new_mode, stale, loaded(entry.old_sha, old_path) if stale else None,
         ))
     config = _config_at(repo, base_commit, prefix) if settings == "base" else _config_here(root)
     ctx = Context(base_ids, config, base)
@@ -289,9 +291,11 @@ def _config_at(repo: git.Repo, commit: str, prefix: str) -> RegisterConfig | Non
 def _issue(change: FileChange, line: int, column: int, path: str, code: str, message: str) -> Issue:
     """A finding with the severity of its policy row (refusals get the stale hint)."""
     severity = row(code).severity
-    if change.stale and severity == "error":
+    if change.stale and severity == "error" and "yuqing event rebase" not in message:
+        stem = PurePosixPath(change.path).name.removesuffix(".yml")
         message += ("(目标分支在本分支分叉后修改过这个记录,以上按目标分支的最新版本核对;"
-                    "请先合并目标分支的最新提交,再在其基础上修改。)")
+                    f"若是别人同时追加了事件,请运行 `yuqing event rebase {stem}` 在最新的 main 上重做本分支的事件,"
+                    "不要手工合并。)")
     return Issue(change.path, line, column, path, code, message, severity)
 
 
@@ -379,6 +383,15 @@ def _id_taken(taken: str, ctx: Context) -> str:
 
 
 # --- comparing two versions of one record ------------------------------------------
+
+def _added_on_base(name: str, change: FileChange, ctx: Context) -> str:
+    """An event someone else appended on the target branch after this branch forked (not a deletion)."""
+    stem = PurePosixPath(change.path).name.removesuffix(".yml")
+    return (f"{name}是别人在本分支分叉后追加到目标分支 {ctx.base_name} 上的,本分支并没有删除它:"
+            f"有人同时在这个记录上追加了事件。请在最新的 main 上重做你的改动:1. yuqing event rebase {stem}"
+            "(取目标分支上的最新记录,重新追加本分支的事件,一次提交,不会冲突);2. yuqing verify;"
+            "3. git push。不要手工合并目标分支(两人的事件会在 timeline 中冲突)。")
+
 
 def _events(record: dict[str, Any]) -> list[Any]:
     timeline = record.get("timeline")
@@ -480,9 +493,16 @@ class Comparison:
 
     def _judge_base_events(self, old_events: list[Any], new_events: list[Any]) -> None:
         running = -1
+        forked = self.change.forked.data if self.change.forked is not None else None
+        forked_events = _events(forked) if isinstance(forked, dict) else None
         for index, event in enumerate(old_events):
             key = event_key(event)
             name = f"处置经过第 {index + 1} 条“{key[1]}”({key[0]},原文件第 {self.old_line(f'timeline[{index}]')} 行)"
+            if forked_events is not None and event not in forked_events \
+                    and (index not in self.pairs or new_events[self.pairs[index]] != event):
+                self.issue(f"timeline[{index}]", "event-removed", _added_on_base(name, self.change, self.ctx),
+                           key=True, where="timeline")
+                continue
             fix = (f"已记录的事件不得删除或改写;如需更正,请恢复原样,在末尾追加一条“{CORRECTION}”事件,"
                    f"在 note 中写明更正的是第 {index + 1} 条({key[0]} {key[1]})及正确内容。")
             if index not in self.pairs and self.archived:
