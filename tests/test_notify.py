@@ -164,6 +164,12 @@ def test_at_most_twenty_messages_a_minute(web: FakeWeb) -> None:
     assert send("wecom", f"{web.url}/hook?key=K", None, items, limiter=limiter) == []
     assert len(web.requests("POST")) == 45
     assert waits == [60.0, 60.0]  # the 21st and the 41st wait for the minute to pass
+    # Feishu also takes at most 5 a second.
+    waits.clear()
+    limiter = RateLimit(clock=lambda: clock[0], sleep=sleep, gap=0.25)
+    web.route("POST", "/hook", (200, {"code": 0, "msg": "success"}))
+    assert send("feishu", f"{web.url}/hook", None, items[:3], limiter=limiter) == []
+    assert waits == [0.25, 0.25]
 
 
 @pytest.mark.parametrize(("robot", "answer", "message"), [

@@ -45,12 +45,14 @@ class Robot:
     name: str
     limit: int
     """Bytes of UTF-8 a message's text may take."""
+    gap: float = 0.0
+    """Seconds between two messages (Feishu: at most 5 a second)."""
 
 
 ROBOTS: dict[str, Robot] = {
     "wecom": Robot("wecom", "企业微信", 4096),
     "dingtalk": Robot("dingtalk", "钉钉", 4000),  # the documented limit is larger; 4,000 keeps a phone screen readable
-    "feishu": Robot("feishu", "飞书", 12000),    # the whole request may be 20 KB, with JSON around every line
+    "feishu": Robot("feishu", "飞书", 12000, gap=0.25),    # the whole request may be 20 KB, with JSON around every line
 }
 
 ERRORS: dict[int, str] = {
@@ -265,9 +267,13 @@ class RateLimit:
     clock: Callable[[], float] = _time.monotonic
     sleep: Callable[[float], None] = _time.sleep
     sent: list[float] = field(default_factory=list)
+    gap: float = 0.0
 
     def wait(self) -> None:
         now = self.clock()
+        if self.gap and self.sent and now - self.sent[-1] < self.gap:
+            self.sleep(self.gap - (now - self.sent[-1]))
+            now = self.clock()
         self.sent = [t for t in self.sent if now - t < 60]
         if len(self.sent) >= self.per_minute:
             pause = 60 - (now - self.sent[0])
@@ -306,7 +312,7 @@ def send(robot: str, webhook: str, secret: str | None, items: list[tuple[str, st
          limiter: RateLimit | None = None, wall: Callable[[], float] = _time.time,
          transport: Callable[[str, dict[str, Any]], dict[str, Any]] = post) -> list[str]:
     """Send every message; the Chinese problems (empty when all went out). The webhook is never in a message."""
-    limiter = limiter or RateLimit()
+    limiter = limiter or RateLimit(gap=ROBOTS[robot].gap)
     problems = []
     for number, (title, text) in enumerate(items, 1):
         limiter.wait()
