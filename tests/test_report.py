@@ -479,3 +479,36 @@ def test_weekly_closed_records_and_a_week_not_yet_over(register_dir: Any) -> Non
     assert [(r[0], r[5]) for r in still_open.rows] == [("YQ-2025-0002", "2天3小时")]   # to 03-06 12:00
     markdown = report.to_markdown()
     assert markdown.endswith("示例市市场监督管理局  \n2025年3月6日\n")
+
+
+def test_a_weekly_report_reads_the_register_as_of_the_end_of_its_week(register_dir: Any, capsys: Any) -> None:
+    """Made on Monday 11-30 for W48 (11-23..11-29): a record discovered on 11-30 and a deadline met on 11-30
+    do not show; next week's deadlines are those still running at the week's end."""
+    from .conftest import base_incident
+
+    register_dir.write(base_incident(   # discovered in the week; its 3-working-day reply falls due next week
+        id="YQ-2026-0001", status="处置中", discovered_at="2026-11-27T10:00:00+08:00",
+        appeal={"posted_at": "2026-11-27T09:00:00+08:00", "author": "网民甲"},
+        timeline=[{"at": "2026-11-27T10:30:00+08:00", "type": "初步回应", "by": "食品经营安全监管科"},
+                  {"at": "2026-11-30T10:00:00+08:00", "type": "答复", "by": "食品经营安全监管科"}]))
+    register_dir.write(base_incident(   # discovered after the week, its deadlines all met on 11-30
+        id="YQ-2026-0002", level="重大", status="处置中", discovered_at="2026-11-30T08:00:00+08:00",
+        appeal={"posted_at": "2026-11-30T07:50:00+08:00"},
+        timeline=[{"at": "2026-11-30T08:10:00+08:00", "type": "定级", "level": "重大"},
+                  {"at": "2026-11-30T08:30:00+08:00", "type": "上报"},
+                  {"at": "2026-11-30T09:00:00+08:00", "type": "答复"}]))
+    now = "2026-11-30T12:00:00+08:00"
+    report = weekly(load_register(register_dir.root, now=at(now)), None, at(now))
+    assert report.period == "2026-W48"
+    (due_next,) = tables_after(report, "五、下周到期时限")
+    assert [(r[0], r[4], r[5]) for r in due_next.rows] == [("YQ-2026-0001", "2026-12-02 17:30", "进行中")]
+    (summary,) = paragraphs_after(report, "一、本周概况")
+    assert "本周新发现舆情1起" in summary.text and "下周将到期1项" in summary.text
+    still_open = tables_after(report, "四、在办舆情")[0]   # its latest progress is the week's, not 11-30's
+    assert [(r[0], r[6]) for r in still_open.rows] == [("YQ-2026-0001", "11-27 10:30 初步回应")]
+    assert "YQ-2026-0002" not in report.to_markdown()
+    # The same from the command line, made later: the report of a past week does not change.
+    assert main(["report", "weekly", "--root", str(register_dir.root), "--now", "2026-12-09T09:00:00+08:00",
+                 "--period", "2026-W48"]) == 0
+    later = capsys.readouterr().out
+    assert "下周将到期1项" in later and "YQ-2026-0002" not in later and "按时完成" not in later.split("下周到期时限")[1].split("本周未按时完成")[0]

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Iterable, Sequence
 
+from ..asof import register_as_of
 from ..model import LEVELS, Deadline, Incident, RegisterConfig
 from ..register import Register
 from ..stats import Stats, compute, judge_all, lateness, review_completed_at
@@ -125,6 +126,27 @@ def levels_sentence(by_level: dict[str, int]) -> str:
 
 def duration(value: timedelta | None) -> str:
     return "—" if value is None else human_duration(value)
+
+
+_INSTANT = timedelta(microseconds=1)
+
+
+def at_end_of(snap: Snapshot, period: Period) -> Snapshot:
+    """The register as it stood at the end of ``period`` (``asof``), its deadlines judged then.
+
+    A report for a period reads the register as of the period's end, so that what
+    was recorded afterwards (a record discovered later, an event, a review, a
+    withdrawal) never shows in it, whenever it is produced. The period is
+    half-open: what happened exactly at its end belongs to the next one. While
+    the period is not over, this is ``snap`` itself.
+    """
+    moment = period.end - _INSTANT
+    if moment >= snap.now:
+        return snap
+    everything = register_as_of(snap.everything, moment)
+    incidents = tuple(i for i in everything if i.counts and (snap.include_confidential or not i.confidential))
+    judged, notes = judge_all(incidents, snap.config, moment)
+    return replace(snap, incidents=incidents, everything=everything, deadlines=judged, warnings=notes, now=moment)
 
 
 def as_of(snap: Snapshot, period: Period) -> datetime:

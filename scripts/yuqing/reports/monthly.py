@@ -3,7 +3,8 @@
 Every figure is about the incidents *discovered* in the month (as `yuqing stats
 --since/--until`), their deadlines included, so that a month's numbers never
 change with the day the report is produced, except for deadlines still running.
-Reviews completed are counted by the review's completion date.
+Reviews completed are counted by the review's completion date. Like the weekly
+report, it reads the register as it stood at the month's end.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from ..stats import MEASURES, Stats, misses, review_completed_at
 from ..times import short
 from .common import (
     closing,
-    MISS_HEADERS, Snapshot, change, duration, levels_sentence, load_narrative, miss_rows, percent,
+    MISS_HEADERS, Snapshot, as_of, at_end_of, change, duration, levels_sentence, load_narrative, miss_rows, percent,
     resolve_period, reviewed_in, snapshot, subtitle,
 )
 from .document import Builder, Report
@@ -52,9 +53,10 @@ def _compare_rows(now: Stats, before: Stats, year_ago: Stats) -> list[tuple[str,
 
 
 def build(snap: Snapshot, month: Period) -> Report:
-    stats = snap.stats(month)
+    seen = at_end_of(snap, month)  # the register as it stood at the month's end, for every section
+    stats = seen.stats(month)
     before, year_ago = month.previous(), month.year_ago()
-    stats_before, stats_year_ago = snap.stats(before), snap.stats(year_ago)
+    stats_before, stats_year_ago = seen.stats(before), seen.stats(year_ago)
     story, problems = load_narrative(snap, month)
     doc = Builder()
     if story and story.preamble:
@@ -93,12 +95,12 @@ def build(snap: Snapshot, month: Period) -> Report:
         doc.table(("责任单位", "时限数", "未按时", "按时率", "延期"),
                   [(u.unit, u.timeliness.judged, u.timeliness.misses, percent(u.timeliness.on_time_rate),
                     u.extensions) for u in stats.units if u.timeliness.judged], "<>>>>")
-        doc.table(MISS_HEADERS, miss_rows(missed, snap))
+        doc.table(MISS_HEADERS, miss_rows(missed, seen, as_of(snap, month)))
     else:
         doc.p("本月新发现舆情的处置时限均按时完成(或尚在期限内)。")
 
     doc.h1("评估总结完成情况")
-    reviewed = reviewed_in(snap.incidents, month)
+    reviewed = reviewed_in(seen.incidents, month)
     if reviewed:
         doc.p(f"本月完成评估总结{len(reviewed)}起。")
         doc.table(("编号", "标题", "最高等级", "完成时间"),

@@ -1,10 +1,12 @@
 """舆情周报: the week's new incidents, those closed, what is still open, next week's deadlines, the misses.
 
-For the weekly analysis meeting (每周召开一次舆情分析会). "Open" is judged at
-the end of the week from the timeline (no 平息/归档 event before it), so the
-report for a past week reads the same whenever it is produced. Misses of the
-week are deadlines *due* in the week that were not met by their due time;
-deadlines due next week are those not met by the end of this week. Every
+For the weekly analysis meeting (每周召开一次舆情分析会). Every section reads
+the register as it stood at the end of the week (``common.at_end_of``): a
+record discovered, an event recorded or a deadline met after it does not show,
+so the report for a past week reads the same whenever it is produced. Misses of
+the week are deadlines *due* in the week that were not met by their due time;
+deadlines due next week are those still running (pending or due soon) at the
+end of this week. Every
 duration the report gives "截至周末" (how long a record has been open, how late
 an overdue deadline is) is counted to the end of the week, or to ``now`` while
 the week is not over, never to the moment the report is generated.
@@ -23,7 +25,7 @@ from ..register import Register
 from ..stats import misses
 from ..times import human_duration, short
 from .common import (
-    CLOSING_EVENTS, MISS_HEADERS, Snapshot, as_of, closing, last_event_before, level_at, levels_sentence, load_narrative, miss_rows, open_at,
+    CLOSING_EVENTS, MISS_HEADERS, Snapshot, as_of, at_end_of, closing, last_event_before, level_at, levels_sentence, load_narrative, miss_rows, open_at,
     resolve_period, snapshot, subtitle,
 )
 from .document import Builder, Report
@@ -31,6 +33,7 @@ from .narrative import normalize
 from .periods import Period
 
 TITLE = "舆情周报"
+_RUNNING = ("pending", "due_soon")  # next week's deadlines: still running at the week's end
 
 
 def weekly(register: Register, period: Period | str | None = None, now: datetime | None = None, *,
@@ -42,15 +45,16 @@ def weekly(register: Register, period: Period | str | None = None, now: datetime
 
 
 def build(snap: Snapshot, week: Period) -> Report:
-    stats = snap.stats(week)
-    new = sorted((i for i in snap.incidents if week.contains(i.discovered_at)), key=lambda i: i.discovered_at)
-    still_open = sorted((i for i in snap.incidents if open_at(i, week.end)), key=lambda i: i.discovered_at)
+    seen = at_end_of(snap, week)  # every section reads the register as it stood at the week's end
+    stats = seen.stats(week)
+    new = sorted((i for i in seen.incidents if week.contains(i.discovered_at)), key=lambda i: i.discovered_at)
+    still_open = sorted((i for i in seen.incidents if open_at(i, week.end)), key=lambda i: i.discovered_at)
     next_week = Period("weekly", "", week.end, week.end + timedelta(days=7))
-    due_next = sorted((d for d in snap.deadlines if next_week.contains(d.due)
-                       and (d.met_at is None or d.met_at >= week.end)), key=lambda d: (d.due, d.incident))
-    missed = misses(d for d in snap.deadlines if week.contains(d.due))
+    due_next = sorted((d for d in seen.deadlines if next_week.contains(d.due) and d.status in _RUNNING),
+                      key=lambda d: (d.due, d.incident))
+    missed = misses(d for d in seen.deadlines if week.contains(d.due))
     until = as_of(snap, week)
-    closed = sorted(((i, events) for i in snap.incidents if (events := _closed_in(i, week))),
+    closed = sorted(((i, events) for i in seen.incidents if (events := _closed_in(i, week))),
                     key=lambda pair: (pair[1][-1].at, pair[0].id))
     story, problems = load_narrative(snap, week)
 
@@ -100,7 +104,7 @@ def build(snap: Snapshot, week: Period) -> Report:
 
     doc.h1("本周未按时完成")
     if missed:
-        doc.table(MISS_HEADERS, miss_rows(missed, snap, until),
+        doc.table(MISS_HEADERS, miss_rows(missed, seen, until),
                   caption=f"逾期未办的,逾期时长计至{short(until)}。" if any(d.status == "overdue" for d in missed) else "")
     else:
         doc.p("本周到期的时限均按时完成。")
