@@ -247,3 +247,43 @@ def test_other_issues_are_left_alone(register: GitRegister, capsys, monkeypatch,
                             authors=("mallory",))
     assert (code, out) == (0, "议题 #7 不是网页登记表单,跳过。\n")
     assert web.seen == []  # not even a comment
+
+
+def test_the_gate_refuses_what_the_pull_request_would_refuse(register: GitRegister) -> None:
+    from yuqing.intake import gate_comment, run_gate
+
+    register.git("switch", "-q", "-c", "intake/issue-9")
+    register.path(ID).unlink()  # a record deleted: the audit refuses it
+    register.commit("删除")
+    gate = run_gate(register.root, "main")
+    assert not gate.ok
+    assert [(title, code) for title, _, code, _ in gate.steps] == [("检查本次改动的事件文件与迟报", 0),
+                                                                  ("审核改动(变更策略)", 1)]
+    said = gate_comment(gate)
+    assert said.startswith("**未能登记**:生成的改动没有通过合并请求的检查,未打开合并请求。")
+    assert "- 审核改动(变更策略)(`yuqing audit --base main`):未通过" in said
+
+
+def test_a_new_kind_of_form_plugs_in(register: GitRegister, capsys) -> None:
+    """The seam for further forms: a FormKind in forms.KINDS and a handler in intake.HANDLERS."""
+    from yuqing import forms, intake
+
+    kind = forms.FormKind(key="upload", file="3-upload.yml", name="上传导出", description="d", title="[导出] ",
+                          labels=(), intro="i", fields=lambda config: (
+                              forms.Field("file", "input", "导出文件", required=True),
+                              forms.Field("confirm", "checkboxes", "确认", options=("已去除个人信息", "已核对"))))
+    seen = {}
+
+    def handler(root, answers, config, now, **_):
+        seen.update(answers.values)
+        return intake.Result("upload", problems=("尚未实现",))
+
+    forms.add_kind(kind)
+    intake.HANDLERS["upload"] = handler
+    try:
+        body = "### 导出文件\r\n\r\nexport.xlsx\r\n\r\n### 确认\r\n\r\n- [X] 已去除个人信息\r\n- [ ] 已核对\r\n\r\n"
+        code, _, err = _intake(register, capsys, body)
+    finally:
+        del forms.KINDS["upload"], intake.HANDLERS["upload"]
+    assert seen == {"file": "export.xlsx", "confirm": "已去除个人信息"}
+    assert code == 1 and "- 尚未实现" in err
