@@ -79,3 +79,42 @@ def test_two_clerks_updating_one_record_redo_on_the_latest_main(remote: Path, tm
     record = yaml.safe_load(git(remote, "show", f"main:{rel}").stdout)
     assert [e["type"] for e in record["timeline"]] == ["研判", "研判", "转办"]
     assert record["status"] == "处置中"
+
+
+# --- 2 and 5. renumber after a half-done merge; the pull request of the old branch --------------
+
+def test_renumber_in_a_conflicted_merge_says_abort_first_then_names_the_orphaned_pr(
+        remote: Path, tmp_path: Path, capsys) -> None:
+    from .test_renumber import new_flags
+
+    a = clone(remote, tmp_path / "a", "李四")
+    b = clone(remote, tmp_path / "b", "王五")
+    for where, title in ((a, "东城区某超市销售过期酸奶"), (b, "西城区某餐馆后厨卫生问题")):
+        code, _, err = run_cli([*new_flags(title), "--root", str(where)], capsys)
+        assert code == 0, err
+    branch_a, branch_b = (git(w, "branch", "--show-current").stdout.strip() for w in (a, b))
+    git(a, "push", "-q", "--no-verify", "-u", "origin", branch_a)
+    forge_merge(a, branch_a)
+    git(b, "push", "-q", "--no-verify", "-u", "origin", branch_b)  # B's pull request is open on this branch
+    git(b, "fetch", "-q", "origin")
+    merged = git(b, "merge", "--no-edit", "origin/main", check=False)
+    assert merged.returncode != 0 and "CONFLICT" in merged.stdout  # add/add in the same file
+
+    lines = (b / "incidents/2025/YQ-2025-0002.yml").read_text(encoding="utf-8").splitlines()
+    marker = next(n for n, line in enumerate(lines, 1) if line.startswith("<<<<<<<"))
+    code, out, err = run_cli(["renumber", "YQ-2025-0002", "--now", NOW, "--root", str(b)], capsys)
+    assert code == 2
+    assert err.startswith(f"错误:上一次 git merge 还没有完成,YQ-2025-0002.yml 第 {marker} 行有 git 合并冲突标记(<<<<<<< 等),"
+                          "这时不能改号。请按顺序:\n  1. 放弃这次合并:git merge --abort\n"
+                          "  2. 改号:yuqing renumber YQ-2025-0002\n"
+                          "  3. 再合并目标分支(这次不会冲突):git fetch origin && git merge origin/main\n"
+                          "  4. 核对:yuqing verify\n  5. 推送:git push -u origin HEAD"), err
+    assert "yaml" not in err.lower()
+
+    git(b, "merge", "--abort")
+    code, out, err = run_cli(["renumber", "YQ-2025-0002", "--now", NOW, "--root", str(b)], capsys)
+    assert code == 0, err
+    new_branch = branch_b.replace("YQ-2025-0002", "YQ-2025-0003")
+    assert (f"  4. 分支已由 {branch_b} 改名为 {new_branch}:原分支上已开的合并请求(PR)不会随之更新。"
+            f"请从新分支 {new_branch} 重新发起合并请求,并关闭原分支的那个合并请求。") in out.splitlines()
+    assert f"     远程仓库上还有原分支,关闭原合并请求后删除它:git push origin --delete {branch_b}" in out.splitlines()

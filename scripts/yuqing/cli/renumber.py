@@ -26,10 +26,15 @@ def renumber_command(old_id: str, new_id: str | None, fetch: bool, root: Path | 
       yuqing renumber YQ-2026-0019              # 改为下一个空闲编号
       yuqing renumber YQ-2026-0019 YQ-2026-0021
     """
+    from ..gitwork import current_branch, git
     from ..ids import renumber
     from ._edit import open_session
 
     session = open_session(root, now_text, False)
+    unfinished = _unfinished_merge(session.root, old_id)
+    if unfinished:
+        fail(unfinished)
+    old_branch = current_branch(session.root)
     done = renumber(session.root, old_id, new_id, session.config, session.now, fetch=fetch)
     for warning in done.warnings:
         click.echo(f"注意:{warning}", err=True)
@@ -41,8 +46,32 @@ def renumber_command(old_id: str, new_id: str | None, fetch: bool, root: Path | 
         click.echo("下一步:")
         click.echo("  1. 合并目标分支的最新内容(不会冲突):git fetch origin && git merge origin/main")
         click.echo("  2. 核对:yuqing verify")
-        click.echo(f"  3. 推送:git push -u origin {done.branch}" if done.branch else "  3. 推送当前分支")
+        click.echo(f"  3. 推送:git push -u origin {done.branch}" if done.branch else "  3. 推送当前分支:git push -u origin HEAD")
+        if old_branch and done.branch and old_branch != done.branch:
+            click.echo(f"  4. 分支已由 {old_branch} 改名为 {done.branch}:原分支上已开的合并请求(PR)不会随之更新。"
+                       f"请从新分支 {done.branch} 重新发起合并请求,并关闭原分支的那个合并请求。")
+            if git(session.root, "rev-parse", "--verify", "--quiet", f"refs/remotes/origin/{old_branch}").ok:
+                click.echo(f"     远程仓库上还有原分支,关闭原合并请求后删除它:git push origin --delete {old_branch}")
     raise SystemExit(EXIT_OK)
+
+
+def _unfinished_merge(root: Path, incident_id: str) -> str | None:
+    """Why renumbering cannot start: a merge left half-done (MERGE_HEAD, conflict markers in the record)."""
+    from ..edit import find_record, read_record
+    from ..rebase import merge_in_progress
+    from ..slips import conflict_marker
+
+    path = find_record(root, incident_id)
+    marker = conflict_marker(path.name, read_record(path).splitlines()) if path is not None else None
+    if not merge_in_progress(root) and marker is None:
+        return None
+    where = f"{path.name} 第 {marker.line} 行有 git 合并冲突标记(<<<<<<< 等)," if path is not None and marker else ""
+    return (f"上一次 git merge 还没有完成,{where}这时不能改号。请按顺序:\n"
+            "  1. 放弃这次合并:git merge --abort\n"
+            f"  2. 改号:yuqing renumber {incident_id}\n"
+            "  3. 再合并目标分支(这次不会冲突):git fetch origin && git merge origin/main\n"
+            "  4. 核对:yuqing verify\n"
+            "  5. 推送:git push -u origin HEAD")
 
 
 COMMANDS = [renumber_command]
