@@ -118,3 +118,36 @@ def test_renumber_in_a_conflicted_merge_says_abort_first_then_names_the_orphaned
     assert (f"  4. 分支已由 {branch_b} 改名为 {new_branch}:原分支上已开的合并请求(PR)不会随之更新。"
             f"请从新分支 {new_branch} 重新发起合并请求,并关闭原分支的那个合并请求。") in out.splitlines()
     assert f"     远程仓库上还有原分支,关闭原合并请求后删除它:git push origin --delete {branch_b}" in out.splitlines()
+
+
+# --- 3. the direction of 升级 and 降级 ---------------------------------------------------------
+
+def test_event_add_refuses_a_grading_event_that_goes_the_wrong_way(repo: GitRegister, capsys) -> None:
+    repo.write(base_incident())
+    repo.commit(f"登记 {ID}")
+    before = repo.path(ID).read_bytes()
+    code, _, err = _add(repo.root, capsys, "--type", "降级", "--level", "重大", "--at", "10:00", "--by", "信息中心")
+    assert (code, err) == (2, "错误:“降级”须低于当时的等级“一般”,而“重大”并不更低。要升为“重大”请用 --type 升级。\n")
+    code, _, err = _add(repo.root, capsys, "--type", "升级", "--level", "一般", "--at", "10:00", "--by", "信息中心")
+    assert (code, err) == (2, "错误:“升级”须高于当时的等级“一般”,而“一般”并不更高。"
+                              "等级不变,不必升级或降级;要确认等级请用 --type 定级。\n")
+    assert repo.path(ID).read_bytes() == before
+    code, _, err = _add(repo.root, capsys, "--type", "升级", "--level", "重大", "--at", "10:00", "--by", "信息中心")
+    assert code == 0, err
+    code, _, err = _add(repo.root, capsys, "--type", "升级", "--level", "敏感", "--at", "10:10", "--by", "信息中心")
+    assert (code, err) == (2, "错误:“升级”须高于当时的等级“重大”,而“敏感”并不更高。要降为“敏感”请用 --type 降级。\n")
+    code, _, err = _add(repo.root, capsys, "--type", "定级", "--level", "敏感", "--at", "10:10", "--by", "信息中心")
+    assert code == 0, err  # 定级 may set any level
+
+
+def test_check_reminds_of_a_first_grading_event_that_goes_the_wrong_way(repo: GitRegister, capsys) -> None:
+    """By hand: a 降级 to 重大 on a 一般 record whose level line was not moved along, and a 升级 to 一般."""
+    grading = {"at": "2025-03-03T10:00:00+08:00", "type": "降级", "level": "重大", "by": "信息中心"}
+    path = repo.write(base_incident(timeline=[grading]))
+    code, out, _ = run_cli(["check", str(path), "--now", NOW, "--root", str(repo.root)], capsys)
+    line = repo.line_of(ID, "level: 重大")
+    assert code == 1 and "level-mismatch" in out
+    assert (f"{line}:10: timeline[0].level: 提醒[grading-direction] “降级”到“重大”并不低于此前的“一般”;是否应为“升级”或“定级”?" in out), out
+    path = repo.write(base_incident(level="一般", timeline=[dict(grading, type="升级", level="一般")]))
+    code, out, _ = run_cli(["check", str(path), "--now", NOW, "--root", str(repo.root)], capsys)
+    assert "“升级”到“一般”并不高于任何等级;是否应为“降级”或“定级”?" in out, out

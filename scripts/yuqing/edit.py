@@ -149,6 +149,7 @@ def add_event(text: str, data: dict[str, Any], event: dict[str, Any], tz: Any) -
             assert last is not None
             warnings.append(f"补录:该事件早于最后一条事件({last.astimezone(tz):%Y-%m-%d %H:%M}),按时间插入为第 "
                             f"{position + 1} 条。补录在合并请求中需要审批人同意(说明补录原因)。")
+    _check_direction(kind, event.get("level"), events[:position], events, data.get("level"))
     record = {"at": Time(event["at"]), **{k: v for k, v in event.items() if k != "at" and v not in (None, "")}}
     edits: list[tuple[int, int, str]] = []
     if sequence.flow_style or not sequence.value:
@@ -188,6 +189,27 @@ def add_event(text: str, data: dict[str, Any], event: dict[str, Any], tz: Any) -
         edits.append(_set_top_scalar(text, root, "status", new_status))
         notes.append(f"状态 {status} → {new_status}")
     return Edited(_splice(text, edits), tuple(notes), tuple(warnings))
+
+
+def _check_direction(kind: str, level: Any, before: list[Any], events: list[Any], current: Any) -> None:
+    """A 升级 must raise the level it starts from, a 降级 must lower it (定级 may set any)."""
+    if kind not in ("升级", "降级") or not isinstance(level, str):
+        return
+    graded = [e for e in before if isinstance(e, dict) and e.get("type") in GRADING_EVENTS and e.get("level")]
+    if graded:
+        prior = str(graded[-1]["level"])
+    elif not any(isinstance(e, dict) and e.get("type") in GRADING_EVENTS for e in events) and isinstance(current, str):
+        prior = current
+    else:
+        return  # back-dated before every grading event: the level then is not in the file
+    rank, was = level_rank(level), level_rank(prior)
+    same = "等级不变,不必升级或降级;要确认等级请用 --type 定级。"
+    if kind == "升级" and rank <= was:
+        right = same if rank == was else f"要降为“{level}”请用 --type 降级。"
+        raise Refused(f"“升级”须高于当时的等级“{prior}”,而“{level}”并不更高。{right}")
+    if kind == "降级" and rank >= was:
+        right = same if rank == was else f"要升为“{level}”请用 --type 升级。"
+        raise Refused(f"“降级”须低于当时的等级“{prior}”,而“{level}”并不更低。{right}")
 
 
 def _require_review(data: dict[str, Any], graded: list[dict[str, Any]]) -> None:
@@ -391,88 +413,29 @@ def event_record(kind: str, at: datetime, config: RegisterConfig, *, by: str | N
 
 
 def check_texts(root: Path, texts: list[tuple[str, str]], config: RegisterConfig, now: datetime) -> dict[str, list[Issue]]:
-    """:func:`check_text` for many files at once: one scratch folder, one schema validator (``rel -> issues``)."""
+    """:func:`check_text` for many files at once (``rel -> issues``): one scratch register, checked as
+    `yuqing check` checks a register (one validator per process, both cores for many files)."""
     import os
+    import shutil
 
-    from .register import check_file
-    from .rules import Context
-    from .validate import SchemaChecker, read_schema
+    from .register import load_register
 
-    schema = SchemaChecker(read_schema("incident.schema.json", root))
-    context = Context(config, now)
-    found: dict[str, list[Issue]] = {}
     memory = Path("/dev/shm")  # many small files: a folder in memory where there is one
     place = str(memory) if memory.is_dir() and os.access(memory, os.W_OK) else None
+    found: dict[str, list[Issue]] = {rel: [] for rel, _ in texts}
     with tempfile.TemporaryDirectory(prefix="yuqing-", dir=place) as scratch:
+        folder = Path(scratch)
+        schema = root / "schemas" / "incident.schema.json"
+        if schema.is_file():
+            (folder / "schemas").mkdir()
+            shutil.copyfile(schema, folder / "schemas" / "incident.schema.json")
+        paths = []
         for rel, text in texts:
-            path = Path(scratch) / rel
+            path = folder / rel
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
-            found[rel] = check_file(path, Path(scratch), schema, context)[1]
+            paths.append(path)
+        checked = load_register(folder, paths, config=config, clock=now)
+    for issue in checked.issues:
+        found.setdefault(issue.file, []).append(issue)
     return found
-
-
-# --- redoing a branch's events on the latest main ------------------------------------
-
-CARRIED = frozenset({"timeline", "level", "status", "review", "withdrawn"})
-"""What :func:`replay` carries over from a branch; the events set level and status themselves."""
-
-
-def branch_events(forked: dict[str, Any], head: dict[str, Any]) -> list[dict[str, Any]]:
-    """The events ``head`` has that ``forked`` (the version the branch started from) does not, in order."""
-    left = [e for e in forked.get("timeline") or [] if isinstance(e, dict)]
-    mine = []
-    for event in head.get("timeline") or []:
-        if not isinstance(event, dict):
-            continue
-        if event in left:
-            left.remove(event)
-        else:
-            mine.append(event)
-    return mine
-
-
-def replay(base_text: str, forked: dict[str, Any], head: dict[str, Any], tz: Any) -> Edited:
-    """The base's record with the branch's own changes made again: its appended events, review, withdrawal.
-
-    ``forked`` and ``head`` are the record's data where the branch started and
-    at its tip; only events, ``review`` and ``withdrawn`` can be carried over
-    (anything else the branch changed is refused: redo it by hand). Raises
-    :class:`Refused`.
-    """
-    from .loader import load_text
-
-    other = sorted(k for k in set(forked) | set(head) if k not in CARRIED and forked.get(k) != head.get(k))
-    if other:
-        raise Refused(f"本分支还修改了 {'、'.join(other)},无法自动重做;请在最新的 main 上手工重做这些修改。")
-    text = _ensure_newline(base_text)
-    notes: list[str] = []
-    warnings: list[str] = []
-
-    def data_of(current: str) -> dict[str, Any]:
-        loaded = load_text(current, "record.yml")
-        if not isinstance(loaded.data, dict):
-            raise Refused("目标分支上的这个记录无法解析,请先运行 `yuqing check` 修正。")
-        return loaded.data
-
-    for event in branch_events(forked, head):
-        data = data_of(text)
-        if event in (data.get("timeline") or []):
-            notes.append(f"目标分支上已有同样的事件,未重复追加:{event.get('type')} {event.get('at')}")
-            continue
-        edited = add_event(text, data, dict(event), tz)
-        text = edited.text
-        notes.append(f"重新追加:{event.get('type')} {event.get('at')}")
-        notes.extend(f"  {note}" for note in edited.notes)
-        warnings.extend(w for w in edited.warnings if w not in warnings)
-    review = head.get("review")
-    if isinstance(review, dict) and review != forked.get("review"):
-        text = set_review(text, data_of(text), review).text
-        notes.append("重新填写评估总结 review")
-    gone = head.get("withdrawn")
-    if isinstance(gone, dict) and not forked.get("withdrawn"):
-        data = data_of(text)
-        if not data.get("withdrawn"):
-            text = withdraw(text, data, str(gone.get("at")), str(gone.get("reason")), gone.get("duplicate_of")).text
-            notes.append("重新撤销 withdrawn")
-    return Edited(text, tuple(notes), tuple(warnings))
