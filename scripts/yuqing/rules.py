@@ -16,7 +16,7 @@ from typing import Callable, Iterable, Iterator
 
 from .calendar import WorkCalendar
 from .deadlines import clock_start, extension_cap
-from .model import GRADING_EVENTS, SEVERE_LEVELS, Incident, Issue, RegisterConfig, level_rank
+from .model import GRADING_EVENTS, LEVELS, SEVERE_LEVELS, Incident, Issue, RegisterConfig, level_rank
 from .words import did_you_mean, listing
 
 FUTURE_TOLERANCE = timedelta(minutes=10)
@@ -142,6 +142,21 @@ def check_level(incident: Incident, ctx: Context) -> Iterator[Issue]:
         yield _issue(incident, "level", "level-mismatch",
                      f"当前等级 level 为“{incident.level}”,但最后一个分级事件(第 {last.index + 1} 条“{last.type}”)"
                      f"的等级是“{last.level}”。两者应一致:请把 level 改为“{last.level}”,或补记一条升级/降级事件。")
+    # The level a record was registered with is no event, so a first 升级/降级 has no grading event
+    # before it: judge it against the `level` line when that was not moved along (level-mismatch),
+    # else only where no prior level could fit (升级 to 一般, 降级 to 特别重大).
+    first = grading[0] if grading else None
+    if first is not None and first.type in ("升级", "降级"):
+        prior = incident.level if len(grading) == 1 and incident.level != first.level else None
+        rank, was = level_rank(first.level or ""), level_rank(prior) if prior else None
+        raised = first.type == "升级" and (rank == 0 if was is None else rank <= was)
+        lowered = first.type == "降级" and (rank == len(LEVELS) - 1 if was is None else rank >= was)
+        if raised or lowered:
+            than = f"此前的“{prior}”" if prior else "任何等级"
+            right = "“降级”或“定级”" if raised else "“升级”或“定级”"
+            yield _issue(incident, f"timeline[{first.index}].level", "grading-direction",
+                         f"“{first.type}”到“{first.level}”并不{'高' if raised else '低'}于{than};是否应为{right}?",
+                         "warning")
     for previous, event in zip(grading, grading[1:]):
 
         if event.type == "升级" and level_rank(event.level or "") <= level_rank(previous.level or ""):
