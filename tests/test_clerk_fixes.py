@@ -151,3 +151,31 @@ def test_check_reminds_of_a_first_grading_event_that_goes_the_wrong_way(repo: Gi
     path = repo.write(base_incident(level="一般", timeline=[dict(grading, type="升级", level="一般")]))
     code, out, _ = run_cli(["check", str(path), "--now", NOW, "--root", str(repo.root)], capsys)
     assert "“升级”到“一般”并不高于任何等级;是否应为“降级”或“定级”?" in out, out
+
+
+# --- 4. a collision visible only in another pending branch on origin --------------------------
+
+def test_verify_sees_the_same_id_in_another_pending_branch(remote: Path, tmp_path: Path, capsys) -> None:
+    from yuqing.verify import pending_collisions
+
+    from .test_renumber import new_flags
+
+    a = clone(remote, tmp_path / "a", "李四")
+    b = clone(remote, tmp_path / "b", "王五")
+    for where, title in ((a, "东城区某超市销售过期酸奶"), (b, "西城区某餐馆后厨卫生问题")):
+        code, _, err = run_cli([*new_flags(title), "--no-fetch", "--root", str(where)], capsys)
+        assert code == 0, err
+    branch_a, branch_b = (git(w, "branch", "--show-current").stdout.strip() for w in (a, b))
+    git(a, "push", "-q", "--no-verify", "-u", "origin", branch_a)  # A's pull request, not merged yet
+    git(b, "push", "-q", "--no-verify", "-u", "origin", branch_b)
+    git(b, "fetch", "-q", "origin")
+    code, _, _ = run_cli(["verify", "--root", str(b)], capsys)
+    assert code == 0  # the audit judges against main only: the collision is not there yet
+    assert pending_collisions(b, "origin/main") == [
+        f"远程分支 origin/{branch_a} 也新增了编号 YQ-2025-0002(incidents/2025/YQ-2025-0002.yml),尚未合并到目标分支:"
+        "有人同时登记了同一编号。先合并的一方不用改;另一方须改号:yuqing renumber YQ-2025-0002,"
+        "再 git fetch origin && git merge origin/main,yuqing verify,推送。请与对方确认由谁改号。"]
+    # B's own branch on origin is no collision; once B renumbers, nothing is left to warn about.
+    code, _, err = run_cli(["renumber", "YQ-2025-0002", "--now", NOW, "--root", str(b)], capsys)
+    assert code == 0, err
+    assert pending_collisions(b, "origin/main") == []
