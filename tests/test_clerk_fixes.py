@@ -179,3 +179,17 @@ def test_verify_sees_the_same_id_in_another_pending_branch(remote: Path, tmp_pat
     code, _, err = run_cli(["renumber", "YQ-2025-0002", "--now", NOW, "--root", str(b)], capsys)
     assert code == 0, err
     assert pending_collisions(b, "origin/main") == []
+
+
+# --- 6. a file that had errors before the change --------------------------------------------
+
+def test_event_add_on_a_broken_file_names_the_errors_it_already_had(repo: GitRegister, capsys) -> None:
+    repo.write(base_incident(category="食堂安全"))  # not a category of register.yml
+    repo.commit(f"登记 {ID}")
+    line = repo.line_of(ID, "category:")
+    code, _, err = _add(repo.root, capsys, "--type", "研判", "--at", "10:00", "--by", "信息中心")
+    assert code == 1
+    assert f"incidents/2025/YQ-2025-0001.yml:{line}:" in err and "[unknown-category]" in err
+    assert err.rstrip().endswith("错误:incidents/2025/YQ-2025-0001.yml 在修改之前就有以上 1 处错误(行号指磁盘上的文件),"
+                                 "未做任何改动。请先运行 `yuqing check incidents/2025/YQ-2025-0001.yml` 修正,再运行本命令。")
+    assert "修改后" not in err

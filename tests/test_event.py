@@ -196,7 +196,7 @@ def test_nothing_is_written_on_error(repo: GitRegister, capsys) -> None:
     code, _, err = _add(repo, capsys, "--type", "研判", "--at", "2025-03-05 13:00")
     assert code == 2 and "晚于现在超过 10 分钟,不能记录未来的时间。" in err
     code, _, err = _add(repo, capsys, "--type", "研判", "--at", "2025-03-02 13:00")  # before discovery
-    assert code == 1 and "[timeline-before-discovery]" in err and "修改后的文件未通过检查,未写入。" in err
+    assert code == 1 and "[timeline-before-discovery]" in err and "追加后的文件未通过检查,未写入(以上行号指修改后将要写入的文件;磁盘上的文件未改动)。" in err
     code, _, err = _add(repo, capsys, "--type", "答付", "--at", "9:00")
     assert code == 2 and "事件类型“答付”无效。是否应为“答复”?" in err
     code, _, err = _add(repo, capsys, "--type", "答复", "--at", "9:00", "--by", "消保科")

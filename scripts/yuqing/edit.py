@@ -341,7 +341,13 @@ def apply(root: Path, incident_id: str, change: Callable[[str, dict[str, Any]], 
     issues = check_text(root, rel, edited.text, config, now)
     errors = [i for i in issues if i.severity == "error"]
     if errors:
-        return Outcome(rel, False, tuple(errors), refusal="修改后的文件未通过检查,未写入。")
+        before = [i for i in check_text(root, rel, text, config, now) if i.severity == "error"]
+        if before:  # not the change's fault: name the file's own errors, at their lines on disk
+            return Outcome(rel, False, tuple(before),
+                           refusal=f"{rel} 在修改之前就有以上 {len(before)} 处错误(行号指磁盘上的文件),未做任何改动。"
+                                   f"请先运行 `yuqing check {rel}` 修正,再运行本命令。")
+        return Outcome(rel, False, tuple(errors),
+                       refusal="追加后的文件未通过检查,未写入(以上行号指修改后将要写入的文件;磁盘上的文件未改动)。")
     findings, audit_note = audit_text(root, rel, edited.text, config)
     refused = [i for i in findings if i.severity == "error"]
     if refused:
