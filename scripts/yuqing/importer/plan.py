@@ -344,7 +344,7 @@ def _drafts(drafts: list[tuple[Hit, tuple[int, ...]]], profile: Profile, file_na
             tz: Any) -> tuple[list[Write], list[Action], list[Problem], list[str]]:
     from ..edit import local_time
     from ..ids import format_id, next_id, parse_id, taken_ids
-    from ..new import Draft, problems as draft_problems, relative_path, render
+    from ..new import Draft, problems as draft_problems, relative_path
     from ..platforms import Source, lookup, lookup_url, platform_name
 
     category, unit, notes = _defaults(profile, config)
@@ -354,7 +354,7 @@ def _drafts(drafts: list[tuple[Hit, tuple[int, ...]]], profile: Profile, file_na
     parsed = parse_id(next_id(config.id_prefix, year, taken.ids))
     assert parsed is not None
     number = parsed[2]  # the next free number; the import's records take the numbers after it in row order
-    writes: list[Write] = []
+    ready: list[tuple[Draft, str]] = []
     actions: list[Action] = []
     problems: list[Problem] = []
     for hit, rows in drafts:
@@ -386,9 +386,36 @@ def _drafts(drafts: list[tuple[Hit, tuple[int, ...]]], profile: Profile, file_na
         if (root / rel).exists():
             problems.append(Problem(hit.row, "", "", f"{rel} 已存在,不会覆盖。"))
             continue
-        writes.append(Write(rel, render(draft, incident_id, config), True))
+        ready.append((draft, incident_id))
         actions.append(Action(NEW, rows, title, link, incident_id, rel))
+    texts = _render_all(ready, config)
+    writes = [Write(relative_path(incident_id), text, True) for (_, incident_id), text in zip(ready, texts)]
     return writes, actions, problems, notes
+
+
+PARALLEL_DRAFTS = 400
+"""From this many new records on, the files are rendered on every core."""
+
+
+def _render_chunk(chunk: list[tuple[Any, str]], config: RegisterConfig) -> list[str]:
+    from ..new import render
+
+    return [render(draft, incident_id, config) for draft, incident_id in chunk]
+
+
+def _render_all(ready: list[tuple[Any, str]], config: RegisterConfig) -> list[str]:
+    import os
+
+    workers = min(os.cpu_count() or 1, 8)
+    if workers < 2 or len(ready) < PARALLEL_DRAFTS:
+        return _render_chunk(ready, config)
+    from concurrent.futures import ProcessPoolExecutor
+
+    size = max(100, len(ready) // (workers * 4))
+    chunks = [ready[i:i + size] for i in range(0, len(ready), size)]
+    with ProcessPoolExecutor(workers) as pool:
+        done = pool.map(_render_chunk, chunks, [config] * len(chunks))
+        return [text for part in done for text in part]
 
 
 def _check(root: Path, writes: list[Write], actions: list[Action], config: RegisterConfig,
