@@ -266,3 +266,23 @@ def test_listed_times_and_counts() -> None:
     assert parse_listed("2026-11-30", listed, TZ).value is None
     assert [count_of(v) for v in ("1.2万", "1,234", "10w+", 7, "", "多")] == [
         12000, 1234, 100000, 7, None, "不是数字(可写 1234、1,234、1.2万)。"]
+
+
+def test_two_row_header_with_merged_cells(repo: GitRegister, exports: Path, capsys) -> None:
+    """Labels merged down over two header rows, a group label merged across: each column still placed."""
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["舆情日报"])
+    sheet.append(["标题", "链接", "发布时间", "互动量", None])
+    sheet.append([None, None, None, "阅读数", "转发数"])
+    for column in "ABC":
+        sheet.merge_cells(f"{column}2:{column}3")
+    sheet.merge_cells("D2:E2")
+    sheet.append(["某店", "https://www.zhihu.com/question/1", datetime(2026, 11, 30, 9, 15), 10, 2])
+    book.save(exports / "合并.xlsx")
+    code, out, err = _import(repo, capsys, exports / "合并.xlsx")
+    assert code == 0, err
+    assert out.splitlines()[0] == "读取 合并.xlsx:Excel 工作簿,表头在第 3 行,导入方案 monitoring,数据 1 行,选入 1 行。"
+    record = repo.read("YQ-2026-0001")
+    assert (record["occurred_at"], record["source"]["platform"]) == ("2026-11-30T09:15:00+08:00", "知乎")
+    assert record["timeline"][0]["note"].endswith(";发布 2026-11-30 09:15;阅读 10 转发 2")

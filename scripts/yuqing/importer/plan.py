@@ -484,7 +484,7 @@ def import_branch(root: Path, now: datetime, config: RegisterConfig) -> str:
 
 def commit_plan(root: Path, plan: Plan, now: datetime, config: RegisterConfig) -> Written:
     """Write the plan on a new branch ``import/<date>`` from ``main`` and commit exactly its files (one commit)."""
-    from ..gitwork import MAIN, commit_only, current_branch, in_git, switch_new
+    from ..gitwork import MAIN, commit_only, current_branch, git, in_git, switch_new
 
     if not in_git(root):
         return Written((), problem="不在 git 仓库中,无法使用 --commit。")
@@ -492,6 +492,10 @@ def commit_plan(root: Path, plan: Plan, now: datetime, config: RegisterConfig) -
     if here != MAIN:
         where = f"分支 {here} " if here else "一个没有分支名的提交(detached HEAD)"
         return Written((), problem=f"当前在{where}上。请先 git switch {MAIN} 并 git pull,再导入(会自动新建 import/ 分支)。")
+    behind = git(root, "rev-list", "--count", f"{MAIN}..origin/{MAIN}")
+    if behind.ok and behind.output not in ("", "0"):
+        return Written((), problem=f"本地 {MAIN} 落后于远程 origin/{MAIN}({behind.output} 个提交),比对和编号可能不是最新的。"
+                                   "请先运行 git pull,再导入。")
     branch = import_branch(root, now, config)
     problem = switch_new(root, branch)
     if problem is not None:
