@@ -193,3 +193,32 @@ def test_event_add_on_a_broken_file_names_the_errors_it_already_had(repo: GitReg
     assert err.rstrip().endswith("错误:incidents/2025/YQ-2025-0001.yml 在修改之前就有以上 1 处错误(行号指磁盘上的文件),"
                                  "未做任何改动。请先运行 `yuqing check incidents/2025/YQ-2025-0001.yml` 修正,再运行本命令。")
     assert "修改后" not in err
+
+
+# --- 7 and 8. words a clerk reads: the withdrawal's approval, the review's required parts ---------
+
+def test_withdraw_names_the_approval_in_words(repo: GitRegister, capsys) -> None:
+    repo.write(base_incident())
+    repo.write(base_incident(id="YQ-2025-0002"))
+    repo.commit("登记")
+    code, _, err = run_cli(["withdraw", ID, "--reason", "重复登记", "--duplicate-of", "YQ-2025-0002", "--now", NOW,
+                            "--root", str(repo.root)], capsys)
+    assert code == 0, err
+    assert err == ("注意:需要审批:撤销本事件(原因:重复登记,与 YQ-2025-0002 重复)。"
+                   "撤销让事件不再计入时限和统计;合并前须经审批人在合并请求中审核。\n")
+    assert "{" not in err
+
+
+def test_review_asks_every_part_as_required_once_the_record_was_severe(repo: GitRegister, capsys, monkeypatch) -> None:
+    import io
+
+    grading = {"at": "2025-03-03T10:00:00+08:00", "type": "升级", "level": "重大", "by": "信息中心"}
+    repo.write(base_incident(level="重大", timeline=[grading]))
+    repo.commit("登记")
+    # An empty answer is asked again: 起因 twice, then the other four.
+    monkeypatch.setattr("sys.stdin", io.StringIO("\n留样不规范\n集体性\n67 人就医\n主体责任\n加强检查\n"))
+    code, _, err = run_cli(["review", ID, "--interactive", "--now", NOW, "--root", str(repo.root)], capsys)
+    assert code == 0, err
+    assert "起因(必填:曾为“重大”舆情,归档前须填写完整)" in err and "可不填" not in err
+    assert err.count("起因(必填") == 2  # the empty answer was asked again
+    assert repo.read(ID)["review"]["lessons"] == "加强检查"

@@ -352,11 +352,27 @@ def apply(root: Path, incident_id: str, change: Callable[[str, dict[str, Any]], 
     refused = [i for i in findings if i.severity == "error"]
     if refused:
         return Outcome(rel, False, tuple(refused), refusal="修改后的文件未通过审核(记录只增不删),未写入。")
-    warnings = list(edited.warnings) + [f"需要审批:{i.message}" for i in findings if i.severity == "approval"]
+    warnings = list(edited.warnings) + [_approval_note(i, edited.text, rel) for i in findings if i.severity == "approval"]
     if audit_note:
         warnings.append(audit_note)
     write_record(path, edited.text)
     return Outcome(rel, True, tuple(i for i in issues if i.severity != "error"), edited.notes, tuple(warnings))
+
+
+def _approval_note(finding: Issue, text: str, rel: str) -> str:
+    """The audit's approval finding for the clerk, in words (the audit shows whole blocks as JSON)."""
+    if finding.code != "withdrawn-changed":
+        return f"需要审批:{finding.message}"
+    from .loader import load_text
+    from .policy import row
+
+    data = load_text(text, rel).data
+    block = data.get("withdrawn") if isinstance(data, dict) else None
+    if not isinstance(block, dict):
+        return f"需要审批:取消撤销。{row(finding.code).reason};合并前须经审批人审核。"
+    duplicate = f",与 {block['duplicate_of']} 重复" if block.get("duplicate_of") else ""
+    return (f"需要审批:撤销本事件(原因:{block.get('reason')}{duplicate})。"
+            f"{row(finding.code).reason};合并前须经审批人在合并请求中审核。")
 
 
 def check_text(root: Path, rel: str, text: str, config: RegisterConfig, now: datetime) -> list[Issue]:

@@ -43,9 +43,13 @@ def review_command(incident_id: str, cause: str | None, nature: str | None, impa
 
     session = open_session(root, now_text, interactive)
     given = {"cause": cause, "nature": nature, "impact": impact, "responsibility": responsibility, "lessons": lessons}
+    severe, have = _severe_level(session.root, incident_id), _review_now(session.root, incident_id)
     for key, label in _PARTS:
         if not given[key] and session.interactive:
-            given[key] = ask_text(f"{label}(可不填)", optional=True) or None
+            if severe and not have.get(key):
+                given[key] = ask_text(f"{label}(必填:曾为“{severe}”舆情,归档前须填写完整)")
+            else:
+                given[key] = ask_text(f"{label}(可不填)", optional=True) or None
     if not any(given.values()) and completed_text is None:
         fail("没有给出任何一项:--cause --nature --impact --responsibility --lessons --completed-at。")
     completed = typed_time(completed_text, "--completed-at", session, "", ask=False) if completed_text else session.now
@@ -53,6 +57,31 @@ def review_command(incident_id: str, cause: str | None, nature: str | None, impa
     run_change(session, incident_id, lambda text, data: set_review(text, data, review),
                message=f"{incident_id}: 评估总结", do_commit=do_commit, push_after=push_after, fmt=fmt,
                done_text=f"已填写 {incident_id} 的评估总结")
+
+
+def _data(root: Path, incident_id: str) -> dict:
+    from ..edit import find_record, read_record
+    from ..loader import load_text
+
+    path = find_record(root, incident_id)
+    data = load_text(read_record(path), path.name).data if path is not None else None
+    return data if isinstance(data, dict) else {}
+
+
+def _severe_level(root: Path, incident_id: str) -> str | None:
+    """The highest level the record ever had when it is 重大 or 特别重大 (the review is then required)."""
+    from ..model import GRADING_EVENTS, SEVERE_LEVELS, level_rank
+
+    data = _data(root, incident_id)
+    levels = [str(data.get("level"))] + [str(e.get("level")) for e in data.get("timeline") or []
+                                         if isinstance(e, dict) and e.get("type") in GRADING_EVENTS and e.get("level")]
+    highest = max(levels, key=level_rank)
+    return highest if highest in SEVERE_LEVELS else None
+
+
+def _review_now(root: Path, incident_id: str) -> dict:
+    found = _data(root, incident_id).get("review")
+    return found if isinstance(found, dict) else {}
 
 
 COMMANDS = [review_command]
