@@ -38,8 +38,9 @@ def site_files(register: RegisterDir) -> None:
     shutil.copytree(PROJECT / "overrides", register.root / "overrides")
 
 
-def mkdocs_build(root: Path, site_dir: Path, *, offline: bool = False, strict: bool = True) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, YUQING_NOW=NOW, NO_MKDOCS_2_WARNING="1")
+def mkdocs_build(root: Path, site_dir: Path, *, offline: bool = False, strict: bool = True,
+                 now: str = NOW) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, YUQING_NOW=now, NO_MKDOCS_2_WARNING="1")
     env.pop("YUQING_OFFLINE", None)
     if offline:
         env["YUQING_OFFLINE"] = "true"

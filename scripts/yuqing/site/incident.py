@@ -20,7 +20,8 @@ def incident_page(site: SiteInput, incident: Incident, deadlines: Sequence[Deadl
     context = dict(
         incident=incident, steps=incident.level_history(), deadlines=deadlines, show_deadlines=show_deadlines,
         duplicate_public=bool(incident.withdrawn and incident.withdrawn.duplicate_of in site.published_ids),
-        repo_links=repo_links(site, incident), timezone=site.config.timezone, **_history(site, incident),
+        repo_links=repo_links(site, incident), timezone=site.config.timezone,
+        register_name=site.config.name, now=site.now, **_history(site, incident),
     )
     sections = ["timeline", *(["deadlines"] if show_deadlines else []), *(["review"] if incident.review else []),
                 "history"]
