@@ -222,3 +222,25 @@ def test_review_asks_every_part_as_required_once_the_record_was_severe(repo: Git
     assert "起因(必填:曾为“重大”舆情,归档前须填写完整)" in err and "可不填" not in err
     assert err.count("起因(必填") == 2  # the empty answer was asked again
     assert repo.read(ID)["review"]["lessons"] == "加强检查"
+
+
+def test_yes_no_prompts_take_chinese_words_and_help_speaks_chinese(tmp_path: Path, capsys, monkeypatch) -> None:
+    import io
+
+    from .conftest import RegisterDir
+
+    register = RegisterDir(tmp_path)
+    # ... channel (a platform), link, discovery time, appeal: a wrong word (asked again in Chinese), then 是
+    answers = "某健身房闭店拒不退费\n1\n消费维权\n消费者权益保护科\n抖音\n\n8:50\n也许\n是\n8:20\n\n\n"
+    monkeypatch.setattr("sys.stdin", io.StringIO(answers))
+    code, _, err = run_cli(["new", "--interactive", "--now", "2025-03-04T10:00:00+08:00", "--root", str(register.root)],
+                           capsys)
+    assert code == 0, err
+    assert "网民是否在帖子中要求答复(有诉求)? [是/否]" in err and "[y/N]" not in err
+    assert "“也许”不是“是”或“否”:请回答 是 或 否(也可写 y 或 n)。" in err and "Error" not in err
+    data = yaml.safe_load((register.root / "incidents/2025/YQ-2025-0001.yml").read_text(encoding="utf-8"))
+    assert data["appeal"] == {"posted_at": "2025-03-04T08:20:00+08:00"}
+    for command in (["new"], ["event"], ["event", "add"], ["event", "rebase"], ["withdraw"], ["correct"], ["review"],
+                    ["renumber"]):
+        code, out, _ = run_cli([*command, "--help"], capsys)
+        assert code == 0 and "-h, --help" in out and "显示本帮助并退出。" in out and "Show this" not in out, command

@@ -15,6 +15,14 @@ from ..model import RegisterConfig
 from ._common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, fail
 
 
+HELP_TEXT = "显示本帮助并退出。"
+
+
+def chinese_help(function: Callable[..., Any]) -> Callable[..., Any]:
+    """``-h/--help`` with a Chinese help line (click's own says "Show this message and exit.")."""
+    return click.help_option("-h", "--help", help=HELP_TEXT)(function)
+
+
 def commit_options(function: Callable[..., Any]) -> Callable[..., Any]:
     function = click.option("--push", "push_after", is_flag=True,
                             help="提交后推送到 origin(最多等 30 秒;不联网时提示)。")(function)

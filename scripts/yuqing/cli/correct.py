@@ -8,13 +8,14 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ._common import fail, now_option, root_option
-from ._edit import commit_options, open_session, run_change, typed_time
+from ._edit import chinese_help, commit_options, open_session, run_change, typed_time
 
 if TYPE_CHECKING:
     from ..edit import Edited
 
 
 @click.command("correct")
+@chinese_help
 @click.argument("incident_id", metavar="编号")
 @click.option("--event", "number", type=int, help="要更正的是第几条事件(从 1 数起,按处置经过的顺序)。")
 @click.option("--note", help="更正的内容,如 时间应为 10:20。")

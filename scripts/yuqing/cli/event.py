@@ -7,15 +7,17 @@ from pathlib import Path
 import click
 
 from ._common import fail, now_option, root_option
-from ._edit import commit_options, open_session, run_change, typed_time
+from ._edit import chinese_help, commit_options, open_session, run_change, typed_time
 
 
 @click.group("event")
+@chinese_help
 def event_group() -> None:
     """处置经过(timeline)中的事件:yuqing event add。"""
 
 
 @event_group.command("add")
+@chinese_help
 @click.argument("incident_id", metavar="编号")
 @click.option("--type", "kind", help="事件类型:预警 转办 研判 定级 升级 降级 上报 续报 核报 初步回应 答复 发布权威信息 "
                                      "新闻发布会 媒体采访 网评引导 线下处置 平息 评估总结 归档 更正。")
@@ -81,6 +83,7 @@ def add_command(incident_id: str, kind: str | None, at_text: str | None, unit: s
 
 
 @event_group.command("rebase")
+@chinese_help
 @click.argument("incident_id", metavar="编号")
 @click.option("--base", metavar="REF", default=None, help="目标分支,默认 origin/main(先获取最新内容,最多等 10 秒)。")
 @click.option("--fetch/--no-fetch", default=True, show_default=True, help="先从远程仓库获取最新内容。")

@@ -13,6 +13,7 @@ import click
 
 from ..model import RegisterConfig
 from ._common import EXIT_OK, EXIT_USAGE, fail, now_option, root_option
+from ._edit import chinese_help
 
 _REQUIRED = (("title", "--title"), ("level", "--level"), ("category", "--category"),
              ("unit", "--unit"), ("channel", "--channel"))
@@ -40,6 +41,33 @@ def ask_text(label: str, default: str | None = None, *, optional: bool = False) 
         if answer or optional:
             return answer
         click.echo(f"{label}不能为空。", err=True)
+
+
+class YesNo(click.ParamType):
+    """A yes/no answer in the words staff type: 是/否, 对/不, 有/没有, y/n, yes/no (click's BOOL is English only)."""
+
+    name = "是/否"
+    _WORDS = {"是": True, "对": True, "有": True, "好": True, "y": True, "yes": True, "true": True, "1": True,
+              "否": False, "不": False, "不是": False, "没有": False, "无": False, "n": False, "no": False,
+              "false": False, "0": False}
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> bool:
+        if isinstance(value, bool):
+            return value
+        found = self._WORDS.get(str(value).strip().lower())
+        if found is None:
+            self.fail(f"“{value}”不是“是”或“否”:请回答 是 或 否(也可写 y 或 n)。", param, ctx)
+        return found
+
+
+def confirm(question: str, default: bool = False) -> bool:
+    """Ask a yes/no question: [是/否], answered with 是/否/y/n (an unknown word is asked again, in Chinese)."""
+    while True:  # not click.prompt(type=...): click would prefix the refusal with an English "Error:"
+        answer = click.prompt(f"{question} [是/否]", default="是" if default else "否", show_default=False, err=True)
+        try:
+            return YesNo().convert(answer, None, None)
+        except click.BadParameter as why:
+            click.echo(why.message, err=True)
 
 
 def ask_time(label: str, now: datetime, tz: tzinfo, default: str | None = None) -> datetime:
@@ -87,6 +115,7 @@ def ask_source(config: RegisterConfig) -> tuple[str, str | None]:
 
 
 @click.command("new")
+@chinese_help
 @click.option("--title", help="标题(1–120 字)。")
 @click.option("--level", help="等级:一般 / 敏感 / 重大 / 特别重大。")
 @click.option("--category", help="领域(register.yml 的 categories 之一)。")
@@ -166,7 +195,7 @@ def new_command(title: str | None, level: str | None, category: str | None, unit
             platform = platform_name(ask_text("平台(如 微博、抖音,可不填)", optional=True), config) or None
         url = url or ask_text("原帖或报道链接(可不填)", optional=True) or None
         discovered = discovered or ask_time("发现时间(如 8:50、昨天 20:10、11-30 8:50)", now, tz)
-        if appeal_at is None and click.confirm("网民是否在帖子中要求答复(有诉求)?", default=False, err=True):
+        if appeal_at is None and confirm("网民是否在帖子中要求答复(有诉求)?"):
             appeal_at = ask_time("诉求帖的发布时间", now, tz)
             appeal_author = appeal_author or ask_text("提出诉求的网民(可不填)", optional=True) or None
         summary = summary or ask_text("事件概要", default=title)

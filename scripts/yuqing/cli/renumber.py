@@ -7,9 +7,11 @@ from pathlib import Path
 import click
 
 from ._common import EXIT_OK, fail, now_option, root_option
+from ._edit import chinese_help
 
 
 @click.command("renumber")
+@chinese_help
 @click.argument("old_id", metavar="原编号")
 @click.argument("new_id", metavar="[新编号]", required=False)
 @click.option("--fetch/--no-fetch", default=True, show_default=True, help="先从远程仓库获取最新内容(最多等 10 秒)。")

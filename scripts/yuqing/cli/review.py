@@ -7,12 +7,13 @@ from pathlib import Path
 import click
 
 from ._common import fail, now_option, root_option
-from ._edit import commit_options, open_session, run_change, typed_time
+from ._edit import chinese_help, commit_options, open_session, run_change, typed_time
 
 _PARTS = (("cause", "起因"), ("nature", "性质"), ("impact", "影响"), ("responsibility", "责任"), ("lessons", "经验教训"))
 
 
 @click.command("review")
+@chinese_help
 @click.argument("incident_id", metavar="编号")
 @click.option("--cause", help="起因。")
 @click.option("--nature", help="性质。")

@@ -7,10 +7,11 @@ from pathlib import Path
 import click
 
 from ._common import fail, now_option, root_option
-from ._edit import commit_options, open_session, run_change
+from ._edit import chinese_help, commit_options, open_session, run_change
 
 
 @click.command("withdraw")
+@chinese_help
 @click.argument("incident_id", metavar="编号")
 @click.option("--reason", help="撤销原因,如 误登、与 YQ-2026-0012 重复。")
 @click.option("--duplicate-of", "duplicate_of", metavar="编号", help="重复登记时:保留的那个事件的编号。")
