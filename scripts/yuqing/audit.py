@@ -291,7 +291,8 @@ def _config_at(repo: git.Repo, commit: str, prefix: str) -> RegisterConfig | Non
 def _issue(change: FileChange, line: int, column: int, path: str, code: str, message: str) -> Issue:
     """A finding with the severity of its policy row (refusals get the stale hint)."""
     severity = row(code).severity
-    if change.stale and severity == "error" and "yuqing event rebase" not in message:
+    # An added record is not a version of the base's file at that path (a collision: id-taken).
+    if change.stale and change.status != "A" and severity == "error" and "yuqing event rebase" not in message:
         stem = PurePosixPath(change.path).name.removesuffix(".yml")
         message += ("(目标分支在本分支分叉后修改过这个记录,以上按目标分支的最新版本核对;"
                     f"若是别人同时追加了事件,请运行 `yuqing event rebase {stem}` 在最新的 main 上重做本分支的事件,"
