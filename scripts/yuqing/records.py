@@ -7,8 +7,9 @@ rules skip whatever depends on a part the schema already rejected.
 
 from __future__ import annotations
 
+import sys
 from datetime import datetime, tzinfo
-from typing import Any
+from typing import Any, overload
 
 from .loader import Loaded
 from .model import (
@@ -59,6 +60,16 @@ def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
+@overload
+def _word(value: str) -> str: ...
+@overload
+def _word(value: str | None) -> str | None: ...
+def _word(value: str | None) -> str | None:
+    """One shared string for a word of a closed vocabulary (levels, units, event types):
+    100,000 records hold a handful of them, not a copy each (nor does the check cache)."""
+    return value if value is None or len(value) > 40 else sys.intern(value)
+
+
 def build_incident(loaded: Loaded, tz: tzinfo, broken: set[str]) -> tuple[Incident | None, list[Issue]]:
     """The Incident a loaded file describes, and any time it holds that is not real.
 
@@ -78,8 +89,9 @@ def build_incident(loaded: Loaded, tz: tzinfo, broken: set[str]) -> tuple[Incide
             broken.add("timeline")
             continue
         timeline.append(Event(
-            at=at, type=event["type"], level=_text(event.get("level")), by=_text(event.get("by")),
-            channel=_text(event.get("channel")), url=_text(event.get("url")), note=_text(event.get("note")),
+            at=at, type=_word(event["type"]), level=_word(_text(event.get("level"))),
+            by=_word(_text(event.get("by"))), channel=_word(_text(event.get("channel"))),
+            url=_text(event.get("url")), note=_text(event.get("note")),
             index=index,
         ))
 
@@ -133,16 +145,16 @@ def build_incident(loaded: Loaded, tz: tzinfo, broken: set[str]) -> tuple[Incide
     incident = Incident(
         id=str(data.get("id", "")),
         title=str(data.get("title", "")),
-        level=str(data.get("level", "")),
-        status=str(data.get("status", "")),
-        category=str(data.get("category", "")),
+        level=_word(str(data.get("level", ""))),
+        status=_word(str(data.get("status", ""))),
+        category=_word(str(data.get("category", ""))),
         discovered_at=discovered,
         source=Source(
-            channel=str(source.get("channel", "")), platform=_text(source.get("platform")),
+            channel=_word(str(source.get("channel", ""))), platform=_word(_text(source.get("platform"))),
             url=_text(source.get("url")), transferred_from=_text(source.get("transferred_from")),
         ),
         units=Units(
-            lead=str(units.get("lead", "")),
+            lead=_word(str(units.get("lead", ""))),
             assisting=tuple(str(u) for u in _list(units.get("assisting"))),
         ),
         summary=str(data.get("summary", "") or ""),

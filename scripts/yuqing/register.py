@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+import sys
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -19,11 +20,12 @@ from typing import Callable, Iterable, Sequence
 
 from .asof import register_as_of
 from .config import CONFIG_FILE, load_config
-from .loader import load_file
+from .cache import CheckCache, Verdict, Version, blob_id, file_stat
+from .loader import MAX_FILE_BYTES, load_bytes, load_file
 from .loader import shown as shown_text
 from .model import Incident, Issue, RegisterConfig
 from .records import build_incident
-from .rules import Context, check_across, check_incident
+from .rules import FUTURE_TOLERANCE, Context, check_across, check_incident
 from .textscan import text_issues
 from .times import zone
 from .validate import SchemaChecker, read_schema
@@ -31,6 +33,13 @@ from .validate import SchemaChecker, read_schema
 INCIDENT_DIR = "incidents"
 PARALLEL_THRESHOLD = 400
 """Below this many files a process pool costs more than it saves."""
+END_OF_TIME = datetime(9000, 1, 1).astimezone()
+"""The clock of a cached verdict: no recorded time is in its future (see cache.py)."""
+KEPT_POSITIONS = frozenset({"", "id", "level", "discovered_at", "occurred_at", "at", "posted_at", "due",
+                            "approved_at", "completed_at", "duplicate_of"})
+"""The last path segments whose lines a loaded record keeps: those that messages after
+the per-file checks point at (ids, times). The rest is dropped: a register of
+100,000 records held every value's position."""
 
 Progress = Callable[[int, int], None]
 
@@ -153,21 +162,38 @@ def _init_worker(root: str, config: RegisterConfig, now: datetime) -> None:
     _worker["ctx"] = Context(config, now)
 
 
-def _check_one(path: str) -> tuple[Incident | None, list[Issue]]:
+def _check_one(path: str) -> tuple[Version | None, tuple[Incident | None, list[Issue]]]:
     root = _worker["root"]
     schema = _worker["schema"]
     ctx = _worker["ctx"]
     assert isinstance(root, Path) and isinstance(schema, SchemaChecker) and isinstance(ctx, Context)
-    return check_file(Path(path), root, schema, ctx)
+    return check_version(Path(path), root, schema, ctx)
 
 
-def check_file(path: Path, root: Path, schema: SchemaChecker, ctx: Context) -> tuple[Incident | None, list[Issue]]:
-    """Load one incident file and run every per-file check on it."""
+def check_version(path: Path, root: Path, schema: SchemaChecker,
+                  ctx: Context) -> tuple[Version | None, tuple[Incident | None, list[Issue]]]:
+    """:func:`check_file` on the bytes read once, with the version they are (None when
+    the file is not a regular file of a readable size: such are never cached)."""
+    figures, regular = file_stat(path)
+    if regular and figures is not None and figures[0] <= MAX_FILE_BYTES:
+        try:
+            with open(path, "rb") as handle:
+                raw = handle.read(MAX_FILE_BYTES + 1)
+        except OSError:
+            raw = None
+        if raw is not None and len(raw) <= MAX_FILE_BYTES:
+            return Version(figures, blob_id(raw)), check_file(path, root, schema, ctx, raw=raw)
+    return None, check_file(path, root, schema, ctx)
+
+
+def check_file(path: Path, root: Path, schema: SchemaChecker, ctx: Context,
+               raw: bytes | None = None) -> tuple[Incident | None, list[Issue]]:
+    """Load one incident file (or its bytes ``raw``, already read) and run every per-file check on it."""
     rel = relative(path, root)
     issues, readable = _name_issues(path, rel)
     if not readable:
         return None, issues
-    loaded = load_file(path, rel)
+    loaded = load_file(path, rel) if raw is None else load_bytes(raw, rel)
     issues.extend(loaded.issues)
     if loaded.data is None:
         return None, issues
@@ -186,7 +212,30 @@ def check_file(path: Path, root: Path, schema: SchemaChecker, ctx: Context) -> t
     if incident is None:
         return None, issues
     issues.extend(check_incident(incident, ctx, broken))
-    return incident, issues
+    return _compact(incident), issues
+
+
+_PLACES: dict[tuple[int, int], tuple[int, int]] = {}
+"""One (line, column) pair shared by every record that has it."""
+
+
+def _compact(incident: Incident) -> Incident:
+    """The record as the register holds it: only the positions later messages use."""
+    kept = {sys.intern(path): _PLACES.setdefault(place, place) for path, place in incident.positions.items()
+            if path[max(path.rfind("."), path.rfind("]")) + 1:] in KEPT_POSITIONS}
+    return replace(incident, positions=kept)
+
+
+def latest_time(incident: Incident | None) -> datetime | None:
+    """The latest of the times the time-future rule judges (an extension's due is not one)."""
+    if incident is None:
+        return None
+    times = [incident.discovered_at, incident.occurred_at, *(e.at for e in incident.timeline),
+             incident.appeal.posted_at if incident.appeal else None,
+             *(x.approved_at for x in incident.extensions),
+             incident.review.completed_at if incident.review else None,
+             incident.withdrawn.at if incident.withdrawn else None]
+    return max((t for t in times if t is not None), default=None)
 
 
 def _name_issues(path: Path, rel: str) -> tuple[list[Issue], bool]:
@@ -252,19 +301,28 @@ def load_register(
     real = datetime.now(zone(config.timezone))
     clock = clock or max(real, now or real)
     now = now or clock
-    files = list(paths) if paths is not None else incident_files(root)
-    results = _check_all(files, root, config, clock, progress, jobs)
+    if paths is not None:
+        files = list(paths)
+        names = [relative(p, root) for p in files]
+    else:
+        names = incident_names(root)
+        files = [root / name for name in names]
+    cache = CheckCache.open(root, config)
+    if cache is None:
+        results = [result for _, result in _check_all(files, root, config, clock, progress, jobs)]
+    else:
+        results = _check_cached(cache, files, names, root, config, clock, progress, jobs, whole=paths is None)
 
     incidents: list[Incident] = []
     invalid: set[str] = set()
-    for path, (incident, file_issues) in zip(files, results):
+    for name, (incident, file_issues) in zip(names, results):
         if incident is not None:
             incidents.append(incident)
         if any(i.severity == "error" for i in file_issues):
-            invalid.add(relative(path, root))
+            invalid.add(name)
         issues.extend(file_issues)
     others = list(others)
-    chosen = {relative(p, root) for p in files} if others else set()
+    chosen = set(names) if others else set()
     across = check_across(incidents, (f for f in others if f not in chosen))
     issues.extend(across)
     invalid.update(i.file for i in across)
@@ -274,10 +332,59 @@ def load_register(
                     later)
 
 
+Result = tuple[Incident | None, list[Issue]]
+
+
+def _check_cached(
+    cache: CheckCache, files: list[Path], names: list[str], root: Path, config: RegisterConfig, clock: datetime,
+    progress: Progress | None, jobs: int | None, *, whole: bool,
+) -> list[Result]:
+    """Verdicts from the cache where it holds the file's version; the rest checked and kept."""
+    results: list[Result | None] = [None] * len(files)
+    limit = clock + FUTURE_TOLERANCE
+    missing: list[int] = []
+    again: list[int] = []
+    for index, (path, name) in enumerate(zip(files, names)):
+        figures, regular = file_stat(path)
+        verdict = cache.lookup(name, figures, path) if regular else None
+        if verdict is None:
+            missing.append(index)
+        elif verdict.latest is not None and verdict.latest > limit:
+            again.append(index)
+        else:
+            results[index] = (verdict.incident, list(verdict.issues))
+    if progress and len(files) > len(missing):
+        progress(len(files) - len(missing), len(files))
+    if missing:
+        done = len(files) - len(missing)
+        step = None if progress is None else (lambda n, total: progress(done + n, len(files)))
+        checked = _check_all([files[i] for i in missing], root, config, END_OF_TIME, step, jobs)
+        for index, (version, (incident, file_issues)) in zip(missing, checked):
+            latest = latest_time(incident)
+            if version is not None:
+                cache.store(names[index], version, Verdict(incident, tuple(file_issues), latest))
+            if latest is not None and latest > limit:
+                again.append(index)
+            else:
+                results[index] = (incident, file_issues)
+    if again:
+        # Only these are judged against the clock: checked afresh, never kept.
+        for index, (_, result) in zip(again, _check_all([files[i] for i in again], root, config, clock, None, jobs)):
+            results[index] = result
+    if whole and len(cache.records) != len(names):
+        current = set(names)
+        cache.records = {name: record for name, record in cache.records.items() if name in current}
+        cache.changed = True
+    cache.save()
+    finished = [result for result in results if result is not None]
+    assert len(finished) == len(files), "every file has its verdict"
+    return finished
+
+
 def _check_all(
     files: list[Path], root: Path, config: RegisterConfig, now: datetime,
     progress: Progress | None, jobs: int | None,
-) -> list[tuple[Incident | None, list[Issue]]]:
+) -> list[tuple[Version | None, Result]]:
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     if workers > 1 and len(files) >= PARALLEL_THRESHOLD:
         chunk = max(16, len(files) // (workers * 8))
@@ -292,7 +399,7 @@ def _check_all(
     ctx = Context(config, now)
     results = []
     for index, path in enumerate(files, 1):
-        results.append(check_file(path, root, schema, ctx))
+        results.append(check_version(path, root, schema, ctx))
         if progress and (index % 100 == 0 or index == len(files)):
             progress(index, len(files))
     return results

@@ -1,0 +1,346 @@
+"""Pay once per version of a file: the verdicts of `check`, kept between runs.
+
+Every command and the site build load the register through
+``register.load_register``, which asks this cache first. One file of the
+register's ``.yuqing-cache/`` folder holds, per incident file, the version it
+last saw (the git blob id of its bytes, with the ``lstat`` figures that let a
+later run trust it unread, as git's own index does) and the verdict on that
+version: the compact record and its issues.
+
+What a cached verdict may not depend on:
+
+- anything but the file's bytes and name: the file name of the cache names a
+  fingerprint of the tool's code and data (rule sets, calendars, bundled
+  schemas), the Python and libyaml in use, ``register.yml``, the register's
+  ``schemas/`` and the settings passed in; any change starts a new cache;
+- the clock. Only the time-future rule reads it, so verdicts are taken against
+  a clock at the end of time and each keeps the latest time its record holds:
+  a record whose latest time is past the real clock (plus the rule's
+  tolerance) is checked again, against the real clock, every run.
+
+A broken cache costs time, never truth: a file that does not verify (its keyed
+checksum, made with a key kept outside the register, so a cache file committed
+to a repository is never trusted) is ignored and the register checked in full;
+writes go to a temporary file renamed into place, so a run killed mid-write or
+two runs at once leave the old cache or a whole new one. ``YUQING_NO_CACHE=1``
+turns it off.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import hashlib
+import hmac
+import io
+import os
+import pickle
+import re
+import secrets
+import stat
+import sys
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from . import __version__
+from .model import Incident, Issue, RegisterConfig
+
+CACHE_DIR = ".yuqing-cache"
+FORMAT = b"yuqing-check-cache 1\n"
+_PACKAGE = Path(__file__).resolve().parent
+_RACY_NS = 2_000_000_000
+"""A file changed this close to the run's start is not trusted by its lstat next time
+(a change within the same timestamp tick would keep size and mtime)."""
+
+_PART = 2000
+"""Records per pickle in the cache file."""
+
+Stat = tuple[int, int, int, int]
+"""size, mtime_ns, inode, ctime_ns of an ``lstat``."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Verdict:
+    """The clock-independent result of checking one version of one file."""
+
+    incident: Incident | None
+    issues: tuple[Issue, ...]
+    latest: datetime | None
+    """The latest time the record holds that the time-future rule judges."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Version:
+    """One version of a file: how it looked (``lstat``) and its content's git blob id."""
+
+    stat: Stat | None
+    digest: str
+
+
+def file_stat(path: Path) -> tuple[Stat | None, bool]:
+    """``path``'s lstat figures, and whether it is a regular file (only those are cached)."""
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return None, False
+    return (info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns), stat.S_ISREG(info.st_mode)
+
+
+def blob_id(raw: bytes) -> str:
+    """git's object id for a file of these bytes (``git hash-object``)."""
+    return hashlib.sha1(b"blob %d\0" % len(raw) + raw).hexdigest()
+
+
+def trusted_stat(figures: Stat | None, started_ns: int) -> Stat | None:
+    """The lstat figures worth keeping: not those of a file changed just now."""
+    if figures is None or figures[1] > started_ns - _RACY_NS or figures[3] > started_ns - _RACY_NS:
+        return None
+    return figures
+
+
+def fingerprint(root: Path, config: RegisterConfig) -> str:
+    """Everything besides a file's bytes that a verdict depends on, hashed."""
+    digest = hashlib.sha256(FORMAT)
+    digest.update(f"{__version__}\0{sys.version}\0{yaml.__version__}\0{getattr(yaml, '__with_libyaml__', '')}"
+                  .encode())
+    digest.update(_canonical(config).encode("utf-8", "surrogateescape"))
+    from .validate import SCHEMA_DIR
+
+    sources = [(p, p.relative_to(_PACKAGE).as_posix()) for p in (*_verdict_code(), *_PACKAGE.glob("rulesets/*"))]
+    sources += [(p, "bundled-schemas/" + p.name) for p in SCHEMA_DIR.glob("*")]
+    sources += [(p, "register/" + p.relative_to(root).as_posix())
+                for p in (root / "register.yml", *sorted((root / "schemas").glob("*")))]
+    for path, name in sorted(sources, key=lambda s: s[1]):
+        if "__pycache__" in name or not path.is_file():
+            continue
+        digest.update(b"\0" + name.encode("utf-8", "surrogateescape") + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+_IMPORT = re.compile(r"^\s*from\s+(\.+)([\w.]*)\s+import\s+([\w, ()]+)", re.MULTILINE)
+
+
+@functools.lru_cache(maxsize=1)
+def _verdict_code() -> tuple[Path, ...]:
+    """The package's modules a verdict can depend on: what ``register`` and ``config``
+    import, directly or not (the site and the renderers change often and judge nothing)."""
+    seen: set[Path] = set()
+    todo = [_PACKAGE / "__init__.py", _PACKAGE / "register.py", _PACKAGE / "config.py"]
+    while todo:
+        path = todo.pop()
+        if path in seen or not path.is_file():
+            continue
+        seen.add(path)
+        for dots, module, names in _IMPORT.findall(path.read_text(encoding="utf-8")):
+            base = path.parent
+            for _ in range(len(dots) - 1):
+                base = base.parent
+            target = base.joinpath(*module.split(".")) if module else base
+            todo += [target.with_suffix(".py"), target / "__init__.py"]
+            if not module:  # from . import x
+                todo += [base / f"{n.strip(' ()')}.py" for n in names.split(",") if n.strip(" ()")]
+    return tuple(sorted(seen))
+
+
+def _canonical(value: Any) -> str:
+    """A text of ``value`` that is the same in every process (a set's repr follows the hash seed)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        inner = ",".join(f"{f.name}={_canonical(getattr(value, f.name))}" for f in dataclasses.fields(value))
+        return f"{type(value).__name__}({inner})"
+    if isinstance(value, dict):
+        return "{" + ",".join(sorted(f"{_canonical(k)}:{_canonical(v)}" for k, v in value.items())) + "}"
+    if isinstance(value, (set, frozenset)):
+        return "{" + ",".join(sorted(_canonical(v) for v in value)) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(_canonical(v) for v in value) + "]"
+    return repr(value)
+
+
+def _key() -> bytes | None:
+    """This user's secret for the cache's checksums, kept outside every register."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "yuqing"
+    path = base / "cache-key"
+    try:
+        key = path.read_bytes()
+    except FileNotFoundError:
+        key = b""
+    except OSError:
+        return None
+    if len(key) == 32:
+        return key
+    try:
+        base.mkdir(parents=True, exist_ok=True, mode=0o700)
+        handle, temporary = tempfile.mkstemp(dir=base, prefix=".key-")
+        with os.fdopen(handle, "wb") as out:
+            out.write(secrets.token_bytes(32))
+        os.replace(temporary, path)
+        key = path.read_bytes()  # two first runs at once: the key that stayed is the one
+    except OSError:
+        return None
+    return key if len(key) == 32 else None
+
+
+class _Unpickler(pickle.Unpickler):
+    """Only the register's own value types (checked data is verified first; this is a second wall)."""
+
+    ALLOWED = ("yuqing.model", "yuqing.cache", "datetime", "zoneinfo", "builtins", "copyreg")
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) == ("builtins", "getattr"):
+            return _zone_getattr  # how a ZoneInfo pickles itself: getattr(ZoneInfo, "_unpickle")
+        if module not in self.ALLOWED or (module == "builtins" and name not in ("frozenset", "set", "tuple", "dict",
+                                                                                 "list", "str", "int")):
+            raise pickle.UnpicklingError(f"{module}.{name}")
+        return super().find_class(module, name)
+
+
+def _zone_getattr(owner: Any, name: str) -> Any:
+    import zoneinfo
+
+    if owner is not zoneinfo.ZoneInfo or name != "_unpickle":
+        raise pickle.UnpicklingError(f"getattr {name}")
+    return zoneinfo.ZoneInfo._unpickle  # type: ignore[attr-defined]
+
+
+Record = tuple[Version, Verdict]
+
+
+class CheckCache:
+    """The verdicts of one register under one fingerprint."""
+
+    def __init__(self, folder: Path, name: str, key: bytes, records: dict[str, Record]) -> None:
+        self.folder = folder
+        self.name = name
+        self.key = key
+        self.records = records
+        self.changed = False
+        self.started_ns = time.time_ns()
+
+    @classmethod
+    def open(cls, root: Path, config: RegisterConfig) -> "CheckCache | None":
+        """The cache of ``root`` (empty when there is none or it does not verify); None when off."""
+        if os.environ.get("YUQING_NO_CACHE", "") not in ("", "0"):
+            return None
+        key = _key()
+        if key is None:
+            return None
+        try:
+            name = f"check-{fingerprint(root, config)[:32]}.bin"
+        except OSError:
+            return None
+        folder = root / CACHE_DIR
+        return cls(folder, name, key, _read(folder / name, key))
+
+    def lookup(self, rel: str, figures: Stat | None, path: Path) -> Verdict | None:
+        """The verdict on the file's current version, if this cache holds it."""
+        record = self.records.get(rel)
+        if record is None:
+            return None
+        version, verdict = record
+        if figures is not None and version.stat == figures:
+            return verdict
+        try:
+            with open(path, "rb") as handle:
+                raw = handle.read()
+        except OSError:
+            return None
+        if blob_id(raw) != version.digest:
+            return None
+        trusted = trusted_stat(figures, self.started_ns)
+        if trusted != version.stat:
+            self.records[rel] = (Version(trusted, version.digest), verdict)
+            self.changed = True
+        return verdict
+
+    def store(self, rel: str, version: Version, verdict: Verdict) -> None:
+        self.records[rel] = (Version(trusted_stat(version.stat, self.started_ns), version.digest), verdict)
+        self.changed = True
+
+    def save(self) -> None:
+        """Write the cache whole, atomically; a failure leaves the old one (or none)."""
+        if not self.changed:
+            return
+        try:
+            self.folder.mkdir(exist_ok=True)
+            ignore = self.folder / ".gitignore"
+            if not ignore.exists():
+                ignore.write_text("# yuqing 的检查缓存,可随时删除\n*\n", encoding="utf-8")
+            handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".tmp-", suffix=".bin")
+            try:
+                with os.fdopen(handle, "wb") as out:
+                    out.write(FORMAT + bytes(hashlib.blake2b().digest_size))
+                    signed = _Signed(out, self.key)
+                    with io.BufferedWriter(signed, 1 << 20) as buffered:
+                        # In parts: loading one pickle of 100,000 records keeps a memo of every object.
+                        items = list(self.records.items())
+                        parts = [items[i:i + _PART] for i in range(0, len(items), _PART)]
+                        pickle.dump(len(parts), buffered, protocol=pickle.HIGHEST_PROTOCOL)
+                        for part in parts:
+                            pickle.dump(part, buffered, protocol=pickle.HIGHEST_PROTOCOL)
+                        buffered.flush()
+                        out.seek(len(FORMAT))
+                        out.write(signed.mac.digest())
+                os.replace(temporary, self.folder / self.name)
+            except BaseException:
+                os.unlink(temporary)
+                raise
+            _sweep(self.folder, self.name)
+        except OSError:
+            pass  # a read-only register is checked in full every time: slower, never wrong
+
+
+def _read(path: Path, key: bytes) -> dict[str, Record]:
+    """The records of a cache file that verifies, else none. Read twice from disk (once
+    to verify, once to load) rather than held whole: at 100,000 records it is 200 MB."""
+    size = hashlib.blake2b().digest_size
+    try:
+        with open(path, "rb") as handle:
+            head, mac = handle.read(len(FORMAT)), handle.read(size)
+            check = hmac.new(key, digestmod=hashlib.blake2b)
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                check.update(chunk)
+            if head != FORMAT or not hmac.compare_digest(mac, check.digest()):
+                return {}
+            # The same open file: a run renaming a new cache into place does not change it.
+            handle.seek(len(FORMAT) + size)
+            records: dict[str, Record] = {}
+            for _ in range(_Unpickler(handle).load()):
+                records.update(_Unpickler(handle).load())
+    except Exception:  # unreadable, or verified yet not loadable: start afresh
+        return {}
+    return records
+
+
+class _Signed(io.RawIOBase):
+    """A file being written that keeps the keyed checksum of what went through it."""
+
+    def __init__(self, out: Any, key: bytes) -> None:
+        self.out = out
+        self.mac = hmac.new(key, digestmod=hashlib.blake2b)
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        self.mac.update(data)
+        return int(self.out.write(data))
+
+
+def _sweep(folder: Path, keep: str) -> None:
+    """Remove caches of other fingerprints and temporary files of runs long gone."""
+    now = time.time()
+    for entry in folder.iterdir():
+        if entry.name in (keep, ".gitignore"):
+            continue
+        try:
+            if entry.name.startswith(".tmp-") and now - entry.stat().st_mtime < 3600:
+                continue  # another run may be writing it right now
+            entry.unlink()
+        except OSError:
+            pass
