@@ -16,7 +16,19 @@ from typing import Any
 
 import pytest
 
-from yuqing.audit import AuditError, audit
+from yuqing.audit import AuditError, AuditResult
+from yuqing.audit import audit as audit_at
+
+NOW = "2025-03-04T12:00:00+08:00"
+"""The audit's clock in these tests (the registers' events are of March 2025)."""
+
+
+def audit(root: Path, base: str, head: str = "HEAD", **options: Any) -> AuditResult:
+    """The audit as of NOW unless a test says otherwise."""
+    from datetime import datetime
+
+    options.setdefault("now", datetime.fromisoformat(options.pop("at", NOW)))
+    return audit_at(root, base, head, **options)
 
 from .conftest import base_incident
 from .githelper import GitRegister, repo, run_cli  # noqa: F401  (repo is a fixture)
@@ -63,8 +75,8 @@ def _findings(repo: GitRegister, base: str = "main", **options: Any) -> list[tup
     return [(f.file, f.line, f.column, f.path, f.code, f.severity) for f in result.findings]
 
 
-def _codes(repo: GitRegister, base: str = "main") -> list[tuple[str, str]]:
-    return [(f[4], f[5]) for f in _findings(repo, base)]
+def _codes(repo: GitRegister, base: str = "main", **options: Any) -> list[tuple[str, str]]:
+    return [(f[4], f[5]) for f in _findings(repo, base, **options)]
 
 
 def _message(repo: GitRegister, code: str) -> str:
@@ -76,7 +88,7 @@ def _path(incident_id: str) -> str:
 
 
 def _audit_cli(repo: GitRegister, capsys, *args: str) -> tuple[int, str]:
-    code, out, _ = run_cli(["audit", "--base", "main", "--root", str(repo.root), *args], capsys)
+    code, out, _ = run_cli(["audit", "--base", "main", "--now", NOW, "--root", str(repo.root), *args], capsys)
     return code, out
 
 
@@ -149,7 +161,8 @@ def test_a_back_dated_press_conference_between_events_needs_approval(main_branch
     main_branch.write(record)
     main_branch.commit("补录新闻发布会")
     line = main_branch.line_of(ID, "- at: '2025-03-03T09:50")
-    assert _findings(main_branch) == [(_path(ID), line, 3, "timeline[2]", "event-backdated", "approval")]
+    assert _findings(main_branch) == [(_path(ID), line, 3, "timeline[2]", "event-backdated", "approval"),
+                                      (_path(ID), line, 3, "timeline[2]", "event-recorded-late", "info")]
     assert _message(main_branch, "event-backdated").startswith(
         "新增的第 3 条“新闻发布会”(2025-03-03T09:50:00+08:00)插在已有事件之间,属于补录。")
 
@@ -159,7 +172,11 @@ def test_an_appended_event_dated_before_the_last_one_is_back_dated(main_branch: 
     record["timeline"].append({"at": "2025-03-03T10:30:00+08:00", "type": "初步回应", "by": "消费者权益保护科"})
     main_branch.write(record)
     main_branch.commit("补录初步回应")
-    assert _codes(main_branch) == [("event-backdated", "approval")]
+    assert _codes(main_branch, at="2025-03-03T11:30:00+08:00") == [("event-backdated", "approval")]
+    # A day later the 3-working-hour first reply (due 03-03 12:00) is overdue on the base: the
+    # back-dated reply turns it into "met", and it was recorded 25 h after its time.
+    assert _codes(main_branch) == [("deadline-rescued", "approval"), ("event-backdated", "approval"),
+                                   ("event-recorded-late", "info")]
 
 
 def _extension(approved_at: str) -> dict[str, Any]:
@@ -250,10 +267,11 @@ def test_changing_the_rules_the_schemas_the_workflows_or_the_code_needs_approval
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_text("# changed\n", encoding="utf-8")
     (root / "pyproject.toml").write_text("[project]\n", encoding="utf-8")
-    (root / "notes.md").write_text("说明\n", encoding="utf-8")  # not a setting: no finding
+    (root / "notes.md").write_text("说明\n", encoding="utf-8")  # outside incidents/: a setting too
     main_branch.commit("改规则和代码")
     assert [(f[0], f[4], f[5]) for f in _findings(main_branch)] == [
         (".github/workflows/pr.yml", "config-changed", "approval"),
+        ("notes.md", "config-changed", "approval"),
         ("pyproject.toml", "config-changed", "approval"),
         ("register.yml", "config-changed", "approval"),
         ("schemas/incident.schema.json", "config-changed", "approval"),
@@ -489,9 +507,10 @@ def test_a_stale_branch_cannot_rewrite_a_record_the_base_archived(main_branch: G
     main_branch.write(record)
     main_branch.commit("续报", when="2025-03-12T10:00:00+08:00")
     findings = audit(main_branch.root, "main").findings
-    assert {(f.code, f.severity) for f in findings} == {("archived-rewritten", "error")}
+    # the 平息 and 归档 the base added after the fork are named as such (event-removed, with the rebase steps)
+    assert {(f.code, f.severity) for f in findings} == {("archived-rewritten", "error"), ("event-removed", "error")}
     assert {f.path for f in findings} >= {"status", "timeline[4]", "timeline[5]"}
-    assert all(f.message.endswith("请先合并目标分支的最新提交,再在其基础上修改。)") for f in findings)
+    assert all("以上按目标分支的最新版本核对" in f.message for f in findings if f.code == "archived-rewritten")
 
 
 def test_findings_point_at_the_head_after_merging_the_base(main_branch: GitRegister) -> None:
@@ -522,7 +541,8 @@ def test_no_change_to_incidents(main_branch: GitRegister) -> None:
     (main_branch.root / "README.md").write_text("说明\n", encoding="utf-8")
     main_branch.commit("文档")
     result = audit(main_branch.root, "main")
-    assert (result.ok, result.files, result.findings) == (True, 0, ())
+    assert (result.ok, result.files, [(f.file, f.code) for f in result.findings]) == (
+        True, 0, [("README.md", "config-changed")])
 
 
 def test_unknown_base_is_a_usage_error(main_branch: GitRegister, capsys) -> None:

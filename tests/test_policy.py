@@ -8,12 +8,11 @@ from typing import Any, Callable
 
 import pytest
 
-from yuqing.audit import audit
 from yuqing.policy import POLICY, policy_markdown, row
 
 from .conftest import PROJECT, base_incident
 from .githelper import GitRegister, repo  # noqa: F401  (repo is a fixture)
-from .test_audit import ID, ARCHIVED, _archived, _extension, _open, main_branch  # noqa: F401  (main_branch is a fixture)
+from .test_audit import ID, ARCHIVED, _archived, _extension, _open, audit, main_branch  # noqa: F401  (main_branch is a fixture)
 
 
 def _rewrite(repo: GitRegister, **overrides: Any) -> None:
@@ -31,6 +30,36 @@ def _text(repo: GitRegister, name: str, old: str, new: str) -> None:
     path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
 
 
+def _on_base(repo: GitRegister, *records: dict[str, Any]) -> None:
+    """Put ``records`` on main first (the branch then starts from them)."""
+    repo.git("switch", "-q", "main")
+    for record in records:
+        repo.write(record)
+    repo.commit("目标分支上的记录")
+    repo.git("switch", "-q", "work")
+    repo.git("merge", "-q", "--ff-only", "main")
+
+
+SERIOUS = "YQ-2025-0003"
+"""A 重大 record graded at discovery, no grading event yet: its 4 h and 48 h clocks run from discovery."""
+
+
+def _first_grading_lowers(repo: GitRegister) -> None:
+    _on_base(repo, base_incident(id=SERIOUS, level="重大", status="处置中", timeline=[]))
+    repo.write(base_incident(id=SERIOUS, level="一般", status="处置中",
+                             timeline=[{"at": "2025-03-03T10:00:00+08:00", "type": "定级", "level": "一般"}]))
+
+
+def _extension_due_moved(repo: GitRegister) -> None:
+    _on_base(repo, _open(extensions=[_extension("2025-03-05T09:00:00+08:00")]))
+    repo.write(_open(extensions=[dict(_extension("2025-03-05T09:00:00+08:00"), due="2025-03-13T17:30:00+08:00")]))
+
+
+def _confidential_named(repo: GitRegister) -> None:
+    _on_base(repo, base_incident(id=SERIOUS, title="某涉密案件的处置情况", confidential=True))
+    repo.write(_open(summary=f"网民发帖称在某超市购买的酸奶已过保质期,与 {SERIOUS} 有关。"))
+
+
 CASES: dict[str, Callable[[GitRegister], None]] = {
     "record-added": lambda r: r.write(base_incident(id="YQ-2025-0003")),
     "event-appended": lambda r: _with_events(r, lambda t: t.append({"at": "2025-03-04T09:00:00+08:00", "type": "续报"})),
@@ -38,6 +67,7 @@ CASES: dict[str, Callable[[GitRegister], None]] = {
         r, lambda t: t.append({"at": "2025-03-04T09:00:00+08:00", "type": "升级", "level": "重大"}), level="重大"),
     "field-filled": lambda r: _rewrite(r, tags=["过期食品"], units={"lead": "食品经营安全监管科", "assisting": ["南山县局"]}),
     "text-refined": lambda r: _rewrite(r, title="某超市销售过期酸奶被网民曝光(南山店)"),
+    "event-recorded-late": lambda r: _with_events(r, lambda t: t.append({"at": "2025-03-03T11:30:00+08:00", "type": "研判"})),
     "withdrawn-changed": lambda r: _rewrite(r, withdrawn={"reason": "误登记"}),
     "confidential-changed": lambda r: _rewrite(r, confidential=True),
     "event-backdated": lambda r: _with_events(
@@ -46,6 +76,11 @@ CASES: dict[str, Callable[[GitRegister], None]] = {
     "time-changed": lambda r: _rewrite(r, occurred_at="2025-03-02T20:00:00+08:00"),
     "appeal-changed": lambda r: _rewrite(r, appeal={"posted_at": "2025-03-03T12:00:00+08:00", "author": "网友甲"}),
     "field-changed": lambda r: _rewrite(r, category="消费维权"),
+    "deadline-removed": _first_grading_lowers,
+    "deadline-moved": _extension_due_moved,
+    # report-4h (敏感 from discovery 03-03 09:00) is overdue on the base at the clock (03-04 12:00):
+    # a 上报 dated 12:00 that day, recorded now, would make it "met".
+    "deadline-rescued": lambda r: _with_events(r, lambda t: t.append({"at": "2025-03-03T12:00:00+08:00", "type": "上报"})),
     "config-changed": lambda r: _text(r, "register.yml", "limit: 2\n", "limit: 20\n"),
     "record-deleted": lambda r: r.path(ID).unlink(),
     "record-renamed": lambda r: r.path(ID).rename(r.path(ID).with_name(f"{ID}.yml.bak")),
@@ -59,6 +94,8 @@ CASES: dict[str, Callable[[GitRegister], None]] = {
     "status-changed": lambda r: _rewrite(r, status="已平息"),
     "field-removed": lambda r: _rewrite(r, units={"lead": "食品经营安全监管科"}, source={"channel": "社交媒体"}),
     "archived-rewritten": lambda r: r.write(_archived(summary="改写后的概要。")),
+    "time-offset": lambda r: _with_events(r, lambda t: t.append({"at": "2025-03-04T03:00:00+00:00", "type": "续报"})),
+    "confidential-mention": _confidential_named,
     "record-unreadable": lambda r: r.path(ID).write_text("id: [\n", encoding="utf-8"),
 }
 

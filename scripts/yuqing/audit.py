@@ -22,13 +22,13 @@ import json
 import re
 import tempfile
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, Iterator
 
 from .history import event_key
 from .loader import Loaded, join_path, load_bytes
-from .model import GRADING_EVENTS, Issue, RegisterConfig
+from .model import GRADING_EVENTS, Incident, Issue, RegisterConfig
 from .policy import row
 
 if TYPE_CHECKING:
@@ -39,12 +39,11 @@ CORRECTION = "更正"
 INCIDENT_DIR = "incidents/"
 RECORD_NAME = re.compile(r"incidents/(?P<year>[0-9]{4})/(?P<id>[A-Z][A-Z0-9]*-[0-9]{4}-[0-9]{4,})\.yml")
 """The only place a record may live; matched whole (``fullmatch``), never with ``$``."""
+RECORD_ID = re.compile(r"(?P<prefix>[A-Z][A-Z0-9]*)-(?P<year>[0-9]{4})-(?P<number>[0-9]{4,})")
 REGULAR_MODES = frozenset({"100644", "100755"})
-CONFIG_PATHS: tuple[str, ...] = (
-    "register.yml", "schemas/", "scripts/", ".github/", ".gitea/", "pyproject.toml", "mkdocs.yml", "overrides/",
-    ".pre-commit-hooks.yaml", ".gitattributes", ".gitmodules", ".gitignore",
-)
-"""Files that decide the rules, the checks and the published site: changes need an approver."""
+"""Every path outside ``incidents/`` is a setting (``config-changed``): code, workflows, hooks, tests,
+docs, the Makefile, editor settings and git's own files all run or decide something on someone's
+machine or in CI. Only the records are judged field by field."""
 TEXT_FIELDS = frozenset({"title", "summary", "source.platform"})
 TIME_FIELDS = frozenset({"occurred_at", "discovered_at"})
 _SETTINGS_SOURCES = ("base", "worktree")
@@ -67,6 +66,10 @@ class AuditResult:
     findings: tuple[Issue, ...]
     settings: str = "base"
     """Where register.yml, the schemas and the rule sets came from: the base tip or the work tree."""
+    now: datetime | None = None
+    """The audit's clock: the deadlines of the base and of the branch are compared as of it."""
+    approvers: tuple[str, ...] = ()
+    """The ``approvers:`` of the settings that judged (the base's register.yml by default)."""
 
     @property
     def ok(self) -> bool:
@@ -115,6 +118,12 @@ class Context:
     base_ids: dict[str, str] = field(default_factory=dict)
     config: RegisterConfig | None = None
     base_name: str = "main"
+    now: datetime | None = None
+    """The audit's clock (the real one; ``--now`` in tests); None skips the deadline comparison."""
+    secrets: tuple[Incident, ...] = ()
+    """The confidential records of the base tip (and of the branch): public text must not name them."""
+    public_titles: frozenset[str] = frozenset()
+    """Titles some public record of the base has: they are public text, not a mention."""
 
 
 # --- git -----------------------------------------------------------------------
@@ -142,11 +151,14 @@ def _strip(path: str, prefix: str) -> str:
     return path[len(prefix):] if prefix and path.startswith(prefix) else path
 
 
-def audit(root: Path, base: str, head: str = "HEAD", *, settings: str = "base") -> AuditResult:
+def audit(root: Path, base: str, head: str = "HEAD", *, settings: str = "base",
+          now: datetime | None = None) -> AuditResult:
     """Judge the change from ``base`` to ``head``; raises AuditError when it cannot.
 
     ``settings`` is ``base`` (register.yml, schemas and rule sets read from the
-    base tip: the branch never judges itself) or ``worktree``.
+    base tip: the branch never judges itself) or ``worktree``. ``now`` is the
+    audit's clock (default: the real one): each changed record's deadlines are
+    computed as of it on the base tip and on the branch, and compared.
     """
     import git
 
@@ -188,7 +200,7 @@ def audit(root: Path, base: str, head: str = "HEAD", *, settings: str = "base") 
               if e.status == "R" and e.path.startswith(incidents) and not (e.old_path or "").startswith(incidents) else e
               for e in branch]
     record_entries = [e for e in branch if e.path.startswith(incidents) or (e.old_path or "").startswith(incidents)]
-    config_entries = [e for e in branch if e not in record_entries and _is_config(e.path, prefix)]
+    config_entries = [e for e in branch if e not in record_entries]
 
     def base_version(entry: Entry) -> tuple[str, bool]:
         old = entry.old_path or entry.path
@@ -213,20 +225,68 @@ def audit(root: Path, base: str, head: str = "HEAD", *, settings: str = "base") 
             entry.new_mode, stale, loaded(entry.old_sha, old_path) if stale else None,
         ))
     config = _config_at(repo, base_commit, prefix) if settings == "base" else _config_here(root)
-    ctx = Context(base_ids, config, base)
+    clock = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    secrets, public_titles = _confidential(repo, tip, changes, config) if changes else ((), frozenset())
+    ctx = Context(base_ids, config, base, clock, secrets, public_titles)
     findings: list[Issue] = []
     for change in changes:
         findings.extend(check_change(change, ctx))
     for entry in config_entries:
         findings.extend(_config_changed(entry, prefix))
     findings.sort(key=lambda i: (i.file, i.line, i.column, i.code))
-    return AuditResult(base, base_commit, merge_base, head_commit, len(changes), tuple(findings), settings)
+    return AuditResult(base, base_commit, merge_base, head_commit, len(changes), tuple(findings), settings, clock,
+                       config.approvers if config is not None else ())
 
 
-def _is_config(path: str, prefix: str) -> bool:
-    inner = _strip(path, prefix) if path.startswith(prefix) else None
-    return any(path.startswith(p) or path == p or (inner is not None and (inner.startswith(p) or inner == p))
-               for p in CONFIG_PATHS)
+_CONFIDENTIAL_LINE = re.compile(rb"(?m)^confidential\s*:")
+
+
+def _confidential(repo: git.Repo, tip: dict[str, str], changes: list[FileChange],
+                  config: RegisterConfig | None) -> tuple[tuple[Incident, ...], frozenset[str]]:
+    """The confidential records (base tip and branch) and the titles of the base's public records.
+
+    One ``cat-file --batch`` for the tip's records; only files with a top-level
+    ``confidential:`` line are parsed (a title is read from the others with a
+    cheap line match), so the cost stays near one read of the register.
+    """
+    from .history import read_blobs
+    from .records import build_incident
+    from .times import zone
+
+    tz = zone(config.timezone if config else "Asia/Shanghai")
+    blobs = read_blobs(repo, tip.values())
+    secret: dict[str, Incident] = {}
+    public: set[str] = set()
+    changed = {c.path for c in changes}
+
+    def consider(loaded: Loaded | None) -> None:
+        data = loaded.data if loaded is not None else None
+        if not isinstance(data, dict):
+            return
+        if data.get("confidential") is True:
+            incident = build_incident(loaded, tz, set())[0] if loaded is not None else None
+            if incident is not None:
+                secret.setdefault(incident.id, incident)
+        elif isinstance(data.get("title"), str):
+            public.add(data["title"].strip())
+
+    for path, sha in tip.items():
+        blob = blobs.get(sha)
+        if blob is None or path in changed:
+            continue
+        if _CONFIDENTIAL_LINE.search(blob):
+            consider(load_bytes(blob, path))
+        else:
+            match = _TITLE_LINE.search(blob)
+            if match:
+                public.add(match.group(1).decode("utf-8", errors="replace").strip().strip("\"'"))
+    for change in changes:
+        consider(change.old)
+        consider(change.new)
+    return tuple(secret.values()), frozenset(public)
+
+
+_TITLE_LINE = re.compile(rb"(?m)^title\s*:\s*(.+?)\s*$")
 
 
 def _config_changed(entry: Entry, prefix: str) -> list[Issue]:
@@ -320,16 +380,26 @@ def check_change(change: FileChange, ctx: Context) -> list[Issue]:
         misplaced = _misplaced(change)
         if misplaced:
             return findings + [misplaced]
-    if change.new is None or change.new.data is None:
-        problem = change.new.issues[0] if change.new is not None and change.new.issues else None
+    problems = [i for i in change.new.issues if i.severity == "error"] if change.new is not None else []
+    if change.new is None or change.new.data is None or problems:
+        # A merge key, a duplicate key or a tag makes YAML read something else than the text shows:
+        # nothing read from such a file can be compared.
+        problem = problems[0] if problems else None
         line, column = (problem.line, problem.column) if problem else (1, 1)
-        return findings + [_issue(change, line, column, "", "record-unreadable",
-                                  "修改后的文件无法解析,无法核对改动是否合规;请先修正(运行 `yuqing check`)。")]
+        why = f"({problem.code}:{problem.message})" if problem else ""
+        return findings + [_issue(change, line, column, problem.path if problem else "", "record-unreadable",
+                                  f"修改后的文件无法可靠解析{why},无法核对改动是否合规;"
+                                  "请先修正(运行 `yuqing check`)。")]
+    findings += _offsets(change, ctx) + _mentions(change, ctx)
     if change.status == "A":
         return findings + _added(change, ctx)
     if change.old is None or not isinstance(change.old.data, dict):
         return findings  # the base version was already broken: nothing trustworthy to compare with
-    return findings + Comparison(change, change.old.data, change.new.data, ctx).findings()
+    compared = Comparison(change, change.old.data, change.new.data, ctx).findings()
+    if not any(f.severity == "error" for f in (*findings, *compared)):
+        shown = {f.path for f in compared if f.severity == "approval"}
+        compared += [f for f in _clock_findings(change, ctx) if not (f.code == "deadline-moved" and f.path in shown)]
+    return findings + compared
 
 
 def _misplaced(change: FileChange) -> Issue | None:
@@ -360,10 +430,20 @@ def _added(change: FileChange, ctx: Context) -> list[Issue]:
     content_id = data.get("id") if isinstance(data, dict) else None
     stem = PurePosixPath(change.path).name[:-len(".yml")]
     findings: list[Issue] = []
+    taken = {number: i for i in ctx.base_ids if (number := _id_number(i)) is not None}
     for candidate in dict.fromkeys(i for i in (stem, content_id) if isinstance(i, str)):
-        if candidate in ctx.base_ids:
+        number = _id_number(candidate)
+        holder = candidate if candidate in ctx.base_ids else taken.get(number) if number is not None else None
+        if holder is not None:
             line, column = _where(change.new, "id")
-            findings.append(_issue(change, line, column, "id", "id-taken", _id_taken(candidate, ctx)))
+            findings.append(_issue(change, line, column, "id", "id-taken", _id_taken(holder, ctx, candidate)))
+            break
+    for key, name in (("withdrawn", "撤销(withdrawn)"), ("confidential", "涉密标记(confidential)")):
+        if isinstance(data, dict) and key in data and data[key] not in (None, False):
+            line, column = _where(change.new, key, key=True)
+            findings.append(_issue(change, line, column, key, f"{key}-changed",
+                                   f"新登记的记录带有{name}:{_show(data[key])}。{row(f'{key}-changed').reason};"
+                                   "合并前须经审批人审核。"))
     extensions = data.get("extensions") if isinstance(data, dict) else None
     if isinstance(data, dict) and isinstance(extensions, list) and extensions:
         # A new record may hold extensions too: one approved after the normal due needs an approver.
@@ -373,13 +453,20 @@ def _added(change: FileChange, ctx: Context) -> list[Issue]:
     return findings
 
 
-def _id_taken(taken: str, ctx: Context) -> str:
+def _id_number(text: str) -> tuple[str, str, int] | None:
+    """An id as (prefix, year, number): YQ-2026-0018 and YQ-2026-00018 are the same number."""
+    match = RECORD_ID.fullmatch(text)
+    return (match["prefix"], match["year"], int(match["number"])) if match else None
+
+
+def _id_taken(taken: str, ctx: Context, candidate: str | None = None) -> str:
     # The order matters: renumber first (it refuses once the other record is merged in,
     # and merging first would be an add/add conflict on the same file name).
     base = ctx.base_name
     sync = f"git fetch origin && git merge {base}" if base.startswith("origin/") else f"git merge {base}"
-    return (f"编号 {taken} 在目标分支上已被 {ctx.base_ids[taken]} 占用(有人同时登记)。"
-            f"请运行 `yuqing renumber {taken}`(改为下一个空闲编号:文件名和 id 一起改,一次提交;"
+    same = f"(与 {candidate} 是同一个号码)" if candidate and candidate != taken else ""
+    return (f"编号 {taken}{same} 在目标分支上已被 {ctx.base_ids[taken]} 占用(有人同时登记)。"
+            f"请运行 `yuqing renumber {candidate or taken}`(改为下一个空闲编号:文件名和 id 一起改,一次提交;"
             f"分支名中的编号随之改),再 `{sync}`,然后 `yuqing verify`,通过后 `git push -u origin HEAD` 推送。")
 
 
@@ -557,6 +644,21 @@ class Comparison:
                 self.issue(path, "event-backdated",
                           f"新增的第 {j + 1} 条“{key[1]}”({key[0]}){where},属于补录。{row('event-backdated').reason},"
                           "须经审批人审核;请在 note 中写明补录原因。")
+            self._recorded_late(path, key[1], when)
+
+    def _recorded_late(self, path: str, kind: str, when: datetime | None) -> None:
+        """An appended event dated long before the audit's clock: shown with how late it was recorded."""
+        config, now = self.ctx.config, self.ctx.now
+        if config is None or now is None or when is None:
+            return
+        late = now - when
+        if late > timedelta(hours=config.late_registration_hours):
+            from .times import human_duration, zone
+
+            self.issue(path, "event-recorded-late",
+                      f"追加的“{kind}”时间为 {when.astimezone(zone(config.timezone)).strftime('%Y-%m-%d %H:%M')},"
+                      f"现在才记录,晚了 {human_duration(late)}(register.yml 的 late_registration_hours 为 "
+                      f"{config.late_registration_hours:g} 小时)。{row('event-recorded-late').reason}。")
 
     # fields of an open record
     def _fields(self) -> None:
@@ -708,3 +810,135 @@ class Comparison:
             self.issue(key if key in self.new else "", "archived-rewritten",
                       f"已归档的记录{verb}“{key}”。归档后不得改写,只能在处置经过末尾追加“{CORRECTION}”事件说明更正内容。",
                       key=key in self.new)
+
+
+# --- what a version says beyond its fields: offsets, mentions, clocks ----------------
+
+def _offsets(change: FileChange, ctx: Context) -> list[Issue]:
+    """Times written with an offset other than the register zone's (``time-offset``)."""
+    from .rules import Context as RulesContext
+    from .rules import check_time_offsets
+
+    if ctx.config is None or change.new is None:
+        return []
+    rules_ctx = RulesContext(ctx.config, ctx.now or datetime.now(timezone.utc))
+    return [_issue(change, i.line, i.column, i.path, "time-offset", i.message)
+            for i in check_time_offsets(change.new, rules_ctx)]
+
+
+def _strings(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(item, join_path(path, str(key)))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _strings(item, f"{path}[{index}]")
+
+
+def _mentions(change: FileChange, ctx: Context) -> list[Issue]:
+    """A public record's text naming a confidential record (its id or full title): the site would leak it.
+
+    The same needles as the site's leak guard (ids; titles of at least
+    ``guard.MIN_TITLE`` characters that no public record shares). The message
+    names the field and the confidential record's id (the pull request is
+    internal), never the title: a finding is shown in CI logs and annotations.
+    """
+    from .site.guard import Scanner
+    from .textscan import FREE_TEXT, field_name
+
+    data = change.new.data if change.new is not None else None
+    if not isinstance(data, dict) or data.get("confidential") is True or not ctx.secrets:
+        return []
+    own = data.get("id")
+    secrets = [s for s in ctx.secrets if s.id != own]
+    scanner = Scanner(secrets, ctx.public_titles)
+    owner = {s.id: s.id for s in secrets} | {s.title.strip(): s.id for s in secrets}
+    findings: list[Issue] = []
+    for path, text in _strings(data):
+        if field_name(path) not in FREE_TEXT or field_name(path) == "url":
+            continue
+        for needle in scanner.find(text):
+            secret = owner.get(needle, "?")
+            what = "编号" if needle == secret else "标题"
+            line, column = _where(change.new, path)
+            findings.append(_issue(
+                change, line, column, path, "confidential-mention",
+                f"公开记录的 {path} 提到了涉密记录 {secret} 的{what}。{row('confidential-mention').reason}。"
+                f"请删去这段文字(涉密记录之间的关联只写在涉密记录里),或经审批把本记录也标为涉密。"))
+    return findings
+
+
+def _clock_findings(change: FileChange, ctx: Context) -> list[Issue]:
+    """Deadlines of the base tip's version against the branch's, both with the base's settings, as of the clock.
+
+    A deadline gone (``deadline-removed``), one whose start or due moved
+    (``deadline-moved``), and one overdue on the base that the branch makes met or
+    not yet due (``deadline-rescued``: an action or an extension dated before the
+    due but recorded now) need an approver. An extension newly added moves the due
+    by design; whether it came in time is ``extension-late``'s question.
+    """
+    from .calendar import WorkCalendar
+    from .deadlines import STATUS_TEXT, _clock_path, compute
+    from .records import build_incident
+    from .times import zone
+
+    config, now = ctx.config, ctx.now
+    if config is None or now is None or change.old is None or change.new is None:
+        return []
+    tz = zone(config.timezone)
+    old = build_incident(change.old, tz, set())[0]
+    new = build_incident(change.new, tz, set())[0]
+    if old is None or new is None or not old.counts or not new.counts:
+        return []  # a withdrawal is withdrawn-changed's business
+    calendar = WorkCalendar.from_config(config)
+    before = {d.rule: d for d in compute([old], config, now, calendar).deadlines}
+    after = {d.rule: d for d in compute([new], config, now, calendar).deadlines}
+    local = now.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+    findings: list[Issue] = []
+
+    def stamp(value: datetime | None) -> str:
+        return value.astimezone(tz).strftime("%Y-%m-%d %H:%M") if value else "无法计算"
+
+    for rule_id, was in before.items():
+        now_is = after.get(rule_id)
+        name = f"“{was.rule_title}”时限(起算 {stamp(was.start)},截止 {stamp(was.due)},目标分支上为{STATUS_TEXT[was.status]})"
+        if now_is is None:
+            findings.append(_issue(change, *_where(change.new, "level"), "level", "deadline-removed",
+                                   f"按目标分支的规则,截至审核时间 {local},{name}在本分支上不再存在"
+                                   f"(等级或处置经过的改动让它不再适用)。{row('deadline-removed').reason},合并前须经审批人审核。"))
+            continue
+        moved_due = now_is.due != was.due and now_is.extended == was.extended
+        rule = config.rule(rule_id)
+        if (now_is.start != was.start or moved_due) and rule is not None:
+            where = _clock_path(new, rule, now_is.start)
+            findings.append(_issue(change, *_where(change.new, where), where, "deadline-moved",
+                                   f"{name}在本分支上变为起算 {stamp(now_is.start)},截止 {stamp(now_is.due)}。"
+                                   f"{row('deadline-moved').reason},合并前须经审批人审核。"))
+        elif was.status == "overdue" and now_is.status in ("met", "pending", "due_soon"):
+            findings.append(_rescued(change, new, was, now_is, name, local, config))
+    return findings
+
+
+def _rescued(change: FileChange, new: Incident, was: Any, now_is: Any, name: str, local: str,
+             config: RegisterConfig) -> Issue:
+    from .deadlines import STATUS_TEXT
+
+    rule = config.rule(now_is.rule)
+    met = new.first_event(rule.met_by, since=now_is.start) if rule is not None and now_is.met_at else None
+    result = STATUS_TEXT[now_is.status]
+    if met is not None:
+        path = f"timeline[{met.index}]"
+        cause = (f"完成它的第 {met.index + 1} 条“{met.type}”写的时间是 {met.at.strftime('%Y-%m-%d %H:%M')},"
+                 f"却是现在({local})才记录")
+    else:
+        extension = next((x for x in reversed(new.extensions) if x.rule == now_is.rule), None)
+        path = f"extensions[{extension.index}]" if extension else "extensions"
+        approved = extension.approved_at.strftime("%Y-%m-%d %H:%M") if extension and extension.approved_at else "(未写)"
+        cause = (f"新增的延期把截止时间延到 {now_is.due.strftime('%Y-%m-%d %H:%M') if now_is.due else '?'},"
+                 f"批准时间写的是 {approved},却是现在({local})才记录")
+    line, column = _where(change.new, path)
+    return _issue(change, line, column, path, "deadline-rescued",
+                  f"这一改动把已逾期的{name}变成了“{result}”:{cause}。{row('deadline-rescued').reason};"
+                  "合并前须经审批人审核。")

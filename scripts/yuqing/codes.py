@@ -102,6 +102,13 @@ CODES: dict[str, str] = {
     "time-changed": "(yuqing audit,需审批)新增或修改发生时间、发现时间",
     "appeal-changed": "(yuqing audit,需审批)新增或修改网民诉求",
     "config-changed": "(yuqing audit,需审批)修改了设置、规则、工作流或工具代码",
+    "time-offset": "时间写了与台账时区不同的 UTC 偏移(如 +23:59、Z):请不写偏移或写台账时区的偏移(+08:00)",
+    "id-canonical": "编号的序号不是规范写法(至少 4 位,不能有多余的前导零,如 YQ-2026-00018)",
+    "deadline-removed": "(yuqing audit,需审批)改动让目标分支上已有的时限消失",
+    "deadline-moved": "(yuqing audit,需审批)改动移动了目标分支上已有时限的起算或截止时间",
+    "deadline-rescued": "(yuqing audit,需审批)改动把已逾期的时限变成按时完成或未到期(事后补记的处置或延期)",
+    "event-recorded-late": "(yuqing audit,提示)追加的事件时间早于审核时间超过 register.yml 的迟报小时数",
+    "confidential-mention": "(yuqing audit)公开记录的文字提到了涉密记录的编号或标题",
     "file-exists": "(yuqing new)目标文件已存在,不覆盖",
     # register.yml
     "no-register": "找不到 register.yml",

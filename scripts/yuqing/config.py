@@ -113,6 +113,7 @@ def load_config(root: Path) -> tuple[RegisterConfig | None, list[Issue]]:
         notify=Notify(robot=str((data.get("notify") or {}).get("robot") or ""),
                       interval_minutes=int((data.get("notify") or {}).get("interval_minutes") or 30),
                       digest=tuple(str(t) for t in (data.get("notify") or {}).get("digest") or ())),
+        approvers=tuple(str(a) for a in data.get("approvers") or ()),
     )
     return config, issues
 

@@ -303,6 +303,8 @@ class RegisterConfig:
     """Platform aliases from register.yml: (name, channel, other names); see yuqing.platforms."""
     intake: Intake = Intake()
     notify: Notify = Notify()
+    approvers: tuple[str, ...] = ()
+    """Forge logins whose APPROVED review lets approval-class changes through the gate (yuqing.approval)."""
 
     def rule(self, rule_id: str) -> Rule | None:
         return next((r for r in self.rules if r.id == rule_id), None)

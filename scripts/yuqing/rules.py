@@ -7,6 +7,7 @@ schema problems touch one of them, so one mistake is reported once.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -16,6 +17,8 @@ from typing import Callable, Iterable, Iterator
 
 from .calendar import WorkCalendar
 from .deadlines import clock_start, extension_cap
+from .loader import Loaded
+from .times import parse_time, zone
 from .model import GRADING_EVENTS, LEVELS, SEVERE_LEVELS, Incident, Issue, RegisterConfig, level_rank
 from .words import did_you_mean, listing
 
@@ -58,7 +61,11 @@ def check_id(incident: Incident, ctx: Context) -> Iterator[Issue]:
     if prefix != ctx.config.id_prefix:
         yield _issue(incident, "id", "id-prefix",
                      f"编号前缀“{prefix}”与 register.yml 的 id_prefix“{ctx.config.id_prefix}”不一致。")
-    year = rest.partition("-")[0]
+    year, _, number = rest.partition("-")
+    if number.isdigit() and number.isascii() and number != f"{int(number):04d}":
+        yield _issue(incident, "id", "id-canonical",
+                     f"编号“{incident.id}”的序号 {number} 不是规范写法:序号至少 4 位、不能有多余的前导零,"
+                     f"应为 {prefix}-{year}-{int(number):04d}。多一个零的编号看起来是另一个事件,会与原编号并存。")
     if year.isdigit() and int(year) != incident.discovered_at.year:
         yield _issue(incident, "id", "id-year",
                      f"编号中的年份 {year} 与发现时间的年份 {incident.discovered_at.year} 不一致。")
@@ -119,6 +126,60 @@ def check_times(incident: Incident, ctx: Context) -> Iterator[Issue]:
             yield _issue(incident, path, "time-future",
                          f"时间 {value.strftime('%Y-%m-%d %H:%M')} 在未来(现在是 {ctx.now.strftime('%Y-%m-%d %H:%M')}):"
                          "登记的只能是已经发生的事,请核对日期(常见错误:年份或月份写错)。")
+
+
+_TIME_PATHS = ("discovered_at", "occurred_at", "appeal.posted_at", "review.completed_at", "withdrawn.at")
+_OFFSET = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?P<offset>Z|z|[+-]\d{2}:\d{2})")
+
+
+def check_time_offsets(loaded: Loaded, ctx: Context) -> Iterator[Issue]:
+    """A written UTC offset must be the register zone's offset at that instant.
+
+    ``2026-11-28T08:30:00+23:59`` is a valid RFC 3339 time 24 hours away from
+    what a reader of the file sees; such a time is refused (``time-offset``).
+    Reads the loaded file, not the Incident: the offset is gone once parsed.
+    """
+    data = loaded.data if isinstance(loaded.data, dict) else {}
+    tz = zone(ctx.config.timezone)
+    paths = [p for p in _TIME_PATHS if isinstance(_at_path(data, p), str)]
+    for group, keys in (("timeline", ("at",)), ("extensions", ("approved_at", "due"))):
+        items = data.get(group)
+        for index, item in enumerate(items if isinstance(items, list) else []):
+            paths += [f"{group}[{index}].{k}" for k in keys if isinstance(item, dict) and isinstance(item.get(k), str)]
+    for path in paths:
+        text = str(_at_path(data, path)).strip()
+        match = _OFFSET.fullmatch(text)
+        value = parse_time(text, tz) if match else None
+        if match is None or value is None:
+            continue
+        offset = match["offset"]
+        written = timedelta(0) if offset in ("Z", "z") else \
+            (1 if offset[0] == "+" else -1) * timedelta(hours=int(offset[1:3]), minutes=int(offset[4:6]))
+        expected = value.astimezone(tz).utcoffset()
+        if written != expected:
+            line, column = loaded.where(path)
+            local = value.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+            hours = (expected or timedelta(0)) / timedelta(hours=1)
+            yield Issue(loaded.file, line, column, path, "time-offset",
+                        f"时间“{text}”写的时区偏移 {match['offset']} 与台账时区({ctx.config.timezone},"
+                        f"UTC{hours:+g})不符,按它计算是当地时间 {local}。请不写时区偏移(按台账时区理解),"
+                        f"或写 {_offset_text(expected)}。")
+
+
+def _at_path(data: dict, path: str) -> object:
+    """The value at ``a``, ``a.b`` or ``a[i].b`` (None when absent)."""
+    head, _, tail = path.partition(".")
+    name, _, index = head.partition("[")
+    value = data.get(name)
+    if index:
+        items = value if isinstance(value, list) else []
+        value = items[int(index[:-1])] if int(index[:-1]) < len(items) else None
+    return value.get(tail) if tail and isinstance(value, dict) else (None if tail else value)
+
+
+def _offset_text(offset: timedelta | None) -> str:
+    minutes = int((offset or timedelta(0)).total_seconds() // 60)
+    return f"{'+' if minutes >= 0 else '-'}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
 def check_timeline_order(incident: Incident, ctx: Context) -> Iterator[Issue]:
