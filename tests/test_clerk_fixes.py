@@ -244,3 +244,19 @@ def test_yes_no_prompts_take_chinese_words_and_help_speaks_chinese(tmp_path: Pat
                     ["renumber"]):
         code, out, _ = run_cli([*command, "--help"], capsys)
         assert code == 0 and "-h, --help" in out and "显示本帮助并退出。" in out and "Show this" not in out, command
+
+
+# --- 9. back-dating is judged against the target branch, once ---------------------------------
+
+def test_adding_between_this_branchs_own_events_is_no_backdating(repo: GitRegister, capsys) -> None:
+    repo.write(base_incident())
+    repo.commit(f"登记 {ID}")
+    repo.git("switch", "-q", "-c", f"update/{ID}-abc123")
+    for at, note in (("10:00", "第一次"), ("10:40", "第三次")):
+        code, _, err = _add(repo.root, capsys, "--type", "研判", "--at", at, "--by", "信息中心", "--note", note, "--commit")
+        assert code == 0, err
+    code, _, err = _add(repo.root, capsys, "--type", "转办", "--at", "10:20", "--by", "信息中心", "--commit")
+    assert code == 0 and "补录" not in err, err  # the events around it are this branch's own, not yet merged
+    assert [e.get("note") for e in repo.read(ID)["timeline"]] == [None, "第一次", None, "第三次"]
+    code, _, err = _add(repo.root, capsys, "--type", "预警", "--at", "9:20", "--by", "信息中心")
+    assert err.count("属于补录") == 1 and "插在已有事件之间,属于补录" in err and "补录:该事件" not in err  # before main's own event: once

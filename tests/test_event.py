@@ -186,7 +186,8 @@ def test_back_dated_insert_goes_in_time_order_and_warns(repo: GitRegister, capsy
                                {"at": "2025-03-04T09:30:00+08:00", "type": "研判"}])
     code, _, err = _add(repo, capsys, "--type", "预警", "--at", "2025-03-03 09:40")
     assert code == 0, err
-    assert "注意:补录:该事件早于最后一条事件(2025-03-04 09:30),按时间插入为第 2 条。补录在合并请求中需要审批人同意" in err
+    assert err == ("注意:需要审批:新增的第 2 条“预警”(2025-03-03T09:40:00+08:00)插在已有事件之间,属于补录。"
+                   "倒填的事件可能让已逾期的时限显示为按时完成,须经审批人审核;请在 note 中写明补录原因。\n")  # once
     assert [e["type"] for e in repo.read(ID)["timeline"]] == ["研判", "预警", "研判"]
     assert all(line.startswith("+") for line in _diff(repo))
 

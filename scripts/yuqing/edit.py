@@ -38,6 +38,17 @@ REVIEW_FIELDS = (("cause", "起因"), ("nature", "性质"), ("impact", "影响")
                  ("lessons", "经验教训"), ("completed_at", "完成时间"))
 
 
+BACKDATED = "补录:"
+"""How :func:`add_event`'s back-dating note starts."""
+
+
+def base_version_known(root: Path, rel: str) -> bool:
+    try:
+        return base_version(root, rel) is not None
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
 class Refused(Exception):
     """The change cannot be made; the message is Chinese and says what to do."""
 
@@ -147,7 +158,7 @@ def add_event(text: str, data: dict[str, Any], event: dict[str, Any], tz: Any) -
         if position < len(events):
             last = times[-1]
             assert last is not None
-            warnings.append(f"补录:该事件早于最后一条事件({last.astimezone(tz):%Y-%m-%d %H:%M}),按时间插入为第 "
+            warnings.append(f"{BACKDATED}该事件早于最后一条事件({last.astimezone(tz):%Y-%m-%d %H:%M}),按时间插入为第 "
                             f"{position + 1} 条。补录在合并请求中需要审批人同意(说明补录原因)。")
     _check_direction(kind, event.get("level"), events[:position], events, data.get("level"))
     record = {"at": Time(event["at"]), **{k: v for k, v in event.items() if k != "at" and v not in (None, "")}}
@@ -352,7 +363,11 @@ def apply(root: Path, incident_id: str, change: Callable[[str, dict[str, Any]], 
     refused = [i for i in findings if i.severity == "error"]
     if refused:
         return Outcome(rel, False, tuple(refused), refusal="修改后的文件未通过审核(记录只增不删),未写入。")
-    warnings = list(edited.warnings) + [_approval_note(i, edited.text, rel) for i in findings if i.severity == "approval"]
+    judged = audit_note is None and base_version_known(root, rel)
+    # Back-dating is the audit's to judge (against the target branch, once); the edit's own note is
+    # only for a register the audit cannot compare with.
+    own = [w for w in edited.warnings if not (judged and w.startswith(BACKDATED))]
+    warnings = own + [_approval_note(i, edited.text, rel) for i in findings if i.severity == "approval"]
     if audit_note:
         warnings.append(audit_note)
     write_record(path, edited.text)
@@ -399,9 +414,26 @@ def committed(root: Path, rel: str) -> bytes | None:
     return done.stdout if done.returncode == 0 else None
 
 
+def base_version(root: Path, rel: str) -> bytes | None:
+    """The file as the pull request's target holds it: ``origin/main``, else ``main``, else HEAD (None: not there).
+
+    A change is judged against it, as the pull request will be: events this branch appended
+    earlier (not merged yet) are not "already recorded", so adding between them is no 补录.
+    """
+    for ref in ("origin/main", "main"):
+        if subprocess.run(["git", "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], cwd=root,
+                          capture_output=True, timeout=30).returncode == 0:
+            done = subprocess.run(["git", "show", f"{ref}:./{rel}"], cwd=root, capture_output=True, timeout=30)
+            return done.stdout if done.returncode == 0 else None
+    return committed(root, rel)
+
+
 def audit_text(root: Path, rel: str, text: str, config: RegisterConfig | None = None) -> tuple[list[Issue], str | None]:
-    """`yuqing audit`'s verdict on changing the committed file into ``text``."""
-    old = committed(root, rel)
+    """`yuqing audit`'s verdict on changing the target branch's file (:func:`base_version`) into ``text``."""
+    try:
+        old = base_version(root, rel)
+    except (OSError, subprocess.TimeoutExpired):
+        old = None
     if old is None:
         return [], None
     from .loader import load_bytes, load_text
@@ -434,7 +466,8 @@ def event_record(kind: str, at: datetime, config: RegisterConfig, *, by: str | N
             "url": url, "note": note}
 
 
-def check_texts(root: Path, texts: list[tuple[str, str]], config: RegisterConfig, now: datetime) -> dict[str, list[Issue]]:
+def check_texts(root: Path, texts: list[tuple[str, str]], config: RegisterConfig, now: datetime, *,
+                progress: Callable[[int, int], None] | None = None) -> dict[str, list[Issue]]:
     """:func:`check_text` for many files at once (``rel -> issues``): one scratch register, checked as
     `yuqing check` checks a register (one validator per process, both cores for many files)."""
     import os
@@ -457,7 +490,7 @@ def check_texts(root: Path, texts: list[tuple[str, str]], config: RegisterConfig
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
             paths.append(path)
-        checked = load_register(folder, paths, config=config, clock=now)
+        checked = load_register(folder, paths, config=config, clock=now, progress=progress)
     for issue in checked.issues:
         found.setdefault(issue.file, []).append(issue)
     return found
