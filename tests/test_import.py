@@ -16,8 +16,8 @@ import yaml
 from openpyxl import Workbook
 
 from yuqing.importer.links import Link, parse_link
-from yuqing.importer.rows import count_of
-from yuqing.times import zone
+from yuqing.importer.rows import count_of, time_of
+from yuqing.times import iso, zone
 from yuqing.typed_time import parse_listed
 
 from .conftest import base_incident
@@ -264,6 +264,9 @@ def test_listed_times_and_counts() -> None:
     assert parse_listed("12月30日 08:05", listed, TZ).value == datetime(2025, 12, 30, 8, 5, tzinfo=TZ)
     assert parse_listed("2026/1/5 8:05", listed, TZ).value == datetime(2026, 1, 5, 8, 5, tzinfo=TZ)
     assert parse_listed("2026-11-30", listed, TZ).value is None
+    december = datetime(2026, 12, 1, tzinfo=TZ)
+    assert iso(time_of("2026-11-30T00:05:00Z", december, TZ)) == "2026-11-30T08:05:00+08:00"  # the register's zone
+    assert iso(time_of(46356.25, december, TZ)) == "2026-11-30T06:00:00+08:00"  # an Excel serial date
     assert [count_of(v) for v in ("1.2万", "1,234", "10w+", 7, "", "多")] == [
         12000, 1234, 100000, 7, None, "不是数字(可写 1234、1,234、1.2万)。"]
 

@@ -17,18 +17,22 @@ class _Bar:
 
     def __init__(self) -> None:
         self.bar: Any = None
+        self.step = ""
         self.done = 0
 
-    def __call__(self, done: int, total: int) -> None:
-        if self.bar is None:
-            self.bar = click.progressbar(length=total, label="读取行", file=sys.stderr)
+    def __call__(self, step: str, done: int, total: int) -> None:
+        if step != self.step:  # one bar per step: reading the rows, writing the records, checking them
+            self.close()
+            self.bar = click.progressbar(length=total, label=step, file=sys.stderr)
             self.bar.__enter__()
+            self.step, self.done = step, 0
         self.bar.update(done - self.done)
         self.done = done
 
     def close(self) -> None:
         if self.bar is not None:
             self.bar.__exit__(None, None, None)
+            self.bar = None
 
 
 @click.command("import")

@@ -29,7 +29,8 @@ UNREGISTERED = "未登记"
 """What happens to a hit (the table's 处理 column)."""
 
 Mode = Literal["drafts", "warnings"]
-Progress = Callable[[int, int], None]
+Progress = Callable[[str, int, int], None]
+"""(step in Chinese, done, total): reading the rows, writing the new records, checking every file."""
 
 _ORDER_NUMBER = re.compile(r"工单号[:\uff1a\s]*([0-9A-Za-z][0-9A-Za-z_-]*)")
 _LISTED = re.compile(r"(?:导出|生成|下载|统计|报告)(?:时间|日期)[::\s]*(.+)")
@@ -151,7 +152,7 @@ def plan_import(data: bytes, name: str, root: Path, config: RegisterConfig, now:
     if problems:
         return Plan(name, **base, problems=tuple(problems), warnings=tuple(warnings))  # type: ignore[arg-type]
     selected = [h for h in hits if _selected(h, options)]
-    actions, writes, problems, more = _build(selected, header.profile, name, root, config, now, options, tz)
+    actions, writes, problems, more = _build(selected, header.profile, name, root, config, now, options, tz, progress)
     warnings += more
     return Plan(name, **base, selected=len(selected), actions=tuple(actions),  # type: ignore[arg-type]
                 problems=tuple(problems), writes=tuple(writes) if not problems else (), warnings=tuple(warnings))
@@ -182,7 +183,7 @@ def _read_rows(sheet: Sheet, header: Header, listed_at: datetime, tz: Any,
         else:
             problems.extend(found)
         if progress is not None and (done % 250 == 0 or done == len(data)):
-            progress(done, len(data))
+            progress("读取行", done, len(data))
     return hits, problems
 
 
@@ -254,7 +255,7 @@ def _note(hit: Hit, rows: tuple[int, ...], file_name: str, tz: Any) -> str:
 
 
 def _build(hits: list[Hit], profile: Profile, file_name: str, root: Path, config: RegisterConfig, now: datetime,
-           options: Options, tz: Any) -> tuple[list[Action], list[Write], list[Problem], list[str]]:
+           options: Options, tz: Any, progress: Progress | None = None) -> tuple[list[Action], list[Write], list[Problem], list[str]]:
     from ..edit import event_record
 
     groups: dict[str, list[Hit]] = {}
@@ -295,12 +296,13 @@ def _build(hits: list[Hit], profile: Profile, file_name: str, root: Path, config
     writes, more = _edit_records(root, index, events, config, now, tz)
     problems += more
     if drafts:
-        new_writes, new_actions, more, notes = _drafts(drafts, profile, file_name, root, config, discovered, options, tz)
+        new_writes, new_actions, more, notes = _drafts(drafts, profile, file_name, root, config, discovered, options, tz,
+                                                       progress)
         writes += new_writes
         actions += new_actions
         problems += more
         warnings += notes
-    checked = _check(root, writes, actions, config, now)
+    checked = _check(root, writes, actions, config, now, progress)
     problems += checked
     actions.sort(key=lambda a: a.rows[0])
     return actions, writes, sorted(problems, key=lambda p: p.row), warnings
@@ -341,7 +343,7 @@ def _defaults(profile: Profile, config: RegisterConfig) -> tuple[str, str, list[
 
 def _drafts(drafts: list[tuple[Hit, tuple[int, ...]]], profile: Profile, file_name: str, root: Path,
             config: RegisterConfig, discovered: datetime, options: Options,
-            tz: Any) -> tuple[list[Write], list[Action], list[Problem], list[str]]:
+            tz: Any, progress: Progress | None = None) -> tuple[list[Write], list[Action], list[Problem], list[str]]:
     from ..edit import local_time
     from ..ids import format_id, next_id, parse_id, taken_ids
     from ..new import Draft, problems as draft_problems, relative_path
@@ -388,7 +390,7 @@ def _drafts(drafts: list[tuple[Hit, tuple[int, ...]]], profile: Profile, file_na
             continue
         ready.append((draft, incident_id))
         actions.append(Action(NEW, rows, title, link, incident_id, rel))
-    texts = _render_all(ready, config)
+    texts = _render_all(ready, config, progress)
     writes = [Write(relative_path(incident_id), text, True) for (_, incident_id), text in zip(ready, texts)]
     return writes, actions, problems, notes
 
@@ -403,7 +405,7 @@ def _render_chunk(chunk: list[tuple[Any, str]], config: RegisterConfig) -> list[
     return [render(draft, incident_id, config) for draft, incident_id in chunk]
 
 
-def _render_all(ready: list[tuple[Any, str]], config: RegisterConfig) -> list[str]:
+def _render_all(ready: list[tuple[Any, str]], config: RegisterConfig, progress: Progress | None = None) -> list[str]:
     import os
 
     workers = min(os.cpu_count() or 1, 8)
@@ -414,12 +416,16 @@ def _render_all(ready: list[tuple[Any, str]], config: RegisterConfig) -> list[st
     size = max(100, len(ready) // (workers * 4))
     chunks = [ready[i:i + size] for i in range(0, len(ready), size)]
     with ProcessPoolExecutor(workers) as pool:
-        done = pool.map(_render_chunk, chunks, [config] * len(chunks))
-        return [text for part in done for text in part]
+        texts: list[str] = []
+        for part in pool.map(_render_chunk, chunks, [config] * len(chunks)):
+            texts += part
+            if progress is not None:
+                progress("生成事件文件", len(texts), len(ready))
+        return texts
 
 
 def _check(root: Path, writes: list[Write], actions: list[Action], config: RegisterConfig,
-           now: datetime) -> list[Problem]:
+           now: datetime, progress: Progress | None = None) -> list[Problem]:
     """Every text to write, checked as `yuqing check` (and, for existing records, `yuqing audit`) would."""
     from ..edit import audit_text, check_texts
 
@@ -427,7 +433,8 @@ def _check(root: Path, writes: list[Write], actions: list[Action], config: Regis
     for action in actions:
         if action.file is not None:
             row_of.setdefault(action.file, action.rows[0])
-    found = check_texts(root, [(w.rel, w.text) for w in writes], config, now)
+    step = None if progress is None else (lambda done, total: progress("检查", done, total))
+    found = check_texts(root, [(w.rel, w.text) for w in writes], config, now, progress=step)
     problems = []
     for write in writes:
         issues: list[Issue] = [i for i in found[write.rel] if i.severity == "error"]

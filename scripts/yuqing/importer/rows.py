@@ -96,7 +96,7 @@ def time_of(value: Cell, listed_at: datetime, tz: tzinfo) -> datetime | None | s
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
-        return value.replace(tzinfo=tz) if value.tzinfo is None else value
+        return value.replace(tzinfo=tz) if value.tzinfo is None else value.astimezone(tz)
     if isinstance(value, date):
         return "只有日期,没有时刻。"
     if isinstance(value, time):
@@ -114,7 +114,7 @@ def time_of(value: Cell, listed_at: datetime, tz: tzinfo) -> datetime | None | s
     typed = parse_listed(text, listed_at, tz)
     if typed.value is None:
         return f"不是能识别的时间:{typed.error}"
-    return typed.value
+    return typed.value.astimezone(tz)  # an offset in the export (Z, +00:00) becomes the register's zone
 
 
 def read_row(number: int, cells: Sequence[Cell], header: Header, listed_at: datetime, tz: tzinfo) -> Hit | list[Problem]:
