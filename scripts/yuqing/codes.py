@@ -28,7 +28,7 @@ CODES: dict[str, str] = {
     "file-not-regular": "incidents/ 下不是普通文件(管道、设备等)",
     "control-char": "含有控制字符(包括双引号中的 \\r、\\x07、\\u0000 等转义)",
     "bidi-char": "含有文字方向控制字符(U+202A–202E、U+2066–2069 等)",
-    "zero-width-char": "单行文字含有零宽字符(U+200B–200D、U+2060、U+FEFF)",
+    "zero-width-char": "单行文字含有零宽或默认不显示的字符(U+200B–200D、U+2060、U+FEFF、U+00AD、U+3164 等)",
     "newline-in-text": "单行文字(标题、编号、标签、单位等)含有换行",
     "number-too-large": "数字过长(4,000 位以上),无法处理",
     "comment-in-text": "文字在“ #”处被 YAML 当作注释截断(应加引号)",

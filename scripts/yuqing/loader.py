@@ -74,8 +74,24 @@ TOO_LARGE: Any = _TooLarge()
 _FORBIDDEN = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 # Characters single-line fields may not hold (the field table decides which are).
-_LINE_BREAK_OR_ZERO_WIDTH = re.compile("[\n\u200b\u200c\u200d\u2060\ufeff]")
-_ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff")
+# Zero-width means every Default_Ignorable_Code_Point of Unicode that is not a bidi control
+# (those are forbidden above): U+200B-200D, U+2060-2065, U+FEFF, the soft hyphen U+00AD,
+# U+034F, the Hangul fillers U+115F/1160/3164/FFA0, Mongolian and variation selectors, tags.
+_IGNORABLE = ("\u00ad\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200d\u2060-\u2065\u206a-\u206f"
+              "\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
+              "\U000e0000-\U000e0fff")
+_LINE_BREAK_OR_ZERO_WIDTH = re.compile(f"[\n{_IGNORABLE}]")
+_ZERO_WIDTH_CHAR = re.compile(f"[{_IGNORABLE}]")
+
+
+class _ZeroWidth:
+    """``char in _ZERO_WIDTH`` for every default-ignorable character (ranges, not a set)."""
+
+    def __contains__(self, char: object) -> bool:
+        return isinstance(char, str) and _ZERO_WIDTH_CHAR.fullmatch(char) is not None
+
+
+_ZERO_WIDTH = _ZeroWidth()
 _SUSPECT_CLASS = _FORBIDDEN.pattern[:-1] + _LINE_BREAK_OR_ZERO_WIDTH.pattern[1:]
 _SUSPECT = re.compile(_SUSPECT_CLASS).search
 """One scan per text value finds anything either of the two classes above holds."""
@@ -498,11 +514,12 @@ class _Builder:
 
     def _check_tag(self, event: Any, path: str) -> None:
         tag = getattr(event, "tag", None)
-        if tag is None or tag == "!" or tag in _STANDARD_TAGS:
-            return
+        if tag is None:
+            return  # every tag is refused, !!str too: the file must read as it looks
         line, column = self._mark(event)
+        written = tag.replace("tag:yaml.org,2002:", "!!")
         self.issues.append(Issue(self.rel, line, column, path, "yaml-tag",
-                                 f"不支持 YAML 标签“{tag}”:请删除它,直接写值。"))
+                                 f"不支持 YAML 标签“{written}”:请删除它,直接写值(需要文字时加引号)。"))
 
     def _scalar(self, event: Any) -> Any:
         tag = event.tag

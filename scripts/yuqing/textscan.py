@@ -6,7 +6,9 @@ on the field, and this table decides: multi-line text (summary, note, the
 review...) may hold line breaks, single-line fields (id, title, tags, units,
 times...) may not; a comment after a plain value of free text is text that
 YAML silently dropped. Control and bidi characters are refused everywhere, by
-the loader itself.
+the loader itself. "Zero-width" is every default-ignorable code point (U+200B-200D,
+U+2060, U+FEFF, the soft hyphen U+00AD, U+034F, the Hangul fillers U+115F, U+1160,
+U+3164, U+FFA0, variation selectors, tag characters...): the loader marks them all.
 """
 
 from __future__ import annotations
@@ -45,8 +47,9 @@ def text_issues(loaded: Loaded) -> list[Issue]:
                                 "双引号中的 \\n,或从网页复制时带入)。"))
         elif mark.kind == "zero-width" and name not in MULTI_LINE:
             issues.append(Issue(loaded.file, mark.line, mark.column, mark.path, "zero-width-char",
-                                f"{shown(mark.path)} 含有看不见的零宽字符 {char_name(mark.detail)},请删除:它会让看起来"
-                                "相同的编号、标题、标签、单位名实际不同。"))
+                                f"{shown(mark.path)} 含有看不见的零宽字符 {char_name(mark.detail)}(软连字符、韩文填充符、"
+                                "变体选择符等默认不显示的字符同样不行),请删除:它会让看起来相同的编号、标题、标签、"
+                                "单位名实际不同。"))
     return issues
 
 
