@@ -260,3 +260,27 @@ def test_adding_between_this_branchs_own_events_is_no_backdating(repo: GitRegist
     assert [e.get("note") for e in repo.read(ID)["timeline"]] == [None, "第一次", None, "第三次"]
     code, _, err = _add(repo.root, capsys, "--type", "预警", "--at", "9:20", "--by", "信息中心")
     assert err.count("属于补录") == 1 and "插在已有事件之间,属于补录" in err and "补录:该事件" not in err  # before main's own event: once
+
+
+# --- 10. event add --commit fetches first, on the record's own branch too ------------------------
+
+def test_event_add_on_its_branch_fetches_and_names_a_change_on_main(remote: Path, tmp_path: Path, capsys) -> None:
+    a = clone(remote, tmp_path / "a", "李四")
+    b = clone(remote, tmp_path / "b", "王五")
+    code, _, err = _add(b, capsys, "--type", "研判", "--at", "10:25", "--by", "信息中心", "--commit")
+    assert code == 0 and "注意" not in err, err
+    code, _, err = _add(a, capsys, "--type", "转办", "--at", "10:20", "--by", "信息中心", "--commit")
+    assert code == 0, err
+    branch_a = git(a, "branch", "--show-current").stdout.strip()
+    git(a, "push", "-q", "-u", "origin", branch_a)
+    forge_merge(a, branch_a)
+    code, _, err = _add(b, capsys, "--type", "上报", "--at", "10:40", "--by", "信息中心", "--commit")
+    assert code == 0, err
+    assert ("注意:origin/main 上的 YQ-2025-0001 在本分支分叉后有人改过(可能同时追加了事件)。本次仍提交到本分支;"
+            "提交后请运行 yuqing event rebase YQ-2025-0001(在最新的 main 上重做本分支的事件),再 yuqing verify、推送。") in err
+    code, out, err = run_cli(["event", "rebase", ID, "--now", NOW, "--root", str(b)], capsys)
+    assert code == 0, err
+    record = yaml.safe_load((b / "incidents/2025/YQ-2025-0001.yml").read_text(encoding="utf-8"))
+    assert [e["type"] for e in record["timeline"]] == ["研判", "转办", "研判", "上报"]
+    code, out, err = run_cli(["verify", "--root", str(b)], capsys)
+    assert code == 0, out + err

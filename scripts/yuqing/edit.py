@@ -415,15 +415,18 @@ def committed(root: Path, rel: str) -> bytes | None:
 
 
 def base_version(root: Path, rel: str) -> bytes | None:
-    """The file as the pull request's target holds it: ``origin/main``, else ``main``, else HEAD (None: not there).
+    """The file where this branch forked from the pull request's target (``origin/main``, else ``main``;
+    HEAD when neither exists); None when it is not there (a record this branch adds).
 
     A change is judged against it, as the pull request will be: events this branch appended
     earlier (not merged yet) are not "already recorded", so adding between them is no 补录.
+    A record the target changed after the fork is ``yuqing event rebase``'s business.
     """
     for ref in ("origin/main", "main"):
-        if subprocess.run(["git", "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], cwd=root,
-                          capture_output=True, timeout=30).returncode == 0:
-            done = subprocess.run(["git", "show", f"{ref}:./{rel}"], cwd=root, capture_output=True, timeout=30)
+        fork = subprocess.run(["git", "merge-base", "HEAD", ref], cwd=root, capture_output=True, text=True, timeout=30)
+        if fork.returncode == 0:
+            done = subprocess.run(["git", "show", f"{fork.stdout.strip()}:./{rel}"], cwd=root, capture_output=True,
+                                  timeout=30)
             return done.stdout if done.returncode == 0 else None
     return committed(root, rel)
 
@@ -494,3 +497,69 @@ def check_texts(root: Path, texts: list[tuple[str, str]], config: RegisterConfig
     for issue in checked.issues:
         found.setdefault(issue.file, []).append(issue)
     return found
+
+
+# --- redoing a branch's events on the latest main ------------------------------------
+
+CARRIED = frozenset({"timeline", "level", "status", "review", "withdrawn"})
+"""What :func:`replay` carries over from a branch; the events set level and status themselves."""
+
+
+def branch_events(forked: dict[str, Any], head: dict[str, Any]) -> list[dict[str, Any]]:
+    """The events ``head`` has that ``forked`` (the version the branch started from) does not, in order."""
+    left = [e for e in forked.get("timeline") or [] if isinstance(e, dict)]
+    mine = []
+    for event in head.get("timeline") or []:
+        if not isinstance(event, dict):
+            continue
+        if event in left:
+            left.remove(event)
+        else:
+            mine.append(event)
+    return mine
+
+
+def replay(base_text: str, forked: dict[str, Any], head: dict[str, Any], tz: Any) -> Edited:
+    """The base's record with the branch's own changes made again: its appended events, review, withdrawal.
+
+    ``forked`` and ``head`` are the record's data where the branch started and
+    at its tip; only events, ``review`` and ``withdrawn`` can be carried over
+    (anything else the branch changed is refused: redo it by hand). Raises
+    :class:`Refused`.
+    """
+    from .loader import load_text
+
+    other = sorted(k for k in set(forked) | set(head) if k not in CARRIED and forked.get(k) != head.get(k))
+    if other:
+        raise Refused(f"本分支还修改了 {'、'.join(other)},无法自动重做;请在最新的 main 上手工重做这些修改。")
+    text = _ensure_newline(base_text)
+    notes: list[str] = []
+    warnings: list[str] = []
+
+    def data_of(current: str) -> dict[str, Any]:
+        loaded = load_text(current, "record.yml")
+        if not isinstance(loaded.data, dict):
+            raise Refused("目标分支上的这个记录无法解析,请先运行 `yuqing check` 修正。")
+        return loaded.data
+
+    for event in branch_events(forked, head):
+        data = data_of(text)
+        if event in (data.get("timeline") or []):
+            notes.append(f"目标分支上已有同样的事件,未重复追加:{event.get('type')} {event.get('at')}")
+            continue
+        edited = add_event(text, data, dict(event), tz)
+        text = edited.text
+        notes.append(f"重新追加:{event.get('type')} {event.get('at')}")
+        notes.extend(f"  {note}" for note in edited.notes)
+        warnings.extend(w for w in edited.warnings if w not in warnings)
+    review = head.get("review")
+    if isinstance(review, dict) and review != forked.get("review"):
+        text = set_review(text, data_of(text), review).text
+        notes.append("重新填写评估总结 review")
+    gone = head.get("withdrawn")
+    if isinstance(gone, dict) and not forked.get("withdrawn"):
+        data = data_of(text)
+        if not data.get("withdrawn"):
+            text = withdraw(text, data, str(gone.get("at")), str(gone.get("reason")), gone.get("duplicate_of")).text
+            notes.append("重新撤销 withdrawn")
+    return Edited(text, tuple(notes), tuple(warnings))

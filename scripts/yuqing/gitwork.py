@@ -152,7 +152,8 @@ def plan_update_branch(root: Path, incident_id: str, *, fetch_first: bool = True
         return BranchPlan(refusal="不在 git 仓库中,无法使用 --commit。")
     current = current_branch(root)
     if current is not None and current != MAIN and incident_id in current:
-        return BranchPlan(stay=current)
+        warning = fetch(root) if fetch_first else None
+        return BranchPlan(stay=current, warning=warning or _changed_on_main(root, incident_id))
     if current != MAIN:
         where = f"分支 {current} " if current else "一个没有分支名的提交(detached HEAD)"
         return BranchPlan(refusal=f"当前在{where}上,它不是 {incident_id} 的分支。请先 git switch {MAIN} 并 git pull,"
@@ -164,6 +165,24 @@ def plan_update_branch(root: Path, incident_id: str, *, fetch_first: bool = True
             return BranchPlan(refusal=f"本地 {MAIN} 落后于远程 origin/{MAIN}({behind.output} 个提交),"
                                       f"记录可能不是最新的。请先运行 git pull,再追加。")
     return BranchPlan(create=unique_branch("update", incident_id), warning=warning)
+
+
+def _changed_on_main(root: Path, incident_id: str) -> str | None:
+    """A warning when origin/main changed the record after this branch forked (someone else's event)."""
+    from .edit import find_record
+    from .register import relative
+
+    path = find_record(root, incident_id)
+    base = f"origin/{MAIN}"
+    fork = git(root, "merge-base", "HEAD", base)
+    if path is None or not fork.ok:
+        return None
+    rel = relative(path, root)
+    forked, latest = (git(root, "rev-parse", "--verify", "--quiet", f"{ref}:./{rel}") for ref in (fork.output, base))
+    if not forked.ok or not latest.ok or forked.output == latest.output:
+        return None
+    return (f"{base} 上的 {incident_id} 在本分支分叉后有人改过(可能同时追加了事件)。本次仍提交到本分支;"
+            f"提交后请运行 yuqing event rebase {incident_id}(在最新的 main 上重做本分支的事件),再 yuqing verify、推送。")
 
 
 @dataclass(frozen=True)
