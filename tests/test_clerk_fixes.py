@@ -284,3 +284,20 @@ def test_event_add_on_its_branch_fetches_and_names_a_change_on_main(remote: Path
     assert [e["type"] for e in record["timeline"]] == ["研判", "转办", "研判", "上报"]
     code, out, err = run_cli(["verify", "--root", str(b)], capsys)
     assert code == 0, out + err
+
+
+# --- 11. the time of an event defaults to now; new's hint works for any record ----------------------
+
+def test_event_add_without_at_is_now_and_new_hints_no_fixed_time(repo: GitRegister, capsys) -> None:
+    from .test_renumber import new_flags
+
+    repo.write(base_incident())
+    repo.commit(f"登记 {ID}")
+    code, out, err = run_cli([*new_flags("某餐馆后厨卫生问题"), "--no-fetch", "--root", str(repo.root)], capsys)
+    assert code == 0, err
+    hint = next(line for line in out.splitlines() if "yuqing event add" in line)
+    assert "--at 8:50" not in hint and "时间默认为现在" in hint
+    code, _, err = run_cli(["event", "add", "YQ-2025-0002", "--type", "研判", "--by", "信息中心", "--commit",
+                            "--no-interactive", "--now", NOW, "--root", str(repo.root)], capsys)
+    assert code == 0, err
+    assert repo.read("YQ-2025-0002")["timeline"][-1]["at"] == "2025-03-03T12:00:00+08:00"

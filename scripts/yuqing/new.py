@@ -136,7 +136,7 @@ def render(draft: Draft, incident_id: str, config: RegisterConfig) -> str:
         "# 处置经过:按时间先后逐条追加,已有的事件不删除、不调换顺序(写错了就追加一条“更正”)。",
         "# 类型:预警 转办 研判 定级 升级 降级 上报 续报 核报 初步回应 答复 发布权威信息 新闻发布会",
         "#       媒体采访 网评引导 线下处置 平息 评估总结 归档 更正;定级/升级/降级须写 level。",
-        "# 用 `yuqing event add 编号 --type 研判 --at \"8:50\" --by 单位 --note \"…\"` 追加,例如:",
+        "# 用 `yuqing event add 编号 --type 研判 --by 单位 --note \"…\"` 追加(时间默认为现在,补记加 --at),例如:",
         "# timeline:",
         f"#   - at: \"{when}\"",
         "#     type: 研判",

@@ -118,8 +118,10 @@ def _commit_lines(rel: str, message: str, committed: Any) -> list[str]:
     return lines
 
 
-def typed_time(text: str | None, flag: str, session: Session, label: str, *, ask: bool = True) -> datetime:
-    """``--at``-style option: the typed forms; asked on a terminal when missing."""
+def typed_time(text: str | None, flag: str, session: Session, label: str, *, ask: bool = True,
+               default_now: bool = False) -> datetime:
+    """``--at``-style option: the typed forms; asked on a terminal when missing (the answer's default is
+    now); with ``default_now``, a missing option off a terminal means now."""
     from .new import ask_time, typed_option
 
     value = typed_option(text, flag, session.now, session.tz)
@@ -127,4 +129,6 @@ def typed_time(text: str | None, flag: str, session: Session, label: str, *, ask
         return value
     if session.interactive and ask:
         return ask_time(label, session.now, session.tz)
+    if default_now:
+        return session.now
     fail(f"缺少 {flag}。不在终端中运行时请用参数给出(可写 8:50、今天 8:50、11-30 8:50 等)。")

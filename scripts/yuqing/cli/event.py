@@ -21,7 +21,8 @@ def event_group() -> None:
 @click.argument("incident_id", metavar="编号")
 @click.option("--type", "kind", help="事件类型:预警 转办 研判 定级 升级 降级 上报 续报 核报 初步回应 答复 发布权威信息 "
                                      "新闻发布会 媒体采访 网评引导 线下处置 平息 评估总结 归档 更正。")
-@click.option("--at", "at_text", metavar="TIME", help="时间:8:50、今天 8:50、昨天 20:10、11-30 8:50、2026-11-30 8:50。")
+@click.option("--at", "at_text", metavar="TIME", help="时间,不写时为现在(终端中会提问,回车即现在);补记以前的事写明:8:50、今天 8:50、昨天 20:10、"
+                                                 "11-30 8:50、下午3:10、8点50、2026-11-30 8:50。")
 @click.option("--by", "unit", help="办理单位(register.yml 的 units 之一)。")
 @click.option("--note", help="说明(照录原文即可,# 和冒号都不用转义)。")
 @click.option("--level", help="定级、升级、降级时必填:一般 / 敏感 / 重大 / 特别重大。")
@@ -58,7 +59,7 @@ def add_command(incident_id: str, kind: str | None, at_text: str | None, unit: s
         if not session.interactive:
             fail("缺少 --type。不在终端中运行时请用参数给出,如 --type 答复。")
         kind = choose("事件类型", EVENT_TYPES)
-    at = typed_time(at_text, "--at", session, "时间(如 8:50、昨天 20:10、11-30 8:50)")
+    at = typed_time(at_text, "--at", session, "时间(如 8:50、昨天 20:10、11-30 8:50)", default_now=True)
     if session.interactive:
         if kind in GRADING_EVENTS and not level:
             level = choose("等级", LEVELS)

@@ -270,8 +270,8 @@ def next_steps(incident_id: str, rel: str, branch: str | None, title: str, left_
         if left_alone:
             lines.append(f"     其他未提交的改动未动、也未提交:{'、'.join(left_alone[:5])}"
                          + (" 等" if len(left_alone) > 5 else "") + "。")
-        lines += [f"  2. 有进展时追加事件(自动提交到本分支):yuqing event add {incident_id} --type 研判 --at 8:50 "
-                  "--by 单位 --note \"…\" --commit",
+        lines += [f"  2. 有进展时追加事件(自动提交到本分支):yuqing event add {incident_id} --type 研判 "
+                  "--by 单位 --note \"…\" --commit(时间默认为现在;补记以前的事加 --at,如 --at \"昨天 20:10\")",
                   "  3. 推送前核对(与合并请求的检查完全相同):yuqing verify",
                   f"  4. 推送:git push -u origin {branch}",
                   "  5. 在 Gitea/GitHub 页面上对该分支发起合并请求(PR),检查通过、审核后合并。"]
