@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from yuqing.loader import load_text
+from yuqing.typed_time import FORMS
 
 from .conftest import base_incident
 from .fakeweb import FakeWeb, emulate_forge, web  # noqa: F401  (web is a fixture)
@@ -150,9 +151,7 @@ def test_problems_go_back_to_the_issue_and_nothing_is_pushed(register: GitRegist
     wrong = {**GOOD, "标题": "", "等级": "很严重", "发现时间": "25:10"}
     code, out, err = _publish(register, capsys, monkeypatch, web, "gitea", gitea_body(wrong, REGISTER_FIELDS))
     assert code == 1
-    problems = ["“标题”必须填写。",
-                "发现时间:“25:10”不是有效的时刻(小时 0–23,分钟 0–59)。可以写:8:50、08:50、今天 8:50、昨天 20:10、"
-                "前天 9:00、11-30 8:50、11月30日 8:50、2026-11-30 8:50 或 2026-11-30T08:50:00+08:00(按台账时区理解)。"]
+    problems = ["“标题”必须填写。", f"发现时间:“25:10”不是有效的时刻(小时 0–23,分钟 0–59)。可以写:{FORMS}(按台账时区理解)。"]
     assert err.splitlines() == ["未能登记,表单内容有以下问题(未写入任何文件):", *(f"- {p}" for p in problems)]
     [said] = web.requests("POST", "/api/v1/repos/office/yuqing/issues/7/comments")
     assert said.body["body"].startswith("**未能登记**")
