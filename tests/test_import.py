@@ -289,3 +289,10 @@ def test_two_row_header_with_merged_cells(repo: GitRegister, exports: Path, caps
     record = repo.read("YQ-2026-0001")
     assert (record["occurred_at"], record["source"]["platform"]) == ("2026-11-30T09:15:00+08:00", "知乎")
     assert record["timeline"][0]["note"].endswith(";发布 2026-11-30 09:15;阅读 10 转发 2")
+
+
+def test_an_old_excel_file_is_refused_with_what_to_do(repo: GitRegister, exports: Path, capsys) -> None:
+    (exports / "旧.xls").write_bytes(b"\xd0\xcf\x11\xe0" + bytes(100))
+    code, out, err = _import(repo, capsys, exports / "旧.xls")
+    assert code == 2
+    assert "错误:这是旧版 Excel(.xls)文件,无法读取:请在 Excel 或 WPS 中“另存为”.xlsx 或 CSV 后再导入。" in err

@@ -104,8 +104,8 @@ def import_command(file: Path, profile: str | None, mode: str, since_text: str |
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))
     else:
         _report(plan, written, dry_run, describe, action_lines, problem_lines)
-    if plan.error is not None:
-        raise SystemExit(EXIT_PROBLEMS)
+    if plan.unreadable:
+        raise SystemExit(EXIT_USAGE)
     if not plan.ok:
         raise SystemExit(EXIT_PROBLEMS)
     if getattr(written, "problem", None):

@@ -94,6 +94,8 @@ class Plan:
     writes: tuple[Write, ...] = ()
     warnings: tuple[str, ...] = ()
     unplaced: tuple[str, ...] = field(default=())
+    unreadable: bool = False
+    """The file itself could not be read (not an export, a broken or old-format workbook)."""
 
     @property
     def ok(self) -> bool:
@@ -128,7 +130,7 @@ def plan_import(data: bytes, name: str, root: Path, config: RegisterConfig, now:
     try:
         sheet = read_sheet(data, name)
     except Unreadable as why:
-        return Plan(name, error=str(why))
+        return Plan(name, error=str(why), unreadable=True)
     profiles, profile_problems = load_profiles(root)
     warnings = list(profile_problems)
     if options.profile is not None:

@@ -38,8 +38,10 @@ def table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]], limits: tupl
 
 def describe(plan: Plan) -> str:
     """One line: what was read, with which profile, where the header sits."""
-    kind = "Excel 工作簿" if plan.kind == "xlsx" else f"CSV(编码 {plan.encoding})"
-    parts = [f"读取 {plan.file_name}:{kind}"]
+    kind = {"xlsx": "Excel 工作簿", "csv": f"CSV(编码 {plan.encoding})"}.get(plan.kind or "", "无法读取")
+    from .rows import clean
+
+    parts = [f"读取 {clean(plan.file_name)}:{kind}"]
     if plan.profile is not None:
         parts.append(f"表头在第 {plan.header_row} 行,导入方案 {plan.profile}")
         parts.append(f"数据 {plan.rows} 行" + (f",选入 {plan.selected} 行" if plan.ok else ""))
