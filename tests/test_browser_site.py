@@ -221,3 +221,84 @@ def test_reference_pages_are_reached_from_the_navigation(page: object, servers: 
     assert page.locator("h2#policy").is_visible()  # type: ignore[attr-defined]
     policy = page.locator("article table", has_text="record-added")  # type: ignore[attr-defined]
     assert policy.count() == 1 and "不允许" in policy.inner_text()
+
+
+# --- search recall ----------------------------------------------------------------------
+
+RECALL: list[tuple[str, tuple[str, ...], int]] = [
+    # (what a reader types, records it must find, within the first N results)
+    ("食品", ("YQ-2026-0004", "YQ-2025-0002", "YQ-2026-0017"), 10),   # a sub-word of 食品安全, 保健食品
+    ("食品安全", ("YQ-2026-0014", "YQ-2026-0001"), 10),
+    ("监管", ("YQ-2025-0008",), 10),                                  # in 市场监管
+    ("扶梯", ("YQ-2025-0003",), 3),                                   # in 自动扶梯
+    ("医美", ("YQ-2026-0012",), 3),                                   # in 医美机构
+    ("食堂", ("YQ-2025-0002", "YQ-2026-0017"), 5),                    # in 中学食堂, 集体食堂
+    ("YQ-2026-0004", ("YQ-2026-0004",), 1),                           # an id: that record first
+    ("YQ-2025-0003", ("YQ-2025-0003",), 1),
+    ("特种设备", ("YQ-2025-0003", "YQ-2026-0009"), 5),                # the category
+    ("电梯", ("YQ-2026-0009", "YQ-2025-0003"), 5),
+    ("北湖县", ("YQ-2026-0008", "YQ-2026-0004", "YQ-2026-0013"), 10),  # a place
+    ("北湖县 食品", ("YQ-2026-0004", "YQ-2026-0008"), 3),             # both words first
+    ("南山县 药店", ("YQ-2025-0005",), 2),
+    ("特别重大", ("YQ-2025-0003", "YQ-2026-0017"), 5),                # a level
+    ("2026年4月", ("YQ-2026-0004",), 3),                              # a month
+    ("2025年3月", ("YQ-2025-0002",), 3),
+    ("2026-04-14", ("YQ-2026-0004",), 3),                             # a date
+    ("消费者权益保护科", ("YQ-2025-0007", "YQ-2026-0016"), 10),        # a unit
+    ("执法稽查局", ("YQ-2026-0003",), 10),
+    ("北湖县局", ("YQ-2025-0008", "YQ-2026-0008"), 10),
+    ("价格", ("YQ-2026-0002", "YQ-2026-0010"), 10),
+    ("停车场", ("YQ-2026-0002",), 3),
+    ("退费", ("YQ-2025-0007", "YQ-2026-0016"), 5),
+    ("过期", ("YQ-2025-0005", "YQ-2026-0004"), 5),
+    ("直播", ("YQ-2025-0004", "YQ-2026-0007"), 5),
+    ("校服", ("YQ-2026-0015",), 3),
+    ("食物中毒", ("YQ-2026-0017",), 3),
+    ("打针催熟", ("YQ-2026-0008",), 1),
+    ("年夜饭", ("YQ-2025-0001",), 3),
+    ("月饼", ("YQ-2025-0006",), 3),
+    ("假冒", ("YQ-2026-0003",), 3),
+    ("电动自行车", ("YQ-2026-0005",), 3),
+    ("会员卡", ("YQ-2026-0016",), 3),
+    ("广告监管", ("YQ-2025-0004", "YQ-2026-0012"), 5),
+    ("头发", ("YQ-2026-0001",), 3),
+    ("处置中", ("YQ-2026-0013", "YQ-2026-0014"), 10),                 # a status
+]
+
+
+def _next_search(tab: object, query: str) -> list[str]:
+    """Like ``_search``, for the next query: the previous results are gone before the new ones are read."""
+    box = tab.locator(".md-search__input")  # type: ignore[attr-defined]
+    box.fill("")
+    box.press("End")
+    tab.wait_for_selector(".md-search-result__item", state="detached")  # type: ignore[attr-defined]
+    box.fill(query)
+    box.press("End")
+    try:
+        tab.wait_for_selector(".md-search-result__item", timeout=2000)  # type: ignore[attr-defined]
+    except playwright_api.TimeoutError:
+        return []
+    items = tab.locator(".md-search-result__item > a").evaluate_all(  # type: ignore[attr-defined]
+        "links => links.map(a => a.getAttribute('href'))")
+    return [href.split("?")[0] for href in items]
+
+
+def test_search_finds_what_readers_type(page: object, servers: dict[str, str]) -> None:
+    """At least 30 everyday queries, each with the records it must find (example register)."""
+    page.goto(servers["online"])  # type: ignore[attr-defined]
+    _search(page, "食品")  # waits for the search worker to load the index
+    missed = []
+    for query, wanted, within in RECALL:
+        found = [href.rstrip("/").rsplit("/", 1)[-1] for href in _next_search(page, query)]
+        lost = [w for w in wanted if w not in found[:within]]
+        if lost:
+            missed.append((query, lost, found[:within]))
+    assert missed == []
+    assert len(RECALL) >= 30
+    # Result titles carry no invisible characters; a withdrawn record says so; the confidential one never shows.
+    _next_search(page, "北湖县 执法")
+    titles = page.locator(".md-search-result__item h1").all_inner_texts()  # type: ignore[attr-defined]
+    assert titles and not [t for t in titles if "\u200b" in t]
+    assert any("YQ-2025-0009" in t and "已撤销" in t for t in titles)
+    assert "\u200b" not in page.locator(".md-search-result__item").first.inner_text()  # type: ignore[attr-defined]
+    assert not [h for h in _next_search(page, "购物卡") if "YQ-2026-0006" in h]

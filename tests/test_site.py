@@ -61,7 +61,7 @@ def hostile_register(register: RegisterDir) -> None:
     ))
     register.write(base_incident(
         id="YQ-2025-0002", title=SECRET_TITLE, confidential=True, level="重大",
-        summary="涉密内容,不得发布。", tags=["涉密专用标签"],
+        summary="本案涉密摘要,不得发布。", tags=["涉密专用标签"],
         timeline=[{"at": "2025-03-03T09:30:00+08:00", "type": "定级", "level": "重大", "by": "综合应急和新闻宣传科"}],
     ))
     # A public duplicate of the confidential record: withdrawn, pointing at its id.
@@ -170,7 +170,7 @@ def test_generated_pages_link_only_to_pages_that_exist(hostile_site: Path) -> No
 
 def test_confidential_record_appears_nowhere(hostile_site: Path) -> None:
     everything = all_text(hostile_site).replace("\u200b", "")
-    for secret in ("YQ-2025-0002", SECRET_TITLE, "涉密内容", "涉密专用标签"):
+    for secret in ("YQ-2025-0002", SECRET_TITLE, "本案涉密摘要", "涉密专用标签"):
         assert secret not in everything, secret
     assert not (hostile_site / "generated/incidents/2025/YQ-2025-0002").exists()
     duplicate = (hostile_site / "generated/incidents/2025/YQ-2025-0003/index.html").read_text(encoding="utf-8")

@@ -17,9 +17,10 @@ Events (the work is done by yuqing.site; this file only hands it to MkDocs):
   ``.md`` links, warning (so failing ``--strict``) on a missing target.
 * ``on_page_content``: resolves the ``.md`` links in raw HTML of the other
   generated pages (home page tables).
-* ``on_page_context``: an incident page is indexed from its title and summary
-  only (``HtmlPage.search``), through Material's own search index, so that
-  search neither parses nor segments the rest of the page.
+* ``on_page_context``: an incident page is indexed by the entry
+  ``site.search.entry`` makes (facts, summary, the words a reader types, no
+  U+200B), added to Material's own search index, so that search neither
+  parses nor segments the rest of the page.
 * ``on_serve``: `mkdocs serve` also rebuilds when incidents/ or register.yml change.
 * ``on_post_page``/``on_post_template``: before MkDocs writes a page, the
   sitemap or the 404 page, its text is searched for the id and title of every
@@ -74,6 +75,7 @@ from .site.dictionary import userdict
 from .site.feed import atom
 from .site.model import incident_path
 from .site.pages import HtmlPage, build_pages
+from .site.search import entry as search_entry
 from .times import parse_time, zone
 
 log = logging.getLogger("mkdocs.plugins.yuqing")
@@ -262,6 +264,11 @@ class YuqingPlugin(BasePlugin[YuqingConfig]):
 
     def on_page_context(self, context: Any, *, page: Any, config: MkDocsConfig, nav: Any) -> Any:
         if isinstance(page, PreparedPage) and page.indexed_apart:
+            entries = getattr(self.search_index, "entries", None)
+            if page.prepared.record is not None and isinstance(entries, list):
+                # The record's own entry: facts, summary and the words a reader types (site/search.py).
+                entries.append(search_entry(page.prepared.record, page.url))
+                return context
             # What Material would index from the page, made from the title and summary alone.
             self.search_index.add_entry_from_context(SimpleNamespace(
                 meta=page.prepared.meta(exclude=False), content=page.prepared.search, toc=[], url=page.url,

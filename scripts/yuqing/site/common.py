@@ -53,6 +53,8 @@ class HtmlPage:
     """The HTML search indexes for this page (title and summary); None: the whole body."""
     hide: tuple[str, ...] = ()
     """Material's ``hide`` (navigation, toc)."""
+    record: Any = None
+    """The incident an incident page shows (its search entry is made by ``search.entry``)."""
 
     def meta(self, *, exclude: bool | None = None) -> dict[str, Any]:
         """The page's meta data, as MkDocs would read it from ``markdown()``'s front matter."""

@@ -30,7 +30,7 @@ def incident_page(site: SiteInput, incident: Incident, deadlines: Sequence[Deadl
         f"{incident.id} {incident.title}", render("incident.html", page, **context),
         toc=tuple((2, anchor, SECTIONS[anchor]) for anchor in sections),
         boost=2, tags=incident.tags,
-        search=f'<h1 id="yq-title">{html_text(incident.title)}</h1>\n<p>{summary}</p>',
+        search=f'<h1 id="yq-title">{html_text(incident.title)}</h1>\n<p>{summary}</p>', record=incident,
     )
 
 
