@@ -301,3 +301,21 @@ def test_event_add_without_at_is_now_and_new_hints_no_fixed_time(repo: GitRegist
                             "--no-interactive", "--now", NOW, "--root", str(repo.root)], capsys)
     assert code == 0, err
     assert repo.read("YQ-2025-0002")["timeline"][-1]["at"] == "2025-03-03T12:00:00+08:00"
+
+
+# --- 12. a link without its scheme -------------------------------------------------------------------
+
+def test_new_completes_a_link_without_scheme_and_refuses_what_is_no_link(tmp_path: Path, capsys) -> None:
+    from .conftest import RegisterDir
+    from .test_renumber import new_flags
+
+    register = RegisterDir(tmp_path)
+    flags = [f for f in new_flags("某餐馆后厨卫生问题") if f != "--branch"]
+    code, _, err = run_cli([*flags, "--url", "javascript:alert(1)", "--root", str(register.root)], capsys)
+    assert (code, err) == (2, "错误:--url:链接“javascript:alert(1)”不是网址:应以 http:// 或 https:// 开头,"
+                              "如 https://weibo.com/123456。\n")
+    code, _, err = run_cli([*flags, "--url", "weibo.com/123456", "--root", str(register.root)], capsys)
+    assert code == 0, err
+    assert "注意:链接“weibo.com/123456”没有写 https://,已按 https://weibo.com/123456 记录,请核对能否打开。" in err
+    data = yaml.safe_load((register.root / "incidents/2025/YQ-2025-0001.yml").read_text(encoding="utf-8"))
+    assert data["source"]["url"] == "https://weibo.com/123456"

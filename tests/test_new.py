@@ -190,12 +190,12 @@ def test_branch_outside_git_is_refused_before_writing(register_dir: RegisterDir,
 
 
 @pytest.mark.parametrize(("bad", "why"), [("2025-03-03", "只有日期,没有时刻。"), ("昨天", "只有日期,没有时刻。"),
-                                         ("3点", "不是能识别的时间。")])
+                                         ("三点", "不是能识别的时间。")])
 def test_a_bad_time_is_a_usage_error(register_dir: RegisterDir, capsys, bad: str, why: str) -> None:
     flags = [f if f != "2025-03-03 09:00" else bad for f in FLAGS]
     code, _, err = run_cli(["new", *flags, "--root", str(register_dir.root)], capsys)
     assert code == 2
-    assert f"--discovered-at:“{bad}”{why}可以写:8:50、08:50、今天 8:50" in err
+    assert f"--discovered-at:“{bad}”{why}可以写:8:50、08:50、8点50、上午8:50、下午3:10、今天 8:50" in err
     assert list((register_dir.root / "incidents").rglob("*.yml")) == []
 
 

@@ -7,6 +7,7 @@ commit. Every value in it comes from the YAML emitter (:mod:`yuqing.yamlout`).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -62,6 +63,33 @@ def problems(draft: Draft, config: RegisterConfig) -> list[str]:
     if draft.appeal_posted_at is not None and draft.appeal_posted_at > draft.discovered_at:
         found.append("网民诉求的发帖时间晚于发现时间:发现时间应不早于发帖时间,请核对。")
     return found
+
+
+_SCHEME = re.compile(r"(?i)([a-z][a-z0-9+.-]*):")
+_HOST = re.compile(r"(?i)(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}(?::\d+)?(?:[/?#]\S*)?")
+
+
+@dataclass(frozen=True)
+class Link:
+    """A link as typed, made whole: ``url`` (None when refused or empty), a Chinese ``note`` or ``error``."""
+
+    url: str | None
+    note: str | None = None
+    error: str | None = None
+
+
+def link(text: str | None) -> Link:
+    """``weibo.com/123456`` -> ``https://weibo.com/123456`` (with a note); http(s) kept; anything else refused."""
+    typed = (text or "").strip()
+    if not typed:
+        return Link(None)
+    scheme = _SCHEME.match(typed)
+    if scheme and typed[scheme.end():].startswith("//") and scheme.group(1).lower() in ("http", "https"):
+        return Link(typed)
+    if not scheme and _HOST.fullmatch(typed):
+        whole = f"https://{typed}"
+        return Link(whole, note=f"链接“{typed}”没有写 https://,已按 {whole} 记录,请核对能否打开。")
+    return Link(None, error=f"链接“{typed}”不是网址:应以 http:// 或 https:// 开头,如 https://weibo.com/123456。")
 
 
 def _field(key: str, value: object, indent: int = 0) -> str:

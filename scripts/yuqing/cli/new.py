@@ -160,7 +160,8 @@ def new_command(title: str | None, level: str | None, category: str | None, unit
     from ..config import load_config
     from ..ids import next_id, taken_ids
     from ..model import LEVELS
-    from ..new import Draft, branch_name, commit, commit_message, problems, relative_path, render, start_branch, write
+    from ..new import (Draft, branch_name, commit, commit_message, link, problems, relative_path, render,
+                       start_branch, write)
     from ..platforms import lookup, platform_name
     from ..times import zone
     from ._common import parse_now, resolve_root
@@ -175,6 +176,13 @@ def new_command(title: str | None, level: str | None, category: str | None, unit
         interactive = sys.stdin.isatty()
 
     discovered = typed_option(discovered_text, "--discovered-at", now, tz)
+    if url is not None:
+        given = link(url)
+        if given.error:
+            fail(f"--url:{given.error}")
+        url = given.url
+        if given.note:
+            click.echo(f"注意:{given.note}", err=True)
     appeal_at = typed_option(appeal_text, "--appeal-at", now, tz)
     if platform:
         platform = platform_name(platform, config)
@@ -193,7 +201,15 @@ def new_command(title: str | None, level: str | None, category: str | None, unit
             channel, platform = ask_source(config)
         if platform is None:
             platform = platform_name(ask_text("平台(如 微博、抖音,可不填)", optional=True), config) or None
-        url = url or ask_text("原帖或报道链接(可不填)", optional=True) or None
+        while url is None:
+            asked = link(ask_text("原帖或报道链接(可不填)", optional=True))
+            if asked.error:
+                click.echo(asked.error, err=True)
+                continue
+            if asked.note:
+                click.echo(f"注意:{asked.note}", err=True)
+            url = asked.url or ""
+        url = url or None
         discovered = discovered or ask_time("发现时间(如 8:50、昨天 20:10、11-30 8:50)", now, tz)
         if appeal_at is None and confirm("网民是否在帖子中要求答复(有诉求)?"):
             appeal_at = ask_time("诉求帖的发布时间", now, tz)
