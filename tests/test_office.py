@@ -11,10 +11,12 @@ tests are skipped without it).
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 import shutil
 import subprocess
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,9 @@ import openpyxl
 import pytest
 
 from yuqing.cli import main
+from yuqing.register import load_register
+from yuqing.reports import Table, weekly
+from yuqing.times import parse_time, zone
 from yuqing.export import DEADLINE_COLUMNS, DETAIL_COLUMNS
 
 from .conftest import PROJECT, RegisterDir
@@ -32,6 +37,10 @@ pytestmark = pytest.mark.slow
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 EXAMPLE_NOW = "2026-11-23T09:00:00+08:00"
+
+
+def at(text: str) -> Any:
+    return parse_time(text, zone("Asia/Shanghai"))
 
 
 def _soffice(profile: Path, outdir: Path, target: str, files: list[Path], *extra: str) -> None:
@@ -145,17 +154,41 @@ def test_detail_and_deadline_sheets_print_readably_with_the_ledgers_heading(offi
 def test_report_tables_repeat_their_header_and_the_report_ends_with_its_closing(office: Path) -> None:
     weekly = pages(office / "weekly.pdf")
     assert page_count(office / "weekly.pdf") == len(weekly) == 3
-    # The table of next week's deadlines starts on page 2 and runs onto page 3, which starts with
-    # the table's header row again.
-    assert "五、下周到期时限" in squeeze(weekly[1]) and "五、下周到期时限" not in squeeze(weekly[2])
-    first_line = squeeze(next(line for line in weekly[2].splitlines() if line.strip()))
-    assert first_line.startswith("编号标题时限") and "截止时间" in first_line
     annual = pages(office / "annual.pdf")
-    assert page_count(office / "annual.pdf") == len(annual) == 5
+    assert page_count(office / "annual.pdf") == len(annual) == 4
+    # The timeliness table of (二)分级报送和处置时效 starts on page 2 and runs onto page 3, which starts
+    # with the table's header row again.
+    assert "(二)分级报送和处置时效" in squeeze(annual[1])
+    first_line = squeeze(next(line for line in annual[2].splitlines() if line.strip()))
+    assert first_line.startswith("时限按时完成超时完成逾期未办")
     for document in (weekly, annual):
         last = [squeeze(line) for line in document[-1].splitlines() if line.strip()]
         # 落款: the unit and the day, the page number below.
         assert last[-3:-1] == ["示例市市场监督管理局", "2026年11月23日"]
+        # No heading is left alone at the foot of a page: the last line above the page number never is one.
+        for page in document:
+            lines = [squeeze(line) for line in page.splitlines() if line.strip()]
+            assert not re.match(r"^(?:[一二三四五六七八九十]+、|([一二三四五六七八九十]+))", lines[-2]), lines[-2]
+
+
+def words(pdf: Path) -> Counter[str]:
+    """The words pdftotext finds (a run of CJK text within one printed line is one word)."""
+    layout = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], check=True, capture_output=True,
+                            text=True).stdout
+    return Counter(html.unescape(w) for w in re.findall(r"<word [^>]*>([^<]*)</word>", layout))
+
+
+def test_weekly_tables_never_break_a_level_or_a_units_name(office: Path) -> None:
+    """Short values stay whole in their cells: "重大" is never "重/大", a unit's name never two lines."""
+    report = weekly(load_register(PROJECT, now=at(EXAMPLE_NOW)), None, at(EXAMPLE_NOW))
+    expected: Counter[str] = Counter()
+    for table in (b for b in report.blocks if isinstance(b, Table)):
+        for index, header in enumerate(table.headers):
+            if header in ("等级", "最高等级", "责任单位"):
+                expected.update(row[index] for row in table.rows)
+    assert {"重大", "特别重大", "产品质量安全监督管理科", "消费者权益保护科"} <= set(expected)
+    printed = words(office / "weekly.pdf")
+    assert {value: min(printed[value], n) for value, n in expected.items()} == dict(expected), printed
 
 
 def test_office_suite_never_runs_an_exported_cell_as_a_formula(office: Path) -> None:

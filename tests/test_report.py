@@ -114,15 +114,16 @@ def test_weekly_report_of_small_register(small: Any) -> None:
     # D: discovered 03-12 20:00, 平息 Sun 03-16 10:00 (its 归档 on 03-18 is next week's).
     assert tables_after(report, "三、本周办结")[0].rows == (
         ("YQ-2025-0004", report_title(report, "YQ-2025-0004"), "特别重大",
-         "特种设备安全监察科", "2025-03-12 20:00", "平息", "2025-03-16 10:00", "3天14小时"),)
+         "特种设备安全监察科", "平息", "03-16 10:00", "3天14小时"),)
     still_open = tables_after(report, "四、在办舆情")[0]
     # "已持续" is counted to the end of the week (03-17 00:00), not to the day the report is made (04-10).
-    assert [(r[0], r[5]) for r in still_open.rows] == [("YQ-2025-0001", "13天15小时"), ("YQ-2025-0003", "6天16小时")]
+    assert [(r[0], r[4]) for r in still_open.rows] == [("YQ-2025-0001", "13天15小时"), ("YQ-2025-0003", "6天16小时")]
+    assert still_open.caption == "已持续自发现时起算,计至2025-03-17 00:00。"
     missed = tables_after(report, "六、本周未按时完成")[0]
-    assert [(r[0], r[4], r[5], r[6]) for r in missed.rows] == [
-        ("YQ-2025-0003", "2025-03-10 16:00", "2025-03-10 17:00", "超时1小时"),
-        ("YQ-2025-0003", "2025-03-12 07:00", "未完成", "已逾期4天17小时"),   # to the week's end, 03-17 00:00
-        ("YQ-2025-0004", "2025-03-13 20:00", "2025-03-13 21:00", "超时1小时"),
+    assert [(r[0], r[4], r[5]) for r in missed.rows] == [
+        ("YQ-2025-0003", "03-10 16:00", "03-10 17:00完成,超时1小时"),
+        ("YQ-2025-0003", "03-12 07:00", "未完成,已逾期4天17小时"),   # to the week's end, 03-17 00:00
+        ("YQ-2025-0004", "03-13 20:00", "03-13 21:00完成,超时1小时"),
     ]
     assert missed.caption == "逾期未办的,逾期时长计至2025-03-17 00:00。"
     # 落款: the organization and the day the report is made.
@@ -264,8 +265,8 @@ def test_annual_report_of_example_register_only_states_record_figures(example: A
     # By hand: YQ-2025-0002 occurred 03-10 12:35, respond-48h due 03-12 12:35, first response
     # (发布权威信息) 03-12 14:00: 1h25m late. Every other 2025 deadline was met.
     missed = tables_after(report, "(一)处置时限未按时完成")[0]
-    assert [(r[0], r[4], r[5], r[6]) for r in missed.rows] == [
-        ("YQ-2025-0002", "2025-03-12 12:35", "2025-03-12 14:00", "超时1小时25分")]
+    assert [(r[0], r[4], r[5]) for r in missed.rows] == [
+        ("YQ-2025-0002", "2025-03-12 12:35", "2025-03-12 14:00完成,超时1小时25分")]
     # Every incident id in the report is a 2025 record; no prose invented where people must write.
     ids = set(re.findall(r"YQ-\d{4}-\d{4}", report.to_markdown()))
     assert ids <= {r["id"] for r in counted}
@@ -283,7 +284,7 @@ def test_weekly_report_of_example_register(example: Any) -> None:
     assert sorted(r[0] for r in new.rows) == expected
     # YQ-2026-0013: appeal posted Tue 11-17 15:10; three working days after it end Fri 11-20 17:30; no 答复.
     missed = tables_after(report, "六、本周未按时完成")[0]
-    assert [(r[0], r[4], r[5]) for r in missed.rows] == [("YQ-2026-0013", "2026-11-20 17:30", "未完成")]
+    assert [(r[0], r[4], r[5]) for r in missed.rows] == [("YQ-2026-0013", "11-20 17:30", "未完成,已逾期2天6小时")]
 
 
 def test_monthly_report_of_example_register(example: Any) -> None:
@@ -295,7 +296,7 @@ def test_monthly_report_of_example_register(example: Any) -> None:
     assert row[:3] == ("新发现舆情", str(len(october)), str(len(september)))
     # YQ-2026-0011: first grading 敏感, so 敏感 from discovery 10-13 18:30; report-4h due 22:30; no 上报: overdue.
     missed = tables_after(report, "四、未按时完成情况")[1]
-    assert [(r[0], r[5]) for r in missed.rows] == [("YQ-2026-0011", "未完成")]
+    assert [(r[0], r[5][:4]) for r in missed.rows] == [("YQ-2026-0011", "未完成,")]
 
 
 def test_example_reports_produce_markdown_and_docx(tmp_path: Path, capsys: Any) -> None:
@@ -473,10 +474,10 @@ def test_weekly_closed_records_and_a_week_not_yet_over(register_dir: Any) -> Non
     now = at("2025-03-06T12:00")   # Thursday of 2025-W10
     report = weekly(load_register(register_dir.root, now=now), "2025-W10", now)
     closed = tables_after(report, "三、本周办结")[0]
-    assert [(r[0], r[5], r[6], r[7]) for r in closed.rows] == [
-        ("YQ-2025-0001", "平息、归档", "2025-03-05 16:30", "2天7小时")]
+    assert [(r[0], r[4], r[5], r[6]) for r in closed.rows] == [
+        ("YQ-2025-0001", "平息、归档", "03-05 16:30", "2天7小时")]
     still_open = tables_after(report, "四、在办舆情")[0]
-    assert [(r[0], r[5]) for r in still_open.rows] == [("YQ-2025-0002", "2天3小时")]   # to 03-06 12:00
+    assert [(r[0], r[4]) for r in still_open.rows] == [("YQ-2025-0002", "2天3小时")]   # to 03-06 12:00
     markdown = report.to_markdown()
     assert markdown.endswith("示例市市场监督管理局  \n2025年3月6日\n")
 
@@ -501,14 +502,47 @@ def test_a_weekly_report_reads_the_register_as_of_the_end_of_its_week(register_d
     report = weekly(load_register(register_dir.root, now=at(now)), None, at(now))
     assert report.period == "2026-W48"
     (due_next,) = tables_after(report, "五、下周到期时限")
-    assert [(r[0], r[4], r[5]) for r in due_next.rows] == [("YQ-2026-0001", "2026-12-02 17:30", "进行中")]
+    assert [(r[0], r[4], r[5]) for r in due_next.rows] == [("YQ-2026-0001", "12-02 17:30", "进行中")]
     (summary,) = paragraphs_after(report, "一、本周概况")
     assert "本周新发现舆情1起" in summary.text and "下周将到期1项" in summary.text
     still_open = tables_after(report, "四、在办舆情")[0]   # its latest progress is the week's, not 11-30's
-    assert [(r[0], r[6]) for r in still_open.rows] == [("YQ-2026-0001", "11-27 10:30 初步回应")]
+    assert [(r[0], r[5]) for r in still_open.rows] == [("YQ-2026-0001", "11-27 10:30 初步回应")]
     assert "YQ-2026-0002" not in report.to_markdown()
     # The same from the command line, made later: the report of a past week does not change.
     assert main(["report", "weekly", "--root", str(register_dir.root), "--now", "2026-12-09T09:00:00+08:00",
                  "--period", "2026-W48"]) == 0
     later = capsys.readouterr().out
     assert "下周将到期1项" in later and "YQ-2026-0002" not in later and "按时完成" not in later.split("下周到期时限")[1].split("本周未按时完成")[0]
+
+
+def test_weekly_docx_keeps_short_values_whole_and_headings_with_their_text(small: Any, tmp_path: Path) -> None:
+    from yuqing.render.docx import table_size, text_width
+
+    out = tmp_path / "weekly.docx"
+    assert main(["report", "weekly", "--root", str(small.root), "--now", NOW, "--period", "2025-W11",
+                 "--format", "docx", "--out", str(out)]) == 0
+    report = weekly(load_register(small.root, now=at(NOW)), "2025-W11", at(NOW))
+    document = docx.Document(str(out))
+    # Every heading keeps with the paragraph or table after it: never alone at the foot of a page.
+    headings = [p for p in document.paragraphs if p.text in set(report.headings)]
+    assert len(headings) == len(report.headings)
+    assert all(p.paragraph_format.keep_with_next for p in headings)
+    # Levels, units, times and durations: each cell wide enough for its longest value on one line, and
+    # marked no-wrap; the titles share the rest of the line.
+    blocks = [b for b in report.blocks if isinstance(b, Table)]
+    checked = 0
+    for table, block in zip(document.tables, blocks):
+        size = table_size(block).pt
+        for index, header in enumerate(block.headers):
+            if header not in ("等级", "最高等级", "责任单位", "已持续", "处置用时", "截止时间"):
+                continue
+            longest = max(text_width(row[index]) for row in block.rows)
+            for row in table.rows:
+                cell = row.cells[index]
+                assert cell._tc.tcPr.find(qn("w:noWrap")) is not None, header
+                assert cell.width.pt >= longest * size / 2, (header, cell.width.pt, longest)
+            checked += 1
+    assert checked >= 6
+    # The latest progress of an open record: the event's time, type and note (shortened).
+    still_open = tables_after(report, "四、在办舆情")[0]
+    assert all(re.match(r"^\d\d-\d\d \d\d:\d\d \S+", r[5]) for r in still_open.rows)

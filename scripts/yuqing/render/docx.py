@@ -7,6 +7,13 @@ page); 一、 headings in 黑体, (一) headings in 楷体_GB2312, 1. headings i
 仿宋_GB2312 bold, all 三号; page numbers "— 1 —" in 宋体 四号 at the foot; 落款 (the organization and
 the date) right-aligned at the end. Every table's header row is marked
 ``w:tblHeader`` so that it repeats at the top of each page the table runs onto.
+Headings and table captions keep with what follows them (``keep_with_next``), so
+no heading is left alone at the foot of a page.
+
+Tables are in 五号 (10.5 pt), those of six columns or more in 小五 (9 pt), with
+narrow cell margins. Column widths come from what the columns hold
+(``column_widths``): a short value (a level, a unit's name, a time, an id) is
+never broken across lines, and the long texts (titles, notes) share what is left.
 
 Word picks the font for Chinese characters from ``w:eastAsia`` of a run's
 ``rFonts``; python-docx's ``font.name`` sets only the Latin fonts, so every run
@@ -39,7 +46,11 @@ LATIN_FONT = "Times New Roman"
 
 SIZE_TITLE = Pt(22)   # 二号
 SIZE_BODY = Pt(16)    # 三号
-SIZE_TABLE = Pt(10.5)  # 五号: tables hold many columns
+SIZE_TABLE = Pt(10.5)  # 五号
+SIZE_WIDE_TABLE = Pt(9)  # 小五: tables of WIDE_TABLE columns or more
+WIDE_TABLE = 6
+CELL_MARGIN = Cm(0.1)
+"""Left and right margin inside a table cell (Word's default is 0.19 cm)."""
 SIZE_PAGE = Pt(14)    # 四号
 LINE_PITCH = Pt(28.95)
 
@@ -116,20 +127,23 @@ def _body_paragraph(document: Any, text: str, east_asia: str = BODY_FONT, *, bol
 
 def _table(document: Any, block: Table) -> None:
     if block.caption:
-        _body_paragraph(document, block.caption)
+        _body_paragraph(document, block.caption).paragraph_format.keep_with_next = True
     table = document.add_table(rows=1, cols=len(block.headers))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     aligns = block.align.ljust(len(block.headers), "<")
     table.autofit = False
-    widths = column_widths(block)
+    _cell_margins(table)
+    size = table_size(block)
+    widths = column_widths(block, size)
+    whole = _whole(block, widths, size)
     for index, header in enumerate(block.headers):
-        _cell(table.rows[0].cells[index], header, bold=True, align="^")
+        _cell(table.rows[0].cells[index], header, size, bold=True, align="^", no_wrap=whole[index])
     _repeat_header(table.rows[0])
     for row in block.rows:
         cells = table.add_row().cells
         for index, value in enumerate(row):
-            _cell(cells[index], value, align=aligns[index])
+            _cell(cells[index], value, size, align=aligns[index], no_wrap=whole[index])
     # Word reads the cells' widths, LibreOffice the grid's: set both.
     for column, width in zip(table.columns, widths):
         column.width = width
@@ -143,35 +157,105 @@ def _table(document: Any, block: Table) -> None:
 TEXT_WIDTH = Cm(21.0 - 2.8 - 2.6)
 
 
-UNIT = Cm(0.18)
-"""Width of one display column (half a CJK character) of 五号 text."""
-PADDING = Cm(0.4)
-SHORT = 16
-"""Columns whose longest text is at most this wide (ids, times, levels) are kept on one line."""
+PADDING = 2 * CELL_MARGIN + Cm(0.12)
+"""Room a cell takes beyond its text: its two margins and a little slack for font metrics."""
+SHORT = 28
+"""Values at most this wide (14 CJK characters: ids, levels, times, every unit's name) are kept whole."""
+FLOOR = 12
+"""Every column is at least this wide (6 CJK characters), its header up to 4 characters whole."""
 
 
-def column_widths(block: Table) -> list[int]:
-    """Widths shared out by what each column holds: short values (ids, times, counts) whole on one
-    line, the rest of the line to the long texts (titles) in proportion to their length."""
+def table_size(block: Table) -> Pt:
+    """五号, or 小五 for a table of many columns."""
+    return SIZE_WIDE_TABLE if len(block.headers) >= WIDE_TABLE else SIZE_TABLE
+
+
+def _unit(size: Pt) -> float:
+    """Width (EMU) of one display column: half a CJK character, which is as wide as the font is high."""
+    return float(size) / 2
+
+
+_AUTOSPACE = 0.4
+"""Display columns an office suite adds where CJK text meets Latin letters or digits (a fifth of
+an em: Word's and LibreOffice's autospacing, "14小时20分" is three such joins wider)."""
+
+
+def text_width(text: str) -> float:
+    """Display columns ``text`` takes in a table cell: CJK two, Latin one, plus the autospacing."""
     from .table import width as display_width
 
-    needs = []
+    wide = [display_width(char) == 2 for char in text if not char.isspace()]
+    joins = sum(1 for a, b in zip(wide, wide[1:]) if a != b)
+    return display_width(text) + _AUTOSPACE * joins
+
+
+_BREAKS = re.compile(r"[\s,,、;;::。]")
+"""Where a text may break: a column whose values have none holds names and figures, kept whole."""
+
+
+def _needs(block: Table) -> list[tuple[float, float, bool]]:
+    """(floor, natural width, short) of each column, in display columns: short when every value is
+    one word (a level, a unit's name, an id, a duration) of at most ``SHORT``."""
+    out = []
     for index, header in enumerate(block.headers):
-        longest = max([display_width(row[index]) for row in block.rows if index < len(row)] or [0])
-        needs.append(max(longest, min(display_width(header), 12), 4))
-    short = [n <= SHORT for n in needs]
-    whole = int(TEXT_WIDTH)
-    natural = [int(UNIT * n + PADDING) for n in needs]
-    fixed = sum(w for w, is_short in zip(natural, short) if is_short)
-    weights = [min(n, 60) if not is_short else 0 for n, is_short in zip(needs, short)]
-    if not any(weights):
-        return [w * whole // max(fixed, 1) for w in natural]
-    # Long texts get what the short ones leave, but never less than two fifths of the line.
-    rest = max(whole - fixed, whole * 2 // 5)
-    scale = min(1.0, (whole - rest) / fixed) if fixed else 1.0
-    total = sum(weights)
-    return [int(w * scale) if is_short else rest * weight // total
-            for w, weight, is_short in zip(natural, weights, short)]
+        values = [row[index] for row in block.rows if index < len(row)]
+        longest = max([text_width(value) for value in values] or [0.0])
+        head = min(text_width(header), 8)
+        floor = max(min(longest, FLOOR), head, 4)
+        natural = max(longest, head, 4)
+        short = natural <= floor or (natural <= SHORT and not any(_BREAKS.search(v) for v in values))
+        out.append((floor, natural, short))
+    return out
+
+
+def column_widths(block: Table, size: Pt = SIZE_TABLE) -> list[int]:
+    """Widths (EMU) shared out by what each column holds, filling the line.
+
+    Every column first gets its floor (a value of up to six characters, a header of
+    up to four, whole). What is left goes first to the short columns (one-word values
+    up to ``SHORT``: ids, levels, durations, unit names), the nearest to whole first,
+    then to the long texts in proportion to what they still lack; once everything
+    fits, the rest of the line is shared in proportion to the widths.
+    """
+    unit, pad, line = _unit(size), float(PADDING), float(TEXT_WIDTH)
+    needs = _needs(block)
+    widths = [unit * low + pad for low, _, _ in needs]
+    natural = [unit * high + pad for _, high, _ in needs]
+    if sum(widths) > line:  # more columns than a line holds: everyone gives up in proportion
+        return [int(w * line / sum(widths)) for w in widths]
+    # Short columns one by one, the nearest to whole first: as many of them whole as the line allows.
+    for index in sorted((i for i, (_, _, short) in enumerate(needs) if short), key=lambda i: natural[i] - widths[i]):
+        widths[index] += min(max(natural[index] - widths[index], 0.0), line - sum(widths))
+    gaps = [0.0 if short else max(n - w, 0.0) for n, w, (_, _, short) in zip(natural, widths, needs)]
+    if sum(gaps) > 0:
+        share = min(1.0, (line - sum(widths)) / sum(gaps))
+        widths = [w + gap * share for w, gap in zip(widths, gaps)]
+    spare = line - sum(widths)
+    return [int(w + spare * w / sum(widths)) for w in widths]
+
+
+def _whole(block: Table, widths: list[int], size: Pt) -> list[bool]:
+    """Columns whose every value fits on one line in its width: marked no-wrap, so no office
+    suite breaks "重大" or a unit's name over two lines for want of a hair's breadth."""
+    unit, pad = _unit(size), float(PADDING)
+    return [short and width + 1 >= unit * high + pad for (_, high, short), width in zip(_needs(block), widths)]
+
+
+def _cell_margins(table: Any) -> None:
+    """Narrow left and right cell margins (w:tblCellMar) for the whole table."""
+    properties = table._tbl.tblPr
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        element = OxmlElement(f"w:{side}")
+        element.set(qn("w:w"), str(int(CELL_MARGIN.twips)))
+        element.set(qn("w:type"), "dxa")
+        margins.append(element)
+    # Schema order: tblCellMar comes right before tblLook (Word refuses elements out of order).
+    look = properties.find(qn("w:tblLook"))
+    if look is not None:
+        look.addprevious(margins)
+    else:
+        properties.append(margins)
 
 
 def _repeat_header(row: Any) -> None:
@@ -191,12 +275,15 @@ def _closing(document: Any, closing: Closing) -> None:
         paragraph.paragraph_format.right_indent = indent
 
 
-def _cell(cell: Any, text: str, *, bold: bool = False, align: str = "<") -> None:
+def _cell(cell: Any, text: str, size: Pt = SIZE_TABLE, *, bold: bool = False, align: str = "<",
+          no_wrap: bool = False) -> None:
     paragraph = cell.paragraphs[0]
     paragraph.alignment = {"<": WD_ALIGN_PARAGRAPH.LEFT, ">": WD_ALIGN_PARAGRAPH.RIGHT,
                            "^": WD_ALIGN_PARAGRAPH.CENTER}[align]
     paragraph.paragraph_format.space_before = paragraph.paragraph_format.space_after = Pt(0)
-    set_font(paragraph.add_run(_text(text)), BODY_FONT, SIZE_TABLE, bold=bold)
+    set_font(paragraph.add_run(_text(text)), BODY_FONT, size, bold=bold)
+    if no_wrap:
+        cell._tc.get_or_add_tcPr().append(OxmlElement("w:noWrap"))
 
 
 def build(report: Report) -> Any:
@@ -224,7 +311,8 @@ def build(report: Report) -> Any:
     for block in report.blocks:
         if isinstance(block, Heading):
             font, bold = {2: (H1_FONT, False), 3: (H2_FONT, False)}.get(block.level, (BODY_FONT, True))
-            _body_paragraph(document, block.text, font, bold=bold)
+            heading = _body_paragraph(document, block.text, font, bold=bold)
+            heading.paragraph_format.keep_with_next = True  # never alone at the foot of a page
         elif isinstance(block, Paragraph):
             _body_paragraph(document, block.text, bold=block.placeholder,
                             color=RGBColor(0xC0, 0x00, 0x00) if block.placeholder else None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from ..asof import register_as_of
 from ..model import LEVELS, Deadline, Incident, RegisterConfig
@@ -97,12 +97,21 @@ def open_at(incident: Incident, moment: datetime) -> bool:
     return not any(e.type in CLOSING_EVENTS and e.at < moment for e in incident.timeline)
 
 
+NOTE_CHARS = 24
+"""Characters of an event's note shown as a record's latest progress (the rest is in its page)."""
+
+
 def last_event_before(incident: Incident, moment: datetime) -> str:
+    """The latest event before ``moment``: its time, type (and level) and note, shortened."""
     events = [e for e in incident.timeline if e.at < moment]
     if not events:
         return ""
     event = events[-1]
-    return f"{event.at:%m-%d %H:%M} {event.type}" + (f"({event.level})" if event.level else "")
+    text = f"{event.at:%m-%d %H:%M} {event.type}" + (f"({event.level})" if event.level else "")
+    note = " ".join((event.note or "").split())
+    if note:
+        text += ":" + (note if len(note) <= NOTE_CHARS else note[:NOTE_CHARS - 1] + "…")
+    return text
 
 
 # --- wording --------------------------------------------------------------
@@ -154,18 +163,20 @@ def as_of(snap: Snapshot, period: Period) -> datetime:
     return min(snap.now, period.end)
 
 
-def miss_rows(deadlines: Iterable[Deadline], snap: Snapshot, until: datetime | None = None) -> list[tuple[str, ...]]:
-    """Rows of missed deadlines; an overdue one's lateness is counted to ``until`` (default: now)."""
+def miss_rows(deadlines: Iterable[Deadline], snap: Snapshot, until: datetime | None = None,
+              when: Callable[[datetime], str] = short) -> list[tuple[str, ...]]:
+    """Rows of missed deadlines; an overdue one's lateness is counted to ``until`` (default: now);
+    times written by ``when``. 完成情况 is "03-10 17:00完成,超时1小时" or "未完成,已逾期4天17小时"
+    (one column, so that the table leaves room for the titles on a portrait page)."""
     rows: list[tuple[str, ...]] = []
     for d in deadlines:
-        late = lateness(d, until or snap.now)
-        rows.append((d.incident, d.title, d.rule_title or d.rule, d.unit, short(d.due),
-                     short(d.met_at) if d.met_at else "未完成",
-                     ("超时" if d.status == "met_late" else "已逾期") + (duration(late) if late else "")))
+        late = duration(lateness(d, until or snap.now)) if lateness(d, until or snap.now) else ""
+        done = f"{when(d.met_at)}完成,超时{late}" if d.met_at else f"未完成,已逾期{late}"
+        rows.append((d.incident, d.title, d.rule_title or d.rule, d.unit, when(d.due) if d.due else "", done))
     return rows
 
 
-MISS_HEADERS = ("编号", "标题", "时限", "责任单位", "截止时间", "完成时间", "情况")
+MISS_HEADERS = ("编号", "标题", "时限", "责任单位", "截止时间", "完成情况")
 
 
 def reviewed_in(incidents: Iterable[Incident], period: Period) -> list[Incident]:

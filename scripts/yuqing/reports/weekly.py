@@ -71,40 +71,40 @@ def build(snap: Snapshot, week: Period) -> Report:
     doc.h1("本周新发现舆情")
     if new:
         doc.table(("编号", "标题", "等级", "领域", "责任单位", "发现时间", "来源"),
-                  [(i.id, i.title, i.level, i.category, i.units.lead, short(i.discovered_at), i.source.channel)
+                  [(i.id, i.title, i.level, i.category, i.units.lead, _when(i.discovered_at, week), i.source.channel)
                    for i in new])
     else:
         doc.p("本周未发现新的舆情。")
 
     doc.h1("本周办结")
     if closed:
-        doc.table(("编号", "标题", "最高等级", "责任单位", "发现时间", "办结", "办结时间", "处置用时"),
-                  [(i.id, i.title, i.max_level(), i.units.lead, short(i.discovered_at),
-                    "、".join(e.type for e in events), short(events[-1].at),
-                    human_duration(events[-1].at - i.discovered_at)) for i, events in closed])
+        doc.table(("编号", "标题", "最高等级", "责任单位", "办结", "办结时间", "处置用时"),
+                  [(i.id, i.title, i.max_level(), i.units.lead, "、".join(e.type for e in events),
+                    _when(events[-1].at, week), human_duration(events[-1].at - i.discovered_at))
+                   for i, events in closed], caption="处置用时自发现时起算。")
     else:
         doc.p("本周没有平息或归档的舆情。")
 
     doc.h1("在办舆情")
     if still_open:
-        doc.table(("编号", "标题", "等级", "责任单位", "发现时间", "已持续", "最新进展"),
-                  [(i.id, i.title, level_at(i, week.end), i.units.lead, short(i.discovered_at),
-                    human_duration(until - i.discovered_at), last_event_before(i, until))
-                   for i in still_open])
+        doc.table(("编号", "标题", "等级", "责任单位", "已持续", "最新进展"),
+                  [(i.id, i.title, level_at(i, week.end), i.units.lead, human_duration(until - i.discovered_at),
+                    last_event_before(i, until)) for i in still_open],
+                  caption=f"已持续自发现时起算,计至{short(until)}。")
     else:
         doc.p("截至周末没有仍在监测或处置的舆情。")
 
     doc.h1("下周到期时限")
     if due_next:
         doc.table(("编号", "标题", "时限", "责任单位", "截止时间", "当前状态"),
-                  [(d.incident, d.title, d.rule_title or d.rule, d.unit, short(d.due), _status(d.status))
+                  [(d.incident, d.title, d.rule_title or d.rule, d.unit, _when(d.due, next_week), _status(d.status))
                    for d in due_next])
     else:
         doc.p("下周没有到期的时限。")
 
     doc.h1("本周未按时完成")
     if missed:
-        doc.table(MISS_HEADERS, miss_rows(missed, seen, until),
+        doc.table(MISS_HEADERS, miss_rows(missed, seen, until, lambda moment: _when(moment, week)),
                   caption=f"逾期未办的,逾期时长计至{short(until)}。" if any(d.status == "overdue" for d in missed) else "")
     else:
         doc.p("本周到期的时限均按时完成。")
@@ -126,6 +126,11 @@ def _closed_in(incident: Incident, week: Period) -> list[Event]:
     """The record's 平息 and 归档 events in ``week``, in time order (one row per record: 平息、归档)."""
     return sorted((e for e in incident.timeline if e.type in CLOSING_EVENTS and week.contains(e.at)),
                   key=lambda e: e.at)
+
+
+def _when(moment: datetime, period: Period) -> str:
+    """A time in a weekly table: 11-16 10:20, with the year only when it is not the period's."""
+    return f"{moment:%m-%d %H:%M}" if moment.year == period.start.year else short(moment)
 
 
 def _status(status: str) -> str:
