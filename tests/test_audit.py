@@ -562,3 +562,172 @@ def test_unreadable_change_is_reported(main_branch: GitRegister) -> None:
     main_branch.path(ID).write_text("id: [\n", encoding="utf-8")
     main_branch.commit("弄坏了")
     assert [f[4] for f in _findings(main_branch)] == ["record-unreadable"]
+
+
+# --- clocks: the deadlines of the base tip against the branch's, as of the audit's clock -------------------
+
+LATE = "2026-11-30T12:00:00+08:00"
+"""The audit's clock of the review findings: Monday 2026-11-30, a week after the records below."""
+
+
+def _register_2026(repo: GitRegister, **overrides: Any) -> GitRegister:
+    record = base_incident(id="YQ-2026-0012", title="某小区供水管网漏水引发网民关注", discovered_at="2026-11-24T09:00:00+08:00",
+                           status="处置中", timeline=[])
+    record.update(overrides)
+    repo.write(record)
+    repo.commit("登记", when="2026-11-24T09:30:00+08:00")
+    repo.git("switch", "-q", "-c", "work")
+    return repo
+
+
+def _ids(repo: GitRegister, at: str = LATE) -> list[tuple[str, str, str]]:
+    return [(f.path, f.code, f.severity) for f in audit(repo.root, "main", at=at).findings]
+
+
+def test_a_first_grading_event_cannot_quietly_remove_the_clocks(repo: GitRegister, capsys) -> None:
+    # 重大 from discovery (no grading event yet): report-4h and respond-48h run. Appending a first
+    # 定级 一般 re-levels the record from discovery and both clocks vanish: the approver must see it.
+    _register_2026(repo, level="重大")
+    lowered = base_incident(id="YQ-2026-0012", title="某小区供水管网漏水引发网民关注", discovered_at="2026-11-24T09:00:00+08:00",
+                            status="处置中", level="一般",
+                            timeline=[{"at": "2026-11-24T10:00:00+08:00", "type": "定级", "level": "一般"}])
+    repo.write(lowered)
+    repo.commit("定级", when="2026-11-24T10:30:00+08:00")
+    assert [(p, c) for p, c, s in _ids(repo, "2026-11-24T10:30:00+08:00")] == [("level", "deadline-removed")] * 2
+    messages = [f.message for f in audit(repo.root, "main", at="2026-11-24T10:30:00+08:00").findings]
+    assert messages[0].startswith("按目标分支的规则,截至审核时间 2026-11-24 10:30,“敏感、重大舆情 4 小时内上报”时限"
+                                  "(起算 2026-11-24 09:00,截止 2026-11-24 13:00,目标分支上为进行中)在本分支上不再存在")
+    assert "“重大舆情 48 小时内回应”时限" in messages[1]
+    code, out, _ = run_cli(["audit", "--base", "main", "--now", "2026-11-24T10:30:00+08:00", "--root", str(repo.root)],
+                           capsys)
+    assert code == 0 and out.splitlines()[0] == "需要审批(合并前须由审批人审核,各条写明原因):"
+
+
+def test_an_action_recorded_days_later_cannot_rescue_an_overdue_deadline(repo: GitRegister) -> None:
+    # 敏感 from discovery 11-24 09:00: the 4 h report was due 13:00 and is overdue on the base.
+    # On 11-30 someone appends 上报 "at 11:00 on 11-24": it would read as met.
+    _register_2026(repo, level="敏感")
+    record = base_incident(id="YQ-2026-0012", title="某小区供水管网漏水引发网民关注", discovered_at="2026-11-24T09:00:00+08:00",
+                           status="处置中", level="敏感",
+                           timeline=[{"at": "2026-11-24T11:00:00+08:00", "type": "上报", "by": "综合应急和新闻宣传科"}])
+    repo.write(record)
+    repo.commit("补记上报", when="2026-11-30T11:00:00+08:00")
+    assert _ids(repo) == [("timeline[0]", "deadline-rescued", "approval"), ("timeline[0]", "event-recorded-late", "info")]
+    rescued, late = audit(repo.root, "main", at=LATE).findings
+    assert rescued.message.startswith(
+        "这一改动把已逾期的“敏感、重大舆情 4 小时内上报”时限(起算 2026-11-24 09:00,截止 2026-11-24 13:00,目标分支上为已逾期)"
+        "变成了“按时完成”:完成它的第 1 条“上报”写的时间是 2026-11-24 11:00,却是现在(2026-11-30 12:00)才记录。")
+    assert late.message.startswith("追加的“上报”时间为 2026-11-24 11:00,现在才记录,晚了 6天1小时"
+                                   "(register.yml 的 late_registration_hours 为 24 小时)。")
+    # Recorded the same morning, the same event is an ordinary append.
+    assert _ids(repo, "2026-11-24T11:30:00+08:00") == []
+
+
+def test_an_extension_added_after_the_due_cannot_rescue_it(repo: GitRegister) -> None:
+    # Appeal Mon 11-23 09:00: the 3-working-day reply was due Thu 11-26 17:30. On 11-30 an extension
+    # "approved 11-25" (before the due, so not extension-late) is added: the overdue reply turns pending.
+    _register_2026(repo, discovered_at="2026-11-23T09:30:00+08:00", id="YQ-2026-0012",
+                   appeal={"posted_at": "2026-11-23T09:00:00+08:00", "author": "网友甲"})
+    extended = base_incident(id="YQ-2026-0012", title="某小区供水管网漏水引发网民关注", discovered_at="2026-11-23T09:30:00+08:00",
+                             status="处置中", timeline=[], appeal={"posted_at": "2026-11-23T09:00:00+08:00", "author": "网友甲"},
+                             extensions=[{"rule": "reply-3wd", "reason": "需现场核查", "approved_by": "分管局领导",
+                                          "approved_at": "2026-11-25T10:00:00+08:00", "due": "2026-12-03T17:30:00+08:00"}])
+    repo.write(extended)
+    repo.commit("补记延期", when="2026-11-30T11:00:00+08:00")
+    [finding] = audit(repo.root, "main", at=LATE).findings
+    assert (finding.path, finding.code, finding.severity) == ("extensions[0]", "deadline-rescued", "approval")
+    assert "变成了“进行中”:新增的延期把截止时间延到 2026-12-03 17:30,批准时间写的是 2026-11-25 10:00," \
+           "却是现在(2026-11-30 12:00)才记录。" in finding.message
+
+
+def test_a_foreign_utc_offset_is_refused(repo: GitRegister) -> None:
+    _register_2026(repo, level="一般")
+    record = base_incident(id="YQ-2026-0012", title="某小区供水管网漏水引发网民关注", discovered_at="2026-11-24T09:00:00+08:00",
+                           status="处置中", timeline=[{"at": "2026-11-28T08:30:00+23:59", "type": "研判"}])
+    repo.write(record)
+    repo.commit("研判", when="2026-11-28T09:00:00+08:00")
+    findings = audit(repo.root, "main", at="2026-11-28T09:00:00+08:00").findings
+    assert [(f.path, f.code, f.severity) for f in findings] == [("timeline[0].at", "time-offset", "error")]
+    assert findings[0].message == (
+        "时间“2026-11-28T08:30:00+23:59”写的时区偏移 +23:59 与台账时区(Asia/Shanghai,UTC+8)不符,"
+        "按它计算是当地时间 2026-11-27 16:31。请不写时区偏移(按台账时区理解),或写 +08:00。")
+
+
+# --- new records, mentions, ids, unreadable versions -------------------------------------
+
+@pytest.mark.parametrize(("field", "value"), [("withdrawn", {"reason": "误登记"}), ("confidential", True)])
+def test_a_record_born_withdrawn_or_confidential_needs_approval(main_branch: GitRegister, field: str, value: Any) -> None:
+    main_branch.write(base_incident(id="YQ-2025-0003", **{field: value}))
+    main_branch.commit("登记")
+    assert _codes(main_branch) == [(f"{field}-changed", "approval")]
+    assert _message(main_branch, f"{field}-changed").startswith("新登记的记录带有")
+
+
+SECRET_TITLE = "某涉密案件的处置情况调查"
+
+
+@pytest.mark.parametrize("mention", ["YQ-2025-0003", SECRET_TITLE])
+def test_public_text_naming_a_confidential_record_is_refused(main_branch: GitRegister, mention: str) -> None:
+    main_branch.git("switch", "-q", "main")
+    main_branch.write(base_incident(id="YQ-2025-0003", title=SECRET_TITLE, confidential=True))
+    main_branch.commit("涉密登记")
+    main_branch.git("switch", "-q", "work")
+    main_branch.git("merge", "-q", "--ff-only", "main")
+    record = _open()
+    record["timeline"].append({"at": "2025-03-04T09:00:00+08:00", "type": "续报", "note": f"与{mention}一并处置"})
+    main_branch.write(record)
+    main_branch.commit("续报")
+    findings = audit(main_branch.root, "main").findings
+    assert [(f.path, f.code, f.severity) for f in findings] == [("timeline[4].note", "confidential-mention", "error")]
+    what = "编号" if mention.startswith("YQ") else "标题"
+    assert findings[0].message.startswith(f"公开记录的 timeline[4].note 提到了涉密记录 YQ-2025-0003 的{what}。")
+    assert SECRET_TITLE not in findings[0].message  # CI logs and annotations are read widely
+
+
+def test_a_confidential_record_may_name_another(main_branch: GitRegister) -> None:
+    main_branch.git("switch", "-q", "main")
+    main_branch.write(base_incident(id="YQ-2025-0003", title=SECRET_TITLE, confidential=True))
+    main_branch.commit("涉密登记")
+    main_branch.git("switch", "-q", "work")
+    main_branch.git("merge", "-q", "--ff-only", "main")
+    main_branch.write(base_incident(id="YQ-2025-0004", confidential=True, summary="与 YQ-2025-0003 有关。"))
+    main_branch.commit("涉密登记")
+    assert _codes(main_branch) == [("confidential-changed", "approval")]
+
+
+def test_an_id_with_an_extra_zero_is_taken_and_not_canonical(main_branch: GitRegister, capsys) -> None:
+    main_branch.write(base_incident(id="YQ-2025-00001"), name="2025/YQ-2025-00001.yml")
+    main_branch.commit("登记")
+    assert _codes(main_branch) == [("id-taken", "error")]
+    assert _message(main_branch, "id-taken").startswith("编号 YQ-2025-0001(与 YQ-2025-00001 是同一个号码) 在目标分支上已被")
+    code, out, _ = run_cli(["check", "--root", str(main_branch.root),
+                            str(main_branch.root / "incidents/2025/YQ-2025-00001.yml")], capsys)
+    assert code == 1 and "id-canonical" in out and "应为 YQ-2025-0001" in out
+
+
+@pytest.mark.parametrize("text", [
+    "base: &b {channel: 社交媒体}\nsource:\n  <<: *b\n  platform: 微博\n",       # a merge key (and an anchor)
+    "source:\n  channel: 社交媒体\n  channel: 网站\n",                          # a nested duplicate key
+    "source: !!map {channel: 社交媒体, platform: 微博}\n",                        # a tag
+])
+def test_a_version_with_a_loader_error_is_unreadable(main_branch: GitRegister, text: str) -> None:
+    original = main_branch.path(ID).read_text(encoding="utf-8")
+    start = original.index("source:")
+    end = original.index("\n", original.index("platform:", start)) + 1
+    main_branch.path(ID).write_text(original[:start] + text + original[end:], encoding="utf-8")
+    main_branch.commit("改写")
+    assert [c for c, _ in _codes(main_branch)] == ["record-unreadable"]
+
+
+@pytest.mark.parametrize(("title", "code"), [
+    ('"某超市\u00ad销售过期酸奶"', "zero-width-char"),   # soft hyphen
+    ('"某超市\u3164销售过期酸奶"', "zero-width-char"),   # Hangul filler
+    ('"某超市\u034f销售过期酸奶"', "zero-width-char"),   # combining grapheme joiner
+    ('!!str 某超市销售过期酸奶', "yaml-tag"),
+])
+def test_invisible_characters_and_str_tags_are_refused_by_check(register_dir, capsys, title: str, code: str) -> None:
+    text = "\n".join(f"title: {title}" if line.startswith("title:") else line for line in
+                     __import__("yaml").safe_dump(base_incident(), allow_unicode=True, sort_keys=False).splitlines())
+    register_dir.write(text + "\n", name="2025/YQ-2025-0001.yml")
+    found, out, _ = run_cli(["check", "--root", str(register_dir.root), "--format", "json"], capsys)
+    assert found == 1 and [i["code"] for i in json.loads(out)["errors"] if i["path"] == "title"] == [code]
