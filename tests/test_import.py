@@ -296,3 +296,26 @@ def test_an_old_excel_file_is_refused_with_what_to_do(repo: GitRegister, exports
     code, out, err = _import(repo, capsys, exports / "旧.xls")
     assert code == 2
     assert "错误:这是旧版 Excel(.xls)文件,无法读取:请在 Excel 或 WPS 中“另存为”.xlsx 或 CSV 后再导入。" in err
+
+
+def test_the_library_seam_plans_from_bytes_and_writes_nothing(repo: GitRegister) -> None:
+    """What an intake form calls: bytes + file name + options -> the plan as data; nothing on disk changes."""
+    from yuqing.config import load_config
+    from yuqing.importer import Options, plan_import, write_plan
+
+    config, _ = load_config(repo.root)
+    assert config is not None
+    long_title = "某地" + "很长的标题" * 30
+    data = ("标题,链接,发布时间\n"
+            f"{long_title},https://www.toutiao.com/a1,2026-11-30 09:00\n"
+            "𠮷野家门店被投诉,https://www.toutiao.com/a2,2026-11-30 09:30\n").encode("gb18030")
+    now = datetime(2026, 11, 30, 11, tzinfo=TZ)
+    plan = plan_import(data, "上传.csv", repo.root, config, now, Options(fetch=False))
+    result = plan.as_json()
+    assert (result["ok"], result["encoding"], result["files"]) == (
+        True, "GB18030", ["incidents/2026/YQ-2026-0001.yml", "incidents/2026/YQ-2026-0002.yml"])
+    assert [a["title"] for a in result["actions"]] == [long_title[:119] + "…", "𠮷野家门店被投诉"]
+    assert list((repo.root / "incidents").rglob("*.yml")) == []
+    assert write_plan(repo.root, plan) == ("incidents/2026/YQ-2026-0001.yml", "incidents/2026/YQ-2026-0002.yml")
+    record = repo.read("YQ-2026-0001")
+    assert (len(record["title"]), record["summary"], record["source"]["platform"]) == (120, long_title, "今日头条")
