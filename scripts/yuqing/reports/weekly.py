@@ -97,7 +97,8 @@ def build(snap: Snapshot, week: Period) -> Report:
     doc.h1("下周到期时限")
     if due_next:
         doc.table(("编号", "标题", "时限", "责任单位", "截止时间", "当前状态"),
-                  [(d.incident, d.title, d.rule_title or d.rule, d.unit, _when(d.due, next_week), _status(d.status))
+                  [(d.incident, d.title, d.rule_title or d.rule, d.unit, _when(d.due, next_week) if d.due else "",
+                    _status(d.status))
                    for d in due_next])
     else:
         doc.p("下周没有到期的时限。")
