@@ -52,7 +52,7 @@ def add_command(incident_id: str, kind: str | None, at_text: str | None, unit: s
     """
     from ..edit import Refused, add_event, event_record
     from ..model import EVENT_TYPES, GRADING_EVENTS, LEVELS
-    from .new import ask_text, choose
+    from .new import ask_text, choose, url_option
 
     session = open_session(root, now_text, interactive)
     if not kind:
@@ -67,6 +67,7 @@ def add_command(incident_id: str, kind: str | None, at_text: str | None, unit: s
             unit = choose("办理单位", session.config.units)
         if note is None:
             note = ask_text("说明(可不填)", optional=True) or None
+    url = url_option(url)
     if level is not None and level not in LEVELS:
         fail(f"等级“{level}”无效。可选:{' / '.join(LEVELS)}。")
     if unit is not None and unit not in session.config.units:

@@ -94,6 +94,20 @@ def typed_option(text: str | None, flag: str, now: datetime, tz: tzinfo) -> date
     return typed.value
 
 
+def url_option(text: str | None) -> str | None:
+    """``--url`` as typed: made whole (``weibo.com/1`` -> ``https://weibo.com/1``, said), or a usage error."""
+    from ..new import link
+
+    if text is None:
+        return None
+    given = link(text)
+    if given.error:
+        fail(f"--url:{given.error}")
+    if given.note:
+        click.echo(f"注意:{given.note}", err=True)
+    return given.url
+
+
 def ask_source(config: RegisterConfig) -> tuple[str, str | None]:
     """Ask for the channel; a platform name (微博, 公众号, 12345 ...) answers it too."""
     from ..model import CHANNELS
@@ -176,13 +190,7 @@ def new_command(title: str | None, level: str | None, category: str | None, unit
         interactive = sys.stdin.isatty()
 
     discovered = typed_option(discovered_text, "--discovered-at", now, tz)
-    if url is not None:
-        given = link(url)
-        if given.error:
-            fail(f"--url:{given.error}")
-        url = given.url
-        if given.note:
-            click.echo(f"注意:{given.note}", err=True)
+    url = url_option(url)
     appeal_at = typed_option(appeal_text, "--appeal-at", now, tz)
     if platform:
         platform = platform_name(platform, config)
