@@ -60,7 +60,8 @@ class Decision:
 
 def review_from_json(item: Mapping[str, Any]) -> Review | None:
     """One review of either forge in GitHub's terms (None for what is not a review)."""
-    user = item.get("user") if isinstance(item.get("user"), dict) else {}
+    found = item.get("user")
+    user: Mapping[str, Any] = found if isinstance(found, dict) else {}
     login = str(user.get("login") or user.get("username") or "")
     state = str(item.get("state") or "").upper()
     state = _STATES.get(state, state)
