@@ -53,6 +53,7 @@ def _monitoring_xlsx(path: Path, rows: list[list[object]] = MONITORING_ROWS) -> 
     sheet.append(MONITORING_HEADER)
     for row in rows:
         sheet.append(row)
+    sheet.append(["数据来源:某舆情监测平台"])  # a note under the table
     for cells in sheet.iter_rows(min_row=3):
         for cell in cells:
             if isinstance(cell.value, str):
@@ -96,6 +97,7 @@ def test_monitoring_xlsx_becomes_drafts_and_a_warning_on_one_branch(repo: GitReg
     assert code == 0, err
     assert out.splitlines()[0] == "读取 监测日报.xlsx:Excel 工作簿,表头在第 2 行,导入方案 monitoring,数据 4 行,选入 4 行。"
     assert "合计:新登记 2 条,追加预警 1 条。" in out
+    assert "注意:第 7 行只有一格文字,当作说明行跳过。" in err
     assert repo.git("branch", "--show-current") == "import/2026-11-30"
     assert repo.git("log", "-1", "--format=%B").strip() == (
         "导入 监测日报.xlsx:新登记 2 条,追加预警 1 条\n\n新登记:YQ-2026-0002 YQ-2026-0003\n追加预警:YQ-2026-0001")
@@ -143,7 +145,8 @@ def test_a_broken_row_writes_nothing_and_names_the_row(repo: GitRegister, export
             [6, "", "无标题", "https://example.com/b", "昨天 8:00", "论坛", "", "", None, None]]
     code, out, err = _import(repo, capsys, _monitoring_xlsx(exports / "坏.xlsx", rows))
     assert code == 1
-    assert err.splitlines()[:5] == [
+    assert err.splitlines()[:6] == [
+        "注意:第 9 行只有一格文字,当作说明行跳过。",
         "2 行有问题,未写入任何文件(改正导出文件后重新导入):",
         "行  列          内容                  问题",
         "7   原文链接    htps://example.com/a  链接无效:链接应以 http:// 或 https:// 开头。",

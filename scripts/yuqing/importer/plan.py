@@ -33,7 +33,7 @@ Progress = Callable[[str, int, int], None]
 """(step in Chinese, done, total): reading the rows, writing the new records, checking every file."""
 
 _ORDER_NUMBER = re.compile(r"工单号[:\uff1a\s]*([0-9A-Za-z][0-9A-Za-z_-]*)")
-_LISTED = re.compile(r"(?:导出|生成|下载|统计|报告)(?:时间|日期)[::\s]*(.+)")
+_LISTED = re.compile(r"(?:导出|生成|下载|统计|报告)(?:时间|日期)[:\uff1a\s]*(\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?\s*\d{1,2}[:\uff1a]\d{2}(?:[:\uff1a]\d{2})?)")
 
 
 @dataclass(frozen=True)
@@ -126,7 +126,6 @@ def plan_import(data: bytes, name: str, root: Path, config: RegisterConfig, now:
     when the person confirms. Nothing is written here.
     """
     tz = zone(config.timezone)
-    plan = Plan(name)
     try:
         sheet = read_sheet(data, name)
     except Unreadable as why:
@@ -143,14 +142,15 @@ def plan_import(data: bytes, name: str, root: Path, config: RegisterConfig, now:
                         f"{did_you_mean(options.profile, names)}可用:{'、'.join(names)}。")
         profiles = chosen
     header = find_header(sheet.rows, profiles, sheet.numbers)
-    plan = Plan(name, sheet.kind, sheet.encoding, warnings=tuple(warnings))
     if isinstance(header, str):
         return Plan(name, sheet.kind, sheet.encoding, error=header, warnings=tuple(warnings))
     listed_at = _listed_at(sheet, header, now, tz)
-    hits, problems = _read_rows(sheet, header, listed_at, tz, progress)
+    hits, problems, notes = _read_rows(sheet, header, listed_at, tz, progress)
+    if notes:
+        warnings.append(f"第 {'、'.join(map(str, notes))} 行只有一格文字,当作说明行跳过。")
     base = dict(kind=sheet.kind, encoding=sheet.encoding, profile=header.profile.name,
                 header_row=sheet.numbers[header.index], listed_at=listed_at,
-                rows=len(sheet.rows) - header.index - 1, unplaced=header.unplaced)
+                rows=len(sheet.rows) - header.index - 1 - len(notes), unplaced=header.unplaced)
     if problems:
         return Plan(name, **base, problems=tuple(problems), warnings=tuple(warnings))  # type: ignore[arg-type]
     selected = [h for h in hits if _selected(h, options)]
@@ -174,11 +174,15 @@ def _listed_at(sheet: Sheet, header: Header, now: datetime, tz: Any) -> datetime
 
 
 def _read_rows(sheet: Sheet, header: Header, listed_at: datetime, tz: Any,
-               progress: Progress | None) -> tuple[list[Hit], list[Problem]]:
+               progress: Progress | None) -> tuple[list[Hit], list[Problem], list[int]]:
     hits: list[Hit] = []
     problems: list[Problem] = []
+    notes: list[int] = []
     data = list(zip(sheet.numbers[header.index + 1:], sheet.rows[header.index + 1:]))
     for done, (number, cells) in enumerate(data, 1):
+        if sum(1 for value in cells if value not in (None, "")) == 1 and len(header.columns) > 1:
+            notes.append(number)  # one cell of text under the table: a total or a note, never a hit
+            continue
         found = read_row(number, cells, header, listed_at, tz)
         if isinstance(found, Hit):
             hits.append(found)
@@ -186,7 +190,7 @@ def _read_rows(sheet: Sheet, header: Header, listed_at: datetime, tz: Any,
             problems.extend(found)
         if progress is not None and (done % 250 == 0 or done == len(data)):
             progress("读取行", done, len(data))
-    return hits, problems
+    return hits, problems, notes
 
 
 def _selected(hit: Hit, options: Options) -> bool:
