@@ -322,3 +322,13 @@ def test_the_library_seam_plans_from_bytes_and_writes_nothing(repo: GitRegister)
     assert write_plan(repo.root, plan) == ("incidents/2026/YQ-2026-0001.yml", "incidents/2026/YQ-2026-0002.yml")
     record = repo.read("YQ-2026-0001")
     assert (len(record["title"]), record["summary"], record["source"]["platform"]) == (120, long_title, "今日头条")
+
+
+def test_a_warning_before_the_last_event_is_a_back_dated_insert_and_said_so(repo: GitRegister, exports: Path,
+                                                                             capsys) -> None:
+    _known(repo)
+    code, out, err = _import(repo, capsys, _monitoring_xlsx(exports / "a.xlsx"), "--as", "warnings",
+                             "--discovered-at", "2026-11-29 09:10")
+    assert code == 0, err
+    assert "注意:YQ-2026-0001:补录:该事件早于最后一条事件(2026-11-29 09:30),按时间插入为第 1 条。" in err
+    assert [e["type"] for e in repo.read(KNOWN)["timeline"]] == ["预警", "研判"]

@@ -299,8 +299,9 @@ def _build(hits: list[Hit], profile: Profile, file_name: str, root: Path, config
             events[found].append((event, rows))
             index.warned.add((found, key))
             actions.append(Action(WARNING, rows, hit.title, link, found, incident.file))
-    writes, more = _edit_records(root, index, events, config, now, tz)
+    writes, more, notes = _edit_records(root, index, events, config, now, tz)
     problems += more
+    warnings += notes
     if drafts:
         new_writes, new_actions, more, notes = _drafts(drafts, profile, file_name, root, config, discovered, options, tz,
                                                        progress)
@@ -308,19 +309,21 @@ def _build(hits: list[Hit], profile: Profile, file_name: str, root: Path, config
         actions += new_actions
         problems += more
         warnings += notes
-    checked = _check(root, writes, actions, config, now, progress)
+    checked, notes = _check(root, writes, actions, config, now, progress)
     problems += checked
+    warnings += notes
     actions.sort(key=lambda a: a.rows[0])
     return actions, writes, sorted(problems, key=lambda p: p.row), warnings
 
 
 def _edit_records(root: Path, index: _Index, events: dict[str, list[tuple[dict[str, Any], tuple[int, ...]]]],
-                  config: RegisterConfig, now: datetime, tz: Any) -> tuple[list[Write], list[Problem]]:
+                  config: RegisterConfig, now: datetime, tz: Any) -> tuple[list[Write], list[Problem], list[str]]:
     from ..edit import Refused, add_event, read_record
     from ..loader import load_text
 
     writes: list[Write] = []
     problems: list[Problem] = []
+    notes: list[str] = []
     for incident_id, added in events.items():
         rel = index.by_id[incident_id].file
         text = read_record(root / rel)
@@ -328,12 +331,14 @@ def _edit_records(root: Path, index: _Index, events: dict[str, list[tuple[dict[s
             for event, _ in added:
                 loaded = load_text(text, rel)
                 assert isinstance(loaded.data, dict)
-                text = add_event(text, loaded.data, event, tz).text
+                edited = add_event(text, loaded.data, event, tz)
+                text = edited.text
+                notes += [f"{incident_id}:{warning}" for warning in edited.warnings]
         except Refused as why:
             problems += [Problem(rows[0], "", "", f"{incident_id}:{why}") for _, rows in added]
             continue
         writes.append(Write(rel, text, False))
-    return writes, problems
+    return writes, problems, notes
 
 
 def _defaults(profile: Profile, config: RegisterConfig) -> tuple[str, str, list[str]]:
@@ -431,7 +436,7 @@ def _render_all(ready: list[tuple[Any, str]], config: RegisterConfig, progress: 
 
 
 def _check(root: Path, writes: list[Write], actions: list[Action], config: RegisterConfig,
-           now: datetime, progress: Progress | None = None) -> list[Problem]:
+           now: datetime, progress: Progress | None = None) -> tuple[list[Problem], list[str]]:
     """Every text to write, checked as `yuqing check` (and, for existing records, `yuqing audit`) would."""
     from ..edit import audit_text, check_texts
 
@@ -442,12 +447,16 @@ def _check(root: Path, writes: list[Write], actions: list[Action], config: Regis
     step = None if progress is None else (lambda done, total: progress("检查", done, total))
     found = check_texts(root, [(w.rel, w.text) for w in writes], config, now, progress=step)
     problems = []
+    notes: list[str] = []
     for write in writes:
         issues: list[Issue] = [i for i in found[write.rel] if i.severity == "error"]
         if not write.new:
-            issues += [i for i in audit_text(root, write.rel, write.text, config)[0] if i.severity == "error"]
+            findings, unchecked = audit_text(root, write.rel, write.text, config)
+            issues += [i for i in findings if i.severity == "error"]
+            notes += [f"{write.rel}:需要审批:{i.message}" for i in findings if i.severity == "approval"]
+            notes += [unchecked] if unchecked else []
         problems += [Problem(row_of.get(write.rel, 0), i.path, "", f"{write.rel}:{i.line}:{i.message}") for i in issues]
-    return problems
+    return problems, notes
 
 
 @dataclass(frozen=True)
