@@ -132,11 +132,13 @@ def test_monitoring_xlsx_becomes_drafts_and_a_warning_on_one_branch(repo: GitReg
         "+  note: 导入自 监测日报.xlsx 第 5 行;网民再次关注某餐馆后厨;来源 微博;作者 网民丙;发布 2026-11-30 06:00;阅读 50;情感 中性"]
     _check_and_audit(repo, capsys)
 
-    # The same export again: every hit is already recorded, nothing is written.
-    code, out, err = _import(repo, capsys, export)
+    # The same export again: every hit is already recorded, nothing is written, no branch is made.
+    (repo.root / "notes.txt").write_text("别人的未提交文件", encoding="utf-8")
+    code, out, err = _import(repo, capsys, export, "--commit")
     assert code == 0, err
-    assert "合计:新登记 0 条,追加预警 0 条,已记录 3 条。" in out
-    assert _status(repo) == ""
+    assert out.splitlines()[-2:] == ["合计:新登记 0 条,追加预警 0 条,已记录 3 条。", "没有要写入的内容,未建分支、未提交。"]
+    assert repo.git("branch", "--show-current") == "import/2026-11-30"
+    assert _status(repo) == "?? notes.txt"
 
 
 def test_a_broken_row_writes_nothing_and_names_the_row(repo: GitRegister, exports: Path, capsys) -> None:

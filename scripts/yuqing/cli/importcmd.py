@@ -131,6 +131,8 @@ def _report(plan: Any, written: Any, dry_run: bool, describe: Any, action_lines:
         click.echo(f"已写入 {len(written)} 个文件(未提交)。运行 yuqing check 核对,或下次加 --commit 自动建分支提交。")
     elif written is not None and written.problem:
         click.echo(f"错误:{written.problem}", err=True)
+    elif written is not None and not written.files:
+        click.echo("没有要写入的内容,未建分支、未提交。")
     elif written is not None:
         click.echo(f"已在分支 {written.branch} 上提交 {len(written.files)} 个文件。"
                    f"下一步:yuqing verify,然后 git push -u origin {written.branch},再发起合并请求(PR)。")

@@ -508,6 +508,8 @@ def commit_plan(root: Path, plan: Plan, now: datetime, config: RegisterConfig) -
     """Write the plan on a new branch ``import/<date>`` from ``main`` and commit exactly its files (one commit)."""
     from ..gitwork import MAIN, commit_only, current_branch, git, in_git, switch_new
 
+    if not plan.ok or not plan.writes:
+        return Written(())  # nothing to write: no branch, no commit
     if not in_git(root):
         return Written((), problem="不在 git 仓库中,无法使用 --commit。")
     here = current_branch(root)
