@@ -666,13 +666,18 @@ def test_a_record_born_withdrawn_or_confidential_needs_approval(main_branch: Git
 SECRET_TITLE = "某涉密案件的处置情况调查"
 
 
+def _secret_on_base(repo: GitRegister) -> None:
+    """main gains a confidential record YQ-2025-0003; the branch starts from it."""
+    repo.git("switch", "-q", "main")
+    repo.write(base_incident(id="YQ-2025-0003", title=SECRET_TITLE, confidential=True))
+    repo.commit("涉密登记")
+    repo.git("switch", "-q", "work")
+    repo.git("merge", "-q", "--ff-only", "main")
+
+
 @pytest.mark.parametrize("mention", ["YQ-2025-0003", SECRET_TITLE])
 def test_public_text_naming_a_confidential_record_is_refused(main_branch: GitRegister, mention: str) -> None:
-    main_branch.git("switch", "-q", "main")
-    main_branch.write(base_incident(id="YQ-2025-0003", title=SECRET_TITLE, confidential=True))
-    main_branch.commit("涉密登记")
-    main_branch.git("switch", "-q", "work")
-    main_branch.git("merge", "-q", "--ff-only", "main")
+    _secret_on_base(main_branch)
     record = _open()
     record["timeline"].append({"at": "2025-03-04T09:00:00+08:00", "type": "续报", "note": f"与{mention}一并处置"})
     main_branch.write(record)
@@ -685,11 +690,7 @@ def test_public_text_naming_a_confidential_record_is_refused(main_branch: GitReg
 
 
 def test_a_confidential_record_may_name_another(main_branch: GitRegister) -> None:
-    main_branch.git("switch", "-q", "main")
-    main_branch.write(base_incident(id="YQ-2025-0003", title=SECRET_TITLE, confidential=True))
-    main_branch.commit("涉密登记")
-    main_branch.git("switch", "-q", "work")
-    main_branch.git("merge", "-q", "--ff-only", "main")
+    _secret_on_base(main_branch)
     main_branch.write(base_incident(id="YQ-2025-0004", confidential=True, summary="与 YQ-2025-0003 有关。"))
     main_branch.commit("涉密登记")
     assert _codes(main_branch) == [("confidential-changed", "approval")]
