@@ -93,6 +93,7 @@ def _check_and_audit(repo: GitRegister, capsys) -> None:
 def test_monitoring_xlsx_becomes_drafts_and_a_warning_on_one_branch(repo: GitRegister, exports: Path, capsys) -> None:
     _known(repo)
     export = _monitoring_xlsx(exports / "监测日报.xlsx")
+    (repo.root / "notes.txt").write_text("别人的未提交文件", encoding="utf-8")  # left alone by the commit
     code, out, err = _import(repo, capsys, export, "--commit")
     assert code == 0, err
     assert out.splitlines()[0] == "读取 监测日报.xlsx:Excel 工作簿,表头在第 2 行,导入方案 monitoring,数据 4 行,选入 4 行。"
@@ -103,7 +104,7 @@ def test_monitoring_xlsx_becomes_drafts_and_a_warning_on_one_branch(repo: GitReg
         "导入 监测日报.xlsx:新登记 2 条,追加预警 1 条\n\n新登记:YQ-2026-0002 YQ-2026-0003\n追加预警:YQ-2026-0001")
     assert repo.git("diff", "--name-only", "main", "HEAD").splitlines() == [
         "incidents/2026/YQ-2026-0001.yml", "incidents/2026/YQ-2026-0002.yml", "incidents/2026/YQ-2026-0003.yml"]
-    assert _status(repo) == ""
+    assert _status(repo) == "?? notes.txt"
 
     first = repo.read("YQ-2026-0002")
     assert first == {
@@ -133,7 +134,6 @@ def test_monitoring_xlsx_becomes_drafts_and_a_warning_on_one_branch(repo: GitReg
     _check_and_audit(repo, capsys)
 
     # The same export again: every hit is already recorded, nothing is written, no branch is made.
-    (repo.root / "notes.txt").write_text("别人的未提交文件", encoding="utf-8")
     code, out, err = _import(repo, capsys, export, "--commit")
     assert code == 0, err
     assert out.splitlines()[-2:] == ["合计:新登记 0 条,追加预警 0 条,已记录 3 条。", "没有要写入的内容,未建分支、未提交。"]
