@@ -336,8 +336,8 @@ def _sweep(folder: Path, keep: str) -> None:
     """Remove caches of other fingerprints and temporary files of runs long gone."""
     now = time.time()
     for entry in folder.iterdir():
-        if entry.name in (keep, ".gitignore"):
-            continue
+        if entry.name == keep or not entry.name.startswith(("check-", ".tmp-")):
+            continue  # not ours to remove (the last good copies of `yuqing aggregate` live here too)
         try:
             if entry.name.startswith(".tmp-") and now - entry.stat().st_mtime < 3600:
                 continue  # another run may be writing it right now

@@ -118,4 +118,7 @@ CODES: dict[str, str] = {
     "working-hours-order": "工作时段顺序或重叠有误",
     "calendar-date": "节假日补充中的日期无效",
     "calendar-conflict": "同一天既放假又上班",
+    # sources.yml (yuqing aggregate)
+    "sources-missing": "(yuqing aggregate)找不到 sources.yml",
+    "sources-invalid": "(yuqing aggregate)sources.yml 中的来源写法有误(代码、地址、时效)",
 }

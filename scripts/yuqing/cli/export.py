@@ -12,7 +12,7 @@ from .stats import bounds, period_options
 
 
 @click.command("export")
-@click.argument("kind", type=click.Choice(("xlsx", "csv")))
+@click.argument("kind", type=click.Choice(("xlsx", "csv", "json")))
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="输出文件;xlsx 默认写入当前目录的“舆情台账.xlsx”,csv 默认输出到屏幕。")
 @period_options
@@ -21,7 +21,11 @@ from .stats import bounds, period_options
 @now_option
 def export_command(kind: str, out: Path | None, since_text: str | None, until_text: str | None,
                    include_confidential: bool, root: Path | None, now_text: str | None) -> None:
-    """导出舆情台账:Excel(舆情台账、明细、时限、统计四个工作表)或 CSV(UTF-8 带 BOM)。
+    """导出舆情台账:Excel(舆情台账、明细、时限、统计四个工作表)、CSV(UTF-8 带 BOM)或 JSON。
+
+    json 是供市级汇总(yuqing aggregate)的公开导出:公开事件及其时限,格式见
+    schemas/export.schema.json;涉密事件、投诉人姓名从不导出(--include-confidential
+    对它无效),站点构建时也写入站点根目录的 export.json。
 
     “舆情台账”工作表可直接打印上报:标题行、制表单位、制表日期、序号、处置经过、
     评估总结,A4 横向、一页宽、每页重复表头。每起事件一行;撤销登记的事件不导出,
@@ -33,7 +37,10 @@ def export_command(kind: str, out: Path | None, since_text: str | None, until_te
       yuqing export xlsx --out 舆情台账.xlsx
       yuqing export xlsx --since 2025-01-01 --until 2025-12-31 --out 2025年舆情台账.xlsx
       yuqing export csv --out 舆情台账.csv
+      yuqing export json --out export.json
     """
+    if kind == "json":
+        _export_json(out, root, now_text)
     from .. import stats as core
     from ..export import ledger
     from ..render.xlsx import as_csv, write_csv, write_xlsx
@@ -61,6 +68,27 @@ def export_command(kind: str, out: Path | None, since_text: str | None, until_te
     hidden = "" if include_confidential else "(不含涉密事件)"
     extra = f"、{len(table.deadline_rows)} 项时限" if kind == "xlsx" else ""
     click.echo(f"已导出 {len(table.rows)} 起事件{hidden}{extra}到 {target}")
+    raise SystemExit(EXIT_OK)
+
+
+def _export_json(out: Path | None, root: Path | None, now_text: str | None) -> None:
+    from .. import publicexport
+    from ..stats import judge_all
+
+    # Only records without errors: a broken file's `confidential` cannot be trusted.
+    register = open_register(root, now_text)
+    assert register.config is not None and register.now is not None
+    deadlines, _ = judge_all(register.counted(), register.config, register.now)
+    text = publicexport.as_json(publicexport.document(register.incidents, deadlines, register.config, register.now))
+    if out is None:
+        click.echo(text)
+        raise SystemExit(EXIT_OK)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text + "\n", encoding="utf-8")
+    except OSError as error:
+        fail(f"无法写入 {out}:{error.strerror or error}")
+    click.echo(f"已导出公开事件到 {out}(不含涉密事件)")
     raise SystemExit(EXIT_OK)
 
 

@@ -1,0 +1,266 @@
+"""A city's view of its county registers, built from their public exports.
+
+The way OSV aggregates its sources: every county register's CI publishes a
+versioned, schema-described export (``publicexport.py``, ``export.json`` in its
+site); the city register lists them in ``sources.yml`` and this module fetches
+each (bounded in time and size), validates it against
+``schemas/export.schema.json``, keeps the last good copy, and turns the records
+into one register's incidents: ids namespaced with the county's 行政区划代码,
+the lead unit replaced by the county (the city's unit column). A source that
+cannot be fetched or does not validate is named and its last good copy used;
+one older than its expected freshness is named stale. Confidential records are
+never in an export; one that claims to be is refused with its whole source.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, Literal
+
+from .cache import CACHE_DIR
+from .loader import Loaded, load_file
+from .model import Incident, Issue, RegisterConfig, Units, Withdrawn
+from .records import build_incident
+from .times import parse_time, zone
+from .validate import SchemaChecker, read_schema
+
+SOURCES_FILE = "sources.yml"
+COPIES = Path(CACHE_DIR) / "sources"
+"""Where the last good copy of each source is kept (in the city register, git-ignored)."""
+MAX_BYTES = 64 * 1024 * 1024
+TIMEOUT = 20.0
+"""Seconds a source may take, all of it (connecting, every read)."""
+_CODE = re.compile(r"[0-9]{6}")
+FUTURE = timedelta(minutes=10)
+
+State = Literal["ok", "stale", "failed"]
+
+
+@dataclass(frozen=True)
+class Source:
+    """One county register the city aggregates (a row of sources.yml)."""
+
+    name: str
+    code: str
+    """行政区划代码 (six digits): the namespace of its ids."""
+    location: str
+    """The export's URL (http or https) or a path (relative to the city register)."""
+    freshness: timedelta
+    """How old its export may be before it counts as stale."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one source in one aggregation."""
+
+    source: Source
+    state: State
+    records: int
+    generated_at: datetime | None
+    message: str
+    """Chinese: why the state is not ok (empty when it is)."""
+    from_copy: bool = False
+
+
+@dataclass(frozen=True)
+class CityView:
+    outcomes: tuple[Outcome, ...]
+    incidents: tuple[Incident, ...]
+
+    @property
+    def ok(self) -> bool:
+        return all(o.state == "ok" for o in self.outcomes)
+
+
+class _Refused(Exception):
+    """A source's export cannot be used; the message (Chinese) says why."""
+
+
+def read_sources(root: Path) -> tuple[tuple[Source, ...], list[Issue]]:
+    """The sources listed in ``root/sources.yml``, with every problem of the file."""
+    path = root / SOURCES_FILE
+    if not path.is_file():
+        return (), [Issue(SOURCES_FILE, 1, 1, "", "sources-missing",
+                          f"{root} 下没有 {SOURCES_FILE}:市级汇总需要列出各区县台账的导出地址。")]
+    loaded = load_file(path, SOURCES_FILE)
+    issues = list(loaded.issues)
+    data = loaded.data
+    rows = data.get("sources") if isinstance(data, dict) else None
+    if not isinstance(rows, list):
+        issues.append(Issue(SOURCES_FILE, 1, 1, "sources", "sources-invalid",
+                            "sources.yml 应有 sources: 列表,每项含 name、code、url(或 path)、freshness_hours。"))
+        return (), issues
+    found: list[Source] = []
+    codes: set[str] = set()
+    for index, row in enumerate(rows):
+        where = f"sources[{index}]"
+
+        def problem(message: str, path: str = where) -> None:
+            at = loaded.where(path)
+            issues.append(Issue(SOURCES_FILE, at[0], at[1], path, "sources-invalid", message))
+
+        if not isinstance(row, dict):
+            problem("每个来源应是“键: 值”的映射。")
+            continue
+        name, code = row.get("name"), str(row.get("code", ""))
+        location = row.get("url", row.get("path"))
+        hours = row.get("freshness_hours", 24)
+        if not isinstance(name, str) or not name.strip():
+            problem("缺少 name(区县名称)。")
+            continue
+        if not _CODE.fullmatch(code):
+            problem(f"“{name}”的 code 应是 6 位行政区划代码(如 \"330102\",请加引号)。", f"{where}.code")
+            continue
+        if code in codes:
+            problem(f"行政区划代码 {code} 重复:每个区县只能列一次。", f"{where}.code")
+            continue
+        if not isinstance(location, str) or not location.strip():
+            problem(f"“{name}”缺少 url(导出地址)或 path(本地文件)。")
+            continue
+        if "url" in row and urllib.parse.urlsplit(location).scheme not in ("http", "https"):
+            problem(f"“{name}”的 url 只能是 http 或 https 地址;本地文件请用 path。", f"{where}.url")
+            continue
+        if isinstance(hours, bool) or not isinstance(hours, (int, float)) or hours <= 0:
+            problem(f"“{name}”的 freshness_hours 应是正数(导出最多可以是多少小时前的)。", f"{where}.freshness_hours")
+            continue
+        codes.add(code)
+        found.append(Source(name.strip(), code, location.strip(), timedelta(hours=float(hours))))
+    return tuple(found), issues
+
+
+def _fetch(source: Source, root: Path, timeout: float) -> bytes:
+    """The export's bytes, within ``timeout`` seconds in all and MAX_BYTES."""
+    if urllib.parse.urlsplit(source.location).scheme in ("http", "https"):
+        deadline = time.monotonic() + timeout
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler(
+            {} if urllib.parse.urlsplit(source.location).hostname in ("127.0.0.1", "localhost", "::1") else None))
+        try:
+            with opener.open(source.location, timeout=timeout) as response:
+                chunks, size = [], 0
+                while True:
+                    if time.monotonic() > deadline:
+                        raise _Refused(f"超过 {timeout:g} 秒仍未取完,已放弃。")
+                    chunk = response.read1(1 << 16)  # what has arrived: read() would wait for all of it
+                    if not chunk:
+                        break
+                    size += len(chunk)
+                    if size > MAX_BYTES:
+                        raise _Refused(f"导出文件超过 {MAX_BYTES // 1024 // 1024} MB,未读取。")
+                    chunks.append(chunk)
+                return b"".join(chunks)
+        except urllib.error.HTTPError as error:
+            raise _Refused(f"服务器返回 HTTP {error.code}。") from None
+        except urllib.error.URLError as error:
+            raise _Refused(f"无法连接:{error.reason}。") from None
+        except (TimeoutError, OSError) as error:
+            raise _Refused(f"获取失败:{error}。") from None
+    path = (root / source.location).resolve() if not os.path.isabs(source.location) else Path(source.location)
+    try:
+        if path.stat().st_size > MAX_BYTES:
+            raise _Refused(f"导出文件超过 {MAX_BYTES // 1024 // 1024} MB,未读取。")
+        return path.read_bytes()
+    except OSError as error:
+        raise _Refused(f"无法读取 {source.location}:{error.strerror or error}。") from None
+
+
+def _parse(raw: bytes, source: Source, schema: SchemaChecker, tz: Any) -> tuple[datetime, list[Incident]]:
+    """The validated export as the city's incidents (refused whole on any problem)."""
+    try:
+        doc = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise _Refused("不是有效的 UTF-8 JSON。") from None
+    problems = schema.issues(Loaded(source.code, doc))
+    if problems:
+        first = problems[0]
+        more = f"等 {len(problems)} 处" if len(problems) > 1 else ""
+        raise _Refused(f"不符合导出格式(schemas/export.schema.json):{first.path or '顶层'}:{first.message}{more}")
+    generated = parse_time(doc["generated_at"], tz)
+    if generated is None:
+        raise _Refused("generated_at 不是有效时间。")
+    incidents: list[Incident] = []
+    seen: set[str] = set()
+    for index, data in enumerate(doc["records"]):
+        if data["id"] in seen:
+            raise _Refused(f"编号 {data['id']} 出现两次。")
+        seen.add(data["id"])
+        file = f"sources/{source.code}/{data['id']}"
+        incident, issues = build_incident(Loaded(file, data), tz, set())
+        if incident is None or issues:
+            raise _Refused(f"records[{index}]({data['id']})的时间无效。")
+        incidents.append(_namespaced(incident, source))
+    return generated, incidents
+
+
+def _namespaced(incident: Incident, source: Source) -> Incident:
+    """The record as the city sees it: its id under the county's code, the county as its unit."""
+    withdrawn = incident.withdrawn
+    if withdrawn is not None and withdrawn.duplicate_of:
+        withdrawn = Withdrawn(withdrawn.reason, withdrawn.at, f"{source.code}:{withdrawn.duplicate_of}")
+    return replace(incident, id=f"{source.code}:{incident.id}", units=Units(source.name), withdrawn=withdrawn,
+                   confidential=False)
+
+
+def _keep(root: Path, source: Source, raw: bytes) -> None:
+    folder = root / COPIES
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-")
+        with os.fdopen(handle, "wb") as out:
+            out.write(raw)
+        os.replace(temporary, folder / f"{source.code}.json")
+    except OSError:
+        pass  # no copy kept: the next failure has none to fall back on
+
+
+def _one(source: Source, root: Path, schema: SchemaChecker, tz: Any, now: datetime,
+         timeout: float) -> tuple[Outcome, list[Incident]]:
+    message, from_copy = "", False
+    try:
+        raw = _fetch(source, root, timeout)
+        generated, incidents = _parse(raw, source, schema, tz)
+        if generated > now + FUTURE:
+            raise _Refused(f"generated_at({generated:%Y-%m-%d %H:%M})在未来。")
+        _keep(root, source, raw)
+    except _Refused as refused:
+        message = f"获取或校验失败:{refused}"
+        copy = root / COPIES / f"{source.code}.json"
+        try:
+            generated, incidents = _parse(copy.read_bytes(), source, schema, tz)
+            from_copy = True
+            message += f"已改用上次成功获取的副本(生成于 {generated:%Y-%m-%d %H:%M})。"
+        except (OSError, _Refused):
+            message += "没有可用的旧副本,此区县不计入。"
+            return Outcome(source, "failed", 0, None, message), []
+    if from_copy:
+        return Outcome(source, "failed", len(incidents), generated, message, True), incidents
+    if now - generated > source.freshness:
+        hours = (now - generated).total_seconds() / 3600
+        return Outcome(source, "stale", len(incidents), generated,
+                       f"导出生成于 {generated:%Y-%m-%d %H:%M},已 {hours:.0f} 小时未更新"
+                       f"(应在 {source.freshness.total_seconds() / 3600:g} 小时内)。"), incidents
+    return Outcome(source, "ok", len(incidents), generated, ""), incidents
+
+
+def aggregate(root: Path, config: RegisterConfig, sources: tuple[Source, ...], now: datetime, *,
+              timeout: float = TIMEOUT, workers: int = 8) -> CityView:
+    """Fetch, validate and merge every source (several at once; each within ``timeout``)."""
+    tz = zone(config.timezone)
+    schema = SchemaChecker(read_schema("export.schema.json"))
+    with ThreadPoolExecutor(max(1, min(workers, len(sources)))) as pool:
+        results = list(pool.map(lambda s: _one(s, root, schema, tz, now, timeout), sources))
+    incidents = tuple(i for _, found in results for i in found)
+    return CityView(tuple(outcome for outcome, _ in results), incidents)
+
+
+__all__ = ["CityView", "Outcome", "Source", "aggregate", "read_sources"]

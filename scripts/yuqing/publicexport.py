@@ -1,0 +1,84 @@
+"""The public export: a register's public records and deadlines as one JSON document.
+
+Each county register's CI publishes it with the site (``export.json``, also
+``yuqing export json``); a city register aggregates the counties from these
+files (``aggregate.py``), never from their YAML. It is described by
+``schemas/export.schema.json`` and versioned: later versions only add keys.
+Confidential records, and their deadlines, are never in it; nor are a
+citizen's name (``appeal.author``) or a record's place in the files.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any, Iterable
+
+from .model import Deadline, Incident, RegisterConfig
+
+FORMAT = "yuqing-export"
+VERSION = 1
+FILE_NAME = "export.json"
+"""Where the site build puts it: the published site's root."""
+
+
+def _time(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _drop_none(mapping: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in mapping.items() if v is not None and v != () and v != []}
+
+
+def record(incident: Incident) -> dict[str, Any]:
+    """One record as its incident file would hold it (the same keys), less what is not public."""
+    out: dict[str, Any] = {
+        "id": incident.id, "title": incident.title, "level": incident.level, "status": incident.status,
+        "category": incident.category, "discovered_at": _time(incident.discovered_at),
+        "occurred_at": _time(incident.occurred_at),
+        "source": _drop_none({"channel": incident.source.channel, "platform": incident.source.platform,
+                              "url": incident.source.url}),
+        "units": _drop_none({"lead": incident.units.lead, "assisting": list(incident.units.assisting)}),
+        "summary": incident.summary,
+        "tags": list(incident.tags),
+        "timeline": [_drop_none({"at": _time(e.at), "type": e.type, "level": e.level, "by": e.by,
+                                 "channel": e.channel, "url": e.url, "note": e.note}) for e in incident.timeline],
+    }
+    if incident.appeal:
+        out["appeal"] = {"posted_at": _time(incident.appeal.posted_at)}
+    if incident.extensions:
+        out["extensions"] = [_drop_none({"rule": x.rule, "reason": x.reason, "approved_by": x.approved_by,
+                                         "approved_at": _time(x.approved_at), "due": _time(x.due)})
+                             for x in incident.extensions]
+    if incident.review:
+        r = incident.review
+        out["review"] = _drop_none({"cause": r.cause, "nature": r.nature, "impact": r.impact,
+                                    "responsibility": r.responsibility, "lessons": r.lessons,
+                                    "completed_at": _time(r.completed_at)})
+    if incident.withdrawn:
+        w = incident.withdrawn
+        out["withdrawn"] = _drop_none({"reason": w.reason, "at": _time(w.at), "duplicate_of": w.duplicate_of})
+    return _drop_none(out)
+
+
+def deadline(d: Deadline) -> dict[str, Any]:
+    return {"incident": d.incident, "rule": d.rule, "level": d.level, "unit": d.unit, "start": _time(d.start),
+            "due": _time(d.due), "status": d.status, "met_at": _time(d.met_at)}
+
+
+def document(incidents: Iterable[Incident], deadlines: Iterable[Deadline], config: RegisterConfig,
+             now: datetime) -> dict[str, Any]:
+    """The export of a register read as of ``now`` (its records without errors)."""
+    public = sorted((i for i in incidents if not i.confidential), key=lambda i: i.id)
+    ids = {i.id for i in public}
+    return {
+        "format": FORMAT, "version": VERSION, "generated_at": _time(now),
+        "register": {"name": config.name, "organization": config.organization, "timezone": config.timezone,
+                     "id_prefix": config.id_prefix},
+        "records": [record(i) for i in public],
+        "deadlines": [deadline(d) for d in deadlines if d.incident in ids],
+    }
+
+
+def as_json(doc: dict[str, Any]) -> str:
+    return json.dumps(doc, ensure_ascii=False, indent=1)
