@@ -319,3 +319,27 @@ def test_new_completes_a_link_without_scheme_and_refuses_what_is_no_link(tmp_pat
     assert "注意:链接“weibo.com/123456”没有写 https://,已按 https://weibo.com/123456 记录,请核对能否打开。" in err
     data = yaml.safe_load((register.root / "incidents/2025/YQ-2025-0001.yml").read_text(encoding="utf-8"))
     assert data["source"]["url"] == "https://weibo.com/123456"
+
+
+def test_the_same_type_added_on_both_sides_is_not_called_an_edit(repo: GitRegister, capsys) -> None:
+    """Both clerks add a 研判: the audit must not pair them up and call the base's one rewritten."""
+    repo.write(base_incident())
+    repo.commit(f"登记 {ID}")
+    repo.git("switch", "-q", "-c", f"update/{ID}-b00000")
+    code, _, err = _add(repo.root, capsys, "--type", "研判", "--at", "10:25", "--by", "信息中心", "--note", "B", "--commit")
+    assert code == 0, err
+    repo.git("switch", "-q", "main")
+    code, _, err = _add(repo.root, capsys, "--type", "研判", "--at", "10:20", "--by", "信息中心", "--note", "A")
+    assert code == 0, err
+    repo.commit("A 的研判")
+    repo.git("switch", "-q", f"update/{ID}-b00000")
+    code, out, _ = run_cli(["audit", "--base", "main", "--root", str(repo.root)], capsys)
+    assert code == 1
+    assert "被修改" not in out and "被删除" not in out
+    assert "是别人在本分支分叉后追加到目标分支 main 上的,本分支并没有删除它" in out
+    code, out, err = run_cli(["event", "rebase", ID, "--base", "main", "--no-fetch", "--now", NOW,
+                              "--root", str(repo.root)], capsys)
+    assert code == 0, err
+    assert [e.get("note") for e in repo.read(ID)["timeline"]] == [None, "A", "B"]
+    code, out, _ = run_cli(["audit", "--base", "main", "--root", str(repo.root)], capsys)
+    assert code == 0, out
