@@ -246,6 +246,9 @@ class YuqingPlugin(BasePlugin[YuqingConfig]):
             return file.url if file is not None else ""
 
         files.append(File.generated(config, "feed.xml", content=atom(collected.site, url_of, config.site_url or "")))
+        from .publicexport import FILE_NAME, for_site  # what a city register aggregates (`yuqing aggregate`)
+
+        files.append(File.generated(config, FILE_NAME, content=for_site(collected.site)))
         return files
 
     def on_pre_page(self, page: Page, *, config: MkDocsConfig, files: Files) -> Page:

@@ -82,3 +82,11 @@ def document(incidents: Iterable[Incident], deadlines: Iterable[Deadline], confi
 
 def as_json(doc: dict[str, Any]) -> str:
     return json.dumps(doc, ensure_ascii=False, indent=1)
+
+
+def for_site(site: Any) -> str:
+    """The export the site build publishes (``export.json``): the site's own records and deadlines.
+
+    ``site`` is the site's input (``site.model.SiteInput``): its records are the published
+    ones already (no confidential record, no file with errors)."""
+    return as_json(document(site.incidents, site.deadlines or (), site.config, site.now)) + "\n"
