@@ -732,3 +732,13 @@ def test_invisible_characters_and_str_tags_are_refused_by_check(register_dir, ca
     register_dir.write(text + "\n", name="2025/YQ-2025-0001.yml")
     found, out, _ = run_cli(["check", "--root", str(register_dir.root), "--format", "json"], capsys)
     assert found == 1 and [i["code"] for i in json.loads(out)["errors"] if i["path"] == "title"] == [code]
+
+
+def test_an_offset_the_base_already_held_is_not_the_branchs(repo: GitRegister) -> None:
+    _register_2026(repo, level="一般", timeline=[{"at": "2026-11-24T01:30:00Z", "type": "研判"}])
+    record = base_incident(id="YQ-2026-0012", title="某小区供水管网漏水引发网民关注", discovered_at="2026-11-24T09:00:00+08:00",
+                           status="处置中", timeline=[{"at": "2026-11-24T01:30:00Z", "type": "研判"},
+                                                      {"at": "2026-11-24T10:00:00+08:00", "type": "续报"}])
+    repo.write(record)
+    repo.commit("续报", when="2026-11-24T10:30:00+08:00")
+    assert _ids(repo, "2026-11-24T10:30:00+08:00") == []

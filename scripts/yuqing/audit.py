@@ -822,8 +822,11 @@ def _offsets(change: FileChange, ctx: Context) -> list[Issue]:
     if ctx.config is None or change.new is None:
         return []
     rules_ctx = RulesContext(ctx.config, ctx.now or datetime.now(timezone.utc))
+    # A time the base already held, written the same way, is not this branch's doing.
+    before = dict(_strings(change.old.data)) if change.old is not None else {}
+    after = dict(_strings(change.new.data))
     return [_issue(change, i.line, i.column, i.path, "time-offset", i.message)
-            for i in check_time_offsets(change.new, rules_ctx)]
+            for i in check_time_offsets(change.new, rules_ctx) if before.get(i.path) != after.get(i.path)]
 
 
 def _strings(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
