@@ -78,3 +78,25 @@ def test_empty_stats_draw_without_error(register_dir: Any) -> None:
     for draw in (charts.level_distribution, charts.monthly_trend, charts.unit_on_time_rate):
         ET.fromstring(draw(empty))
     assert "(无数据)" in texts(charts.unit_on_time_rate(empty))
+
+
+def test_ten_years_of_months_stay_a_readable_chart() -> None:
+    """120 months become 40 quarters (13 years: years), never a 5,000 px strip of 3 px text."""
+    from types import SimpleNamespace
+
+    def span(years: int) -> Any:
+        months = {f"{2015 + m // 12:04d}-{m % 12 + 1:02d}": {"一般": 3, "重大": m % 2} for m in range(12 * years)}
+        return SimpleNamespace(by_month_level=months)
+
+    for years, unit, columns in ((10, "季度", 40), (13, "年", 13), (3, "月", 36)):
+        svg = charts.monthly_trend(span(years))
+        root = ET.fromstring(svg)
+        assert f"各{unit}新发现舆情" in svg
+        assert float(root.get("width")) <= 900
+        sizes = [float(t.get("font-size")) for t in root.iter(f"{SVG}text")]
+        assert min(sizes) >= 10
+        totals = [r for r in root.iter(f"{SVG}rect") if r.find(f"{SVG}title") is not None
+                  and "一般" in r.find(f"{SVG}title").text]
+        assert len(totals) == columns
+    quarterly = charts.monthly_trend(span(10))
+    assert "2015年第1季度 一般:9 起" in quarterly and "2024年第4季度 一般:9 起" in quarterly

@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -417,6 +418,12 @@ def test_example_register_builds_strict_without_warnings(tmp_path: Path) -> None
     assert [row.code for row in POLICY if f"<code>{row.code}</code>" not in policy] == []
     for name in ("record", "deadlines", "json", "changes"):
         assert (site / "reference" / name / "index.html").is_file(), name
+    # Statistics by year and quarter: 2026 holds 16 published, counted records (0006 is confidential).
+    stats = (site / "generated/stats/index.html").read_text(encoding="utf-8")
+    row = re.search(r'<tr><th scope="row" data-label="年度">2026年</th>(.*?)</tr>', stats)
+    assert row is not None
+    cells = re.findall(r"<td[^>]*>(?:<a [^>]*>)?(\d+|—|\d+%)", row.group(1))
+    assert cells[4] == "16" and sum(int(c) for c in cells[:4]) == 16
 
 
 # --- git history on the site ------------------------------------------------------------

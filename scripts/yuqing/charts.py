@@ -6,7 +6,8 @@ machine has), every text drawn from data is XML-escaped, and the numbers are
 written on the bars so the chart reads without a legend lookup.
 
     level_distribution(stats)  当前等级分布 (horizontal bars)
-    monthly_trend(stats)       各月新发现舆情 by level (stacked columns)
+    monthly_trend(stats)       各月新发现舆情 by level (stacked columns; by quarter or
+                               year over long spans, so ten years stay readable)
     unit_on_time_rate(stats)   各单位时限按时率 (horizontal bars, 0-100%)
 """
 
@@ -106,14 +107,47 @@ def _percent(rate: float | None) -> str:
     return "—" if rate is None else f"{rate * 100:.0f}%"
 
 
+MONTHS_SHOWN = 36
+"""Up to three years are drawn month by month; longer spans by quarter (up to 12 years), then by year,
+so that ten years of data stay a chart of readable size (text never scaled below its font size)."""
+QUARTERS_SHOWN = 48
+PLOT_WIDTH = 760
+
+
+def _buckets(by_month: Mapping[str, Mapping[str, int]]) -> tuple[str, list[tuple[str, str, str, dict[str, int]]]]:
+    """(unit word, [(key, label under the column, year label or "", counts)]) for the span of ``by_month``."""
+    months = sorted(by_month)
+    if len(months) <= MONTHS_SHOWN:
+        return "月", [(m, m[5:] + "月", m[:4] if i == 0 or m.endswith("-01") else "", dict(by_month[m]))
+                     for i, m in enumerate(months)]
+    grouped: dict[str, dict[str, int]] = {}
+    quarters = len({(m[:4], (int(m[5:7]) - 1) // 3) for m in months})
+    for m in months:
+        key = f"{m[:4]}年第{(int(m[5:7]) - 1) // 3 + 1}季度" if quarters <= QUARTERS_SHOWN else f"{m[:4]}年"
+        counts = grouped.setdefault(key, {})
+        for level, n in by_month[m].items():
+            counts[level] = counts.get(level, 0) + n
+    if quarters <= QUARTERS_SHOWN:
+        out = []
+        for i, (key, counts) in enumerate(grouped.items()):
+            quarter = key[-3:-2]
+            out.append((key, f"Q{quarter}", key[:4] if i == 0 or quarter == "1" else "", counts))
+        return "季度", out
+    return "年", [(key, key[:4], "", counts) for key, counts in grouped.items()]
+
+
 def monthly_trend(stats: Stats, title: str = "各月新发现舆情(按当前等级)") -> str:
-    """Stacked columns: incidents discovered per month, split by current level."""
-    months = list(stats.by_month_level)
-    column, gap = 34, 14
+    """Stacked columns: incidents discovered per month (per quarter or year over long spans), by current level."""
+    unit, columns = _buckets(stats.by_month_level)
+    if unit != "月":
+        title = title.replace("各月", f"各{unit}")
+    count = len(columns)
+    column = 34 if count <= 18 else max(14, int(PLOT_WIDTH / count * 0.7))
+    gap = max(6, column * 0.4)
     left, top, plot_height = 40, 56, 180
-    width = max(left + len(months) * (column + gap) + 20, 360)
+    width = max(left + count * (column + gap) + 20, 360)
     height = top + plot_height + 44
-    peak = max([sum(v.values()) for v in stats.by_month_level.values()] + [1])
+    peak = max([sum(c.values()) for _, _, _, c in columns] + [1])
     body = [_text(8, 22, title, size=FONT_SIZE + 2, weight="bold")]
     x = 8.0
     for level in LEVELS:  # legend
@@ -121,9 +155,8 @@ def monthly_trend(stats: Stats, title: str = "各月新发现舆情(按当前等
         body.append(_text(x + 16, 43, level, size=FONT_SIZE - 1))
         x += 16 + _text_width(level) + 18
     base = top + plot_height
-    body.append(f'<line x1="{left - 4}" y1="{base}" x2="{width - 10}" y2="{base}" stroke="#999"/>')
-    for index, month in enumerate(months):
-        counts = stats.by_month_level[month]
+    body.append(f'<line x1="{left - 4}" y1="{base}" x2="{width - 10:.1f}" y2="{base}" stroke="#999"/>')
+    for index, (key, label, year, counts) in enumerate(columns):
         cx = left + index * (column + gap)
         y = float(base)
         for level in LEVELS:
@@ -132,14 +165,13 @@ def monthly_trend(stats: Stats, title: str = "各月新发现舆情(按当前等
                 continue
             h = plot_height * n / peak
             y -= h
-            body.append(f'<rect x="{cx}" y="{y:.1f}" width="{column}" height="{h:.1f}"'
-                        f' fill="{LEVEL_COLORS[level]}"><title>{escape(month)} {escape(level)}:{n} 起</title></rect>')
+            body.append(f'<rect x="{cx:.1f}" y="{y:.1f}" width="{column}" height="{h:.1f}"'
+                        f' fill="{LEVEL_COLORS[level]}"><title>{escape(key)} {escape(level)}:{n} 起</title></rect>')
         total = sum(counts.values())
-        body.append(_text(cx + column / 2, y - 4, str(total), anchor="middle", size=FONT_SIZE - 1))
-        body.append(_text(cx + column / 2, base + 16, month[5:] + "月", anchor="middle", size=FONT_SIZE - 2))
-        if index == 0 or month.endswith("-01"):
-            body.append(_text(cx + column / 2, base + 32, month[:4], anchor="middle", size=FONT_SIZE - 3,
-                              fill="#777"))
-    if not months:
+        body.append(_text(cx + column / 2, y - 4, str(total), anchor="middle", size=FONT_SIZE - 2))
+        body.append(_text(cx + column / 2, base + 16, label, anchor="middle", size=FONT_SIZE - 2))
+        if year:
+            body.append(_text(cx + column / 2, base + 32, year, anchor="middle", size=FONT_SIZE - 3, fill="#555"))
+    if not columns:
         body.append(_text(left, top + 20, "(无数据)", fill="#888"))
     return _svg(width, height, title, body)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from ..model import LEVELS
-from .common import REPORTS, STATS, HtmlPage, counted, dim_order, front, rate
+from ..model import LEVELS, Incident, level_rank
+from .common import MONTHS, REPORTS, STATS, HtmlPage, counted, dim_order, front, month_page, rate
 from .model import SiteInput
 from .templating import render
 
@@ -32,16 +33,62 @@ def stats_page(site: SiteInput) -> HtmlPage:
         rule_rows = [(stats.rule_titles.get(rule_id, rule_id), t) for rule_id, t in stats.timeliness.items()]
     context = dict(
         now=site.now, confidential=bool(site.counted_confidential), notes=site.notes, levels=LEVELS,
+        periods=_periods(site, figures), month_links=_month_links(figures),
         charts={name: _chart(svg) for name, svg in site.charts.items()},
         level_counts=[(lv, levels.get(lv, 0)) for lv in LEVELS],
         month_rows=[(m, by_month[m], sum(by_month[m].values())) for m in sorted(by_month, reverse=True)],
         unit_scores=unit_scores, unit_rates=_unit_rates(site) if not unit_scores else [], rule_rows=rule_rows,
         category_counts=[(c, categories[c]) for c in dim_order("category", site, categories)], rate=rate,
     )
-    toc = [("levels", "等级分布"), ("months", "月度趋势"), ("units", "各单位按时完成率"),
+    toc = [("periods", "按年度、季度"), ("levels", "等级分布"), ("months", "月度趋势"), ("units", "各单位按时完成率"),
            *([("rules", "各时限规则")] if rule_rows else []), ("categories", "按领域")]
-    return HtmlPage("统计", render("stats.html", STATS, **context), toc=tuple((2, a, t) for a, t in toc),
-                    exclude=True)
+    return HtmlPage("统计", render("stats.html", STATS, months_page=MONTHS, **context),
+                    toc=tuple((2, a, t) for a, t in toc), exclude=True, hide=("navigation",))
+
+
+@dataclass(frozen=True)
+class PeriodRow:
+    """One year of the statistics: incidents by quarter and level, and how deadlines went."""
+
+    year: int
+    quarters: tuple[int, int, int, int]
+    levels: dict[str, int]
+    total: int
+    serious: int
+    """重大 and 特别重大 (by the highest level reached)."""
+    on_time: str
+    overdue: int
+
+
+def _periods(site: SiteInput, figures: list[Incident]) -> list[PeriodRow]:
+    by_year: dict[int, list[Incident]] = defaultdict(list)
+    for incident in figures:
+        by_year[incident.discovered_at.year].append(incident)
+    year_of = {i.id: i.discovered_at.year for i in figures}
+    judged: dict[int, Counter[str]] = defaultdict(Counter)
+    for d in site.deadlines or ():
+        if d.incident in year_of:
+            judged[year_of[d.incident]][d.status] += 1
+    rows = []
+    for year in sorted(by_year, reverse=True):
+        items = by_year[year]
+        quarters = Counter((i.discovered_at.month - 1) // 3 for i in items)
+        c = judged[year]
+        done = c["met"] + c["met_late"] + c["overdue"]
+        rows.append(PeriodRow(
+            year, (quarters[0], quarters[1], quarters[2], quarters[3]), dict(Counter(i.level for i in items)),
+            len(items), sum(1 for i in items if level_rank(i.max_level()) >= 2),
+            rate(c["met"] / done if done else None) if site.deadlines is not None else "—", c["overdue"]))
+    return rows
+
+
+def _month_links(figures: list[Incident]) -> dict[tuple[int, int], str]:
+    """(year, quarter index) -> the first month page of that quarter with incidents (for links)."""
+    out: dict[tuple[int, int], str] = {}
+    for incident in sorted(figures, key=lambda i: i.discovered_at):
+        key = (incident.discovered_at.year, (incident.discovered_at.month - 1) // 3)
+        out.setdefault(key, month_page(incident.discovered_at))
+    return out
 
 
 def _unit_rates(site: SiteInput) -> list[tuple[str, int, int, int, str]]:
