@@ -169,8 +169,9 @@ def test_verify_sees_the_same_id_in_another_pending_branch(remote: Path, tmp_pat
     git(a, "push", "-q", "--no-verify", "-u", "origin", branch_a)  # A's pull request, not merged yet
     git(b, "push", "-q", "--no-verify", "-u", "origin", branch_b)
     git(b, "fetch", "-q", "origin")
-    code, _, _ = run_cli(["verify", "--root", str(b)], capsys)
+    code, _, err = run_cli(["verify", "--root", str(b)], capsys)
     assert code == 0  # the audit judges against main only: the collision is not there yet
+    assert f"注意:远程分支 origin/{branch_a} 也新增了编号 YQ-2025-0002" in err, err  # ...but verify says so
     assert pending_collisions(b, "origin/main") == [
         f"远程分支 origin/{branch_a} 也新增了编号 YQ-2025-0002(incidents/2025/YQ-2025-0002.yml),尚未合并到目标分支:"
         "有人同时登记了同一编号。先合并的一方不用改;另一方须改号:yuqing renumber YQ-2025-0002,"

@@ -16,7 +16,7 @@ from ._common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, fail, resolve_root, roo
 def verify_command(base: str | None, fetch: bool, root: Path | None) -> None:
     """推送前核对:在本地运行与合并请求(PR)完全相同的检查。
 
-    依次运行:yuqing check --history --changed-since 目标分支(本次改动的文件、迟报提醒),
+    依次运行:yuqing check --history --changed-since 目标分支 --main 目标分支(本次改动的文件、迟报提醒),
     yuqing audit --base 目标分支(删除、改名、改写、撞号、需要审批的改动)。
     本地通过,合并请求中的这两步也会通过。退出码:0 通过,1 有问题,2 无法核对。
 
@@ -53,7 +53,10 @@ def verify_command(base: str | None, fetch: bool, root: Path | None) -> None:
             fail(f"第 {number} 步无法完成,见上面的提示。")
         worst = max(worst, code)
     from ..gitwork import other_changes
+    from ..verify import pending_collisions
 
+    for warning in pending_collisions(found, base):
+        click.echo(f"注意:{warning}", err=True)
     pending = [name for name in other_changes(found, []) if name.startswith("incidents/")]
     if pending:
         click.echo(f"注意:{'、'.join(pending[:5])}{' 等' if len(pending) > 5 else ''} 有未提交的改动,"
