@@ -344,3 +344,21 @@ def test_the_same_type_added_on_both_sides_is_not_called_an_edit(repo: GitRegist
     assert [e.get("note") for e in repo.read(ID)["timeline"]] == [None, "A", "B"]
     code, out, _ = run_cli(["audit", "--base", "main", "--root", str(repo.root)], capsys)
     assert code == 0, out
+
+
+# --- ids held by pull-request branches of every kind ------------------------------------------
+
+def test_new_skips_an_id_that_an_import_or_intake_branch_adds(remote: Path, tmp_path: Path, capsys) -> None:
+    """An import (``import/<date>``) or web-form (``intake/issue-N``) branch names no id: its records still count."""
+    from .test_renumber import new_flags
+
+    a = clone(remote, tmp_path / "a", "李四")
+    git(a, "switch", "-q", "-c", "import/2025-03-03")
+    code, _, err = run_cli([*new_flags("导入的一条监测信息"), "--no-fetch", "--root", str(a)], capsys)
+    assert code == 0, err
+    git(a, "push", "-q", "--no-verify", "origin", "HEAD:refs/heads/import/2025-03-03")
+    b = clone(remote, tmp_path / "b", "王五")
+    code, out, err = run_cli([*new_flags("另一位值班员登记的事件"), "--root", str(b)], capsys)
+    assert code == 0, err
+    assert (b / "incidents/2025/YQ-2025-0003.yml").is_file(), out + err  # 0002 is held by the import branch
+    assert not (b / "incidents/2025/YQ-2025-0002.yml").exists()

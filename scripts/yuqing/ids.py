@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 ID_PATTERN = re.compile(r"([A-Z][A-Z0-9]*)-([0-9]{4})-([0-9]{4,})")
 DEFAULT_REMOTE_REF = "origin/main"
 BRANCH_PREFIX = "incident/"
+PENDING_PREFIXES = ("incident/", "update/", "intake/", "import/")
+"""Branches that become pull requests (new, event add, web-form intake, import): their new records hold ids."""
 _BRANCH_ID = re.compile(r"([A-Z][A-Z0-9]*-[0-9]{4}-[0-9]{4,})(?:-[0-9A-Za-z]+)?")
 
 
@@ -111,7 +113,43 @@ def taken_ids(root: Path, *, remote_ref: str = DEFAULT_REMOTE_REF, fetch: bool =
             looked_in.append(f"{len(pending)} 个待合并的登记分支")
     except git.GitCommandError:  # pragma: no cover - for-each-ref does not fail on a valid repo
         pass
+    # Pull-request branches of every kind (event add, web-form intake, import) may add records
+    # under names that do not carry the id: read what they add.
+    added = {i for records in pending_records(root, remote_ref, remote=remote).values() for i in records}
+    if added - ids:
+        ids.update(added)
+        looked_in.append("待合并分支中新增的记录")
     return TakenIds(frozenset(ids), tuple(looked_in), tuple(warnings))
+
+
+def pending_records(root: Path, base: str, *, remote: str = "origin",
+                    skip: Iterable[str] = ()) -> dict[str, dict[str, str]]:
+    """ref -> {id: path} of the records each unmerged ``<remote>/<prefix>*`` branch adds since it left ``base``.
+
+    One ``merge-base`` and one ``diff`` per pending branch (a register has a
+    handful at a time); ``skip`` names refs to leave out (the caller's own).
+    """
+    from .gitwork import git
+
+    listed = git(root, "for-each-ref", "--format=%(refname:short)",
+                 *(f"refs/remotes/{remote}/{prefix}" for prefix in PENDING_PREFIXES))
+    found: dict[str, dict[str, str]] = {}
+    for ref in listed.output.split() if listed.ok else []:
+        if ref not in skip:
+            found[ref] = added_records(root, base, ref)
+    return found
+
+
+def added_records(root: Path, base: str, ref: str) -> dict[str, str]:
+    """id -> path of the records ``ref`` adds since it forked from ``base`` (empty when unrelated)."""
+    from .gitwork import git
+
+    fork = git(root, "merge-base", base, ref)
+    if not fork.ok:
+        return {}
+    names = git(root, "diff", "--name-only", "--diff-filter=A", "--no-renames", "--relative", fork.output, ref,
+                "--", "incidents/").output.split()
+    return {PurePosixPath(name).stem: name for name in names if name.endswith(".yml")}
 
 
 def _first_line(text: object) -> str:

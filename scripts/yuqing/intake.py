@@ -292,17 +292,11 @@ def start_branch(root: Path, issue: int, base: str) -> str | None:
 
 
 def pending_ids(root: Path, base: str, own: str) -> frozenset[str]:
-    """Ids that other open intake branches (``origin/intake/issue-*``) add: never handed out twice."""
-    from .gitwork import git
+    """Ids that other open pull-request branches on origin add (``ids.PENDING_PREFIXES``): never handed out twice."""
+    from .ids import pending_records
 
-    refs = git(root, "for-each-ref", "--format=%(refname:short)", f"refs/remotes/origin/{BRANCH_PREFIX}*")
-    ids: set[str] = set()
-    for ref in refs.output.splitlines() if refs.ok else []:
-        if ref.strip() in ("", f"origin/{own}"):
-            continue
-        added = git(root, "diff", "--name-only", "--diff-filter=A", f"origin/{base}...{ref.strip()}", "--", "incidents/")
-        ids.update(Path(name).stem for name in added.output.splitlines() if added.ok and name.endswith(".yml"))
-    return frozenset(ids)
+    records = pending_records(root, f"origin/{base}", skip=(f"origin/{own}",))
+    return frozenset(i for added in records.values() for i in added)
 
 
 @dataclass(frozen=True)

@@ -81,42 +81,23 @@ def install_hook(root: Path, *, force: bool = False) -> tuple[Path | None, str]:
     return path, f"已安装推送前检查:{path}。以后每次 git push 前自动运行 yuqing verify,未通过时不推送。"
 
 
-PENDING_PREFIXES = ("incident/", "update/")
-"""Pull-request branches on the remote whose new records could collide with this branch's."""
-
-
 def pending_collisions(root: Path, base: str, remote: str = "origin") -> list[str]:
-    """Chinese warnings: another unmerged ``origin/incident/*`` or ``origin/update/*`` branch adds a
-    record with an id this branch adds too (the audit only sees the target branch, not pull requests).
-
-    One ``diff`` per pending branch: a register has a handful at a time.
+    """Chinese warnings: another unmerged pull-request branch on the remote (``ids.PENDING_PREFIXES``)
+    adds a record with an id this branch adds too (the audit only sees the target branch, not pull requests).
     """
     from .gitwork import current_branch
+    from .ids import added_records, pending_records
 
-    mine = _added_records(root, base, "HEAD")
+    mine = added_records(root, base, "HEAD")
     if not mine:
         return []
     here = current_branch(root)
     upstream = git(root, "rev-parse", "--abbrev-ref", "--symbolic-full-name", "@{upstream}").output
-    refs = git(root, "for-each-ref", "--format=%(refname:short)",
-               *(f"refs/remotes/{remote}/{prefix}" for prefix in PENDING_PREFIXES)).output.split()
     warnings = []
-    for ref in refs:
-        if ref in (upstream, f"{remote}/{here}"):
-            continue
-        for incident_id, rel in _added_records(root, base, ref).items():
+    for ref, records in pending_records(root, base, remote=remote, skip=(upstream, f"{remote}/{here}")).items():
+        for incident_id, rel in records.items():
             if incident_id in mine:
                 warnings.append(f"远程分支 {ref} 也新增了编号 {incident_id}({rel}),尚未合并到目标分支:有人同时登记了同一编号。"
                                 f"先合并的一方不用改;另一方须改号:yuqing renumber {incident_id},"
                                 "再 git fetch origin && git merge origin/main,yuqing verify,推送。请与对方确认由谁改号。")
     return warnings
-
-
-def _added_records(root: Path, base: str, ref: str) -> dict[str, str]:
-    """id -> path of the records ``ref`` adds since it forked from ``base``."""
-    fork = git(root, "merge-base", base, ref)
-    if not fork.ok:
-        return {}
-    names = git(root, "diff", "--name-only", "--diff-filter=A", "--no-renames", "--relative", fork.output, ref,
-                "--", "incidents/").output.split()
-    return {Path(name).stem: name for name in names if name.endswith(".yml")}
