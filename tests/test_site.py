@@ -418,6 +418,12 @@ def test_example_register_builds_strict_without_warnings(tmp_path: Path) -> None
     assert [row.code for row in POLICY if f"<code>{row.code}</code>" not in policy] == []
     for name in ("record", "deadlines", "json", "changes"):
         assert (site / "reference" / name / "index.html").is_file(), name
+    # A withdrawn record has one status word everywhere: 已撤销 (its file still says 监测中).
+    withdrawn = (site / "generated/incidents/2025/YQ-2025-0009/index.html").read_text(encoding="utf-8")
+    status = re.search(r"<tr><td>状态</td><td>(.*?)</td></tr>", withdrawn)
+    assert status is not None and "已撤销" in status.group(1) and "监测中" not in status.group(1)
+    # The 404 page speaks Chinese.
+    assert "找不到这个页面" in (site / "404.html").read_text(encoding="utf-8")
     # Statistics by year and quarter: 2026 holds 16 published, counted records (0006 is confidential).
     stats = (site / "generated/stats/index.html").read_text(encoding="utf-8")
     row = re.search(r'<tr><th scope="row" data-label="年度">2026年</th>(.*?)</tr>', stats)

@@ -1,13 +1,14 @@
 """Making a record's text safe to put into a generated page.
 
-Every text that comes from a record or from register.yml goes through one of
-these before it reaches Markdown or HTML:
+Page markup comes from the Jinja2 templates (``templating``: autoescape, and
+``clean`` on every value); what is made outside a template uses these:
 
-* ``html_text`` inside raw HTML blocks (Python-Markdown never touches those);
-* ``md_text`` in Markdown (headings, table cells, list items): every character
-  that HTML, Markdown or its extensions (attr_list's ``{: ...}``, tables' ``|``)
-  could read as syntax becomes a numeric character reference, which Markdown
-  passes through and the browser shows as the character;
+* ``clean``: no control, bidi or zero-width characters in shown text;
+* ``html_text`` for page titles in meta data and the few HTML strings made in
+  Python (the theme prints titles unescaped);
+* ``md_text``: text for one line of Markdown, every syntax character a numeric
+  character reference (kept for Markdown written by hand around record text;
+  the generated pages no longer need it);
 * ``safe_url`` before anything becomes a link: only http and https URLs are
   ever linked, everything else is shown as text.
 """
@@ -64,15 +65,6 @@ def safe_url(url: object) -> str | None:
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         return None
     return candidate
-
-
-def link(url: object, label: object | None = None) -> str:
-    """An HTML link for a safe URL; the URL (or label) as plain text otherwise."""
-    safe = safe_url(url)
-    text = html_text(label if label is not None else url)
-    if safe is None:
-        return text
-    return f'<a href="{html.escape(safe, quote=True)}" rel="noopener noreferrer nofollow">{text}</a>'
 
 
 def yaml_string(text: object) -> str:
