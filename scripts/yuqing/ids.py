@@ -115,7 +115,10 @@ def taken_ids(root: Path, *, remote_ref: str = DEFAULT_REMOTE_REF, fetch: bool =
         pass
     # Pull-request branches of every kind (event add, web-form intake, import) may add records
     # under names that do not carry the id: read what they add.
-    added = {i for records in pending_records(root, remote_ref, remote=remote).values() for i in records}
+    # The pushed copy of the branch we are on is ours (an edited web form re-registers on it).
+    own = repo.git.rev_parse("--abbrev-ref", "HEAD") if not repo.head.is_detached else ""
+    added = {i for records in pending_records(root, remote_ref, remote=remote, skip=(f"{remote}/{own}",)).values()
+             for i in records}
     if added - ids:
         ids.update(added)
         looked_in.append("待合并分支中新增的记录")
