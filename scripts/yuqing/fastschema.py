@@ -140,6 +140,11 @@ class _Compiler:
         return lambda v: isinstance(v, str) and v in choices
 
     def _k_const(self, value: Any, schema: dict[str, Any]) -> Check:
+        # Text, a boolean, a whole number or null, matched exactly (1.0 for 1 goes to jsonschema).
+        if isinstance(value, bool) or value is None:
+            return lambda v: v is value
+        if isinstance(value, int):
+            return lambda v: type(v) is int and v == value
         if not isinstance(value, str):
             raise _Unsupported("const")
         return lambda v: isinstance(v, str) and v == value

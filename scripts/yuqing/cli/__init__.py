@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import re
 import sys
+from pathlib import Path
+from typing import Any
 
 import click
 
@@ -20,7 +23,61 @@ from ._common import EXIT_USAGE
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
-@click.group(context_settings=CONTEXT)
+_NAME = re.compile(r'^@click\.(?:command|group)\("([^"]+)"', re.MULTILINE)
+
+
+class _Commands(click.Group):
+    """Commands found in this package's modules, each imported when it is asked for:
+    `yuqing check` does not pay for mkdocs, openpyxl or git code, nor for the other
+    commands' modules. Listing them (`yuqing --help`) imports them all."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._loaded = False
+
+    @property  # type: ignore[override]
+    def commands(self) -> dict[str, click.Command]:
+        if not self._loaded:
+            self._loaded = True
+            for module in _modules():
+                self._add(module)
+        return self._own
+
+    @commands.setter
+    def commands(self, value: dict[str, click.Command]) -> None:
+        self._own = value
+
+    def _add(self, module: str) -> None:
+        for command in getattr(importlib.import_module(f"{__name__}.{module}"), "COMMANDS", ()):
+            self._own.setdefault(command.name or "", command)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self._own and not self._loaded:
+            module = _index().get(cmd_name)
+            if module is not None:
+                self._add(module)
+        return self.commands.get(cmd_name)
+
+
+def _modules() -> list[str]:
+    return sorted(m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_"))
+
+
+def _index() -> dict[str, str]:
+    """Command name -> the module defining it, read from the modules' text (not imported)."""
+    found: dict[str, str] = {}
+    folder = Path(__file__).parent
+    for module in _modules():
+        try:
+            text = (folder / f"{module}.py").read_text(encoding="utf-8")
+        except OSError:
+            continue
+        for name in _NAME.findall(text):
+            found.setdefault(name, module)
+    return found
+
+
+@click.group(cls=_Commands, context_settings=CONTEXT)
 @click.version_option(__version__, "-V", "--version", prog_name="yuqing", message="%(prog)s %(version)s")
 def cli() -> None:
     """yuqing:舆情台账(git 仓库)的检查、时限、统计、报告与发布工具。
@@ -32,17 +89,6 @@ def cli() -> None:
       yuqing deadlines             查看各事件的时限(信号灯)
     每个命令的详细用法:yuqing 命令 --help
     """
-
-
-def _discover() -> None:
-    for module in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        if module.name.startswith("_"):
-            continue
-        for command in getattr(importlib.import_module(f"{__name__}.{module.name}"), "COMMANDS", ()):
-            cli.add_command(command)
-
-
-_discover()
 
 
 def main(argv: list[str] | None = None) -> int:

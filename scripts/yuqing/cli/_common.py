@@ -5,14 +5,13 @@ from __future__ import annotations
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, NoReturn
+from typing import TYPE_CHECKING, Any, Callable, NoReturn
 
 import click
 
-from ..config import find_root
-from ..model import RegisterConfig
-from ..register import Register, load_register
-from ..times import parse_time, zone
+if TYPE_CHECKING:  # imported where used: `yuqing --help` starts without the register's code
+    from ..model import RegisterConfig
+    from ..register import Register
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -57,6 +56,8 @@ def resolve_root(root: Path | None) -> Path:
         if not (root / "register.yml").is_file():
             fail(f"{root} 下没有 register.yml,不是舆情台账目录。")
         return root.resolve()
+    from ..config import find_root
+
     found = find_root(Path.cwd())
     if found is None:
         fail("当前目录及其上级目录中找不到 register.yml。请进入台账仓库目录,或用 --root 指定。")
@@ -64,6 +65,8 @@ def resolve_root(root: Path | None) -> Path:
 
 
 def parse_now(now_text: str | None, config: RegisterConfig) -> datetime:
+    from ..times import parse_time, zone
+
     tz = zone(config.timezone)
     if now_text is None:
         return datetime.now(tz)
@@ -97,6 +100,7 @@ def open_register(root: Path | None, now_text: str | None = None, *, progress: b
     """
     found = resolve_root(root)
     from ..config import load_config
+    from ..register import load_register
 
     config, issues = load_config(found)
     if config is None:
