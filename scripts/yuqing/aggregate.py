@@ -28,7 +28,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
-from .cache import CACHE_DIR
+from .cache import CACHE_DIR, make_folder
 from .loader import Loaded, load_file
 from .model import Incident, Issue, RegisterConfig, Units, Withdrawn
 from .records import build_incident
@@ -214,7 +214,8 @@ def _namespaced(incident: Incident, source: Source) -> Incident:
 def _keep(root: Path, source: Source, raw: bytes) -> None:
     folder = root / COPIES
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        make_folder(root / CACHE_DIR)
+        folder.mkdir(exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-")
         with os.fdopen(handle, "wb") as out:
             out.write(raw)

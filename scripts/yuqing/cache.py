@@ -267,10 +267,7 @@ class CheckCache:
         if not self.changed:
             return
         try:
-            self.folder.mkdir(exist_ok=True)
-            ignore = self.folder / ".gitignore"
-            if not ignore.exists():
-                ignore.write_text("# yuqing 的检查缓存,可随时删除\n*\n", encoding="utf-8")
+            make_folder(self.folder)
             handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".tmp-", suffix=".bin")
             try:
                 with os.fdopen(handle, "wb") as out:
@@ -293,6 +290,15 @@ class CheckCache:
             _sweep(self.folder, self.name)
         except OSError:
             pass  # a read-only register is checked in full every time: slower, never wrong
+
+
+def make_folder(folder: Path) -> Path:
+    """``.yuqing-cache/``, created ignoring itself (git never shows it, whatever the repository's .gitignore)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    ignore = folder / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("# yuqing 的缓存,可随时删除\n*\n", encoding="utf-8")
+    return folder
 
 
 def _read(path: Path, key: bytes) -> dict[str, Record]:
