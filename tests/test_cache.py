@@ -52,10 +52,11 @@ def plant(root: Path, message: str) -> None:
     assert config is not None
     cache = CheckCache.open(root, config)
     assert cache is not None
-    version, verdict = cache.records[RECORD]
+    record = cache.get(RECORD)
+    assert record is not None
+    version, verdict = record
     planted = Issue(RECORD, 1, 1, "", "planted", message)
-    cache.records[RECORD] = (version, Verdict(verdict.incident, (planted,), verdict.latest))
-    cache.changed = True
+    cache.put(RECORD, (version, Verdict(verdict.incident, (planted,), verdict.latest)))
     cache.save()
 
 
@@ -85,7 +86,8 @@ def test_the_version_is_gits_blob_id(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert config is not None
     cache = CheckCache.open(repo.root, config)
     assert cache is not None
-    assert cache.records[RECORD][0].digest == repo.git("rev-parse", f"HEAD:{RECORD}")
+    record = cache.get(RECORD)
+    assert record is not None and record[0].digest == repo.git("rev-parse", f"HEAD:{RECORD}")
     assert repo.git("status", "--porcelain") == ""  # the cache folder ignores itself
 
 
@@ -158,10 +160,12 @@ def test_a_damaged_cache_costs_time_never_truth(damage: str, register_dir: Regis
     register_dir.write(base_incident())
     register_dir.write(base_incident(id="YQ-2025-0002", level="很重大"))
     expected = check(register_dir.root, capsys)
-    (cache,) = (register_dir.root / CACHE_DIR).glob("check-*.bin")
-    raw = cache.read_bytes()
-    cache.write_bytes({"truncated": raw[:len(raw) // 2], "flipped": raw[:-9] + bytes([raw[-9] ^ 1]) + raw[-8:],
-                       "empty": b"", "garbage": os.urandom(len(raw))}[damage])
+    buckets = list((register_dir.root / CACHE_DIR).glob("check-*/*.bin"))
+    assert buckets
+    for cache in buckets:
+        raw = cache.read_bytes()
+        cache.write_bytes({"truncated": raw[:len(raw) // 2], "flipped": raw[:-9] + bytes([raw[-9] ^ 1]) + raw[-8:],
+                           "empty": b"", "garbage": os.urandom(len(raw))}[damage])
     assert check(register_dir.root, capsys) == expected
     assert check(register_dir.root, capsys) == expected  # and the cache is whole again
 
@@ -200,7 +204,7 @@ def test_runs_killed_mid_write_and_runs_at_once_give_the_full_answer(big: Path, 
         run = _cli(root, env)
         deadline = time.monotonic() + 120
         while run.poll() is None and time.monotonic() < deadline:
-            if folder.is_dir() and any(p.name.startswith(".tmp-") for p in folder.iterdir()):
+            if any(folder.glob("check-*/.tmp-*")):
                 run.send_signal(signal.SIGKILL)
                 killed += 1
                 break
@@ -215,7 +219,7 @@ def test_runs_killed_mid_write_and_runs_at_once_give_the_full_answer(big: Path, 
         assert [json.loads(p.communicate()[0]) for p in (first, second)] == [expected, expected]
     assert json.loads(_cli(root, env).communicate()[0]) == expected
     # What was killed left no file a later run trusts wrongly, and no cache besides the current one.
-    assert len(list(folder.glob("check-*.bin"))) == 1
+    assert len(list(folder.glob("check-*"))) == 1
 
 
 def test_the_site_and_commands_share_the_cache(register_dir: RegisterDir, capsys: pytest.CaptureFixture[str]) -> None:
@@ -238,5 +242,6 @@ def test_a_file_that_is_not_regular_is_never_cached(register_dir: RegisterDir,
     config, _ = load_config(register_dir.root)
     assert config is not None
     cache = CheckCache.open(register_dir.root, config)
-    assert cache is not None and set(cache.records) == {RECORD}
-    assert file_stat(link)[1] is False and isinstance(cache.records[RECORD][0], Version)
+    assert cache is not None and cache.names() == {RECORD}
+    record = cache.get(RECORD)
+    assert file_stat(link)[1] is False and record is not None and isinstance(record[0], Version)

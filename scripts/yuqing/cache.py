@@ -1,8 +1,8 @@
 """Pay once per version of a file: the verdicts of `check`, kept between runs.
 
 Every command and the site build load the register through
-``register.load_register``, which asks this cache first. One file of the
-register's ``.yuqing-cache/`` folder holds, per incident file, the version it
+``register.load_register``, which asks this cache first. A folder of the
+register's ``.yuqing-cache/`` holds, per incident file, the version it
 last saw (the git blob id of its bytes, with the ``lstat`` figures that let a
 later run trust it unread, as git's own index does) and the verdict on that
 version: the compact record and its issues.
@@ -37,10 +37,12 @@ import os
 import pickle
 import re
 import secrets
+import shutil
 import stat
 import sys
 import tempfile
 import time
+import zlib
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -58,7 +60,9 @@ _RACY_NS = 2_000_000_000
 (a change within the same timestamp tick would keep size and mtime)."""
 
 _PART = 2000
-"""Records per pickle in the cache file."""
+"""Records per pickle in a cache file."""
+BUCKETS = 64
+"""Files a cache is kept in (by a hash of the file name)."""
 
 Stat = tuple[int, int, int, int]
 """size, mtime_ns, inode, ctime_ns of an ``lstat``."""
@@ -212,14 +216,18 @@ Record = tuple[Version, Verdict]
 
 
 class CheckCache:
-    """The verdicts of one register under one fingerprint."""
+    """The verdicts of one register under one fingerprint.
 
-    def __init__(self, folder: Path, name: str, key: bytes, records: dict[str, Record]) -> None:
+    Kept in BUCKETS files by a hash of the file's name, each read only when a
+    file of it is asked for and written only when one of its verdicts changed:
+    a pull request's check of one file reads one of them, and a change to one
+    record rewrites one of them, however large the register."""
+
+    def __init__(self, folder: Path, key: bytes) -> None:
         self.folder = folder
-        self.name = name
         self.key = key
-        self.records = records
-        self.changed = False
+        self._buckets: dict[int, dict[str, Record]] = {}
+        self._dirty: set[int] = set()
         self.started_ns = time.time_ns()
 
     @classmethod
@@ -231,15 +239,42 @@ class CheckCache:
         if key is None:
             return None
         try:
-            name = f"check-{fingerprint(root, config)[:32]}.bin"
+            name = f"check-{fingerprint(root, config)[:32]}"
         except OSError:
             return None
-        folder = root / CACHE_DIR
-        return cls(folder, name, key, _read(folder / name, key))
+        return cls(root / CACHE_DIR / name, key)
+
+    def _bucket(self, rel: str) -> dict[str, Record]:
+        number = zlib.crc32(rel.encode("utf-8", "surrogateescape")) % BUCKETS
+        bucket = self._buckets.get(number)
+        if bucket is None:
+            bucket = self._buckets[number] = _read(self.folder / f"{number:02x}.bin", self.key)
+        return bucket
+
+    def get(self, rel: str) -> Record | None:
+        return self._bucket(rel).get(rel)
+
+    def put(self, rel: str, record: Record) -> None:
+        self._bucket(rel)[rel] = record
+        self._dirty.add(zlib.crc32(rel.encode("utf-8", "surrogateescape")) % BUCKETS)
+
+    def names(self) -> set[str]:
+        """Every file name this cache holds a verdict for (reads every bucket)."""
+        for number in range(BUCKETS):
+            if number not in self._buckets:
+                self._buckets[number] = _read(self.folder / f"{number:02x}.bin", self.key)
+        return {name for bucket in self._buckets.values() for name in bucket}
+
+    def prune(self, current: set[str]) -> None:
+        """Forget the files that are no longer there (after a run over the whole register)."""
+        for name in self.names() - current:
+            number = zlib.crc32(name.encode("utf-8", "surrogateescape")) % BUCKETS
+            del self._buckets[number][name]
+            self._dirty.add(number)
 
     def lookup(self, rel: str, figures: Stat | None, path: Path) -> Verdict | None:
         """The verdict on the file's current version, if this cache holds it."""
-        record = self.records.get(rel)
+        record = self.get(rel)
         if record is None:
             return None
         version, verdict = record
@@ -254,42 +289,46 @@ class CheckCache:
             return None
         trusted = trusted_stat(figures, self.started_ns)
         if trusted != version.stat:
-            self.records[rel] = (Version(trusted, version.digest), verdict)
-            self.changed = True
+            self.put(rel, (Version(trusted, version.digest), verdict))
         return verdict
 
     def store(self, rel: str, version: Version, verdict: Verdict) -> None:
-        self.records[rel] = (Version(trusted_stat(version.stat, self.started_ns), version.digest), verdict)
-        self.changed = True
+        self.put(rel, (Version(trusted_stat(version.stat, self.started_ns), version.digest), verdict))
 
     def save(self) -> None:
-        """Write the cache whole, atomically; a failure leaves the old one (or none)."""
-        if not self.changed:
+        """Write each changed bucket whole, atomically; a failure leaves the old one (or none)."""
+        if not self._dirty:
             return
         try:
-            make_folder(self.folder)
-            handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".tmp-", suffix=".bin")
-            try:
-                with os.fdopen(handle, "wb") as out:
-                    out.write(FORMAT + bytes(hashlib.blake2b().digest_size))
-                    signed = _Signed(out, self.key)
-                    with io.BufferedWriter(signed, 1 << 20) as buffered:
-                        # In parts: loading one pickle of 100,000 records keeps a memo of every object.
-                        items = list(self.records.items())
-                        parts = [items[i:i + _PART] for i in range(0, len(items), _PART)]
-                        pickle.dump(len(parts), buffered, protocol=pickle.HIGHEST_PROTOCOL)
-                        for part in parts:
-                            pickle.dump(part, buffered, protocol=pickle.HIGHEST_PROTOCOL)
-                        buffered.flush()
-                        out.seek(len(FORMAT))
-                        out.write(signed.mac.digest())
-                os.replace(temporary, self.folder / self.name)
-            except BaseException:
-                os.unlink(temporary)
-                raise
-            _sweep(self.folder, self.name)
+            make_folder(self.folder.parent)
+            self.folder.mkdir(exist_ok=True)
+            for number in sorted(self._dirty):
+                self._write(self.folder / f"{number:02x}.bin", self._buckets[number])
+            self._dirty.clear()
+            _sweep(self.folder.parent, self.folder.name)
         except OSError:
             pass  # a read-only register is checked in full every time: slower, never wrong
+
+    def _write(self, target: Path, records: dict[str, Record]) -> None:
+        handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".tmp-", suffix=".bin")
+        try:
+            with os.fdopen(handle, "wb") as out:
+                out.write(FORMAT + bytes(hashlib.blake2b().digest_size))
+                signed = _Signed(out, self.key)
+                with io.BufferedWriter(signed, 1 << 20) as buffered:
+                    # In parts: loading one pickle of many records keeps a memo of every object.
+                    items = list(records.items())
+                    parts = [items[i:i + _PART] for i in range(0, len(items), _PART)]
+                    pickle.dump(len(parts), buffered, protocol=pickle.HIGHEST_PROTOCOL)
+                    for part in parts:
+                        pickle.dump(part, buffered, protocol=pickle.HIGHEST_PROTOCOL)
+                    buffered.flush()
+                    out.seek(len(FORMAT))
+                    out.write(signed.mac.digest())
+            os.replace(temporary, target)
+        except BaseException:
+            os.unlink(temporary)
+            raise
 
 
 def make_folder(folder: Path) -> Path:
@@ -339,14 +378,18 @@ class _Signed(io.RawIOBase):
 
 
 def _sweep(folder: Path, keep: str) -> None:
-    """Remove caches of other fingerprints and temporary files of runs long gone."""
+    """Remove caches of other fingerprints, and temporary files of runs long gone."""
     now = time.time()
     for entry in folder.iterdir():
-        if entry.name == keep or not entry.name.startswith(("check-", ".tmp-")):
-            continue  # not ours to remove (the last good copies of `yuqing aggregate` live here too)
+        if not entry.name.startswith("check-") or entry.name == keep:
+            continue
+        if entry.is_dir():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
+    for entry in (folder / keep).glob(".tmp-*"):
         try:
-            if entry.name.startswith(".tmp-") and now - entry.stat().st_mtime < 3600:
-                continue  # another run may be writing it right now
-            entry.unlink()
+            if now - entry.stat().st_mtime > 3600:  # younger: another run may be writing it right now
+                entry.unlink()
         except OSError:
             pass

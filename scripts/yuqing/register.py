@@ -371,10 +371,8 @@ def _check_cached(
         # Only these are judged against the clock: checked afresh, never kept.
         for index, (_, result) in zip(again, _check_all([files[i] for i in again], root, config, clock, None, jobs)):
             results[index] = result
-    if whole and len(cache.records) != len(names):
-        current = set(names)
-        cache.records = {name: record for name, record in cache.records.items() if name in current}
-        cache.changed = True
+    if whole:
+        cache.prune(set(names))
     cache.save()
     finished = [result for result in results if result is not None]
     assert len(finished) == len(files), "every file has its verdict"
