@@ -22,7 +22,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -253,13 +253,28 @@ def _one(source: Source, root: Path, schema: SchemaChecker, tz: Any, now: dateti
     return Outcome(source, "ok", len(incidents), generated, ""), incidents
 
 
+_schema: list[SchemaChecker] = []
+"""The export schema's checker, built once per worker process."""
+
+
+def _worker(job: tuple[Source, Path, Any, datetime, float]) -> tuple[Outcome, list[Incident]]:
+    if not _schema:
+        _schema.append(SchemaChecker(read_schema("export.schema.json")))
+    source, root, tz, now, timeout = job
+    return _one(source, root, _schema[0], tz, now, timeout)
+
+
 def aggregate(root: Path, config: RegisterConfig, sources: tuple[Source, ...], now: datetime, *,
-              timeout: float = TIMEOUT, workers: int = 8) -> CityView:
+              timeout: float = TIMEOUT, workers: int = 4) -> CityView:
     """Fetch, validate and merge every source (several at once; each within ``timeout``)."""
     tz = zone(config.timezone)
-    schema = SchemaChecker(read_schema("export.schema.json"))
-    with ThreadPoolExecutor(max(1, min(workers, len(sources)))) as pool:
-        results = list(pool.map(lambda s: _one(s, root, schema, tz, now, timeout), sources))
+    if len(sources) < 4:
+        schema = SchemaChecker(read_schema("export.schema.json"))
+        results = [_one(s, root, schema, tz, now, timeout) for s in sources]
+    else:
+        # Reading an export is CPU work (validating, building records): processes, not threads.
+        with ProcessPoolExecutor(max(1, min(workers, len(sources)))) as pool:
+            results = list(pool.map(_worker, [(s, root, tz, now, timeout) for s in sources]))
     incidents = tuple(i for _, found in results for i in found)
     return CityView(tuple(outcome for outcome, _ in results), incidents)
 
