@@ -35,8 +35,8 @@ PARALLEL_THRESHOLD = 400
 """Below this many files a process pool costs more than it saves."""
 END_OF_TIME = datetime(9000, 1, 1).astimezone()
 """The clock of a cached verdict: no recorded time is in its future (see cache.py)."""
-KEPT_POSITIONS = frozenset({"", "id", "level", "discovered_at", "occurred_at", "at", "posted_at", "due",
-                            "approved_at", "completed_at", "duplicate_of"})
+KEPT_POSITIONS = frozenset({"id", "discovered_at", "occurred_at", "at", "posted_at", "due", "approved_at",
+                            "completed_at", "duplicate_of"})
 """The last path segments whose lines a loaded record keeps: those that messages after
 the per-file checks point at (ids, times). The rest is dropped: a register of
 100,000 records held every value's position."""
@@ -222,7 +222,7 @@ _PLACES: dict[tuple[int, int], tuple[int, int]] = {}
 def _compact(incident: Incident) -> Incident:
     """The record as the register holds it: only the positions later messages use."""
     kept = {sys.intern(path): _PLACES.setdefault(place, place) for path, place in incident.positions.items()
-            if path[max(path.rfind("."), path.rfind("]")) + 1:] in KEPT_POSITIONS}
+            if not path or path[max(path.rfind("."), path.rfind("]")) + 1:] in KEPT_POSITIONS}
     return replace(incident, positions=kept)
 
 
