@@ -229,3 +229,15 @@ def test_a_local_export_needs_no_server(register_dir: RegisterDir, county_export
         encoding="utf-8")
     status, result = aggregate(register_dir.root, capsys)
     assert (status, result["total"], list(result["by_unit"])) == (0, counted(doc), ["上城区"])
+
+
+def test_a_withdrawal_naming_a_confidential_record_does_not_name_it(register_dir: RegisterDir,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    register_dir.write(base_incident(id="YQ-2025-0001", title="涉密的那一条", confidential=True))
+    register_dir.write(base_incident(id="YQ-2025-0002", withdrawn={"reason": "重复登记", "duplicate_of": "YQ-2025-0001"}))
+    register_dir.write(base_incident(id="YQ-2025-0003", withdrawn={"reason": "重复登记", "duplicate_of": "YQ-2025-0004"}))
+    register_dir.write(base_incident(id="YQ-2025-0004"))
+    doc = export(register_dir.root, capsys)
+    assert [r["id"] for r in doc["records"]] == ["YQ-2025-0002", "YQ-2025-0003", "YQ-2025-0004"]
+    assert "YQ-2025-0001" not in json.dumps(doc) and "涉密" not in json.dumps(doc, ensure_ascii=False)
+    assert doc["records"][1]["withdrawn"]["duplicate_of"] == "YQ-2025-0004"

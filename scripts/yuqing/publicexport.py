@@ -30,8 +30,11 @@ def _drop_none(mapping: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in mapping.items() if v is not None and v != () and v != []}
 
 
-def record(incident: Incident) -> dict[str, Any]:
-    """One record as its incident file would hold it (the same keys), less what is not public."""
+def record(incident: Incident, public: frozenset[str] | None = None) -> dict[str, Any]:
+    """One record as its incident file would hold it (the same keys), less what is not public.
+
+    ``public`` are the ids published with it: a withdrawal naming another record
+    (``duplicate_of``) names it only when that one is public too."""
     out: dict[str, Any] = {
         "id": incident.id, "title": incident.title, "level": incident.level, "status": incident.status,
         "category": incident.category, "discovered_at": _time(incident.discovered_at),
@@ -57,7 +60,8 @@ def record(incident: Incident) -> dict[str, Any]:
                                     "completed_at": _time(r.completed_at)})
     if incident.withdrawn:
         w = incident.withdrawn
-        out["withdrawn"] = _drop_none({"reason": w.reason, "at": _time(w.at), "duplicate_of": w.duplicate_of})
+        target = w.duplicate_of if public is None or w.duplicate_of in public else None
+        out["withdrawn"] = _drop_none({"reason": w.reason, "at": _time(w.at), "duplicate_of": target})
     return _drop_none(out)
 
 
@@ -70,12 +74,12 @@ def document(incidents: Iterable[Incident], deadlines: Iterable[Deadline], confi
              now: datetime) -> dict[str, Any]:
     """The export of a register read as of ``now`` (its records without errors)."""
     public = sorted((i for i in incidents if not i.confidential), key=lambda i: i.id)
-    ids = {i.id for i in public}
+    ids = frozenset(i.id for i in public)
     return {
         "format": FORMAT, "version": VERSION, "generated_at": _time(now),
         "register": {"name": config.name, "organization": config.organization, "timezone": config.timezone,
                      "id_prefix": config.id_prefix},
-        "records": [record(i) for i in public],
+        "records": [record(i, ids) for i in public],
         "deadlines": [deadline(d) for d in deadlines if d.incident in ids],
     }
 
