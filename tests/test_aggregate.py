@@ -241,3 +241,11 @@ def test_a_withdrawal_naming_a_confidential_record_does_not_name_it(register_dir
     assert [r["id"] for r in doc["records"]] == ["YQ-2025-0002", "YQ-2025-0003", "YQ-2025-0004"]
     assert "YQ-2025-0001" not in json.dumps(doc) and "涉密" not in json.dumps(doc, ensure_ascii=False)
     assert doc["records"][1]["withdrawn"]["duplicate_of"] == "YQ-2025-0004"
+
+
+def test_a_public_text_naming_a_confidential_record_stops_the_export(register_dir: RegisterDir,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    register_dir.write(base_incident(id="YQ-2025-0001", title="某专项检查线索核查", confidential=True))
+    register_dir.write(base_incident(id="YQ-2025-0002", summary="与 YQ-2025-0001 有关。"))
+    code_, out, err = run_cli(["export", "json", "--root", str(register_dir.root), "--now", NOW], capsys)
+    assert (code_, out) == (2, "") and "提到了涉密事件" in err and "YQ-2025-0001" not in err

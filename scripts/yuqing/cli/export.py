@@ -80,6 +80,12 @@ def _export_json(out: Path | None, root: Path | None, now_text: str | None) -> N
     assert register.config is not None and register.now is not None
     deadlines, _ = judge_all(register.counted(), register.config, register.now)
     text = publicexport.as_json(publicexport.document(register.incidents, deadlines, register.config, register.now))
+    from ..site.guard import Scanner
+
+    # The same guard as the site's: a public text that names a confidential record stops the export.
+    secret = [i for i in register.incidents if i.confidential]
+    if Scanner(secret, (i.title for i in register.incidents if not i.confidential)).find(text):
+        fail("公开事件的文字中提到了涉密事件的编号或标题,未导出(运行 `yuqing audit` 查看 confidential-mention)。")
     if out is None:
         click.echo(text)
         raise SystemExit(EXIT_OK)
