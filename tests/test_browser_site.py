@@ -300,5 +300,30 @@ def test_search_finds_what_readers_type(page: object, servers: dict[str, str]) -
     titles = page.locator(".md-search-result__item h1").all_inner_texts()  # type: ignore[attr-defined]
     assert titles and not [t for t in titles if "\u200b" in t]
     assert any("YQ-2025-0009" in t and "已撤销" in t for t in titles)
+    assert "YQ-2025-0009" not in titles[0]          # the withdrawn duplicate comes after the record it duplicates
     assert "\u200b" not in page.locator(".md-search-result__item").first.inner_text()  # type: ignore[attr-defined]
     assert not [h for h in _next_search(page, "购物卡") if "YQ-2026-0006" in h]
+
+
+def test_find_page_searches_a_chunked_index_with_filters(page: object, servers: dict[str, str]) -> None:
+    """The 查找 page (Pagefind): sub-words, each result's date, level and status, filters; only chunks travel."""
+    pytest.importorskip("pagefind")
+    page.goto(servers["online"] + "find/")  # type: ignore[attr-defined]
+    assert not page.locator("#yq-find-fallback").is_visible()  # type: ignore[attr-defined]
+    page.requests.clear()  # type: ignore[attr-defined]
+    page.locator(".pagefind-ui__search-input").fill("扶梯")  # type: ignore[attr-defined]
+    page.wait_for_selector(".pagefind-ui__result")  # type: ignore[attr-defined]
+    first = page.locator(".pagefind-ui__result").first  # type: ignore[attr-defined]
+    assert first.locator(".pagefind-ui__result-link").get_attribute("href").endswith(
+        "generated/incidents/2025/YQ-2025-0003/")
+    assert "2025-05-01 15:30 · 特别重大 · 已归档" in first.inner_text()
+    filters = page.locator(".pagefind-ui__filter-panel").inner_text()  # type: ignore[attr-defined]
+    assert all(name in filters for name in ("等级", "年份", "领域", "单位"))
+    # The whole Material index is never fetched by this search.
+    assert not [u for u in page.requests if "search_index.json" in u]  # type: ignore[attr-defined]
+    _shot(page, "find")
+    page.goto(servers["hostile"] + "find/")  # type: ignore[attr-defined]
+    page.locator(".pagefind-ui__search-input").fill("食堂投诉")  # type: ignore[attr-defined]
+    page.wait_for_selector(".pagefind-ui__result")  # type: ignore[attr-defined]
+    assert page.evaluate("() => typeof window.__pwned") == "undefined"  # type: ignore[attr-defined]
+    assert SECRET_TITLE not in page.content()  # type: ignore[attr-defined]

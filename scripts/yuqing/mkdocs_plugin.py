@@ -25,7 +25,9 @@ Events (the work is done by yuqing.site; this file only hands it to MkDocs):
 * ``on_post_page``/``on_post_template``: before MkDocs writes a page, the
   sitemap or the 404 page, its text is searched for the id and title of every
   confidential record; a hit aborts the build before the file exists.
-* ``on_post_build``: rewrite the search index as UTF-8 (Material writes
+* ``on_post_build``: build Pagefind's chunked index of the incident pages
+  (the 查找 page; online builds, when ``pagefind[extended]`` is installed),
+  rewrite the search index as UTF-8 (Material writes
   ``\\uXXXX`` escapes, six bytes per Chinese character), then read every file of
   the output (search index, feed, copied files) and fail on the same hits.
 
@@ -48,6 +50,7 @@ reproducible build.
 from __future__ import annotations
 
 import html
+import importlib.util
 import io
 import json
 import logging
@@ -55,6 +58,8 @@ import os
 import posixpath
 import re
 import shutil
+import subprocess
+import sys
 from datetime import datetime
 from pathlib import Path
 from types import SimpleNamespace
@@ -127,6 +132,8 @@ class YuqingConfig(Config):
     """A fixed "now" (ISO 8601); the YUQING_NOW environment variable overrides it."""
     history = c.Type(bool, default=True)
     """Show registration dates and revisions from git (one `git log` per build)."""
+    pagefind = c.Choice(("auto", "on", "off"), default="auto")
+    """Build Pagefind's chunked search index (the 查找 page): auto = when installed and not offline."""
 
 
 class YuqingPlugin(BasePlugin[YuqingConfig]):
@@ -307,9 +314,24 @@ class YuqingPlugin(BasePlugin[YuqingConfig]):
             self._refuse(template_name, self.scanner.find(output_content), config)
         return output_content
 
+    def _pagefind(self, config: MkDocsConfig) -> None:
+        """Pagefind's chunked index of the incident pages, into site/pagefind/ (scanned by the guard after)."""
+        offline = config.plugins.get("material/offline") or config.plugins.get("offline")
+        if self.config.pagefind == "off" or (offline is not None and getattr(offline, "config", {}).get("enabled")):
+            return
+        if importlib.util.find_spec("pagefind") is None:
+            if self.config.pagefind == "on":
+                raise PluginError("pagefind 未安装(pip install 'pagefind[extended]'),无法生成查找页的索引。")
+            return
+        done = subprocess.run([sys.executable, "-m", "pagefind", "--site", config.site_dir, "--silent"],
+                              capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            raise PluginError(f"Pagefind 生成索引失败:{done.stderr.strip()[-500:]}")
+
     @event_priority(-50)  # after search wrote its index, before offline inlines it (-100)
     def _check_output(self, *, config: MkDocsConfig) -> None:
         site_dir = Path(config.site_dir)
+        self._pagefind(config)
         index = site_dir / "search" / "search_index.json"
         if index.is_file():
             data = json.loads(index.read_text(encoding="utf-8"))

@@ -4,9 +4,9 @@ Two passes, with one ``Scanner`` (the ids and titles of every confidential recor
 
 * in memory, before MkDocs writes a page or a template (sitemap, 404): the
   plugin scans each output and aborts the build before the leaking file exists;
-* after the build, every file of the output folder is read (gzip files
-  unpacked, HTML entities decoded, the zero-width spaces search segmentation
-  inserts removed): the search index, the feed and the copied static files.
+* after the build, every file of the output folder is read (gzip data
+  unpacked whatever the file's suffix, as Pagefind's chunks are; HTML
+  entities decoded; the zero-width spaces search segmentation inserts removed): the search index, the feed and the copied static files.
 
 The plugin builds into a staging folder and moves it into place only when the
 build succeeded (see mkdocs_plugin), so a failed build leaves nothing behind.
@@ -76,10 +76,10 @@ def leaks(site_dir: Path, incidents: Iterable[Incident], public_titles: Iterable
         if not path.is_file() or path.suffix.lower() in BINARY_SUFFIXES:
             continue
         data = path.read_bytes()
-        if path.suffix == ".gz":
+        if data[:2] == b"\x1f\x8b":  # gzip, whatever the suffix (.gz, Pagefind's .pf_* chunks)
             try:
                 data = gzip.decompress(data)
-            except OSError:
+            except (OSError, EOFError):
                 continue
         for match in scanner.find(data.decode("utf-8", errors="replace")):
             found.append((path.relative_to(site_dir).as_posix(), match))
