@@ -204,6 +204,10 @@ def test_4_printing_one_incident_on_two_a4_pages(tab: object, base: str, directo
                    key=lambda p: p.read_text(encoding="utf-8").count('class="yq-event'), reverse=True)
     longest = pages[0].parent.relative_to(director_site).as_posix()
     tab.goto(base + longest + "/")  # type: ignore[attr-defined]
+    for width in (1440, 390):  # the same page on a desk and on a phone: nothing hidden, nothing wider
+        _fits(tab, width)
+        _shot(tab, f"incident-{width}")
+    tab.set_viewport_size({"width": 1440, "height": 900})  # type: ignore[attr-defined]
     tab.emulate_media(media="print")  # type: ignore[attr-defined]
     pdf = tmp_path / "incident.pdf"
     tab.pdf(path=str(pdf), format="A4", prefer_css_page_size=True)  # type: ignore[attr-defined]

@@ -22,6 +22,8 @@ from .model import GENERATED, HOME, SiteInput
 from .templating import render
 
 LATEST = 10
+FIND = "find.md"
+"""The hand-written 查找 page (Pagefind), linked when the site has it."""
 OPEN_SHOWN = 50
 IDLE_DAYS = 14
 """An open incident with no recorded action for this many days is listed as idle
@@ -156,7 +158,8 @@ def home_page(site: SiteInput) -> HtmlPage:
         idle=idle(site, idle_days), idle_days=idle_days, stale_hours=_setting(site, "stale_hours", STALE_HOURS),
         open_incidents=open_incidents[:OPEN_SHOWN], open_total=len(open_incidents), open_shown=OPEN_SHOWN,
         latest=newest_first(site.incidents)[:LATEST], status_list=f"{GENERATED}/lists/status.md",
-        links=[(INDEX, "事件索引"), (REVIEWS, "复盘"), (STATS, "统计"), (RULES, "现行规则")],
+        links=[*([(FIND, "查找(可按等级、年份、单位筛选)")] if FIND in site.docs else []),
+               (INDEX, "事件索引"), (REVIEWS, "复盘"), (STATS, "统计"), (RULES, "现行规则")],
     )
     toc = (("figures", "本月与本年"), ("overdue", "逾期与临期"), ("changes", "上一工作日以来的变化"),
            ("idle", "久未处置"), ("open", "正在处置的事件"), ("latest", "最新登记的事件"))
