@@ -327,3 +327,34 @@ def test_find_page_searches_a_chunked_index_with_filters(page: object, servers: 
     page.wait_for_selector(".pagefind-ui__result")  # type: ignore[attr-defined]
     assert page.evaluate("() => typeof window.__pwned") == "undefined"  # type: ignore[attr-defined]
     assert SECRET_TITLE not in page.content()  # type: ignore[attr-defined]
+
+
+def test_the_404_page_is_chinese_and_styled_under_a_sub_path(browser: object, tmp_path: Path) -> None:
+    """Served from /yuqing/ (site_url set, as the workflow does for Pages): styles load, 返回首页 leads home."""
+    root = tmp_path / "www"
+    server, base = _serve(root)
+    url = base + "yuqing/"
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, YUQING_NOW="2026-11-23T10:00:00+08:00", NO_MKDOCS_2_WARNING="1", YUQING_SITE_URL=url)
+    env.pop("YUQING_OFFLINE", None)
+    built = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(PROJECT / "mkdocs.yml"),
+                            "-d", str(root / "yuqing")], cwd=PROJECT, env=env, capture_output=True, text=True,
+                           check=False)
+    assert built.returncode == 0, built.stderr
+    context = browser.new_context(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+    page = context.new_page()
+    failed: list[str] = []
+    page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
+    page.goto(url + "404.html")
+    assert page.locator("article h1").inner_text() == "找不到这个页面(404)"
+    assert failed == []
+    assert page.locator("link[href$='yuqing.css']").count() == 1
+    assert page.evaluate("() => getComputedStyle(document.querySelector('.md-header')).position") != "static"
+    page.locator("article a", has_text="返回首页").click()
+    page.wait_for_selector(".yq-figures")
+    assert page.url == url
+    context.close()
+    server.shutdown()
