@@ -611,3 +611,19 @@ def test_a_record_renumbered_away_from_a_now_confidential_id_does_not_name_it(tm
     page = (tmp_path / "site/generated/incidents/2025/YQ-2025-0003/index.html").read_text(encoding="utf-8")
     assert "文件改名(原编号未公开)" in page
     assert "YQ-2025-0002" not in every_text(tmp_path / "site")
+
+
+def test_the_site_is_rebuilt_daily_and_the_home_page_flags_older_figures() -> None:
+    """The scheduled rebuild and the browser's staleness warning agree: a missed rebuild is noticed."""
+    import yaml
+
+    from yuqing.site.home import STALE_HOURS
+
+    workflow = yaml.safe_load((PROJECT / ".github/workflows/site.yml").read_text(encoding="utf-8"))
+    triggers = workflow[True] if True in workflow else workflow["on"]  # YAML 1.1 reads `on` as true
+    crons = [entry["cron"] for entry in triggers["schedule"]]
+    assert crons == ["0 22 * * *"]                   # every day, 06:00 Beijing
+    assert 24 < STALE_HOURS <= 30                    # one missed run is flagged within hours
+    steps = workflow["jobs"]["build"]["steps"]
+    online = next(s for s in steps if s.get("run") == "yuqing site build --strict")
+    assert "YUQING_SITE_URL" in online["env"]        # the 404 page works under the Pages sub-path
