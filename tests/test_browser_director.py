@@ -27,7 +27,8 @@ import pytest
 import yaml
 
 from .conftest import PROJECT, base_incident
-from .test_browser_site import ARTIFACTS, CHROMIUM, _search, _serve, browser, playwright_api  # noqa: F401
+from .test_browser_site import ARTIFACTS, CHROMIUM, _search, _serve, playwright_api, shared_browser, \
+    stop_shared_browser  # noqa: F401
 from .test_site import mkdocs_build, site_files
 
 pytestmark = [
@@ -113,8 +114,15 @@ def base(director_site: Path) -> Iterator[str]:
     server.shutdown()
 
 
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """The process's one Chromium (shared with tests/test_browser_site.py)."""
+    yield shared_browser()
+    stop_shared_browser()
+
+
 @pytest.fixture
-def tab(browser: object) -> Iterator[object]:  # noqa: F811 - the session's browser
+def tab(browser: object) -> Iterator[object]:
     context = browser.new_context(viewport={"width": 1440, "height": 900})  # type: ignore[attr-defined]
     context.set_default_timeout(15000)
     page = context.new_page()
@@ -222,7 +230,7 @@ def test_4_printing_one_incident_on_two_a4_pages(tab: object, base: str, directo
     assert "https://example.com/post/" in text            # the source link's address is printed
 
 
-def test_the_page_says_when_its_figures_are_older_than_the_rebuild_interval(browser: object, base: str) -> None:  # noqa: F811
+def test_the_page_says_when_its_figures_are_older_than_the_rebuild_interval(browser: object, base: str) -> None:
     for hours, stale in ((3, False), (27, True), (74, True)):
         context = browser.new_context(viewport={"width": 1440, "height": 900})  # type: ignore[attr-defined]
         page = context.new_page()

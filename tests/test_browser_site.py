@@ -65,16 +65,35 @@ def servers(sites: dict[str, Path]) -> Iterator[dict[str, str]]:
         server.shutdown()
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
-    with playwright_api.sync_playwright() as p:
-        chromium = p.chromium.launch(
+_SHARED: dict[str, object] = {}
+
+
+def shared_browser() -> object:
+    """One Chromium per test process, whichever browser module asks first (Playwright's sync API allows one)."""
+    if "browser" not in _SHARED:
+        manager = playwright_api.sync_playwright()
+        driver = manager.start()
+        _SHARED.update(manager=manager, browser=driver.chromium.launch(
             executable_path=str(CHROMIUM), headless=True,
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--no-first-run", "--disable-sync"],
-        )
-        yield chromium
-        chromium.close()
+        ))
+    return _SHARED["browser"]
+
+
+def stop_shared_browser() -> None:
+    browser = _SHARED.pop("browser", None)
+    manager = _SHARED.pop("manager", None)
+    if browser is not None:
+        browser.close()  # type: ignore[attr-defined]
+    if manager is not None:
+        manager.__exit__(None, None, None)  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    yield shared_browser()
+    stop_shared_browser()
 
 
 @pytest.fixture
