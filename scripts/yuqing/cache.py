@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import gc
 import hashlib
 import hmac
 import io
@@ -84,7 +85,7 @@ class Version(NamedTuple):
     digest: str
 
 
-def file_stat(path: Path) -> tuple[Stat | None, bool]:
+def file_stat(path: str | Path) -> tuple[Stat | None, bool]:
     """``path``'s lstat figures, and whether it is a regular file (only those are cached)."""
     try:
         info = os.lstat(path)
@@ -270,7 +271,7 @@ class CheckCache:
             del self._buckets[number][name]
             self._dirty.add(number)
 
-    def lookup(self, rel: str, figures: Stat | None, path: Path) -> Verdict | None:
+    def lookup(self, rel: str, figures: Stat | None, path: str | Path) -> Verdict | None:
         """The verdict on the file's current version, if this cache holds it."""
         record = self.get(rel)
         if record is None:
@@ -342,6 +343,8 @@ def _read(path: Path, key: bytes) -> dict[str, Record]:
     """The records of a cache file that verifies, else none. Read twice from disk (once
     to verify, once to load) rather than held whole: at 100,000 records it is 200 MB."""
     size = hashlib.blake2b().digest_size
+    enabled = gc.isenabled()
+    gc.disable()  # loading creates a million objects none of them garbage: collecting as it goes took most of it
     try:
         with open(path, "rb") as handle:
             head, mac = handle.read(len(FORMAT)), handle.read(size)
@@ -357,6 +360,9 @@ def _read(path: Path, key: bytes) -> dict[str, Record]:
                 records.update(_Unpickler(handle).load())
     except Exception:  # unreadable, or verified yet not loadable: start afresh
         return {}
+    finally:
+        if enabled:
+            gc.enable()
     return records
 
 

@@ -301,17 +301,18 @@ def load_register(
     real = datetime.now(zone(config.timezone))
     clock = clock or max(real, now or real)
     now = now or clock
+    files: list[Path] | None = None
     if paths is not None:
         files = list(paths)
         names = [relative(p, root) for p in files]
     else:
-        names = incident_names(root)
-        files = [root / name for name in names]
+        names = incident_names(root)  # made paths only where needed: 100,000 Path objects cost seconds
     cache = CheckCache.open(root, config)
     if cache is None:
+        files = files if files is not None else [root / name for name in names]
         results = [result for _, result in _check_all(files, root, config, clock, progress, jobs)]
     else:
-        results = _check_cached(cache, files, names, root, config, clock, progress, jobs, whole=paths is None)
+        results = _check_cached(cache, files, names, root, config, clock, progress, jobs)
 
     incidents: list[Incident] = []
     invalid: set[str] = set()
@@ -328,23 +329,41 @@ def load_register(
     invalid.update(i.file for i in across)
     issues.sort(key=lambda i: (i.file, i.line, i.column, i.code))
     later = tuple(i for i in incidents if i.discovered_at > now)
-    return Register(root, config, register_as_of(incidents, now), tuple(issues), len(files), now, frozenset(invalid),
+    return Register(root, config, register_as_of(incidents, now), tuple(issues), len(names), now, frozenset(invalid),
                     later)
 
 
 Result = tuple[Incident | None, list[Issue]]
 
 
+class _Lazy:
+    """The files of a whole register, each a Path only when it is asked for."""
+
+    def __init__(self, root: Path, names: list[str]) -> None:
+        self.root, self.names = root, names
+
+    def __getitem__(self, index: int) -> Path:
+        return self.root / self.names[index]
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+
 def _check_cached(
-    cache: CheckCache, files: list[Path], names: list[str], root: Path, config: RegisterConfig, clock: datetime,
-    progress: Progress | None, jobs: int | None, *, whole: bool,
+    cache: CheckCache, chosen: list[Path] | None, names: list[str], root: Path, config: RegisterConfig,
+    clock: datetime, progress: Progress | None, jobs: int | None,
 ) -> list[Result]:
-    """Verdicts from the cache where it holds the file's version; the rest checked and kept."""
-    results: list[Result | None] = [None] * len(files)
+    """Verdicts from the cache where it holds the file's version; the rest checked and kept.
+
+    ``chosen`` are the files asked for, or None for the whole register (``names``)."""
+    base = os.path.join(str(root), "")
+    files: list[Path] | _Lazy = chosen if chosen is not None else _Lazy(root, names)
+    results: list[Result | None] = [None] * len(names)
     limit = clock + FUTURE_TOLERANCE
     missing: list[int] = []
     again: list[int] = []
-    for index, (path, name) in enumerate(zip(files, names)):
+    for index, name in enumerate(names):
+        path = str(chosen[index]) if chosen is not None else base + name
         figures, regular = file_stat(path)
         verdict = cache.lookup(name, figures, path) if regular else None
         if verdict is None:
@@ -371,7 +390,7 @@ def _check_cached(
         # Only these are judged against the clock: checked afresh, never kept.
         for index, (_, result) in zip(again, _check_all([files[i] for i in again], root, config, clock, None, jobs)):
             results[index] = result
-    if whole:
+    if chosen is None:
         cache.prune(set(names))
     cache.save()
     finished = [result for result in results if result is not None]
