@@ -423,6 +423,24 @@ def test_example_register_builds_strict_without_warnings(tmp_path: Path) -> None
     assert [row.code for row in POLICY if f"<code>{row.code}</code>" not in policy] == []
     for name in ("record", "deadlines", "json", "changes"):
         assert (site / "reference" / name / "index.html").is_file(), name
+    # The statistics page offers the recent 台账 (xlsx) and reports (docx): published records only.
+    import io
+    import zipfile
+
+    import openpyxl
+
+    downloads = sorted((site / "generated/downloads").iterdir())
+    assert [p.name for p in downloads] == ["ledger-2025.xlsx", "ledger-2026-10.xlsx", "ledger-2026.xlsx",
+                                           "report-2025.docx", "report-2026-10.docx"]
+    for path in downloads:
+        with zipfile.ZipFile(path) as archive:
+            inside = b"".join(archive.read(n) for n in archive.namelist()).decode("utf-8", errors="replace")
+        assert "YQ-2026-0006" not in inside, path.name
+    year = openpyxl.load_workbook(io.BytesIO((site / "generated/downloads/ledger-2026.xlsx").read_bytes()))
+    cells = {str(c.value) for row in year.worksheets[0].iter_rows() for c in row if c.value}
+    assert any("打针催熟" in c for c in cells)
+    stats_page = (site / "generated/stats/index.html").read_text(encoding="utf-8")
+    assert 'href="../downloads/report-2026-10.docx"' in stats_page
     # A withdrawn record has one status word everywhere: 已撤销 (its file still says 监测中).
     withdrawn = (site / "generated/incidents/2025/YQ-2025-0009/index.html").read_text(encoding="utf-8")
     status = re.search(r"<tr><td>状态</td><td>(.*?)</td></tr>", withdrawn)
@@ -627,3 +645,27 @@ def test_the_site_is_rebuilt_daily_and_the_home_page_flags_older_figures() -> No
     steps = workflow["jobs"]["build"]["steps"]
     online = next(s for s in steps if s.get("run") == "yuqing site build --strict")
     assert "YUQING_SITE_URL" in online["env"]        # the 404 page works under the Pages sub-path
+
+
+def test_the_leak_guard_reads_inside_zip_and_gzip_files_whatever_their_names(tmp_path: Path) -> None:
+    """xlsx and docx downloads are zip files, Pagefind's chunks gzip without .gz: none is a blind spot."""
+    import io
+    import zipfile
+
+    from yuqing.site.guard import leaks
+
+    register = RegisterDir(tmp_path)
+    register.write(base_incident(id="YQ-2025-0002", title=SECRET_TITLE, confidential=True))
+    from yuqing.register import load_register
+
+    secret = load_register(tmp_path).incidents
+    site = tmp_path / "site"
+    site.mkdir()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/sharedStrings.xml", f"<sst><si><t>{SECRET_TITLE}</t></si></sst>")
+    (site / "ledger.xlsx").write_bytes(buffer.getvalue())
+    (site / "zh_1.pf_fragment").write_bytes(gzip.compress("pagefind_dcd{\"url\":\"YQ-2025-0002\"}".encode()))
+    (site / "clean.docx").write_bytes(buffer.getvalue().replace(b"PK", b"PK", 1)[:0] + b"PK\x03\x04broken")
+    assert sorted(leaks(site, secret)) == [("ledger.xlsx", SECRET_TITLE), ("zh_1.pf_fragment", "YQ-2025-0002")]
+

@@ -86,7 +86,7 @@ from .times import parse_time, zone
 log = logging.getLogger("mkdocs.plugins.yuqing")
 
 # A relative link to a Markdown file in generated HTML (record text never holds `href="`: it is escaped).
-_MD_HREF = re.compile(r'href="([^":?#]+\.md)(#[^"]*)?"')
+_MD_HREF = re.compile(r'href="([^":?#]+\.(?:md|xlsx|docx))(#[^"]*)?"')
 
 
 def resolve_links(text: str, file: File, files: Files) -> str:
@@ -253,6 +253,8 @@ class YuqingPlugin(BasePlugin[YuqingConfig]):
             return file.url if file is not None else ""
 
         files.append(File.generated(config, "feed.xml", content=atom(collected.site, url_of, config.site_url or "")))
+        for download in collected.site.downloads:  # 台账 xlsx and report docx (site/downloads.py)
+            files.append(File.generated(config, download.path, content=download.data))
         from .publicexport import FILE_NAME, for_site  # what a city register aggregates (`yuqing aggregate`)
 
         files.append(File.generated(config, FILE_NAME, content=for_site(collected.site)))

@@ -67,11 +67,12 @@ def render_command(root: Path | None, now_text: str | None, docs_dir: Path | Non
     directory_urls = _directory_urls(found / "mkdocs.yml")
     pages = build(collected.site, directory_urls=directory_urls)
     pages["feed.xml"] = atom(collected.site, lambda i: page_url(incident_path(i), directory_urls))
+    files: dict[str, str | bytes] = {**pages, **{d.path: d.data for d in collected.site.downloads}}
     pages[f"{GENERATED}/jieba_userdict.txt"] = userdict(collected.site.config, collected.site.incidents)
-    written, removed = write(pages, target)
+    written, removed = write(files, target)
     for skipped in collected.skipped:
         click.echo(f"注意:{skipped} 有错误,未生成页面(运行 `yuqing check` 查看)。", err=True)
-    click.echo(f"已生成 {len(pages)} 个文件到 {target}(写入 {written} 个,删除 {removed} 个旧文件)。")
+    click.echo(f"已生成 {len(files)} 个文件到 {target}(写入 {written} 个,删除 {removed} 个旧文件)。")
     raise SystemExit(EXIT_PROBLEMS if collected.skipped else EXIT_OK)
 
 

@@ -13,7 +13,7 @@ from typing import Mapping
 from .model import GENERATED, HOME
 
 
-def write(pages: Mapping[str, str], docs_dir: Path) -> tuple[int, int]:
+def write(pages: Mapping[str, str | bytes], docs_dir: Path) -> tuple[int, int]:
     """Write ``pages`` under ``docs_dir``; a file is rewritten only when its text changes.
 
     Stale files left in docs/generated/ by an earlier run are removed.
@@ -22,7 +22,7 @@ def write(pages: Mapping[str, str], docs_dir: Path) -> tuple[int, int]:
     written = 0
     for name, text in sorted(pages.items()):
         target = docs_dir / name
-        data = text.encode("utf-8")
+        data = text.encode("utf-8") if isinstance(text, str) else text
         if target.is_file() and target.read_bytes() == data:
             continue
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -116,10 +116,13 @@ def collect(root: Path, now: datetime, *, history: bool = True, docs: frozenset[
                 shown = changes(git_history, (i.id for i in published), tz, frozenset(i.id for i in confidential))
             except Exception as error:
                 log.warning("读取 git 历史失败:%s", error)
+    from .downloads import downloads
+
+    files = downloads(register, published, deadlines or (), now, notes) if deadlines is not None else ()
     site = SiteInput(
         config=config, incidents=published, now=now, counted_confidential=counted_confidential,
         deadlines=deadlines, deadline_warnings=warnings, stats=stats, charts=charts, reports=reports,
-        history=git_history, revisions=shown, docs=docs, notes=tuple(notes),
+        history=git_history, revisions=shown, docs=docs, downloads=files, notes=tuple(notes),
     )
     return Collected(site, register, confidential, skipped)
 

@@ -33,7 +33,7 @@ def stats_page(site: SiteInput) -> HtmlPage:
         rule_rows = [(stats.rule_titles.get(rule_id, rule_id), t) for rule_id, t in stats.timeliness.items()]
     context = dict(
         now=site.now, confidential=bool(site.counted_confidential), notes=site.notes, levels=LEVELS,
-        periods=_periods(site, figures), month_links=_month_links(figures),
+        periods=_periods(site, figures), month_links=_month_links(figures), downloads=site.downloads,
         charts={name: _chart(svg) for name, svg in site.charts.items()},
         level_counts=[(lv, levels.get(lv, 0)) for lv in LEVELS],
         month_rows=[(m, by_month[m], sum(by_month[m].values())) for m in sorted(by_month, reverse=True)],

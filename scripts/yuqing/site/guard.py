@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import gzip
 import html
+import io
+import zipfile
 import re
 from pathlib import Path
 from typing import Iterable
@@ -62,6 +64,15 @@ class Scanner:
         return list(dict.fromkeys(m.group(0) for m in self.pattern.finditer(_normal(text))))
 
 
+def _unzipped(data: bytes) -> bytes:
+    """Every member of a zip archive, concatenated (XML text for xlsx and docx); a broken one is read as is."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return b"\n".join(archive.read(name) for name in archive.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return data
+
+
 def leaks(site_dir: Path, incidents: Iterable[Incident], public_titles: Iterable[str] = ()) -> list[tuple[str, str]]:
     """(file relative to site_dir, what leaked) for every confidential id or title found.
 
@@ -81,6 +92,8 @@ def leaks(site_dir: Path, incidents: Iterable[Incident], public_titles: Iterable
                 data = gzip.decompress(data)
             except (OSError, EOFError):
                 continue
+        elif data[:4] == b"PK\x03\x04":  # zip: the xlsx and docx downloads, member by member
+            data = _unzipped(data)
         for match in scanner.find(data.decode("utf-8", errors="replace")):
             found.append((path.relative_to(site_dir).as_posix(), match))
     return found

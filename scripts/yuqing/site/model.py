@@ -51,6 +51,8 @@ class SiteInput:
     """Record id -> its revisions as ``revisions.Shown``, newest first (computed from diffs, never messages)."""
     docs: frozenset[str] = frozenset()
     """Hand-written pages present in docs/ (src paths), for optional links."""
+    downloads: tuple[Any, ...] = ()
+    """``downloads.Download`` files (台账 xlsx, report docx) of recent periods, offered on the statistics page."""
     notes: tuple[str, ...] = ()
     """What is missing or degraded, in Chinese, shown on the statistics page."""
 

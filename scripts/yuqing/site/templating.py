@@ -32,7 +32,8 @@ from .model import incident_path, rel, slug
 
 TEMPLATES = Path(__file__).parent / "templates"
 _SPACES = re.compile(r"[\r\n\t\f\v\u2028\u2029]+")
-_MD_HREF = re.compile(r'href="([^":?#]+\.md)(#[^"]*)?"')
+_MD_HREF = re.compile(r'href="([^":?#]+\.(?:md|xlsx|docx))(#[^"]*)?"')
+"""A relative link to a page (.md) or a download, as the templates write them."""
 
 
 def _finalize(value: Any) -> Any:
@@ -107,7 +108,8 @@ def static_links(text: str, src: str, directory_urls: bool = True) -> str:
 
     def url(match: re.Match[str]) -> str:
         target = posixpath.normpath(posixpath.join(base, match.group(1)))
-        return f'href="{relative_url(page_url(target, directory_urls), here)}{match.group(2) or ""}"'
+        url = page_url(target, directory_urls) if target.endswith(".md") else target
+        return f'href="{relative_url(url, here)}{match.group(2) or ""}"'
 
     return _MD_HREF.sub(url, text)
 
