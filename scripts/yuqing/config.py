@@ -105,6 +105,8 @@ def load_config(root: Path) -> tuple[RegisterConfig | None, list[Issue]]:
             repo_url=str(publish.get("repo_url", "") or ""),
             edit_uri=str(publish.get("edit_uri", "") or ""),
             count_confidential=bool(publish.get("count_confidential", False)),
+            idle_days=int(publish.get("idle_days", 14)),
+            stale_hours=int(publish.get("stale_hours", 26)),
         ),
         platforms=tuple((str(p["name"]), str(p["channel"]), tuple(str(a) for a in p.get("aliases") or ()))
                         for p in data.get("platforms") or ()),

@@ -263,6 +263,10 @@ class Publish:
     repo_url: str = ""
     edit_uri: str = ""
     count_confidential: bool = False
+    idle_days: int = 14
+    """An open incident with no action for this many days is listed on the home page."""
+    stale_hours: int = 26
+    """The home page warns in the reader's browser once its figures are older than this."""
 
 
 @dataclass(frozen=True)
