@@ -361,6 +361,9 @@ def _read(path: Path, key: bytes) -> dict[str, Record]:
     except Exception:  # unreadable, or verified yet not loadable: start afresh
         return {}
     finally:
+        # What was loaded lives as long as the command: never scanned again by the collector
+        # (each full collection walked all of it: seconds at 100,000 records).
+        gc.freeze()
         if enabled:
             gc.enable()
     return records
