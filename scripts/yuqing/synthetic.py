@@ -345,16 +345,13 @@ def generate(count: int, seed: int) -> list[_Record]:
             moment = moment.replace(hour=rng.randint(8, 17))
         moments.append(moment.replace(second=0, microsecond=0))
     moments.sort()
-    per_year: dict[int, int] = {}
-    for moment in moments:
-        per_year[moment.year] = per_year.get(moment.year, 0) + 1
-    width = max(4, len(str(max(per_year.values(), default=1))))
     records: list[_Record] = []
     seq: dict[int, int] = {}
     by_year: dict[int, list[str]] = {}
     for moment in moments:
         seq[moment.year] = seq.get(moment.year, 0) + 1
-        incident_id = f"YQ-{moment.year}-{seq[moment.year]:0{width}d}"
+        # At least four digits, never a needless leading zero (check's id-canonical): 0001 … 9999, 10000 …
+        incident_id = f"YQ-{moment.year}-{seq[moment.year]:04d}"
         record = _incident(rng, incident_id, moment)
         earlier = by_year.setdefault(moment.year, [])
         if earlier and rng.random() < 0.005:
