@@ -116,7 +116,10 @@ def taken_ids(root: Path, *, remote_ref: str = DEFAULT_REMOTE_REF, fetch: bool =
     # Pull-request branches of every kind (event add, web-form intake, import) may add records
     # under names that do not carry the id: read what they add.
     # The pushed copy of the branch we are on is ours (an edited web form re-registers on it).
-    own = repo.git.rev_parse("--abbrev-ref", "HEAD") if not repo.head.is_detached else ""
+    try:
+        own = repo.active_branch.name  # also on a branch with no commit yet
+    except TypeError:  # detached HEAD: no branch of ours
+        own = ""
     added = {i for records in pending_records(root, remote_ref, remote=remote, skip=(f"{remote}/{own}",)).values()
              for i in records}
     if added - ids:
