@@ -496,3 +496,17 @@ def test_a_file_name_in_an_annotation_is_escaped_as_github_requires(register_dir
                                "title=yuqing check [file-name]::")
     assert all(line.startswith("::error file=incidents/2025/a%0D%0Ab%3Ac%2Cd%25e.yml,") for line in lines[:-1])
     assert lines[-1].startswith("检查了 1 个文件:")
+
+
+def test_a_foreign_utc_offset_is_shown_at_its_line_and_the_deadline_still_counts(
+        register_dir: RegisterDir, capsys: pytest.CaptureFixture[str]) -> None:
+    """``+23:59`` reads as 11-28 08:30 but counts as 11-27 16:31: check shows it (the gate refuses new ones)."""
+    record = base_incident(timeline=[{"at": "2025-03-04T10:00:00+23:59", "type": "研判"}])
+    path = register_dir.write(record)
+    line = next(n for n, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if "+23:59" in text)
+    code = main(["check", "--format", "json", "--root", str(register_dir.root), "--now", "2025-03-04T09:00:00+08:00"])
+    found = json.loads(capsys.readouterr().out)
+    assert code == 0  # a reminder: records written by other tools in UTC stay readable
+    assert found["errors"] == []
+    assert [(w["code"], w["line"], w["column"]) for w in found["warnings"]] == [("time-offset", line, 7)]
+    assert "按它计算是当地时间 2025-03-03 18:01" in found["warnings"][0]["message"]

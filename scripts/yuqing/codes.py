@@ -102,7 +102,7 @@ CODES: dict[str, str] = {
     "time-changed": "(yuqing audit,需审批)新增或修改发生时间、发现时间",
     "appeal-changed": "(yuqing audit,需审批)新增或修改网民诉求",
     "config-changed": "(yuqing audit,需审批)修改了设置、规则、工作流或工具代码",
-    "time-offset": "时间写了与台账时区不同的 UTC 偏移(如 +23:59、Z):请不写偏移或写台账时区的偏移(+08:00)",
+    "time-offset": "(提醒;合并请求中新写的则不允许)时间写了与台账时区不同的 UTC 偏移(如 +23:59、Z):请不写偏移或写台账时区的偏移(+08:00)",
     "id-canonical": "编号的序号不是规范写法(至少 4 位,不能有多余的前导零,如 YQ-2026-00018)",
     "deadline-removed": "(yuqing audit,需审批)改动让目标分支上已有的时限消失",
     "deadline-moved": "(yuqing audit,需审批)改动移动了目标分支上已有时限的起算或截止时间",
