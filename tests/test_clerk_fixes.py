@@ -362,3 +362,21 @@ def test_new_skips_an_id_that_an_import_or_intake_branch_adds(remote: Path, tmp_
     assert code == 0, err
     assert (b / "incidents/2025/YQ-2025-0003.yml").is_file(), out + err  # 0002 is held by the import branch
     assert not (b / "incidents/2025/YQ-2025-0002.yml").exists()
+
+
+def test_a_second_import_the_same_day_skips_the_ids_of_the_first_unpushed_one(remote: Path, tmp_path: Path,
+                                                                               capsys) -> None:
+    """Two imports (or a registration after an import) from one clone, nothing pushed yet: no id twice."""
+    from .test_renumber import new_flags
+
+    a = clone(remote, tmp_path / "a", "李四")
+    git(a, "switch", "-q", "-c", "import/2025-03-03")
+    code, _, err = run_cli([*new_flags("第一次导入的监测信息"), "--no-fetch", "--root", str(a)], capsys)
+    assert code == 0, err
+    made = git(a, "branch", "--show-current").stdout.strip()
+    git(a, "branch", "-q", "-f", "import/2025-03-03", "HEAD")  # the import branch holds the record, unpushed
+    git(a, "switch", "-q", "main")
+    git(a, "branch", "-q", "-D", made)  # no branch name carries the id any more
+    code, out, err = run_cli([*new_flags("第二次登记"), "--no-fetch", "--root", str(a)], capsys)
+    assert code == 0, err
+    assert (a / "incidents/2025/YQ-2025-0003.yml").is_file(), out + err

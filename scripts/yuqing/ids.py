@@ -120,7 +120,8 @@ def taken_ids(root: Path, *, remote_ref: str = DEFAULT_REMOTE_REF, fetch: bool =
         own = repo.active_branch.name  # also on a branch with no commit yet
     except TypeError:  # detached HEAD: no branch of ours
         own = ""
-    added = {i for records in pending_records(root, remote_ref, remote=remote, skip=(f"{remote}/{own}",)).values()
+    added = {i for records in pending_records(root, remote_ref, remote=remote, skip=(f"{remote}/{own}", own),
+                                              local=True).values()
              for i in records}
     if added - ids:
         ids.update(added)
@@ -128,17 +129,20 @@ def taken_ids(root: Path, *, remote_ref: str = DEFAULT_REMOTE_REF, fetch: bool =
     return TakenIds(frozenset(ids), tuple(looked_in), tuple(warnings))
 
 
-def pending_records(root: Path, base: str, *, remote: str = "origin",
-                    skip: Iterable[str] = ()) -> dict[str, dict[str, str]]:
-    """ref -> {id: path} of the records each unmerged ``<remote>/<prefix>*`` branch adds since it left ``base``.
+def pending_records(root: Path, base: str, *, remote: str = "origin", skip: Iterable[str] = (),
+                    local: bool = False) -> dict[str, dict[str, str]]:
+    """ref -> {id: path} of the records each unmerged ``<remote>/<prefix>*`` branch adds since it left ``base``
+    (with ``local``, also this clone's own ``<prefix>*`` branches, pushed or not).
 
     One ``merge-base`` and one ``diff`` per pending branch (a register has a
     handful at a time); ``skip`` names refs to leave out (the caller's own).
     """
     from .gitwork import git
 
-    listed = git(root, "for-each-ref", "--format=%(refname:short)",
-                 *(f"refs/remotes/{remote}/{prefix}" for prefix in PENDING_PREFIXES))
+    places = [f"refs/remotes/{remote}/{prefix}" for prefix in PENDING_PREFIXES]
+    if local:
+        places += [f"refs/heads/{prefix}" for prefix in PENDING_PREFIXES]
+    listed = git(root, "for-each-ref", "--format=%(refname:short)", *places)
     found: dict[str, dict[str, str]] = {}
     for ref in listed.output.split() if listed.ok else []:
         if ref not in skip:
