@@ -189,6 +189,48 @@ def test_two_open_forms_never_get_the_same_id(register: GitRegister, capsys, mon
     assert _origin(register, "diff", "--name-only", "main", "intake/issue-8") == "incidents/2025/YQ-2025-0003.yml"
 
 
+def test_two_intake_runs_racing_for_one_id(register: GitRegister, capsys, monkeypatch, web: FakeWeb) -> None:
+    """Issue 8's run (its own clone) allocates 0002; issue 7's run pushes 0002 before 8 pushes: 8 takes 0003."""
+    import shlex
+    import sys
+
+    from .githelper import git_env
+
+    other = register.root.parent / "runner-7"
+    subprocess.run(["git", "clone", "-q", str(register.root.parent / "origin.git"), str(other)], check=True,
+                   env=git_env())
+    for key, value in (("user.name", "测试"), ("user.email", "test@example.gov.cn")):
+        subprocess.run(["git", "-C", str(other), "config", key, value], check=True)
+    monkeypatch.setenv("BODY_7", github_body({**GOOD, "标题": "先推送的一起"}, REGISTER_FIELDS))
+    tool = [sys.executable, "-c", "from yuqing.cli import run; run()"]
+    argv = [*tool, "intake", "--body-env", "BODY_7", "--issue", "7", "--author", "zhangsan", "--publish",
+            "--now", NOW, "--root", str(other)]
+    # Issue 7's whole run happens while issue 8's run sits between its commit and its push (a real hook).
+    mark = register.root.parent / "raced"
+    hook = register.root / ".git" / "hooks" / "post-commit"
+    hook.write_text(f"#!/bin/sh\n[ -e {shlex.quote(str(mark))} ] && exit 0\ntouch {shlex.quote(str(mark))}\n"
+                    f"unset $(git rev-parse --local-env-vars)\n{shlex.join(argv)} >/dev/null 2>&1\n", encoding="utf-8")
+    hook.chmod(0o755)
+    code, out, err = _publish(register, capsys, monkeypatch, web, "github",
+                              github_body({**GOOD, "标题": "后推送的一起"}, REGISTER_FIELDS), issue=8)
+    assert code == 0, out + err
+    assert mark.exists()
+    assert "注意:编号 YQ-2025-0002 已被 origin/intake/issue-7 占用(同时提交的表单),重新分配编号。" in err
+    assert _origin(register, "diff", "--name-only", "main", "intake/issue-7") == "incidents/2025/YQ-2025-0002.yml"
+    assert _origin(register, "diff", "--name-only", "main", "intake/issue-8") == "incidents/2025/YQ-2025-0003.yml"
+    assert _file_on_branch(register, "intake/issue-8", "incidents/2025/YQ-2025-0003.yml")["title"] == "后推送的一起"
+    assert _origin(register, "rev-list", "--count", "main..intake/issue-8") == "1"
+    titles = sorted(r.body["title"] for r in web.requests("POST", "/api/v3/repos/office/yuqing/pulls"))
+    assert titles == ["登记 YQ-2025-0002 先推送的一起", "登记 YQ-2025-0003 后推送的一起"]
+
+
+def test_the_race_comment_asks_for_a_retry() -> None:
+    from yuqing.intake import race_comment
+
+    said = race_comment("YQ-2025-0004")
+    assert said.startswith("**未能登记**") and "YQ-2025-0004" in said and "评论 `/重试`" in said
+
+
 def test_the_progress_form_appends_an_event(register: GitRegister, capsys, monkeypatch, web: FakeWeb) -> None:
     answers = {"事件编号": "yq-2025-0001", "事件类型": "答复", "时间": "3月4日 10:20", "办理单位": "消费者权益保护科",
                "说明": "已电话答复网民: 商家退款 #结案"}

@@ -181,3 +181,10 @@ def test_the_scheduled_deadline_run_tells_the_duty_group_first() -> None:
     assert step["continue-on-error"] is True
     assert "github.event_name == 'schedule'" in step["if"] and "steps.robot.outputs.set == 'yes'" in step["if"]
     assert step["env"]["YUQING_WEBHOOK"] == "${{ secrets.YUQING_WEBHOOK }}"
+
+
+def test_intake_runs_one_queue_per_issue() -> None:
+    """One group for all issues keeps a single pending run and cancels the rest: stacked forms would be lost."""
+    workflow = _load("intake.yml")
+    assert workflow["concurrency"] == {"group": "yuqing-intake-${{ github.event.issue.number }}",
+                                       "cancel-in-progress": False}

@@ -299,6 +299,34 @@ def pending_ids(root: Path, base: str, own: str) -> frozenset[str]:
     return frozenset(i for added in records.values() for i in added)
 
 
+RACE_ATTEMPTS = 3
+"""How often intake allocates an id anew when another form's run took it meanwhile (then it asks for ``/重试``)."""
+
+
+def id_clash(root: Path, base: str, own: str, incident_id: str) -> str | None:
+    """Where ``incident_id`` is taken now (call after a fresh fetch): ``origin/<base>`` or another pending branch.
+
+    Two issues submitted together run in parallel (one concurrency group per
+    issue): the later push must not reuse the id the earlier one took.
+    """
+    from .gitwork import git
+    from .new import relative_path
+
+    if git(root, "cat-file", "-e", f"origin/{base}:{relative_path(incident_id)}").ok:
+        return f"origin/{base}"
+    from .ids import pending_records
+
+    records = pending_records(root, f"origin/{base}", skip=(f"origin/{own}",))
+    return next((ref for ref, added in records.items() if incident_id in added), None)
+
+
+def race_comment(incident_id: str) -> str:
+    """Said on the issue when the id was taken by other forms at every attempt."""
+    return (f"**未能登记**:同时提交的其他网页表单接连占用了编号(最后一次为 {incident_id}),"
+            f"重新分配 {RACE_ATTEMPTS} 次仍未成功,未打开合并请求。请稍后在本页评论 `/重试`,"
+            "会重新分配编号并处理。\n")
+
+
 @dataclass(frozen=True)
 class Gate:
     """The pull request's checks, run by the intake job itself (a bot's PR starts no workflow on Gitea)."""

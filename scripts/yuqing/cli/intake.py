@@ -110,8 +110,8 @@ def _publish(root: Path, body: str, form: str, issue: int, authors: tuple[str, .
     """The workflow's whole job; always exits."""
     from ..forge import ForgeError, from_environment
     from ..gitwork import commit_only, fetch
-    from ..intake import (allowed, branch_for, detect, gate_comment, problems_comment, pending_ids, pull_body, push_branch,
-                          run, run_gate, start_branch)
+    from ..intake import (RACE_ATTEMPTS, allowed, branch_for, detect, gate_comment, id_clash, pending_ids,
+                          problems_comment, pull_body, push_branch, race_comment, run, run_gate, start_branch)
     from ..model import RegisterConfig
 
     assert isinstance(config, RegisterConfig)
@@ -130,25 +130,38 @@ def _publish(root: Path, body: str, form: str, issue: int, authors: tuple[str, .
             _refuse_authors(refused)
         base = config.intake.base
         branch = branch_for(issue)
-        warning = fetch(root)
-        if warning:
-            click.echo(f"注意:{warning}", err=True)
-        problem = start_branch(root, issue, base)
-        if problem:
-            fail(problem)
-        result = run(root, body, form, config, now, taken_extra=pending_ids(root, base, branch))  # type: ignore[arg-type]
-        if not result.ok:
-            forge.comment(issue, problems_comment(result, issue))
-            _report(result, fmt)
-            raise SystemExit(EXIT_PROBLEMS)
-        assert result.rel is not None
-        done = commit_only(root, [result.rel], f"{result.commit_message}(网页表单 #{issue})")
-        if not done.ok:
-            fail(f"已写入 {result.rel},但未能提交:{done.output}")
-        gate = run_gate(root, f"origin/{base}")
-        if not gate.ok:
-            forge.comment(issue, gate_comment(gate))
-            click.echo(gate_comment(gate), err=True)
+        for _attempt in range(RACE_ATTEMPTS):
+            warning = fetch(root)
+            if warning:
+                click.echo(f"注意:{warning}", err=True)
+            problem = start_branch(root, issue, base)
+            if problem:
+                fail(problem)
+            result = run(root, body, form, config, now, taken_extra=pending_ids(root, base, branch))  # type: ignore[arg-type]
+            if not result.ok:
+                forge.comment(issue, problems_comment(result, issue))
+                _report(result, fmt)
+                raise SystemExit(EXIT_PROBLEMS)
+            assert result.rel is not None
+            done = commit_only(root, [result.rel], f"{result.commit_message}(网页表单 #{issue})")
+            if not done.ok:
+                fail(f"已写入 {result.rel},但未能提交:{done.output}")
+            gate = run_gate(root, f"origin/{base}")
+            if not gate.ok:
+                forge.comment(issue, gate_comment(gate))
+                click.echo(gate_comment(gate), err=True)
+                raise SystemExit(EXIT_PROBLEMS)
+            if result.form != "register" or result.incident_id is None:
+                break
+            # Another issue's run may have pushed the same id while this one ran: look again just before pushing.
+            warning = fetch(root)
+            clash = None if warning else id_clash(root, base, branch, result.incident_id)
+            if clash is None:
+                break
+            click.echo(f"注意:编号 {result.incident_id} 已被 {clash} 占用(同时提交的表单),重新分配编号。", err=True)
+        else:
+            forge.comment(issue, race_comment(result.incident_id or ""))
+            click.echo(race_comment(result.incident_id or ""), err=True)
             raise SystemExit(EXIT_PROBLEMS)
         problem = push_branch(root, branch)
         if problem:
