@@ -26,7 +26,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, Iterator
 
-from .history import event_key
+from .history import event_key, raw_records, strip_prefix
 from .loader import Loaded, join_path, load_bytes
 from .model import GRADING_EVENTS, Incident, Issue, RegisterConfig
 from .policy import row
@@ -130,25 +130,7 @@ class Context:
 
 def _raw(repo: git.Repo, *args: str) -> Iterator[Entry]:
     body = repo.git.diff("--raw", "--no-abbrev", "-z", *args, strip_newline_in_stdout=False)
-    tokens = body.split("\0")
-    index = 0
-    while index < len(tokens):
-        head = tokens[index].lstrip("\n")
-        index += 1
-        if not head.startswith(":"):
-            continue
-        old_mode, new_mode, old_sha, new_sha, status = head[1:].split()[:5]
-        path = tokens[index]
-        index += 1
-        old_path = None
-        if status[0] in ("R", "C"):
-            old_path, path = path, tokens[index]
-            index += 1
-        yield Entry(status[0], old_mode, new_mode, old_sha, new_sha, old_path, path)
-
-
-def _strip(path: str, prefix: str) -> str:
-    return path[len(prefix):] if prefix and path.startswith(prefix) else path
+    return (Entry(*record) for record in raw_records(body))
 
 
 def audit(root: Path, base: str, head: str = "HEAD", *, settings: str = "base",
@@ -191,9 +173,9 @@ def audit(root: Path, base: str, head: str = "HEAD", *, settings: str = "base",
             tip[path] = meta.split()[2]
     base_ids = {}
     for path in tip:
-        match = RECORD_NAME.fullmatch(_strip(path, prefix))
+        match = RECORD_NAME.fullmatch(strip_prefix(path, prefix))
         if match:
-            base_ids[match["id"]] = _strip(path, prefix)
+            base_ids[match["id"]] = strip_prefix(path, prefix)
 
     # A file moved into incidents/ from elsewhere is a new record, not a renamed one.
     branch = [Entry("A", "000000", e.new_mode, _NULL_SHA, e.new_sha, None, e.path)
@@ -212,14 +194,14 @@ def audit(root: Path, base: str, head: str = "HEAD", *, settings: str = "base",
     blobs = read_blobs(repo, [sha for e in record_entries for sha in (versions[id(e)][0], e.new_sha, e.old_sha)])
 
     def loaded(sha: str, path: str | None) -> Loaded | None:
-        return load_bytes(blobs[sha], _strip(path, prefix)) if path and sha in blobs else None
+        return load_bytes(blobs[sha], strip_prefix(path, prefix)) if path and sha in blobs else None
 
     changes = []
     for entry in record_entries:
         old_sha, stale = versions[id(entry)]
         old_path = entry.old_path or entry.path
         changes.append(FileChange(
-            entry.status, _strip(entry.path, prefix), _strip(entry.old_path, prefix) if entry.old_path else None,
+            entry.status, strip_prefix(entry.path, prefix), strip_prefix(entry.old_path, prefix) if entry.old_path else None,
             loaded(old_sha, old_path) if entry.status != "A" else None,
             loaded(entry.new_sha, entry.path) if entry.status != "D" else None,
             entry.new_mode, stale, loaded(entry.old_sha, old_path) if stale else None,
@@ -292,7 +274,7 @@ _TITLE_LINE = re.compile(rb"(?m)^title\s*:\s*(.+?)\s*$")
 def _config_changed(entry: Entry, prefix: str) -> list[Issue]:
     verb = {"A": "新增了", "D": "删除了", "R": "改名了"}.get(entry.status, "修改了")
     named = f"{entry.old_path} → {entry.path}" if entry.old_path else entry.path
-    return [Issue(_strip(entry.path, prefix), 1, 1, "", "config-changed",
+    return [Issue(strip_prefix(entry.path, prefix), 1, 1, "", "config-changed",
                   f"{verb} {named}。{row('config-changed').reason}。合并前须由审批人(CODEOWNERS 中的审批组)审核。",
                   "approval")]
 

@@ -369,7 +369,7 @@ def _parse_log(raw: str, prefix: str, boundary: frozenset[str]) -> list[_Commit]
                     status, old_sha, old_path = "A", _NULL_SHA, None
             elif not inside:
                 continue
-            path, old_path = _strip(path, prefix), _strip(old_path, prefix) if old_path else None
+            path, old_path = strip_prefix(path, prefix), strip_prefix(old_path, prefix) if old_path else None
             if status == "D":
                 revisions.append(Revision(**meta, change="D", path=path, blob=None, old_blob=old_sha))  # type: ignore[arg-type]
             else:
@@ -394,10 +394,10 @@ def _renumbered(revisions: list[Revision], subject: str) -> list[Revision]:
         return revisions
     moved = replace(born[0], change="R", old_path=gone[0].path, old_blob=gone[0].old_blob)
     return [moved if r is born[0] else r for r in revisions if r is not gone[0]]
-def raw_entries(body: str, prefix: str = "") -> Iterator[tuple[str, str, str, str | None, str]]:
-    """(status letter, old blob, new blob, old path, path) of each entry of ``--raw -z`` output.
+def raw_records(body: str) -> Iterator[tuple[str, str, str, str, str, str | None, str]]:
+    """(status letter, old mode, new mode, old blob, new blob, old path, path) of each ``--raw -z`` entry.
 
-    ``old path`` is set for renames and copies only; paths lose ``prefix``.
+    ``old path`` is set for renames and copies only; paths are as git prints them.
     """
     tokens = body.split("\0")
     index = 0
@@ -406,18 +406,27 @@ def raw_entries(body: str, prefix: str = "") -> Iterator[tuple[str, str, str, st
         index += 1
         if not entry.startswith(":"):
             continue
-        parts = entry[1:].split()
-        old_sha, new_sha, status = parts[2], parts[3], parts[4][0]
+        old_mode, new_mode, old_sha, new_sha, status = entry[1:].split()[:5]
         path = tokens[index]
         index += 1
         old_path = None
-        if status in ("R", "C"):
+        if status[0] in ("R", "C"):
             old_path, path = path, tokens[index]
             index += 1
-        yield status, old_sha, new_sha, _strip(old_path, prefix) if old_path else None, _strip(path, prefix)
+        yield status[0], old_mode, new_mode, old_sha, new_sha, old_path, path
 
 
-def _strip(path: str, prefix: str) -> str:
+def raw_entries(body: str, prefix: str = "") -> Iterator[tuple[str, str, str, str | None, str]]:
+    """(status letter, old blob, new blob, old path, path) of each entry of ``--raw -z`` output.
+
+    ``old path`` is set for renames and copies only; paths lose ``prefix``.
+    """
+    for status, _, _, old_sha, new_sha, old_path, path in raw_records(body):
+        yield status, old_sha, new_sha, strip_prefix(old_path, prefix) if old_path else None, strip_prefix(path, prefix)
+
+
+def strip_prefix(path: str, prefix: str) -> str:
+    """``path`` relative to the register root (git prints paths relative to the repository's top)."""
     return path[len(prefix):] if prefix and path.startswith(prefix) else path
 
 
