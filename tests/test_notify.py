@@ -199,3 +199,57 @@ def test_an_unreachable_robot_and_a_missing_webhook(register: RegisterDir, capsy
     code, _, err = run_cli(["notify", "--to", "wecom", "--now", "2025-03-03T13:10:00+08:00", "--since", "30m",
                             "--root", str(register.root)], capsys)
     assert code == 1 and "无法连接机器人" in err and "KEY-42" not in err
+
+
+# --- the window follows the schedule's slots ------------------------------------------------------
+
+def _slot_run(root: Path, capsys, now: str) -> list[str]:
+    """A scheduled run at ``now`` with the default window (register.yml: every 30 minutes at :05 and :35)."""
+    code, out, err = run_cli(["notify", "--to", "wecom", "--dry-run", "--digest", "", "--now", now,
+                              "--root", str(root)], capsys)
+    assert code == 0, err
+    return [json.loads(line)["markdown"]["content"] for line in out.splitlines() if line.startswith("{")]
+
+
+def test_a_late_run_speaks_for_its_slot_so_a_clock_is_said_once(tmp_path: Path, capsys) -> None:
+    """13:00 due; the 12:35 run starts late at 13:02, then 13:05 and 13:35 on time: one message, at 13:05."""
+    from .githelper import GitRegister
+
+    repo = GitRegister(tmp_path)
+    repo.write(SENSITIVE)
+    repo.commit("登记", when="2025-03-03T09:30:00+08:00")
+    said = {now: _slot_run(repo.root, capsys, now) for now in
+            ("2025-03-03T13:02:00+08:00", "2025-03-03T13:05:00+08:00", "2025-03-03T13:35:00+08:00")}
+    lines = [line for texts in said.values() for text in texts for line in text.splitlines() if "截止 03-03 13:00" in line]
+    assert len(lines) == 1
+    assert [len(texts) for texts in said.values()] == [0, 1, 0]
+    assert '<font color="warning">新逾期 1 项</font>' in said["2025-03-03T13:05:00+08:00"][0]
+
+
+def test_a_record_registered_after_its_deadline_is_said_once(tmp_path: Path, capsys) -> None:
+    """Discovered 09:00, due 13:00, reaching the branch at 15:20: the 15:35 run says it, the 16:05 run does not."""
+    from .githelper import GitRegister
+
+    repo = GitRegister(tmp_path)
+    repo.write(base_incident(id="YQ-2025-0009", title="另一起"))
+    repo.commit("另一起", when="2025-03-03T08:00:00+08:00")
+    repo.write(SENSITIVE)
+    repo.commit("迟到的登记", when="2025-03-03T15:20:00+08:00")
+    [text] = _slot_run(repo.root, capsys, "2025-03-03T15:41:00+08:00")
+    assert '<font color="warning">新登记即已逾期 1 项</font>' in text
+    assert "YQ-2025-0001" in text and "YQ-2025-0009" not in text
+    assert _slot_run(repo.root, capsys, "2025-03-03T16:05:00+08:00") == []
+
+
+@pytest.mark.parametrize(("now", "start", "end"), [
+    ("2025-03-03T08:41:00+08:00", "08:05", "08:35"),   # late by six minutes: still the 08:35 slot
+    ("2025-03-03T08:35:00+08:00", "08:05", "08:35"),
+    ("2025-03-03T08:34:59+08:00", "07:35", "08:05"),
+])
+def test_the_window_snaps_to_the_cron_grid(now: str, start: str, end: str) -> None:
+    from datetime import datetime
+
+    from yuqing.notify import window
+
+    found = window(datetime.fromisoformat(now), 30, 5)
+    assert tuple(f"{t:%H:%M}" for t in found) == (start, end)

@@ -285,6 +285,8 @@ class Notify:
     robot: str = ""
     interval_minutes: int = 30
     digest: tuple[str, ...] = ()
+    offset_minutes: int = 5
+    """Minute of the schedule's slots (cron ``5,35``: 5): off the hour, when robots are busiest."""
     """Local ``HH:MM`` times of working days for the digest of every live deadline."""
 
 

@@ -1,9 +1,21 @@
 """Put the clocks that turned red into the duty group: WeCom, DingTalk or Feishu group robots.
 
 Stateless by design, so nothing has to survive between CI runs: a run sends
-the deadlines that *became* overdue or due-soon within the window
-``(now - since, now]`` (``since`` is the schedule's interval), plus, at the
-digest times of working days, a digest of every live deadline. Each message
+the deadlines that *became* overdue or due-soon within its window, plus, at the
+digest times of working days, a digest of every live deadline. The window is
+the schedule's slot, not the run's clock (:func:`window`): a scheduled run
+that starts at 08:41 for the 08:35 slot speaks of ``(08:05, 08:35]``, the next
+slot's run of ``(08:35, 09:05]``, so a late start neither repeats nor loses a
+clock. Residual risk: a run the forge skips altogether leaves its slot unsaid
+(the next digest lists those clocks), and a run that starts more than one
+interval late is taken for the next slot's run.
+
+A deadline already past when its record reached the branch (registered or
+imported late, or a level raised that brings a rule already due) never
+*turns* red inside a window; it is said once as 新登记即已逾期 by the run whose
+window holds the commit that changed the record (:func:`changed_records`).
+Any later change of that record in another window says it again, which is a
+reminder, not noise: the record was touched while the clock stood red. Each message
 carries the register's name (DingTalk's keyword security), is split at the
 robot's byte limit, and at most 20 go out a minute.
 
@@ -78,17 +90,52 @@ class Selection:
     due_soon: tuple[Deadline, ...] = ()
     digest: tuple[Deadline, ...] | None = None
     """Every live deadline, when this run is a digest run; None otherwise."""
+    arrived_overdue: tuple[Deadline, ...] = ()
+    """Overdue before the window, in a record changed within it (registered or imported late)."""
 
     @property
     def empty(self) -> bool:
-        return not self.overdue and not self.due_soon and not self.digest
+        return not self.overdue and not self.due_soon and not self.digest and not self.arrived_overdue
+
+
+def window(now: datetime, interval_minutes: int, offset_minutes: int = 0) -> tuple[datetime, datetime]:
+    """(start, end] of the schedule slot ``now`` belongs to: end is the latest slot at or before ``now``.
+
+    Slots are every ``interval_minutes`` from ``offset_minutes`` past midnight UTC
+    (cron ``5,35 * * * *``: interval 30, offset 5), as the forge's scheduler counts.
+    """
+    interval = max(1, interval_minutes)
+    minutes = int(now.timestamp() // 60)
+    end_minute = (minutes - offset_minutes) // interval * interval + offset_minutes
+    end = datetime.fromtimestamp(end_minute * 60, now.tzinfo)
+    return end - timedelta(minutes=interval), end
+
+
+def changed_records(root: Any, start: datetime, end: datetime) -> frozenset[str]:
+    """Ids of the records whose file changed on the checked-out branch in ``(start, end]`` (commit time, first parent).
+
+    A merge counts when it lands; outside git nothing is known and nothing counts.
+    """
+    from .gitwork import git
+
+    done = git(root, "log", "--first-parent", "-m", "--name-only", "--format=",
+               f"--since={start.isoformat()}", f"--until={end.isoformat()}", "HEAD", "--", "incidents")
+    if not done.ok:
+        return frozenset()
+    return frozenset(line.rsplit("/", 1)[-1][:-4] for line in done.output.splitlines() if line.endswith(".yml"))
 
 
 def select(deadlines: Iterable[Deadline], config: RegisterConfig, now: datetime, since: timedelta,
-           digest_times: Iterable[time] = (), is_workday: Callable[[datetime], bool] | None = None) -> Selection:
-    """What turned overdue or due-soon in ``(now - since, now]``, and the digest when a digest time fell in it."""
+           digest_times: Iterable[time] = (), is_workday: Callable[[datetime], bool] | None = None,
+           arrived: Iterable[str] = ()) -> Selection:
+    """What turned overdue or due-soon in ``(now - since, now]``, and the digest when a digest time fell in it.
+
+    ``arrived``: ids of records changed in the window; their deadlines already
+    overdue before it are said once as 新登记即已逾期.
+    """
     start = now - since
-    overdue, soon, live = [], [], []
+    changed = frozenset(arrived)
+    overdue, soon, live, late = [], [], [], []
     for deadline in deadlines:
         if not deadline.incident_open or deadline.due is None and deadline.status != "unknown":
             continue
@@ -98,6 +145,8 @@ def select(deadlines: Iterable[Deadline], config: RegisterConfig, now: datetime,
             continue
         if deadline.status == "overdue" and start < deadline.due <= now:
             overdue.append(deadline)
+        elif deadline.status == "overdue" and deadline.due <= start and deadline.incident in changed:
+            late.append(deadline)
         rule = config.rule(deadline.rule)
         if deadline.status == "due_soon" and rule is not None:
             turned = deadline.due - timedelta(minutes=rule.due_soon_minutes)
@@ -110,7 +159,8 @@ def select(deadlines: Iterable[Deadline], config: RegisterConfig, now: datetime,
         for day in (at, at - timedelta(days=1)):  # a window across midnight
             if start < day <= now and (is_workday is None or is_workday(day)):
                 digest = tuple(sorted(live, key=_urgency))
-    return Selection(tuple(sorted(overdue, key=_urgency)), tuple(sorted(soon, key=_urgency)), digest)
+    return Selection(tuple(sorted(overdue, key=_urgency)), tuple(sorted(soon, key=_urgency)), digest,
+                     tuple(sorted(late, key=_urgency)))
 
 
 def _urgency(deadline: Deadline) -> tuple[int, float, str]:
@@ -143,6 +193,9 @@ def sections(selection: Selection, now: datetime, tz: Any, hidden: frozenset[str
     if selection.overdue:
         found.append(Section(f"新逾期 {len(selection.overdue)} 项", "warning",
                              tuple(_line(d, now, tz, hidden) for d in selection.overdue)))
+    if selection.arrived_overdue:
+        found.append(Section(f"新登记即已逾期 {len(selection.arrived_overdue)} 项", "warning",
+                             tuple(_line(d, now, tz, hidden) for d in selection.arrived_overdue)))
     if selection.due_soon:
         found.append(Section(f"新临期 {len(selection.due_soon)} 项", "info",
                              tuple(_line(d, now, tz, hidden) for d in selection.due_soon)))

@@ -17,7 +17,8 @@ from ._common import EXIT_OK, EXIT_PROBLEMS, fail, now_option, open_register, ro
 @click.option("--webhook", default=None, help="机器人的网址(Webhook);默认取环境变量 YUQING_WEBHOOK。")
 @click.option("--secret", default=None, help="加签密钥(钉钉、飞书);默认取环境变量 YUQING_WEBHOOK_SECRET。")
 @click.option("--since", "since_text", default=None, metavar="时长",
-              help="只发这段时间内新变为逾期、临期的时限,如 30、30m、2h;默认为 register.yml 的 notify.interval_minutes。")
+              help="只发这段时间内新变为逾期、临期的时限,如 30、30m、2h;默认为定时检查的上一个时段"
+                   "(按 notify.interval_minutes 和 offset_minutes 对齐,如 08:05–08:35)。")
 @click.option("--digest", "digest_text", default=None, metavar="时刻",
               help="工作日这些时刻另发全部未办结时限的汇总,如 08:30,14:00;默认取 notify.digest;空字符串表示不发。")
 @click.option("--dry-run", is_flag=True, help="只打印要发送的消息(JSON),不发送。")
@@ -27,8 +28,9 @@ def notify_command(robot: str | None, webhook: str | None, secret: str | None, s
                    digest_text: str | None, dry_run: bool, root: Path | None, now_text: str | None) -> None:
     """把新逾期、临期的时限发到值班群(企业微信、钉钉、飞书群机器人)。
 
-    无状态:每次只发 (现在 − since, 现在] 内新变为逾期或临期的时限,since 与定时运行的间隔
-    相同,所以每项只提醒一次;工作日的汇总时刻另发一份全部未办结时限的汇总。每条消息带台账
+    无状态:每次只发定时检查的上一个时段(如 08:05–08:35,运行晚了也按所属时段)内新变为
+    逾期或临期的时限,所以每项只提醒一次;这段时间内登记(或修改)的事件若已有逾期时限,
+    作为“新登记即已逾期”提醒一次;工作日的汇总时刻另发一份全部未办结时限的汇总。每条消息带台账
     名称(钉钉关键词),按字节上限拆分,每分钟最多 20 条。涉密事件只发编号,不发标题。
     退出码:0 已发送或没有要发的,1 机器人返回错误或无法连接,2 用法错误。
 
@@ -40,7 +42,8 @@ def notify_command(robot: str | None, webhook: str | None, secret: str | None, s
     """
     from ..calendar import CalendarGap, WorkCalendar
     from ..deadlines import compute
-    from ..notify import ROBOTS, messages, parse_digest, parse_since, request, sections, select, send
+    from ..notify import (ROBOTS, changed_records, messages, parse_digest, parse_since, request, sections, select, send,
+                          window)
     from ..times import zone
 
     register = open_register(root, now_text)
@@ -54,9 +57,14 @@ def notify_command(robot: str | None, webhook: str | None, secret: str | None, s
     secret = secret or os.environ.get("YUQING_WEBHOOK_SECRET") or None
     if not webhook and not dry_run:
         fail("没有机器人网址:请用 --webhook 给出,或设置环境变量 YUQING_WEBHOOK(CI 中放在密钥里)。")
-    since = parse_since(since_text) if since_text is not None else parse_since(str(config.notify.interval_minutes))
-    if since is None:
-        fail(f"--since“{since_text}”不是有效时长,应如 30、30m、2h、1d。")
+    end = now
+    if since_text is None:  # the schedule's slot, not the run's clock: a late start repeats and loses nothing
+        start, end = window(now, config.notify.interval_minutes, config.notify.offset_minutes)
+        since = end - start
+    else:
+        since = parse_since(since_text)
+        if since is None:
+            fail(f"--since“{since_text}”不是有效时长,应如 30、30m、2h、1d。")
     digest = parse_digest(digest_text) if digest_text is not None else parse_digest(",".join(config.notify.digest))
     if digest is None:
         fail(f"--digest“{digest_text}”应为逗号分隔的 时:分,如 08:30,14:00。")
@@ -70,7 +78,8 @@ def notify_command(robot: str | None, webhook: str | None, secret: str | None, s
             return moment.astimezone(tz).weekday() < 5  # type: ignore[attr-defined]
 
     report = compute(register.incidents, config, now, calendar)
-    chosen = select(report.deadlines, config, now.astimezone(tz), since, digest, workday)
+    arrived = changed_records(register.root, end - since, end)
+    chosen = select(report.deadlines, config, end.astimezone(tz), since, digest, workday, arrived)
     hidden = frozenset(i.id for i in register.incidents if i.confidential)
     items = messages(robot, config, sections(chosen, now, tz, hidden), now, tz)
     if not items:
