@@ -61,7 +61,7 @@ def test_a_clock_that_turned_red_reaches_wecom_once(register: RegisterDir, capsy
     # The record's text is inert Markdown; the confidential record goes out by id only.
     assert ("> YQ-2025-0001 网民称某超市销售过期酸奶 &lt;b&gt;\\#维权&lt;/b&gt; \\[链接\\](x):敏感、重大舆情 4 小时内上报,"
             "截止 03-03 13:00,已逾期 10分(牵头:食品经营安全监管科)") in content.splitlines()
-    assert "> YQ-2025-0002 (涉密事件,标题不外发):" in content and "涉密标题" not in content
+    assert "> YQ-2025-0002 有逾期时限(涉密事件,详见台账)" in content.splitlines() and "涉密标题" not in content
     assert len(content.encode("utf-8")) <= 4096
     # The next scheduled run (30 minutes later) has nothing new to say.
     code, out, _ = _notify(register, capsys, web, "wecom", "2025-03-03T13:40:00+08:00")
@@ -74,6 +74,7 @@ def test_due_soon_in_its_window_and_a_digest_on_working_days_only(register: Regi
     assert code == 0
     [payload] = [json.loads(line) for line in out.splitlines()]
     assert '<font color="info">新临期 2 项</font>' in payload["markdown"]["content"]
+    assert "> YQ-2025-0002 有临期时限(涉密事件,详见台账)" in payload["markdown"]["content"].splitlines()
     assert not web.requests()  # a dry run sends nothing
     # A digest at 14:00 of a working day lists every live clock, though none is new.
     code, out, _ = _notify(register, capsys, web, "wecom", "2025-03-03T14:05:00+08:00", "--dry-run", "--digest", "08:30,14:00")

@@ -188,3 +188,13 @@ def test_intake_runs_one_queue_per_issue() -> None:
     workflow = _load("intake.yml")
     assert workflow["concurrency"] == {"group": "yuqing-intake-${{ github.event.issue.number }}",
                                        "cancel-in-progress": False}
+
+
+def test_the_deadline_schedule_is_off_the_hour_and_matches_the_notify_slots() -> None:
+    import yaml as _yaml
+
+    [schedule] = _triggers(_load("deadlines.yml"))["schedule"]
+    assert schedule == {"cron": "5,35 * * * *"}
+    notify = _yaml.safe_load((Path(__file__).parent.parent / "register.yml").read_text(encoding="utf-8"))["notify"]
+    assert (notify["interval_minutes"], notify["offset_minutes"]) == (30, 5)
+    assert all(not t.endswith((":00", ":30")) for t in notify["digest"])

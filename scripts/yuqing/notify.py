@@ -28,7 +28,8 @@ Robots (request shapes from each vendor's robot documentation):
 * Feishu 飞书: ``{"msg_type":"post","content":{"post":{"zh_cn":{"title","content"}}}}``; with a
   secret, ``timestamp`` (s) and ``sign`` = base64(HMAC-SHA256(key="{ts}\\n{secret}", msg=b"")).
 
-Confidential records never leave with their title: only the id goes out.
+Confidential records leave as their id and "有逾期时限(涉密事件,详见台账)" only:
+no title, rule, due time or unit (each would tell what the record is about).
 """
 
 from __future__ import annotations
@@ -48,6 +49,8 @@ from typing import Any, Callable, Iterable
 from .model import Deadline, RegisterConfig
 
 PER_MINUTE = 20
+CONFIDENTIAL_LINE = "有逾期时限(涉密事件,详见台账)"
+"""All that is said of a confidential record's clock (after its id)."""
 TIMEOUT = 15
 
 
@@ -175,7 +178,10 @@ def _short(moment: datetime | None, tz: Any) -> str:
 def _line(deadline: Deadline, now: datetime, tz: Any, hidden: frozenset[str]) -> str:
     from .render.deadlines import situation
 
-    title = "(涉密事件,标题不外发)" if deadline.incident in hidden else deadline.title
+    if deadline.incident in hidden:
+        said = CONFIDENTIAL_LINE if deadline.status == "overdue" else CONFIDENTIAL_LINE.replace("逾期", "临期")
+        return f"{deadline.incident} {said}"
+    title = deadline.title
     return (f"{deadline.incident} {title}:{deadline.rule_title},截止 {_short(deadline.due, tz)},"
             f"{situation(deadline, now)}(牵头:{deadline.unit})")
 
