@@ -254,3 +254,27 @@ def test_the_window_snaps_to_the_cron_grid(now: str, start: str, end: str) -> No
 
     found = window(datetime.fromisoformat(now), 30, 5)
     assert tuple(f"{t:%H:%M}" for t in found) == (start, end)
+
+
+def test_three_hundred_overdue_clocks_make_one_short_message(tmp_path: Path, capsys) -> None:
+    """The 20 most urgent (level first, then the longest late) and "另有 M 项"; register.yml's max_items."""
+    folder = RegisterDir(tmp_path)
+    for n in range(1, 300):
+        folder.write(base_incident(id=f"YQ-2025-{n:04d}", level="敏感", title=f"第 {n} 起"))
+    folder.write(base_incident(id="YQ-2025-0300", level="重大", title="最要紧的一起",
+                               discovered_at="2025-03-03T09:30:00+08:00"))
+    argv = ["notify", "--to", "wecom", "--dry-run", "--since", "30m", "--digest", "14:05",
+            "--now", "2025-03-03T14:05:00+08:00", "--root", str(tmp_path)]
+    code, out, err = run_cli(argv, capsys)
+    assert code == 0, err
+    [payload] = [json.loads(line) for line in out.splitlines()]
+    lines = payload["markdown"]["content"].splitlines()
+    listed = [line for line in lines if line.startswith("> YQ-")]
+    assert len(listed) == 20
+    assert listed[0].startswith("> YQ-2025-0300 最要紧的一起")  # 重大 before 敏感, though less late
+    more = [line for line in lines if "另有" in line]
+    assert len(more) == 1 and "另有 280 项" in more[0] and "yuqing deadlines" in more[0]
+    # max_items: 0 lists every clock, in several messages.
+    folder.settings(notify={"robot": "wecom", "interval_minutes": 30, "max_items": 0})
+    code, out, _ = run_cli(argv, capsys)
+    assert code == 0 and len(out.splitlines()) > 5 and "另有" not in out

@@ -115,7 +115,8 @@ def load_config(root: Path) -> tuple[RegisterConfig | None, list[Issue]]:
         notify=Notify(robot=str((data.get("notify") or {}).get("robot") or ""),
                       interval_minutes=int((data.get("notify") or {}).get("interval_minutes") or 30),
                       digest=tuple(str(t) for t in (data.get("notify") or {}).get("digest") or ()),
-                      offset_minutes=int((data.get("notify") or {}).get("offset_minutes", 5) or 0)),
+                      offset_minutes=int((data.get("notify") or {}).get("offset_minutes", 5) or 0),
+                      max_items=int((data.get("notify") or {}).get("max_items", 20) or 0)),
         approvers=tuple(str(a) for a in data.get("approvers") or ()),
     )
     return config, issues

@@ -286,6 +286,8 @@ class Notify:
     interval_minutes: int = 30
     digest: tuple[str, ...] = ()
     offset_minutes: int = 5
+    max_items: int = 20
+    """Lines per section of a message (most urgent first; then "另有 M 项"); 0 = no cap."""
     """Minute of the schedule's slots (cron ``5,35``: 5): off the hour, when robots are busiest."""
     """Local ``HH:MM`` times of working days for the digest of every live deadline."""
 

@@ -194,19 +194,40 @@ class Section:
     lines: tuple[str, ...]
 
 
-def sections(selection: Selection, now: datetime, tz: Any, hidden: frozenset[str] = frozenset()) -> list[Section]:
+MORE = "另有 {count} 项,见台账站点的时限页或 yuqing deadlines。"
+
+
+def _priority(deadline: Deadline) -> tuple[int, int, float, str]:
+    """Most urgent first: higher level, then overdue before unknown before due-soon, then the longest late."""
+    from .model import LEVELS
+
+    level = LEVELS.index(deadline.level) if deadline.level in LEVELS else -1
+    return (-level, *_urgency(deadline))
+
+
+def _lines(deadlines: tuple[Deadline, ...], now: datetime, tz: Any, hidden: frozenset[str], cap: int) -> tuple[str, ...]:
+    """The lines of a section: all, or the ``cap`` most urgent and how many more there are."""
+    if not cap or len(deadlines) <= cap:
+        return tuple(_line(d, now, tz, hidden) for d in deadlines)
+    chosen = sorted(deadlines, key=_priority)[:cap]
+    return (*(_line(d, now, tz, hidden) for d in chosen), MORE.format(count=len(deadlines) - cap))
+
+
+def sections(selection: Selection, now: datetime, tz: Any, hidden: frozenset[str] = frozenset(),
+             cap: int = 0) -> list[Section]:
+    """The sections of a run's messages; with ``cap``, each lists at most that many (most urgent first)."""
     found = []
     if selection.overdue:
         found.append(Section(f"新逾期 {len(selection.overdue)} 项", "warning",
-                             tuple(_line(d, now, tz, hidden) for d in selection.overdue)))
+                             _lines(selection.overdue, now, tz, hidden, cap)))
     if selection.arrived_overdue:
         found.append(Section(f"新登记即已逾期 {len(selection.arrived_overdue)} 项", "warning",
-                             tuple(_line(d, now, tz, hidden) for d in selection.arrived_overdue)))
+                             _lines(selection.arrived_overdue, now, tz, hidden, cap)))
     if selection.due_soon:
         found.append(Section(f"新临期 {len(selection.due_soon)} 项", "info",
-                             tuple(_line(d, now, tz, hidden) for d in selection.due_soon)))
+                             _lines(selection.due_soon, now, tz, hidden, cap)))
     if selection.digest is not None:
-        lines = tuple(_line(d, now, tz, hidden) for d in selection.digest) or ("当前没有逾期、临期的时限。",)
+        lines = _lines(selection.digest, now, tz, hidden, cap) or ("当前没有逾期、临期的时限。",)
         found.append(Section(f"汇总:未办结的逾期、临期时限 {len(selection.digest)} 项", "comment", lines))
     return found
 

@@ -81,7 +81,7 @@ def notify_command(robot: str | None, webhook: str | None, secret: str | None, s
     arrived = changed_records(register.root, end - since, end)
     chosen = select(report.deadlines, config, end.astimezone(tz), since, digest, workday, arrived)
     hidden = frozenset(i.id for i in register.incidents if i.confidential)
-    items = messages(robot, config, sections(chosen, now, tz, hidden), now, tz)
+    items = messages(robot, config, sections(chosen, now, tz, hidden, config.notify.max_items), now, tz)
     if not items:
         click.echo("没有新逾期、临期的时限,也不是汇总时刻:不发送。")
         raise SystemExit(EXIT_OK)
