@@ -271,6 +271,51 @@ def test_exact_chinese_problems(register: GitRegister, capsys, answers: dict[str
     assert register.git("status", "--porcelain") == ""
 
 
+REVIEW_FIELDS = ["事件编号", "起因", "性质", "影响", "责任", "经验教训", "完成时间"]
+
+
+def test_a_web_clerk_archives_a_major_incident_after_the_review_form(register: GitRegister, capsys) -> None:
+    register.write(base_incident(id="YQ-2025-0003", level="重大", title="某学校食堂集体腹泻"))
+    register.commit("登记 YQ-2025-0003")
+    archive = github_body({"事件编号": "YQ-2025-0003", "事件类型": "归档", "时间": "3月5日 10:00"}, EVENT_FIELDS)
+    code, _, err = _intake(register, capsys, archive)
+    assert code == 1
+    assert "请先用“评估总结”表单为 YQ-2025-0003 填写,再报送“归档”。" in err
+    assert "yuqing" not in err and "--" not in err  # no CLI command or flag reaches a web clerk
+    review = {"事件编号": "yq-2025-0003", "起因": "食堂留样不规范", "性质": "集体性食源性疾病", "影响": "67 人就医: 全网关注",
+              "责任": "企业食堂主体责任", "经验教训": "加强集体用餐单位日常检查 #整改", "完成时间": "3月5日 9:30"}
+    code, out, err = _intake(register, capsys, gitea_body(review, REVIEW_FIELDS))
+    assert code == 0, err
+    assert out.splitlines()[0] == "已写入 incidents/2025/YQ-2025-0003.yml(YQ-2025-0003: 评估总结)"
+    data = load_text(register.path("YQ-2025-0003").read_text(encoding="utf-8"), "x.yml").data
+    assert data["review"] == {"cause": "食堂留样不规范", "nature": "集体性食源性疾病", "impact": "67 人就医: 全网关注",
+                              "responsibility": "企业食堂主体责任", "lessons": "加强集体用餐单位日常检查 #整改",
+                              "completed_at": "2025-03-05T09:30:00+08:00"}
+    register.commit("评估总结")
+    code, _, err = _intake(register, capsys, archive)
+    assert code == 0, err
+
+
+@pytest.mark.parametrize(("body", "problem"), [
+    (github_body({**GOOD, "标题": "过期\x07酸奶"}, REGISTER_FIELDS), "- 标题含有控制字符"),
+    (github_body({**GOOD, "事件概要": "长" * 400_000}, REGISTER_FIELDS), "- 表单内容过长(超过 1 MB)"),
+])
+def test_problems_of_the_whole_body_read_as_form_errors(register: GitRegister, capsys, body: str, problem: str) -> None:
+    code, _, err = _intake(register, capsys, body)
+    assert code == 1
+    assert any(line.startswith(problem) for line in err.splitlines()), err
+    assert "incidents/" not in err and "(title)" not in err
+
+
+def test_cli_words_become_form_words() -> None:
+    from yuqing.intake import web_words
+
+    assert web_words("“降级”须低于当时的等级“重大”。要升为“特别重大”请用 --type 升级。") == \
+        "“降级”须低于当时的等级“重大”。要升为“特别重大”请在“事件类型”中选“升级”。"
+    assert web_words("升级须给出 --level。写错了请用 `yuqing correct YQ-2025-0001`。") == \
+        "升级须给出 “等级”。写错了请用 “报送处置进展”表单(事件类型选“更正”)。"
+
+
 def test_an_archived_record_refuses_a_progress_report(register: GitRegister, capsys) -> None:
     body = github_body({"事件编号": "YQ-2025-0009", "事件类型": "答复", "时间": "10:20"}, EVENT_FIELDS)
     code, _, err = _intake(register, capsys, body)
@@ -280,7 +325,7 @@ def test_an_archived_record_refuses_a_progress_report(register: GitRegister, cap
 def test_a_body_that_is_no_form(register: GitRegister, capsys) -> None:
     code, _, err = _intake(register, capsys, "我想登记一件事\r\n### 随便写的标题\r\n")
     assert code == 1
-    assert "这不是网页登记表单的内容(应为:登记新舆情、报送处置进展)" in err
+    assert "这不是网页登记表单的内容(应为:登记新舆情、报送处置进展、评估总结)" in err
 
 
 def test_other_issues_are_left_alone(register: GitRegister, capsys, monkeypatch, web: FakeWeb) -> None:

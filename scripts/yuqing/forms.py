@@ -114,6 +114,21 @@ def _event_fields(config: RegisterConfig) -> tuple[Field, ...]:
     )
 
 
+def _review_fields(config: RegisterConfig) -> tuple[Field, ...]:
+    def part(key: str, label: str, hint: str) -> Field:
+        return Field(key, "textarea", label, f"{hint}已填写过的项可不填(保留原来的内容);重大、特别重大舆情归档前五项都须填写。")
+
+    return (
+        Field("incident", "input", "事件编号", "要填写评估总结的事件,如 YQ-2026-0018。", True, placeholder="YQ-2026-0018"),
+        part("cause", "起因", "舆情因何而起。"),
+        part("nature", "性质", "如 集体性食源性疾病、服务态度问题。"),
+        part("impact", "影响", "涉及人数、传播范围、社会关注程度。"),
+        part("responsibility", "责任", "责任主体及处理情况。"),
+        part("lessons", "经验教训", "今后如何改进。"),
+        Field("completed_at", "input", "完成时间", f"评估总结完成的时间,不填为提交时。{TIME_HINT}。", placeholder="16:00"),
+    )
+
+
 _AFTER = ("提交后,机器人会在几分钟内回复:通过检查的,给出合并请求(PR)的链接,审核人合并后即登记完成;"
           "有问题的,逐条说明,**直接编辑本页的内容**改正即可,不必新开。")
 
@@ -139,6 +154,13 @@ add_kind(FormKind(
     title="[进展] ", labels=("处置进展",),
     intro="为已登记的事件追加一条处置经过。一次填一件事;等级和状态会按事件类型自动改变。\n\n" + _AFTER,
     fields=_event_fields))
+add_kind(FormKind(
+    key="review", file="3-review.yml", name="评估总结",
+    description="事件处置结束后填写评估总结;重大、特别重大舆情归档前必须填写。",
+    title="[评估总结] ", labels=("评估总结",),
+    intro=("为已登记的事件填写评估总结:起因、性质、影响、责任、经验教训。重大、特别重大舆情须先用本表填写完整,"
+           "再用“报送处置进展”表单报送“归档”。\n\n" + _AFTER),
+    fields=_review_fields))
 
 
 def render(kind: FormKind, config: RegisterConfig) -> str:

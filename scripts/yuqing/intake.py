@@ -235,23 +235,110 @@ def add_event(root: Path, answers: Answers, config: RegisterConfig, now: datetim
                   commit_message=f"{incident_id}: 追加事件 {kind}")
 
 
+def add_review(root: Path, answers: Answers, config: RegisterConfig, now: datetime, **_: object) -> Result:
+    """The 评估总结 form -> the record's ``review`` block, exactly as ``yuqing review`` writes it."""
+    from .edit import REVIEW_FIELDS, apply, local_time, set_review
+
+    wrong = _required(answers, config)
+    completed, why = _time(answers, "completed_at", "完成时间", now, config)
+    wrong += [why] if why else []
+    parts = {key: answers.get(key) or None for key, _ in REVIEW_FIELDS if key != "completed_at"}
+    if not any(parts.values()) and not answers.get("completed_at"):
+        wrong.append("起因、性质、影响、责任、经验教训都没有填写:请至少填写一项。")
+    incident_id = answers.get("incident").upper()
+    if wrong:
+        return Result("review", incident_id=incident_id or None, problems=tuple(wrong))
+    review = {**parts, "completed_at": local_time(completed or now, config)}
+    outcome = apply(root, incident_id, lambda text, data: set_review(text, data, review), config, now)
+    if not outcome.written:
+        details = tuple(_issue_text(i) for i in outcome.issues)
+        return Result("review", incident_id=incident_id, problems=(*details, outcome.refusal or "未写入。"))
+    return Result("review", outcome.rel, incident_id, notes=(*outcome.notes, *outcome.warnings),
+                  commit_message=f"{incident_id}: 评估总结")
+
+
+# What a record's keys are called on the forms (for problems found in the written file).
+_FIELD_LABELS = {
+    "title": "标题", "level": "等级", "category": "领域", "unit": "牵头单位", "source.channel": "来源渠道",
+    "source.platform": "平台", "source.url": "原帖或报道链接", "discovered_at": "发现时间", "summary": "事件概要",
+    "appeal.posted_at": "网民诉求帖的发布时间", "appeal.author": "提出诉求的网民", "at": "时间", "type": "事件类型",
+    "by": "办理单位", "note": "说明", "url": "链接", "channel": "发布渠道", "review.cause": "起因",
+    "review.nature": "性质", "review.impact": "影响", "review.responsibility": "责任", "review.lessons": "经验教训",
+    "review.completed_at": "完成时间",
+}
+
+
+def _field_of(path: str) -> str | None:
+    """The form label for a problem's data path (``timeline[3].note`` -> 说明); None for the file as a whole."""
+    key = re.sub(r"^timeline\[\d+\]\.", "", path)
+    return _FIELD_LABELS.get(key) or _FIELD_LABELS.get(key.split(".")[0])
+
+
 def _issue_text(issue: object) -> str:
+    """A problem in the written file, told in the form's words: "标题含有控制字符……", never "incidents/…:9(title)"."""
     from .model import Issue
 
-    if isinstance(issue, Issue):
-        where = f"{issue.file}:{issue.line}" + (f"({issue.path})" if issue.path else "")
-        return f"{where}:{issue.message}"
-    return str(issue)
+    if not isinstance(issue, Issue):
+        return str(issue)
+    label = _field_of(issue.path) if issue.path else None
+    if label is None:
+        return issue.message
+    if issue.path and issue.message.startswith(issue.path):
+        return label + issue.message[len(issue.path):].lstrip(" ")
+    return f"{label}:{issue.message}"
+
+
+# CLI words in shared messages -> what a web clerk sees (longest first; applied in order).
+_WEB_WORDS: tuple[tuple[str, str], ...] = (
+    (r"请先运行 `yuqing review ([^`]*)` 填写,再归档。", r"请先用“评估总结”表单为 \1 填写,再报送“归档”。"),
+    (r"`?yuqing review[^`,。;]*`?", "“评估总结”表单"),
+    (r"`?yuqing correct[^`,。;]*`?", "“报送处置进展”表单(事件类型选“更正”)"),
+    (r"`?yuqing event add[^`,。;]*`?", "“报送处置进展”表单"),
+    (r"`?yuqing new[^`,。;]*`?", "“登记新舆情”表单"),
+    (r"(?:用 )?`?--type (升级|降级|定级|更正|平息|归档)`?", r"在“事件类型”中选“\1”"),
+    (r"`?--level`?", "“等级”"), (r"`?--type`?", "“事件类型”"), (r"`?--by`?", "“办理单位”"),
+    (r"`?--at`?", "“时间”"), (r"`?--note`?", "“说明”"), (r"`?--url`?", "“链接”"),
+    (r"`?--channel`?", "“发布渠道”"), (r"`?--title`?", "“标题”"), (r"`?--unit`?", "“牵头单位”"),
+    (r"`?--category`?", "“领域”"), (r"`?--discovered-at`?", "“发现时间”"), (r"`?--summary`?", "“事件概要”"),
+    (r"`?--platform`?", "“平台”"), (r"`?--completed-at`?", "“完成时间”"), (r"`?--cause`?", "“起因”"),
+    (r"`?--nature`?", "“性质”"), (r"`?--impact`?", "“影响”"), (r"`?--responsibility`?", "“责任”"),
+    (r"`?--lessons`?", "“经验教训”"),
+)
+
+
+def web_words(problem: str) -> str:
+    """``problem`` with CLI flags and commands replaced by the web forms' fields and forms."""
+    for pattern, replacement in _WEB_WORDS:
+        problem = re.sub(pattern + (r"(?![\w-])" if pattern.endswith("`?") and "--" in pattern else ""),
+                         replacement, problem)
+    return problem
 
 
 Handler = Callable[..., Result]
-HANDLERS: dict[str, Handler] = {"register": register_incident, "event": add_event}
+HANDLERS: dict[str, Handler] = {"register": register_incident, "event": add_event, "review": add_review}
+MAX_BODY = 1_000_000
+"""Bytes of a form's body (a record file may not be larger)."""
 """What each kind of form does, by :data:`yuqing.forms.KINDS` key (the seam for new forms)."""
 
 
 def run(root: Path, body: str, form: str, config: RegisterConfig, now: datetime, *,
         taken_extra: frozenset[str] = frozenset()) -> Result:
-    """Read ``body`` as form ``form`` (or ``auto``) and carry it out; nothing is written on problems."""
+    """Read ``body`` as form ``form`` (or ``auto``) and carry it out; nothing is written on problems.
+
+    Problems speak of the form's fields and forms, never of CLI flags, commands or file lines.
+    """
+    if len(body.encode("utf-8")) > MAX_BODY:
+        return Result(form, problems=("表单内容过长(超过 1 MB):请删去大段粘贴的原文,只留要点和链接。",))
+    result = _run(root, body, form, config, now, taken_extra=taken_extra)
+    if result.problems:
+        from dataclasses import replace
+
+        return replace(result, problems=tuple(web_words(p) for p in result.problems))
+    return result
+
+
+def _run(root: Path, body: str, form: str, config: RegisterConfig, now: datetime, *,
+         taken_extra: frozenset[str]) -> Result:
     kind = detect(body) if form == "auto" else KINDS.get(form)
     if kind is None:
         names = "、".join(k.name for k in KINDS.values())

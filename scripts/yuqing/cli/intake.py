@@ -12,8 +12,8 @@ from ._common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, fail, now_option, root_
 
 
 @click.command("intake")
-@click.option("--form", "form", type=click.Choice(["auto", "register", "event"]), default="auto", show_default=True,
-              help="表单种类:register 登记新舆情,event 报送处置进展;auto 按内容中的标题判断。")
+@click.option("--form", "form", type=click.Choice(["auto", "register", "event", "review"]), default="auto", show_default=True,
+              help="表单种类:register 登记新舆情,event 报送处置进展,review 评估总结;auto 按内容中的标题判断。")
 @click.option("--body-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="表单内容(平台生成的 Markdown)所在的文件;- 表示标准输入。")
 @click.option("--body-env", metavar="NAME", default=None,
