@@ -159,10 +159,11 @@ def test_a_broken_row_writes_nothing_and_names_the_row(repo: GitRegister, export
 
 
 def _gbk_12345(path: Path) -> Path:
-    lines = ["工单编号,工单标题,来电内容,受理时间,来电人,所属区域",
-             "GD20261130001,反映某小区电梯停运,\"电梯停运三天,要求尽快修复并答复。\",2026-11-30 08:40,王某,东城区",
-             "GD20261130002,投诉某餐馆卫生,后厨有老鼠,11月30日 09:15,李某,西城区",
-             "GD20261130001,反映某小区电梯停运(重复派单),同上,2026-11-30 09:00,王某,东城区"]
+    lines = ["工单编号,工单标题,来电内容,受理时间,来电人,所属区域,承办单位",
+             "GD20261130001,反映某小区电梯停运,\"电梯停运三天,要求尽快修复并答复。\",2026-11-30 08:40,王某,东城区,"
+             "市市场监管局特种设备安全监察科",
+             "GD20261130002,投诉某餐馆卫生,后厨有老鼠,11月30日 09:15,李某,西城区,消费者权益保护",
+             "GD20261130001,反映某小区电梯停运(重复派单),同上,2026-11-30 09:00,王某,东城区,特种设备安全监察科"]
     path.write_bytes(("\r\n".join(lines) + "\r\n").encode("gbk"))
     return path
 
@@ -178,8 +179,12 @@ def test_gbk_12345_work_orders_become_appeals_keyed_by_number(repo: GitRegister,
     assert {k: lift[k] for k in ("title", "occurred_at", "discovered_at", "source", "appeal", "tags", "summary")} == {
         "title": "反映某小区电梯停运", "occurred_at": "2026-11-30T08:40:00+08:00",
         "discovered_at": "2026-11-30T10:30:00+08:00", "source": {"channel": "群众来电", "platform": "12345 热线"},
-        "appeal": {"posted_at": "2026-11-30T08:40:00+08:00"}, "tags": ["工单号:GD20261130001"],
+        "appeal": {"posted_at": "2026-11-30T08:40:00+08:00", "author": "来电市民"}, "tags": ["工单号:GD20261130001"],
         "summary": "电梯停运三天,要求尽快修复并答复。"}
+    # 承办单位 naming a register unit leads; a near miss keeps the default and says so in the row table.
+    assert lift["units"]["lead"] == "特种设备安全监察科"
+    assert repo.read("YQ-2026-0003")["units"]["lead"] == "综合应急和新闻宣传科"
+    assert "承办单位“消费者权益保护”不在 register.yml 的 units 中,是否应为“消费者权益保护科”?" in out
     assert lift["timeline"][0]["note"].startswith("导入自 12345工单.csv 第 2、4 行;工单号:GD20261130001;")
     assert "王某" not in repo.path("YQ-2026-0002").read_text(encoding="utf-8")  # callers are not imported
     code, out, err = run_cli(["deadlines", "--now", NOW, "--format", "json", "--root", str(repo.root)], capsys)

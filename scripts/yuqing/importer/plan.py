@@ -352,6 +352,25 @@ def _defaults(profile: Profile, config: RegisterConfig) -> tuple[str, str, list[
     return category, unit, notes
 
 
+CALLER = "来电市民"
+"""The appeal's author of a 12345 work order: the caller's name and number are personal data, never imported."""
+
+
+def unit_of(named: str, default: str, config: RegisterConfig) -> tuple[str, str]:
+    """(lead unit, note for the row table): the 承办单位 when it names a register unit, else ``default`` and why."""
+    from ..words import did_you_mean
+
+    if not named:
+        return default, ""
+    if named in config.units:
+        return named, ""
+    inside = [u for u in config.units if u in named]
+    if len(inside) == 1:  # 市市场监管局食品经营安全监管科 -> 食品经营安全监管科
+        return inside[0], ""
+    return default, (f"承办单位“{named}”不在 register.yml 的 units 中,{did_you_mean(named, config.units)}"
+                     f"牵头单位暂用“{default}”,请核对。")
+
+
 def _drafts(drafts: list[tuple[Hit, tuple[int, ...]]], profile: Profile, file_name: str, root: Path,
             config: RegisterConfig, discovered: datetime, options: Options,
             tz: Any, progress: Progress | None = None) -> tuple[list[Write], list[Action], list[Problem], list[str]]:
@@ -384,10 +403,12 @@ def _drafts(drafts: list[tuple[Hit, tuple[int, ...]]], profile: Profile, file_na
         event: dict[str, object] = {"at": local_time(discovered, config), "type": "预警", "url": link,
                  "note": _note(hit, rows, file_name, tz)}
         appeal = profile.appeal and hit.published_at is not None
-        draft = Draft(title=title, level="一般", category=category, unit=unit, discovered_at=discovered,
+        lead, why = unit_of(hit.unit, unit, config)
+        author = hit.author or (CALLER if "author" not in profile.aliases else "")
+        draft = Draft(title=title, level="一般", category=category, unit=lead, discovered_at=discovered,
                       channel=source.channel, summary=hit.content or hit.title, platform=source.platform, url=link,
                       appeal_posted_at=hit.published_at if appeal else None,
-                      appeal_author=(hit.author or None) if appeal else None, occurred_at=hit.published_at,
+                      appeal_author=(author or None) if appeal else None, occurred_at=hit.published_at,
                       tags=(f"工单号:{hit.work_order}",) if hit.work_order else (), events=(event,))
         wrong = draft_problems(draft, config)
         if wrong:
@@ -400,7 +421,7 @@ def _drafts(drafts: list[tuple[Hit, tuple[int, ...]]], profile: Profile, file_na
             problems.append(Problem(hit.row, "", "", f"{rel} 已存在,不会覆盖。"))
             continue
         ready.append((draft, incident_id))
-        actions.append(Action(NEW, rows, title, link, incident_id, rel))
+        actions.append(Action(NEW, rows, title, link, incident_id, rel, why))
     texts = _render_all(ready, config, progress)
     writes = [Write(relative_path(incident_id), text, True) for (_, incident_id), text in zip(ready, texts)]
     return writes, actions, problems, notes

@@ -22,7 +22,7 @@ from .reading import Cell
 FIELDS: dict[str, str] = {
     "title": "标题", "content": "正文", "link": "链接", "published_at": "发布时间", "source": "来源",
     "author": "作者", "sentiment": "情感倾向", "reads": "阅读数", "comments": "评论数", "likes": "点赞数",
-    "reposts": "转发数", "work_order": "工单号",
+    "reposts": "转发数", "work_order": "工单号", "unit": "承办单位",
 }
 """The fields an export's columns can fill, with their Chinese names for messages."""
 

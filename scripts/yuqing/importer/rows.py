@@ -48,6 +48,8 @@ class Hit:
     reach: int | None
     counts: dict[str, int]
     work_order: str
+    unit: str = ""
+    """The 承办单位 a work order names (12345), as written."""
 
     @property
     def key(self) -> str:
@@ -156,4 +158,4 @@ def read_row(number: int, cells: Sequence[Cell], header: Header, listed_at: date
     title = clean(cell("title")) or clean(content)[:40]
     return Hit(number, title, content, link, published, clean(cell("source")), clean(cell("author")),
                sentiment_of(clean(cell("sentiment"))), sum(counts.values()) if counts else None, counts,
-               clean(cell("work_order")))
+               clean(cell("work_order")), clean(cell("unit")))
