@@ -228,10 +228,10 @@ def test_warnings_only_leaves_new_hits_unregistered(repo: GitRegister, exports: 
 
 def test_unplaced_columns_are_named(repo: GitRegister, exports: Path, capsys) -> None:
     export = exports / "x.csv"
-    export.write_text("标题,网友留言,发布时间\n甲,乙,2026-11-30 09:00\n", encoding="utf-8")
+    export.write_text("作者,网友留言,发布时间\n甲,乙,2026-11-30 09:00\n", encoding="utf-8")
     code, out, err = _import(repo, capsys, export)
     assert code == 1
-    assert "找不到 “链接”(可写作 链接/原文链接/URL/网址)" in err
+    assert "找不到 “标题”(可写作 标题/文章标题/信息标题/帖子标题)" in err
     assert "无法识别的列:网友留言" in err
     code, out, err = _import(repo, capsys, export, "--profile", "monitorin")
     assert code == 1 and "没有名为“monitorin”的导入方案。是否应为“monitoring”?" in err
@@ -339,3 +339,59 @@ def test_a_warning_before_the_last_event_is_a_back_dated_insert_and_said_so(repo
     assert code == 0, err
     assert "注意:YQ-2026-0001:补录:该事件早于最后一条事件(2026-11-29 09:30),按时间插入为第 1 条。" in err
     assert [e["type"] for e in repo.read(KNOWN)["timeline"]] == ["预警", "研判"]
+
+
+# --- formulas, 倾向, files without links, a repeat hit that spread ------------------------------------
+
+def test_a_real_formula_is_reported_as_a_formula(repo: GitRegister, exports: Path, capsys) -> None:
+    path = exports / "公式.xlsx"
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["标题", "原文链接", "发布时间", "来源"])
+    sheet.append(['=HYPERLINK("https://weibo.com/9/Q","某帖")', "https://weibo.com/9/Q", "2026-11-30 09:00", "微博"])
+    book.save(path)
+    code, _, err = _import(repo, capsys, path)
+    assert code == 1
+    [line] = [line for line in err.splitlines() if line.startswith("2 ")]
+    assert "标题" in line and "该格是公式,请导出为值" in line and "缺少标题" not in err
+    assert not list((repo.root / "incidents").rglob("*.yml"))
+
+
+def test_a_file_without_links_is_keyed_by_title_time_and_source(repo: GitRegister, exports: Path, capsys) -> None:
+    export = exports / "无链接.csv"
+    export.write_text("标题,发布时间,来源,倾向,阅读数\n"
+                      "某景区门票乱收费,2026-11-30 09:00,微博,负面,100\n"
+                      "某景区门票乱收费,2026-11-30 09:00,微博,负面,120\n"
+                      "某药店高价售药,2026-11-30 09:30,抖音,中性,50\n"
+                      "无来源的一条,2026-11-30 09:40,,负面,1\n", encoding="utf-8")
+    code, _, err = _import(repo, capsys, export)
+    assert code == 1 and "没有链接,也没有工单号:须有标题、发布时间和来源才能识别同一条信息(缺少来源)。" in err
+    export.write_text("\n".join(export.read_text(encoding="utf-8").splitlines()[:-1]) + "\n", encoding="utf-8")
+    code, out, err = _import(repo, capsys, export, "--sentiment", "负面")  # 倾向 is the sentiment column
+    assert code == 0, err
+    assert "数据 3 行,选入 2 行" in out.splitlines()[0]
+    assert "合计:新登记 1 条,追加预警 0 条。" in out  # rows 2 and 3 are one post
+    assert repo.read("YQ-2026-0001")["timeline"][0]["note"].startswith("导入自 无链接.csv 第 2、3 行;某景区门票乱收费;")
+    repo.commit("import")
+    code, out, _ = _import(repo, capsys, export, "--sentiment", "负面")
+    assert code == 0 and "已记录 1 条" in out and _status(repo) == ""
+
+
+def test_a_repeat_hit_that_spread_tenfold_is_a_new_warning(repo: GitRegister, exports: Path, capsys) -> None:
+    _known(repo)
+
+    def export(reads: int) -> Path:
+        path = exports / f"复现{reads}.csv"
+        path.write_text(f"标题,链接,发布时间,来源,阅读数\n网民再次关注某餐馆后厨,https://weibo.com/1001/AbCd,"
+                        f"2026-11-30 06:00,微博,{reads}\n", encoding="utf-8")
+        return path
+
+    assert _import(repo, capsys, export(50))[0] == 0
+    repo.commit("import 50")
+    code, out, _ = _import(repo, capsys, export(400))  # grew, but less than tenfold
+    assert code == 0 and "已记录 1 条" in out and _status(repo) == ""
+    code, out, err = _import(repo, capsys, export(600))
+    assert code == 0, err
+    assert "追加预警 1 条" in out and "传播量增至 600(上次预警时 50),再次预警" in out
+    warnings = [e for e in repo.read(KNOWN)["timeline"] if e["type"] == "预警"]
+    assert len(warnings) == 2 and "阅读 600" in warnings[-1]["note"]

@@ -210,6 +210,8 @@ class _Index:
     orders: dict[str, str] = field(default_factory=dict)
     warned: set[tuple[str, str]] = field(default_factory=set)
     """(id, hit key) pairs that already have a 预警 event."""
+    posts: dict[str, str] = field(default_factory=dict)
+    """"title|YYYY-MM-DD HH:MM" (title and occurred_at) -> id: how a hit without link or work order is found."""
 
 
 def _index(root: Path, config: RegisterConfig, now: datetime) -> tuple[_Index, list[str]]:
@@ -218,7 +220,10 @@ def _index(root: Path, config: RegisterConfig, now: datetime) -> tuple[_Index, l
     # Every record counts, also one discovered after an earlier --now (as of the later of both clocks).
     register = load_register(root, config=config, clock=max(now, datetime.now(zone(config.timezone))))
     index = _Index({i.id: i for i in register.incidents})
+    tz = zone(config.timezone)
     for incident in register.incidents:
+        if incident.occurred_at is not None:
+            index.posts.setdefault(f"{incident.title}|{incident.occurred_at.astimezone(tz):%Y-%m-%d %H:%M}", incident.id)
         keys = [link_key(incident.source.url)]
         for event in incident.timeline:
             key = link_key(event.url)
@@ -260,6 +265,40 @@ def _note(hit: Hit, rows: tuple[int, ...], file_name: str, tz: Any) -> str:
     return ";".join(parts)
 
 
+GROWTH = 10
+"""A repeat hit whose reach grew this many times over the last 预警's figures is a new 预警."""
+_FIGURE = re.compile(r"(?:阅读|评论|点赞|转发) (\d+)")
+
+
+def _earlier_warnings(incident: Incident, hit: Hit, key: str) -> list[str]:
+    """The notes of the record's 预警 events about this hit (same link, work order, or title and time)."""
+    found = []
+    for event in incident.timeline:
+        if event.type != "预警":
+            continue
+        note = event.note or ""
+        if (hit.link is not None and link_key(event.url) == key) or (
+                hit.work_order and f"工单号:{hit.work_order}" in note) or (
+                hit.link is None and not hit.work_order and f";{hit.title};" in note and f"发布 {hit.minute}" in note):
+            found.append(note)
+    return found
+
+
+def _warned_before(incident: Incident, hit: Hit, key: str) -> bool:
+    return bool(_earlier_warnings(incident, hit, key))
+
+
+def _grown(incident: Incident, hit: Hit, key: str) -> str | None:
+    """Why a repeat hit is a new 预警 (its reach grew ``GROWTH`` times since the last one), or None."""
+    notes = _earlier_warnings(incident, hit, key)
+    if not notes or not hit.reach:
+        return None
+    before = sum(int(n) for n in _FIGURE.findall(notes[-1].rsplit(f"{hit.title}", 1)[-1]))
+    if before and hit.reach >= GROWTH * before:
+        return f"传播量增至 {hit.reach}(上次预警时 {before}),再次预警"
+    return None
+
+
 def _build(hits: list[Hit], profile: Profile, file_name: str, root: Path, config: RegisterConfig, now: datetime,
            options: Options, tz: Any, progress: Progress | None = None) -> tuple[list[Action], list[Write], list[Problem], list[str]]:
     from ..edit import event_record
@@ -277,7 +316,8 @@ def _build(hits: list[Hit], profile: Profile, file_name: str, root: Path, config
         hit = min(group, key=lambda h: (h.published_at is None, h.published_at or now, h.row))
         rows = tuple(h.row for h in group)
         link = hit.link.url if hit.link else None
-        found = index.links.get(key) or (index.orders.get(hit.work_order) if hit.work_order else None)
+        found = index.links.get(key) or (index.orders.get(hit.work_order) if hit.work_order else None) or (
+            index.posts.get(f"{hit.title}|{hit.minute}") if hit.link is None and not hit.work_order else None)
         if found is None:
             if options.mode == "warnings":
                 actions.append(Action(UNREGISTERED, rows, hit.title, link, reason="台账中没有,未写入(--as warnings)"))
@@ -288,7 +328,9 @@ def _build(hits: list[Hit], profile: Profile, file_name: str, root: Path, config
                 drafts.append((hit, rows))
             continue
         incident = index.by_id[found]
-        if (found, key) in index.warned or (hit.work_order and (found, f"工单号:{hit.work_order}") in index.warned):
+        grown = _grown(incident, hit, key)
+        if grown is None and ((found, key) in index.warned or _warned_before(incident, hit, key)
+                              or (hit.work_order and (found, f"工单号:{hit.work_order}") in index.warned)):
             actions.append(Action(RECORDED, rows, hit.title, link, found, incident.file, "已有这条预警"))
         elif incident.withdrawn is not None:
             actions.append(Action(SKIPPED, rows, hit.title, link, found, incident.file, "该事件已撤销"))
@@ -298,7 +340,7 @@ def _build(hits: list[Hit], profile: Profile, file_name: str, root: Path, config
             event = event_record("预警", discovered, config, url=link, note=_note(hit, rows, file_name, tz))
             events[found].append((event, rows))
             index.warned.add((found, key))
-            actions.append(Action(WARNING, rows, hit.title, link, found, incident.file))
+            actions.append(Action(WARNING, rows, hit.title, link, found, incident.file, grown or ""))
     writes, more, notes = _edit_records(root, index, events, config, now, tz)
     problems += more
     warnings += notes

@@ -24,6 +24,10 @@ class Sheet:
     """The CSV's encoding as people name it: UTF-8, UTF-8(带 BOM), GBK, GB18030, UTF-16."""
 
 
+class Formula(str):
+    """A cell that holds a formula (``=HYPERLINK(…)``), not a value: reported, never imported as text."""
+
+
 class Unreadable(Exception):
     """The file cannot be read as an export; the message is Chinese."""
 
@@ -44,7 +48,7 @@ def _xlsx(data: bytes) -> Sheet:
     from openpyxl import load_workbook
 
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)  # formulas seen as formulas
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
         raise Unreadable(f"Excel 文件无法打开(可能已损坏):{type(error).__name__}。") from None
     try:
@@ -53,9 +57,10 @@ def _xlsx(data: bytes) -> Sheet:
             raise Unreadable("Excel 文件中没有工作表。")
         rows: list[tuple[Cell, ...]] = []
         numbers: list[int] = []
-        for number, row in enumerate(sheet.iter_rows(values_only=True), 1):
+        for number, cells in enumerate(sheet.iter_rows(), 1):
+            row = tuple(Formula(c.value) if getattr(c, "data_type", None) == "f" else c.value for c in cells)
             if any(value not in (None, "") for value in row):
-                rows.append(tuple(row))
+                rows.append(row)
                 numbers.append(number)
     finally:
         book.close()

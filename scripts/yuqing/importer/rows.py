@@ -10,7 +10,7 @@ from typing import Sequence
 
 from .links import Link, parse_link
 from .profiles import COUNTS, FIELDS, Header
-from .reading import Cell
+from .reading import Cell, Formula
 
 EXCEL_EPOCH = datetime(1899, 12, 30)
 """Day 0 of Excel's serial dates (the 1900 leap-year bug included)."""
@@ -53,8 +53,17 @@ class Hit:
 
     @property
     def key(self) -> str:
-        """What hits of the same post share: the link's key, else the work-order number."""
-        return self.link.key if self.link is not None else f"工单号:{self.work_order}"
+        """What hits of the same post share: the link's key, else the work-order number, else (title, time, source)."""
+        if self.link is not None:
+            return self.link.key
+        if self.work_order:
+            return f"工单号:{self.work_order}"
+        return f"信息:{self.title}|{self.minute}|{self.source}"
+
+    @property
+    def minute(self) -> str:
+        """The publication time to the minute, as the 预警 note writes it ("" when unknown)."""
+        return f"{self.published_at:%Y-%m-%d %H:%M}" if self.published_at is not None else ""
 
 
 def clean(value: Cell, *, lines: bool = False) -> str:
@@ -130,9 +139,19 @@ def read_row(number: int, cells: Sequence[Cell], header: Header, listed_at: date
         return header.labels[column] if column is not None else FIELDS[name]
 
     problems: list[Problem] = []
+    formulas = [name for name in header.columns if isinstance(cell(name), Formula)]
+    for name in formulas:
+        problems.append(Problem(number, label(name), clean(cell(name)), "该格是公式,请导出为值(在 Excel 或 WPS 中"
+                                "复制后“选择性粘贴 → 数值”,或由平台重新导出)。"))
     for name in header.profile.required:
-        if not clean(cell(name)):
+        if name not in formulas and not clean(cell(name)):
             problems.append(Problem(number, label(name), "", f"缺少{FIELDS[name]}。"))
+    if not clean(cell("link")) and not clean(cell("work_order")):
+        lacking = [FIELDS[f] for f in ("title", "published_at", "source")
+                   if not clean(cell(f)) and f not in header.profile.required]  # a required one is said above
+        if lacking:
+            problems.append(Problem(number, label("link"), "", f"没有链接,也没有工单号:须有标题、发布时间和来源才能"
+                                    f"识别同一条信息(缺少{'、'.join(lacking)})。"))
     link: Link | None = None
     raw_link = clean(cell("link"))
     if raw_link:
