@@ -121,8 +121,14 @@ def emulate_forge(web: FakeWeb, kind: str, repo: str = "office/yuqing", *,
             found = [p for p in found if f"{repo.split('/')[0]}:{p['head']['ref']}" == seen.query["head"][0]]
         return 200, found
 
+    said: dict[str, list[dict[str, Any]]] = {}
+
+    def list_comments(seen: Seen) -> tuple[int, Any]:
+        return 200, said.get(seen.path.split("/")[-2], [])
+
     def comment(seen: Seen) -> tuple[int, Any]:
         number = seen.path.split("/")[-2]
+        said.setdefault(number, []).append({"id": len(said[number]), "body": seen.body["body"]})
         return 201, {"id": len(web.requests("POST", f"{root}/repos/{repo}/issues")),
                      "html_url": f"{site}/{repo}/issues/{number}#issuecomment-1", "body": seen.body["body"]}
 
@@ -150,6 +156,7 @@ def emulate_forge(web: FakeWeb, kind: str, repo: str = "office/yuqing", *,
     web.route("POST", f"{root}/repos/{repo}/pulls", create_pull)
     web.route("GET", f"{root}/repos/{repo}/pulls", list_pulls)
     web.route("POST", f"{root}/repos/{repo}/issues/", comment)
+    web.route("GET", f"{root}/repos/{repo}/issues/", list_comments)
     if kind == "github":
         web.route("GET", f"{root}/orgs/", github_team)
     else:

@@ -180,6 +180,25 @@ def test_only_listed_people_and_teams_are_served(register: GitRegister, capsys, 
         assert "不在本台账的网页登记名单" in said.body["body"]
 
 
+def test_a_stranger_hears_it_once_per_issue(register: GitRegister, capsys, monkeypatch, web: FakeWeb) -> None:
+    for _ in range(3):  # opened, edited, "/重试"
+        code, _, _ = _publish(register, capsys, monkeypatch, web, "github", github_body(GOOD, REGISTER_FIELDS),
+                              authors=("mallory",))
+        assert code == 1
+    assert len(web.requests("POST", "/api/v3/repos/office/yuqing/issues/7/comments")) == 1
+
+
+def test_a_wrong_edit_says_the_earlier_request_still_holds(register: GitRegister, capsys, monkeypatch,
+                                                           web: FakeWeb) -> None:
+    assert _publish(register, capsys, monkeypatch, web, "github", github_body(GOOD, REGISTER_FIELDS))[0] == 0
+    code, _, _ = _publish(register, capsys, monkeypatch, web, "github",
+                          github_body({**GOOD, "等级": "很严重"}, REGISTER_FIELDS))
+    assert code == 1
+    said = web.requests("POST", "/api/v3/repos/office/yuqing/issues/7/comments")[-1].body["body"]
+    assert "此前为本页生成的合并请求(分支 `intake/issue-7`)**仍是上一次的内容**" in said
+    assert _file_on_branch(register, "intake/issue-7", "incidents/2025/YQ-2025-0002.yml")["level"] == "一般"
+
+
 def test_two_open_forms_never_get_the_same_id(register: GitRegister, capsys, monkeypatch, web: FakeWeb) -> None:
     assert _publish(register, capsys, monkeypatch, web, "github", github_body(GOOD, REGISTER_FIELDS), issue=7)[0] == 0
     register.git("switch", "-q", "main")
@@ -260,6 +279,9 @@ def test_without_publish_it_writes_the_file_only(register: GitRegister, capsys) 
 
 
 @pytest.mark.parametrize(("answers", "problem"), [
+    ({**GOOD, "原帖或报道链接": "javascript:alert(1)"}, "原帖或报道链接:链接“javascript:alert(1)”不是网址:应以 http:// 或 https:// 开头"),
+    ({**GOOD, "原帖或报道链接": "ftp://example.com/a"}, "原帖或报道链接:链接“ftp://example.com/a”不是网址"),
+    ({**GOOD, "来源渠道": "微博", "平台": "抖音号"}, "来源渠道“微博”是平台“微博”,与平台“抖音号”"),
     ({**GOOD, "事件概要": "### 标题\n\n改掉的标题"}, "表单中“### 标题”出现了不止一次:回答里请不要写以 ### 开头的行。"),
     ({**GOOD, "发现时间": "2025-03-06 09:00"}, "发现时间:“2025-03-06 09:00”即 2025-03-06 09:00,晚于现在超过 10 分钟,不能记录未来的时间。"),
     ({**GOOD, "牵头单位": "食品科"}, "牵头单位“食品科”无效。"),

@@ -183,6 +183,14 @@ def test_the_scheduled_deadline_run_tells_the_duty_group_first() -> None:
     assert step["env"]["YUQING_WEBHOOK"] == "${{ secrets.YUQING_WEBHOOK }}"
 
 
+def test_intake_gives_the_workflow_token_nothing_to_write() -> None:
+    """The bot token (YUQING_BOT_TOKEN) pushes, opens the request and comments; GITHUB_TOKEN only reads."""
+    workflow = _load("intake.yml")
+    assert workflow["permissions"] == {"contents": "read"}
+    checkout = next(s for s in _steps(workflow) if str(s.get("uses", "")).startswith("actions/checkout"))
+    assert checkout["with"]["token"] == "${{ secrets.YUQING_BOT_TOKEN }}"
+
+
 def test_intake_runs_one_queue_per_issue() -> None:
     """One group for all issues keeps a single pending run and cancels the rest: stacked forms would be lost."""
     workflow = _load("intake.yml")

@@ -109,6 +109,12 @@ class Forge:
         made = self._call("POST", f"/repos/{self.repo}/issues/{issue}/comments", {"body": body})
         return str((made or {}).get("html_url", ""))
 
+    def comments(self, issue: int) -> list[str]:
+        """The bodies of the issue's comments (the first 100)."""
+        query = urllib.parse.urlencode({"per_page" if self.kind == "github" else "limit": "100"})
+        found = self._call("GET", f"/repos/{self.repo}/issues/{issue}/comments?{query}", missing_ok=True)
+        return [str(c.get("body", "")) for c in found or [] if isinstance(c, dict)]
+
     def in_team(self, team: str, login: str) -> bool:
         """Whether ``login`` is a member of ``org/team``."""
         org, _, name = team.partition("/")

@@ -164,6 +164,8 @@ def register_incident(root: Path, answers: Answers, config: RegisterConfig, now:
     wrong += [why] if why else []
     appeal_at, why = _time(answers, "appeal_at", "网民诉求帖的发布时间", now, config)
     wrong += [why] if why else []
+    url, why = _link(answers, "url", "原帖或报道链接")
+    wrong += [why] if why else []
     channel, platform = answers.get("channel"), answers.get("platform") or None
     if platform:
         found = lookup(platform, config)
@@ -172,7 +174,10 @@ def register_incident(root: Path, answers: Answers, config: RegisterConfig, now:
             channel = found.channel
     if channel and channel not in _channels():
         found = lookup(channel, config)
-        if found is not None:
+        if found is not None and platform and found.platform and found.platform != platform:
+            wrong.append(f"来源渠道“{channel}”是平台“{found.platform}”,与平台“{answers.get('platform')}”"
+                         f"({platform})不一致:来源渠道请选 {'、'.join(_channels())} 之一,平台只填一个。")
+        elif found is not None:
             channel, platform = found.channel, platform or found.platform
     if wrong:
         return Result("register", problems=tuple(wrong))
@@ -180,7 +185,7 @@ def register_incident(root: Path, answers: Answers, config: RegisterConfig, now:
     draft = Draft(title=answers.get("title"), level=answers.get("level"), category=answers.get("category"),
                   unit=answers.get("unit"), discovered_at=discovered, channel=channel,
                   summary=answers.get("summary") or answers.get("title"), platform=platform,
-                  url=answers.get("url") or None, appeal_posted_at=appeal_at,
+                  url=url, appeal_posted_at=appeal_at,
                   appeal_author=answers.get("appeal_author") or None)
     wrong = problems(draft, config)
     if wrong:
@@ -192,6 +197,14 @@ def register_incident(root: Path, answers: Answers, config: RegisterConfig, now:
         return Result("register", incident_id=incident_id, problems=tuple(_issue_text(i) for i in issues))
     return Result("register", relative_path(incident_id), incident_id,
                   commit_message=commit_message(incident_id, draft.title))
+
+
+def _link(answers: Answers, key: str, label: str) -> tuple[str | None, str | None]:
+    """The link as ``yuqing new`` takes it (https:// added to a bare host); a Chinese problem for anything not http(s)."""
+    from .new import link
+
+    found = link(answers.get(key))
+    return found.url, (f"{label}:{found.error}" if found.error else None)
 
 
 def _channels() -> tuple[str, ...]:
@@ -210,6 +223,8 @@ def add_event(root: Path, answers: Answers, config: RegisterConfig, now: datetim
     wrong = _required(answers, config)
     at, why = _time(answers, "at", "时间", now, config)
     wrong += [why] if why else []
+    url, why = _link(answers, "url", "链接")
+    wrong += [why] if why else []
     level, unit = answers.get("level") or None, answers.get("by") or None
     if level is not None and level not in LEVELS:
         wrong.append(f"等级“{level}”无效。可选:{' / '.join(LEVELS)}。")
@@ -223,7 +238,7 @@ def add_event(root: Path, answers: Answers, config: RegisterConfig, now: datetim
     assert at is not None
     try:
         record = event_record(kind, at, config, by=unit, level=level, channel=answers.get("channel") or None,
-                              url=answers.get("url") or None, note=answers.get("note") or None)
+                              url=url, note=answers.get("note") or None)
     except Refused as why_not:
         return Result("event", incident_id=incident_id, problems=(str(why_not),))
     tz = zone(config.timezone)
@@ -446,13 +461,19 @@ def push_branch(root: Path, branch: str) -> str | None:
 
 # --- what is said back on the issue --------------------------------------------------------
 
-def problems_comment(result: Result, issue: int | None = None) -> str:
-    """The Chinese comment listing what to correct (every line made inert Markdown)."""
+def problems_comment(result: Result, issue: int | None = None, *, earlier: bool = False) -> str:
+    """The Chinese comment listing what to correct (every line made inert Markdown).
+
+    ``earlier``: an edit went wrong while the issue's pull request from before is open.
+    """
     from .render.markdown import md_text
 
     lines = ["**未能登记**:表单内容有以下问题,请直接编辑本页内容改正(保存后会自动重新处理),"
              "或改好后评论 `/重试`。", ""]
     lines += [f"- {md_text(p)}" for p in result.problems]
+    if earlier:
+        lines += ["", f"此前为本页生成的合并请求(分支 `{BRANCH_PREFIX}{issue}`)**仍是上一次的内容**,这次的修改没有"
+                      "写入;改正后会随之更新。"]
     return "\n".join(lines) + "\n"
 
 

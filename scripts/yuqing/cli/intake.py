@@ -10,6 +10,8 @@ import click
 
 from ._common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, fail, now_option, root_option
 
+NOT_LISTED = "不在本台账的网页登记名单"
+
 
 @click.command("intake")
 @click.option("--form", "form", type=click.Choice(["auto", "register", "event", "review"]), default="auto", show_default=True,
@@ -109,7 +111,7 @@ def _publish(root: Path, body: str, form: str, issue: int, authors: tuple[str, .
              now: object, fmt: str) -> None:
     """The workflow's whole job; always exits."""
     from ..forge import ForgeError, from_environment
-    from ..gitwork import commit_only, fetch
+    from ..gitwork import commit_only, fetch, git
     from ..intake import (RACE_ATTEMPTS, allowed, branch_for, detect, gate_comment, id_clash, pending_ids,
                           problems_comment, pull_body, push_branch, race_comment, run, run_gate, start_branch)
     from ..model import RegisterConfig
@@ -125,8 +127,10 @@ def _publish(root: Path, body: str, form: str, issue: int, authors: tuple[str, .
             fail("--publish 需要 --author(提交人)。")
         refused = [a for a in authors if not allowed(a, config, forge.in_team)]
         if refused:
-            forge.comment(issue, "未处理:提交人不在本台账的网页登记名单(register.yml 的 intake.allowed)中。"
-                                 "如需使用,请联系台账管理员。\n")
+            # Once per issue: not again on every edit or "/重试".
+            if not any(NOT_LISTED in said for said in forge.comments(issue)):
+                forge.comment(issue, f"未处理:提交人{NOT_LISTED}(register.yml 的 intake.allowed)中。"
+                                     "如需使用,请联系台账管理员。\n")
             _refuse_authors(refused)
         base = config.intake.base
         branch = branch_for(issue)
@@ -139,7 +143,8 @@ def _publish(root: Path, body: str, form: str, issue: int, authors: tuple[str, .
                 fail(problem)
             result = run(root, body, form, config, now, taken_extra=pending_ids(root, base, branch))  # type: ignore[arg-type]
             if not result.ok:
-                forge.comment(issue, problems_comment(result, issue))
+                earlier = git(root, "rev-parse", "--verify", "--quiet", f"refs/remotes/origin/{branch}").ok
+                forge.comment(issue, problems_comment(result, issue, earlier=earlier))
                 _report(result, fmt)
                 raise SystemExit(EXIT_PROBLEMS)
             assert result.rel is not None
