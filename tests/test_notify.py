@@ -278,3 +278,16 @@ def test_three_hundred_overdue_clocks_make_one_short_message(tmp_path: Path, cap
     folder.settings(notify={"robot": "wecom", "interval_minutes": 30, "max_items": 0})
     code, out, _ = run_cli(argv, capsys)
     assert code == 0 and len(out.splitlines()) > 5 and "另有" not in out
+
+
+def test_a_dry_run_shows_the_signed_address_with_the_key_masked(register: RegisterDir, capsys, web: FakeWeb) -> None:
+    code, out, err = _notify(register, capsys, web, "dingtalk", "2025-03-03T13:10:00+08:00", "--dry-run",
+                             "--secret", SECRET)
+    assert code == 0 and not web.requests()
+    [line] = err.splitlines()
+    ms = 1740978600000  # 2025-03-03T13:10:00+08:00
+    sign = urllib.parse.quote_plus(base64.b64encode(
+        hmac.new(SECRET.encode(), f"{ms}\n{SECRET}".encode(), hashlib.sha256).digest()).decode())
+    assert line == f"POST {web.url}/hook?key=****&timestamp={ms}&sign={sign}"
+    assert "KEY-42" not in out + err
+    json.loads(out)  # stdout: the payload alone

@@ -337,6 +337,18 @@ def request(robot: str, webhook: str, secret: str | None, title: str, text: str,
     return webhook, body
 
 
+def masked(url: str) -> str:
+    """``url`` with the robot's key hidden (``key=``, ``access_token=``, a Feishu hook's last segment); signatures kept."""
+    parts = urllib.parse.urlsplit(url)
+    query = [(k, "****" if k.lower() in ("key", "access_token", "token") else v)
+             for k, v in urllib.parse.parse_qsl(parts.query, keep_blank_values=True)]
+    path = parts.path
+    if "/hook/" in path:
+        path = path[:path.rindex("/hook/") + 6] + "****"
+    return urllib.parse.urlunsplit((parts.scheme, parts.netloc, path, urllib.parse.urlencode(query, safe="*"),
+                                    parts.fragment))
+
+
 # --- sending --------------------------------------------------------------------------------
 
 @dataclass

@@ -21,7 +21,8 @@ from ._common import EXIT_OK, EXIT_PROBLEMS, fail, now_option, open_register, ro
                    "(按 notify.interval_minutes 和 offset_minutes 对齐,如 08:05–08:35)。")
 @click.option("--digest", "digest_text", default=None, metavar="时刻",
               help="工作日这些时刻另发全部未办结时限的汇总,如 08:30,14:00;默认取 notify.digest;空字符串表示不发。")
-@click.option("--dry-run", is_flag=True, help="只打印要发送的消息(JSON),不发送。")
+@click.option("--dry-run", is_flag=True,
+              help="只打印要发送的消息(JSON,标准输出)和带签名的网址(标准错误,网址中的 key 隐去),不发送。")
 @root_option
 @now_option
 def notify_command(robot: str | None, webhook: str | None, secret: str | None, since_text: str | None,
@@ -42,7 +43,7 @@ def notify_command(robot: str | None, webhook: str | None, secret: str | None, s
     """
     from ..calendar import CalendarGap, WorkCalendar
     from ..deadlines import compute
-    from ..notify import (ROBOTS, changed_records, messages, parse_digest, parse_since, request, sections, select, send,
+    from ..notify import (ROBOTS, changed_records, masked, messages, parse_digest, parse_since, request, sections, select, send,
                           window)
     from ..times import zone
 
@@ -87,7 +88,9 @@ def notify_command(robot: str | None, webhook: str | None, secret: str | None, s
         raise SystemExit(EXIT_OK)
     if dry_run:
         for title, text in items:
-            _, body = request(robot, "", secret, title, text, now.timestamp())
+            url, body = request(robot, webhook, secret, title, text, now.timestamp())
+            if url:  # the signed address (key masked) on stderr; stdout stays one JSON payload a line
+                click.echo(f"POST {masked(url)}", err=True)
             click.echo(json.dumps(body, ensure_ascii=False))
         raise SystemExit(EXIT_OK)
     problems = send(robot, webhook, secret, items)
