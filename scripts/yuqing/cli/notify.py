@@ -63,9 +63,10 @@ def notify_command(robot: str | None, webhook: str | None, secret: str | None, s
         start, end = window(now, config.notify.interval_minutes, config.notify.offset_minutes)
         since = end - start
     else:
-        since = parse_since(since_text)
-        if since is None:
+        parsed = parse_since(since_text)
+        if parsed is None:
             fail(f"--since“{since_text}”不是有效时长,应如 30、30m、2h、1d。")
+        since = parsed
     digest = parse_digest(digest_text) if digest_text is not None else parse_digest(",".join(config.notify.digest))
     if digest is None:
         fail(f"--digest“{digest_text}”应为逗号分隔的 时:分,如 08:30,14:00。")
