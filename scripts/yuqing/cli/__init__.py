@@ -18,7 +18,10 @@ from typing import Any
 import click
 
 from .. import __version__
+from ._chinese import install as _speak_chinese
 from ._common import EXIT_USAGE
+
+_speak_chinese()
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
