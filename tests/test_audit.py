@@ -640,6 +640,43 @@ def test_an_extension_added_after_the_due_cannot_rescue_it(repo: GitRegister) ->
            "却是现在(2026-11-30 12:00)才记录。" in finding.message
 
 
+def test_a_back_dated_extension_cannot_turn_a_late_reply_into_an_on_time_one(repo: GitRegister) -> None:
+    # The reply came late (11-27 10:00, due Thu 11-26 17:30): "超时完成" on the base. An extension "approved
+    # 11-25" added on 11-30 would make it read "按时完成" (review finding): the approver must see it.
+    appeal = {"posted_at": "2026-11-23T09:00:00+08:00", "author": "网友甲"}
+    reply = {"at": "2026-11-27T10:00:00+08:00", "type": "答复", "by": "消费者权益保护科"}
+    _register_2026(repo, discovered_at="2026-11-23T09:30:00+08:00", appeal=appeal, timeline=[reply])
+    extended = base_incident(id="YQ-2026-0012", title="某小区供水管网漏水引发网民关注", discovered_at="2026-11-23T09:30:00+08:00",
+                             status="处置中", timeline=[reply], appeal=appeal,
+                             extensions=[{"rule": "reply-3wd", "reason": "需现场核查", "approved_by": "分管局领导",
+                                          "approved_at": "2026-11-25T10:00:00+08:00", "due": "2026-12-03T17:30:00+08:00"}])
+    repo.write(extended)
+    repo.commit("补记延期", when="2026-11-30T11:00:00+08:00")
+    [finding] = audit(repo.root, "main", at=LATE).findings
+    assert (finding.path, finding.code, finding.severity) == ("extensions[0]", "deadline-rescued", "approval")
+    assert finding.message.startswith("这一改动把超时完成的“网民诉求 3 个工作日内答复”时限")
+    assert "变成了“按时完成”:新增的延期把截止时间延到 2026-12-03 17:30,批准时间写的是 2026-11-25 10:00" in finding.message
+
+
+def test_a_record_registered_after_its_dues_cannot_claim_them_met_unseen(main_branch: GitRegister) -> None:
+    # Registered on 11-30 with every action "on time" on 11-20 (review finding): nothing recorded
+    # before the dues shows it; each deadline it claims met goes to the approver.
+    record = base_incident(id="YQ-2026-0018", title="网民反映某商场扶梯异响", discovered_at="2026-11-20T10:00:00+08:00",
+                           status="处置中", appeal={"posted_at": "2026-11-20T09:00:00+08:00", "author": "网友乙"},
+                           timeline=[{"at": "2026-11-20T10:30:00+08:00", "type": "初步回应", "by": "特种设备安全监察科"},
+                                     {"at": "2026-11-20T16:00:00+08:00", "type": "答复", "by": "特种设备安全监察科"}])
+    main_branch.write(record)
+    main_branch.commit("登记", when="2026-11-30T11:00:00+08:00")
+    findings = audit(main_branch.root, "main", at=LATE).findings
+    assert [(f.path, f.code, f.severity) for f in findings] == [
+        ("timeline[0]", "deadline-rescued", "approval"), ("timeline[1]", "deadline-rescued", "approval")]
+    assert findings[1].message.startswith("新登记的记录把“网民诉求 3 个工作日内答复”时限(截止 2026-11-25 17:30)记为“按时完成”:"
+                                          "第 2 条“答复”写的时间是 2026-11-20 16:00,却是截止之后、现在(2026-11-30 12:00)才登记。")
+    # Registered the same afternoon: only the first reply's due (12:00) had passed; the 3-day one had not.
+    same_day = audit(main_branch.root, "main", at="2026-11-20T16:30:00+08:00").findings
+    assert [(f.path, f.code) for f in same_day] == [("timeline[0]", "deadline-rescued")]
+
+
 def test_a_foreign_utc_offset_is_refused(repo: GitRegister) -> None:
     _register_2026(repo, level="一般")
     record = base_incident(id="YQ-2026-0012", title="某小区供水管网漏水引发网民关注", discovered_at="2026-11-24T09:00:00+08:00",

@@ -426,6 +426,8 @@ def _added(change: FileChange, ctx: Context) -> list[Issue]:
             findings.append(_issue(change, line, column, key, f"{key}-changed",
                                    f"新登记的记录带有{name}:{_show(data[key])}。{row(f'{key}-changed').reason};"
                                    "合并前须经审批人审核。"))
+    if isinstance(data, dict) and not change.new.issues:
+        findings += _new_record_clocks(change, ctx)
     extensions = data.get("extensions") if isinstance(data, dict) else None
     if isinstance(data, dict) and isinstance(extensions, list) and extensions:
         # A new record may hold extensions too: one approved after the normal due needs an approver.
@@ -901,8 +903,51 @@ def _clock_findings(change: FileChange, ctx: Context) -> list[Issue]:
             findings.append(_issue(change, *_where(change.new, where), where, "deadline-moved",
                                    f"{name}在本分支上变为起算 {stamp(now_is.start)},截止 {stamp(now_is.due)}。"
                                    f"{row('deadline-moved').reason},合并前须经审批人审核。"))
-        elif was.status == "overdue" and now_is.status in ("met", "pending", "due_soon"):
+        elif was.status in _MISSED and now_is.status in _LOOKS_KEPT:
             findings.append(_rescued(change, new, was, now_is, name, local, config))
+    return findings
+
+
+_MISSED = ("overdue", "met_late")
+"""Statuses that record a missed clock: a change may not turn them into one that looks kept unseen."""
+_LOOKS_KEPT = ("met", "pending", "due_soon")
+
+
+def _new_record_clocks(change: FileChange, ctx: Context) -> list[Issue]:
+    """A new record that claims a deadline met although its due passed before the record arrived.
+
+    Nothing recorded before the due can be shown for it: every action was written
+    now, dated earlier. An honest late registration can be exactly this, which is
+    why it goes to an approver rather than being refused.
+    """
+    from .calendar import WorkCalendar
+    from .deadlines import STATUS_TEXT, compute
+    from .records import build_incident
+    from .times import zone
+
+    config, now = ctx.config, ctx.now
+    if config is None or now is None or change.new is None:
+        return []
+    tz = zone(config.timezone)
+    record = build_incident(change.new, tz, set())[0]
+    if record is None or not record.counts:
+        return []
+    local = now.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+    findings: list[Issue] = []
+    for deadline in compute([record], config, now, WorkCalendar.from_config(config)).deadlines:
+        if deadline.status != "met" or deadline.due is None or deadline.due >= now:
+            continue
+        rule = config.rule(deadline.rule)
+        met = record.first_event(rule.met_by, since=deadline.start) if rule is not None else None
+        path = f"timeline[{met.index}]" if met is not None else "timeline"
+        done = (f"第 {met.index + 1} 条“{met.type}”写的时间是 {met.at.astimezone(tz).strftime('%Y-%m-%d %H:%M')}"
+                if met is not None else "完成它的事件")
+        line, column = _where(change.new, path)
+        findings.append(_issue(change, line, column, path, "deadline-rescued",
+                               f"新登记的记录把“{deadline.rule_title}”时限(截止 "
+                               f"{deadline.due.astimezone(tz).strftime('%Y-%m-%d %H:%M')})记为"
+                               f"“{STATUS_TEXT[deadline.status]}”:{done},却是截止之后、现在({local})才登记。"
+                               f"{row('deadline-rescued').reason};合并前须经审批人审核。"))
     return findings
 
 
@@ -911,7 +956,9 @@ def _rescued(change: FileChange, new: Incident, was: Any, now_is: Any, name: str
     from .deadlines import STATUS_TEXT
 
     rule = config.rule(now_is.rule)
-    met = new.first_event(rule.met_by, since=now_is.start) if rule is not None and now_is.met_at else None
+    # The action is the cause only when it is new on the branch; else the due moved (an extension).
+    fresh = now_is.met_at is not None and now_is.met_at != was.met_at
+    met = new.first_event(rule.met_by, since=now_is.start) if rule is not None and fresh else None
     result = STATUS_TEXT[now_is.status]
     if met is not None:
         path = f"timeline[{met.index}]"
@@ -925,5 +972,5 @@ def _rescued(change: FileChange, new: Incident, was: Any, now_is: Any, name: str
                  f"批准时间写的是 {approved},却是现在({local})才记录")
     line, column = _where(change.new, path)
     return _issue(change, line, column, path, "deadline-rescued",
-                  f"这一改动把已逾期的{name}变成了“{result}”:{cause}。{row('deadline-rescued').reason};"
+                  f"这一改动把{STATUS_TEXT[was.status]}的{name}变成了“{result}”:{cause}。{row('deadline-rescued').reason};"
                   "合并前须经审批人审核。")

@@ -106,7 +106,7 @@ CODES: dict[str, str] = {
     "id-canonical": "编号的序号不是规范写法(至少 4 位,不能有多余的前导零,如 YQ-2026-00018)",
     "deadline-removed": "(yuqing audit,需审批)改动让目标分支上已有的时限消失",
     "deadline-moved": "(yuqing audit,需审批)改动移动了目标分支上已有时限的起算或截止时间",
-    "deadline-rescued": "(yuqing audit,需审批)改动把已逾期的时限变成按时完成或未到期(事后补记的处置或延期)",
+    "deadline-rescued": "(yuqing audit,需审批)改动把已逾期或超时完成的时限变成按时完成或未到期,或新登记的记录把截止已过的时限记为按时完成(事后补记的处置或延期)",
     "event-recorded-late": "(yuqing audit,提示)追加的事件时间早于审核时间超过 register.yml 的迟报小时数",
     "confidential-mention": "(yuqing audit)公开记录的文字提到了涉密记录的编号或标题",
     "file-exists": "(yuqing new)目标文件已存在,不覆盖",

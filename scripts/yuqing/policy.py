@@ -88,7 +88,8 @@ POLICY: tuple[PolicyRow, ...] = (
     PolicyRow("deadline-moved", "approval", "目标分支上已有时限的起算或截止时间被改动",
               "移动时钟可能让逾期变成按时"),
     PolicyRow("deadline-rescued", "approval",
-              "审核时已逾期的时限因本次追加的事件或延期变成按时完成或未到期(处置或批准时间早于截止,却是现在才记录)",
+              "审核时已逾期或超时完成的时限因本次追加的事件或延期变成按时完成或未到期;"
+              "新登记的记录把截止已过的时限记为按时完成(处置或批准时间早于截止,却是现在才记录)",
               "事后补记的时间无从核实;审批人须确认处置或批准确实发生在所写的时间"),
     PolicyRow("config-changed", "approval",
               "修改 `incidents/` 以外的任何文件:`register.yml`、`schemas/`、规则集、工作流、工具代码、测试、文档、"
