@@ -712,7 +712,9 @@ def _secret_on_base(repo: GitRegister) -> None:
     repo.git("merge", "-q", "--ff-only", "main")
 
 
-@pytest.mark.parametrize("mention", ["YQ-2025-0003", SECRET_TITLE])
+@pytest.mark.parametrize("mention", ["YQ-2025-0003", SECRET_TITLE,
+                                     # spellings that read the same (review finding): dashes, case, full width, zero width
+                                     "YQ\u20102025\u20100003", "yq-2025-0003", "ＹＱ－２０２５－０００３", "YQ-2025\u200b-0003"])
 def test_public_text_naming_a_confidential_record_is_refused(main_branch: GitRegister, mention: str) -> None:
     _secret_on_base(main_branch)
     record = _open()
@@ -721,7 +723,7 @@ def test_public_text_naming_a_confidential_record_is_refused(main_branch: GitReg
     main_branch.commit("续报")
     findings = audit(main_branch.root, "main").findings
     assert [(f.path, f.code, f.severity) for f in findings] == [("timeline[4].note", "confidential-mention", "error")]
-    what = "编号" if mention.startswith("YQ") else "标题"
+    what = "标题" if mention == SECRET_TITLE else "编号"
     assert findings[0].message.startswith(f"公开记录的 timeline[4].note 提到了涉密记录 YQ-2025-0003 的{what}。")
     assert SECRET_TITLE not in findings[0].message  # CI logs and annotations are read widely
 

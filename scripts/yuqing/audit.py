@@ -426,7 +426,7 @@ def _added(change: FileChange, ctx: Context) -> list[Issue]:
             findings.append(_issue(change, line, column, key, f"{key}-changed",
                                    f"新登记的记录带有{name}:{_show(data[key])}。{row(f'{key}-changed').reason};"
                                    "合并前须经审批人审核。"))
-    if isinstance(data, dict) and not change.new.issues:
+    if isinstance(data, dict) and change.new is not None and not change.new.issues:
         findings += _new_record_clocks(change, ctx)
     extensions = data.get("extensions") if isinstance(data, dict) else None
     if isinstance(data, dict) and isinstance(extensions, list) and extensions:

@@ -19,6 +19,7 @@ import html
 import io
 import zipfile
 import re
+import unicodedata
 from pathlib import Path
 from typing import Iterable
 
@@ -42,26 +43,44 @@ def needles(incidents: Iterable[Incident], public_titles: Iterable[str] = ()) ->
     return list(found)
 
 
+_INVISIBLE = ((0x00AD, 0x00AD), (0x0600, 0x0605), (0x061C, 0x061C), (0x06DD, 0x06DD), (0x070F, 0x070F),
+              (0x180E, 0x180E), (0x200B, 0x200F), (0x202A, 0x202E), (0x2060, 0x2064), (0x2066, 0x206F),
+              (0xFEFF, 0xFEFF), (0xFFF9, 0xFFFB), (0x0890, 0x0891), (0x08E2, 0x08E2), (0x110BD, 0x110BD),
+              (0x110CD, 0x110CD), (0x13430, 0x13438), (0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A),
+              (0xE0001, 0xE0001), (0xE0020, 0xE007F))
+"""Unicode's format characters (category Cf): they change nothing a reader sees."""
+_FOLD: dict[int, str | None] = {
+    **dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"), "-"),
+    **{code: None for first, last in _INVISIBLE for code in range(first, last + 1)},
+}
+
+
 def _normal(text: str) -> str:
-    text = text.replace("\u200b", "")
+    """Text as a reader sees it: entities and JSON escapes decoded, look-alike forms folded.
+
+    NFKC folds full-width letters and digits (ＹＱ－２０２６), dashes fold to "-",
+    and invisible format characters (zero-width, bidi) are dropped, so a
+    needle cannot hide behind a spelling that reads the same.
+    """
     if "\\u" in text:  # JSON with ASCII escapes
         text = re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), text)
-    return html.unescape(text)
+    return unicodedata.normalize("NFKC", html.unescape(text).translate(_FOLD)).translate(_FOLD)
 
 
 class Scanner:
-    """Finds the confidential needles in a text (entities decoded, zero-width spaces removed)."""
+    """Finds the confidential needles in a text, however it is spelled (see ``_normal``; case ignored)."""
 
     def __init__(self, incidents: Iterable[Incident], public_titles: Iterable[str] = ()) -> None:
-        words = needles(incidents, public_titles)
-        self.pattern = (re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
-                        if words else None)
+        self.words = {_normal(w).casefold(): w for w in needles(incidents, public_titles)}
+        self.pattern = (re.compile("|".join(re.escape(w) for w in sorted(self.words, key=len, reverse=True)),
+                                   re.IGNORECASE) if self.words else None)
 
     def find(self, text: str) -> list[str]:
-        """Each needle found in ``text``, once, in order of appearance."""
+        """Each needle found in ``text`` (as the register spells it), once, in order of appearance."""
         if self.pattern is None:
             return []
-        return list(dict.fromkeys(m.group(0) for m in self.pattern.finditer(_normal(text))))
+        return list(dict.fromkeys(self.words.get(m.group(0).casefold(), m.group(0))
+                                  for m in self.pattern.finditer(_normal(text))))
 
 
 def _unzipped(data: bytes) -> bytes:
