@@ -749,6 +749,7 @@ def test_an_id_with_an_extra_zero_is_taken_and_not_canonical(main_branch: GitReg
     "base: &b {channel: 社交媒体}\nsource:\n  <<: *b\n  platform: 微博\n",       # a merge key (and an anchor)
     "source:\n  channel: 社交媒体\n  channel: 网站\n",                          # a nested duplicate key
     "source: !!map {channel: 社交媒体, platform: 微博}\n",                        # a tag
+    "source: {channel: 社交媒体, platform: 微博}\n<<: {confidential: true}\n",    # a merge key alone (review finding)
 ])
 def test_a_version_with_a_loader_error_is_unreadable(main_branch: GitRegister, text: str) -> None:
     original = main_branch.path(ID).read_text(encoding="utf-8")

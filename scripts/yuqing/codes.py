@@ -21,6 +21,7 @@ CODES: dict[str, str] = {
     "yaml-alias": "使用了 YAML 别名 *",
     "yaml-tag": "使用了 YAML 标签 !!",
     "yaml-complex-key": "键不是简单文字",
+    "yaml-merge-key": "使用了 YAML 合并键 <<",
     "yaml-multiple-documents": "一个文件有多个 YAML 文档(---)",
     "yaml-too-deep": "嵌套层数过深",
     "file-name": "incidents/ 下的文件名不是“编号.yml”(备份、草稿、大写扩展名、多余字符)",

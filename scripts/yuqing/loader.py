@@ -482,6 +482,12 @@ class _Builder:
                 if event.anchor is not None:
                     self._check_anchor(event, path)
                 key = event.value
+                if key == "<<" and not event.style:  # plain (libyaml reports "" for plain)
+                    # YAML 1.1 tools merge the mapping below into this one; we read YAML 1.2, where it is a
+                    # plain key: the same file would read as two different records. Refused.
+                    self.issues.append(Issue(self.rel, key_mark[0], key_mark[1], join_path(path, key), "yaml-merge-key",
+                                             "不能使用 YAML 合并键“<<”(不同的工具对它的理解不同,同一个文件会读成不同的记录)。"
+                                             "请把要写的键逐个写出。"))
             else:
                 key_mark = self._mark(event)
                 key = self._key(event, path)
