@@ -54,6 +54,19 @@ def test_gitea_reviews_read_in_github_terms() -> None:
     assert review_from_json({"user": {"login": "li"}, "state": "APPROVED", "commit_id": HEAD, "dismissed": True}) == \
         Review("li", "DISMISSED", HEAD)
     assert review_from_json({"user": None, "state": "APPROVED"}) is None
+    # Gitea keeps the head's commit id on an approval it marked stale (review finding): it no longer counts.
+    assert review_from_json({"user": {"login": "li"}, "state": "APPROVED", "commit_id": HEAD, "stale": True}) == \
+        Review("li", "DISMISSED", HEAD)
+
+
+def test_more_reviews_than_can_be_read_fail_closed(web: FakeWeb) -> None:
+    from yuqing.approval import _PAGES
+    from yuqing.forge import ForgeError
+
+    full = [_github_review(f"user{n}", "COMMENTED", HEAD) for n in range(100)]
+    web.route("GET", "/repos/office/yuqing/pulls/12/reviews", lambda seen: (200, full))
+    with pytest.raises(ForgeError, match=f"超过 {_PAGES} 页"):
+        fetch_reviews(Forge("github", web.url, "office/yuqing", "t0ken"), 12)
 
 
 def _github_review(login: str, state: str, commit: str) -> dict[str, Any]:

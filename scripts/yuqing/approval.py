@@ -65,8 +65,8 @@ def review_from_json(item: Mapping[str, Any]) -> Review | None:
     login = str(user.get("login") or user.get("username") or "")
     state = str(item.get("state") or "").upper()
     state = _STATES.get(state, state)
-    if item.get("dismissed") is True:
-        state = DISMISSED
+    if item.get("dismissed") is True or (item.get("stale") is True and state == "APPROVED"):
+        state = DISMISSED  # Gitea marks an approval stale once new commits arrive: it no longer counts
     if not login or not state:
         return None
     return Review(login, state, str(item.get("commit_id") or ""))
@@ -136,8 +136,9 @@ def fetch_reviews(forge: Forge, number: int) -> list[Review]:
             raise ForgeError(f"代码托管平台对合并请求 {number} 审核记录的回答不是列表。")
         reviews += [r for item in found if isinstance(item, dict) and (r := review_from_json(item)) is not None]
         if len(found) < size:
-            break
-    return reviews
+            return reviews
+    # More reviews than we read: a later "changes requested" could be among them. Fail closed.
+    raise ForgeError(f"合并请求 {number} 的审核记录超过 {_PAGES} 页,未能全部读取;请在平台上处理后重新运行。")
 
 
 def _get(forge: Forge, path: str) -> Any:
