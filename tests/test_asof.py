@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from tests.conftest import PROJECT, RegisterDir, base_incident
+from tests.githelper import run_cli
 from yuqing.asof import as_of
-from yuqing.cli import main
 from yuqing.register import load_register
 from yuqing.times import parse_time, zone
 
@@ -51,16 +51,6 @@ def _archived() -> dict[str, Any]:
     return record
 
 
-def _run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    capsys.readouterr()
-    try:
-        code = main(argv)
-    except SystemExit as done:
-        code = int(done.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 def test_the_record_as_it_stood(register_dir: RegisterDir) -> None:
     register_dir.write(_archived())
     register = load_register(register_dir.root)
@@ -90,7 +80,7 @@ def test_a_withdrawal_made_later_has_not_happened(register_dir: RegisterDir) -> 
 def test_deadlines_as_of_an_earlier_moment(register_dir: RegisterDir, capsys: pytest.CaptureFixture[str]) -> None:
     register_dir.write(_archived())
     argv = ["deadlines", "--root", str(register_dir.root), "--status", "all", "--format", "json"]
-    code, out, err = _run(argv + ["--now", "2025-03-04T13:00:00+08:00", "--fail-on", "overdue"], capsys)
+    code, out, err = run_cli(argv + ["--now", "2025-03-04T13:00:00+08:00", "--fail-on", "overdue"], capsys)
     data = json.loads(out)
     assert (err, data["warnings"]) == ("", [])
     assert [(d["rule"], d["status"], d["met_at"]) for d in data["deadlines"]] == [
@@ -102,7 +92,7 @@ def test_deadlines_as_of_an_earlier_moment(register_dir: RegisterDir, capsys: py
     assert all(d["incident_open"] for d in data["deadlines"])  # archived only on 03-10
     assert code == 1  # an open incident's overdue deadline
 
-    code, out, err = _run(argv + ["--now", "2025-03-11T09:00:00+08:00"], capsys)
+    code, out, err = run_cli(argv + ["--now", "2025-03-11T09:00:00+08:00"], capsys)
     data = json.loads(out)
     assert (err, data["warnings"]) == ("", [])
     reply = next(d for d in data["deadlines"] if d["rule"] == "reply-3wd")
@@ -110,7 +100,7 @@ def test_deadlines_as_of_an_earlier_moment(register_dir: RegisterDir, capsys: py
 
 
 def test_example_register_as_of_march_2025(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = _run(["deadlines", "--root", str(PROJECT), "--now", "2025-03-11T09:00", "--status", "all",
+    code, out, err = run_cli(["deadlines", "--root", str(PROJECT), "--now", "2025-03-11T09:00", "--status", "all",
                            "--format", "json"], capsys)
     data = json.loads(out)
     assert "文件有错误" not in err and data["warnings"] == []
@@ -126,9 +116,9 @@ def test_stats_count_a_record_archived_later_as_open(register_dir: RegisterDir,
                                                      capsys: pytest.CaptureFixture[str]) -> None:
     register_dir.write(_archived())
     argv = ["stats", "--root", str(register_dir.root), "--format", "json"]
-    _, out, _ = _run(argv + ["--now", "2025-03-05T12:00:00+08:00"], capsys)
+    _, out, _ = run_cli(argv + ["--now", "2025-03-05T12:00:00+08:00"], capsys)
     then = json.loads(out)
-    _, out, _ = _run(argv + ["--now", "2025-03-11T12:00:00+08:00"], capsys)
+    _, out, _ = run_cli(argv + ["--now", "2025-03-11T12:00:00+08:00"], capsys)
     later = json.loads(out)
     assert _status_count(then, "处置中") == 1 and _status_count(then, "已归档") == 0
     assert _status_count(later, "已归档") == 1
@@ -142,18 +132,18 @@ def test_only_check_judges_times_against_a_clock(register_dir: RegisterDir,
                                                  capsys: pytest.CaptureFixture[str]) -> None:
     register_dir.write(_archived())
     # `check --now` before the later events: they are in its future.
-    code, out, _ = _run(["check", "--root", str(register_dir.root), "--format", "json",
+    code, out, _ = run_cli(["check", "--root", str(register_dir.root), "--format", "json",
                          "--now", "2025-03-04T13:00:00+08:00"], capsys)
     future = sorted(e["path"] for e in json.loads(out)["errors"] if e["code"] == "time-future")
     assert code == 1 and "review.completed_at" in future and "timeline[7].at" in future
     # Plain `check` uses the real clock: all of it happened.
-    code, out, _ = _run(["check", "--root", str(register_dir.root), "--format", "json"], capsys)
+    code, out, _ = run_cli(["check", "--root", str(register_dir.root), "--format", "json"], capsys)
     assert (code, json.loads(out)["errors"]) == (0, [])
     # A time in the real future is still an error for every command, whatever --now says.
     record = base_incident(id="YQ-2025-0002", timeline=[ev("03T09:30", "研判"),
                                                         {"at": "2099-01-01T00:00:00+08:00", "type": "平息"}])
     register_dir.write(record)
-    code, out, err = _run(["deadlines", "--root", str(register_dir.root), "--now", "2025-03-04T13:00:00+08:00",
+    code, out, err = run_cli(["deadlines", "--root", str(register_dir.root), "--now", "2025-03-04T13:00:00+08:00",
                            "--format", "json"], capsys)
     assert "1 个事件文件有错误" in err
 
