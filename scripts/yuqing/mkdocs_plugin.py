@@ -136,6 +136,8 @@ class YuqingConfig(Config):
     """Offer the recent 台账 (xlsx) and reports (docx) on the statistics page (about 1.7 s per 1,000 records)."""
     pagefind = c.Choice(("auto", "on", "off"), default="auto")
     """Build Pagefind's chunked search index (the 查找 page): auto = when installed and not offline."""
+    city = c.Type(bool, default=False)
+    """Build the site from sources.yml's county exports (the city view) instead of incidents/."""
 
 
 class YuqingPlugin(BasePlugin[YuqingConfig]):
@@ -146,6 +148,8 @@ class YuqingPlugin(BasePlugin[YuqingConfig]):
         self.root: Path | None = None
         self.prepared: dict[str, HtmlPage] = {}
         self.generated: set[str] = set()
+        self.incident_urls: dict[str, str] = {}
+        """Published incident id -> its page's URL (relative to the site root), for Pagefind's records."""
         self.search_index: Any = None
         self.command: str | None = None
         self.dirty = False
@@ -219,8 +223,14 @@ class YuqingPlugin(BasePlugin[YuqingConfig]):
             files.remove(file)
         docs = frozenset(f.src_uri for f in files if f.is_documentation_page())
         try:
-            collected = collect(self.root, now, history=self.config.history, docs=docs,
-                                downloads=self.config.downloads)
+            if self.config.city:
+                from .site.city import collect_city  # the city view (aggregated county exports)
+
+                collected = collect_city(self.root, now, history=self.config.history, docs=docs,
+                                         downloads=self.config.downloads)
+            else:
+                collected = collect(self.root, now, history=self.config.history, docs=docs,
+                                    downloads=self.config.downloads)
         except ValueError as error:
             raise PluginError(str(error)) from error
         except (ArithmeticError, RecursionError) as error:
@@ -254,6 +264,8 @@ class YuqingPlugin(BasePlugin[YuqingConfig]):
         def url_of(incident: Any) -> str:
             file = files.get_file_from_path(incident_path(incident))
             return file.url if file is not None else ""
+
+        self.incident_urls = {i.id: url_of(i) for i in collected.site.incidents}
 
         files.append(File.generated(config, "feed.xml", content=atom(collected.site, url_of, config.site_url or "")))
         for download in collected.site.downloads:  # 台账 xlsx and report docx (site/downloads.py)
@@ -327,6 +339,20 @@ class YuqingPlugin(BasePlugin[YuqingConfig]):
         if importlib.util.find_spec("pagefind") is None:
             if self.config.pagefind == "on":
                 raise PluginError("pagefind 未安装(pip install 'pagefind[extended]'),无法生成查找页的索引。")
+            return
+        try:
+            from .site.pagefind import build_index
+        except ImportError:
+            build_index = None
+        if build_index is not None:
+            pages = None
+            if self.collected is not None:
+                pages = [(self.incident_urls[i.id], i) for i in self.collected.site.incidents
+                         if i.id in self.incident_urls]
+            try:
+                build_index(Path(config.site_dir), pages)
+            except ValueError as error:
+                raise PluginError(str(error)) from error
             return
         done = subprocess.run([sys.executable, "-m", "pagefind", "--site", config.site_dir, "--silent"],
                               capture_output=True, text=True, check=False)
