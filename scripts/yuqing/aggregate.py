@@ -194,7 +194,7 @@ def _parse(raw: bytes, source: Source, schema: SchemaChecker, tz: Any) -> tuple[
         if data["id"] in seen:
             raise _Refused(f"编号 {data['id']} 出现两次。")
         seen.add(data["id"])
-        file = f"sources/{source.code}/{data['id']}"
+        file = f"{source.location}#{data['id']}"  # where the record came from (the site's 原始记录)
         incident, issues = build_incident(Loaded(file, data), tz, set())
         if incident is None or issues:
             raise _Refused(f"records[{index}]({data['id']})的时间无效。")

@@ -1,0 +1,116 @@
+"""The city view's site: the county registers' public exports built as one register's site.
+
+``collect_city`` is ``collect`` for a city register (mkdocs.yml ``yuqing: {city: true}``):
+its records are not in incidents/ but fetched by ``aggregate`` from the sources
+listed in sources.yml (ids namespaced with the county's code, the county as the
+unit). The rest is what a single register's site shows, computed the same way:
+deadlines under the city's rules, statistics, charts, reports, downloads. The
+statistics page names every source and every stale or failing one with its
+message (and the time of the last good copy used in its stead). Exports hold no
+confidential record, so the leak guard has none to look for; record text is
+county data and reaches the pages only through the templates' escaping.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+from typing import Sequence
+
+from ..aggregate import TIMEOUT, CityView, aggregate, read_sources
+from ..config import load_config
+from ..model import Issue, RegisterConfig
+from ..register import Register
+from .collect import Collected, _optional, _reports
+from .model import SiteInput
+
+log = logging.getLogger("yuqing.site")
+
+STATE_TEXT = {"ok": "正常", "stale": "过期", "failed": "失败"}
+
+
+def _problems(issues: Sequence[Issue], what: str) -> str:
+    return f"{what}:" + "; ".join(f"{i.file}:{i.line}: {i.message}" for i in issues[:5])
+
+
+def source_notes(view: CityView) -> list[str]:
+    """What the statistics page says of the sources (Chinese): the count, each name, each problem."""
+    states = [o.state for o in view.outcomes]
+    notes = [f"本站汇总 {len(states)} 个区县台账的公开导出:{states.count('ok')} 个正常,"
+             f"{states.count('stale')} 个过期,{states.count('failed')} 个失败。数据来源:"
+             + "、".join(f"{o.source.name}({o.source.code},{o.records} 起)" for o in view.outcomes) + "。"]
+    for outcome in view.outcomes:
+        if outcome.state != "ok":
+            notes.append(f"{outcome.source.name}({outcome.source.code}){STATE_TEXT[outcome.state]}:"
+                         f"{outcome.message}")
+    return notes
+
+
+def city_config(config: RegisterConfig, view: CityView) -> RegisterConfig:
+    """The city's settings as its site uses them: the counties are its units; no record is a file of its repository."""
+    return replace(config, units=tuple(o.source.name for o in view.outcomes),
+                   publish=replace(config.publish, edit_uri="", count_confidential=False))
+
+
+def collect_city(root: Path, now: datetime, *, history: bool = True, docs: frozenset[str] = frozenset(),
+                 downloads: bool = True, timeout: float = TIMEOUT) -> Collected:
+    """Fetch and merge the city's sources, then compute everything the site shows at ``now``.
+
+    ``history`` is accepted for the plugin's sake and unused: a city's records have
+    no git history in its register (each county's site shows its own).
+    """
+    config, issues = load_config(root)
+    if config is None:
+        raise ValueError(_problems(issues, "register.yml 有错误,无法生成站点"))
+    sources, problems = read_sources(root)
+    if problems:
+        raise ValueError(_problems(problems, "sources.yml 有错误,无法生成市级汇总站点"))
+    view = aggregate(root, config, sources, now, timeout=timeout)
+    for outcome in view.outcomes:
+        if outcome.state != "ok":
+            log.warning("来源 %s(%s)%s:%s", outcome.source.name, outcome.source.code,
+                        STATE_TEXT[outcome.state], outcome.message)
+    config = city_config(config, view)
+    published = tuple(sorted(view.incidents, key=lambda i: i.id))
+    register = Register(root=root, config=config, incidents=published, issues=(), files=0, now=now)
+    notes = source_notes(view)
+
+    deadlines = None
+    warnings: tuple[str, ...] = ()
+    deadlines_module = _optional("deadlines")
+    if deadlines_module is not None:
+        try:
+            report = deadlines_module.compute(published, config, now)
+            deadlines, warnings = tuple(report.deadlines), tuple(report.warnings)
+        except Exception as error:  # another module's bug must not take the archive down
+            log.warning("时限计算失败,信号灯不显示:%s", error)
+            notes.append("时限计算失败,本站不显示信号灯和按时完成率。")
+    stats = None
+    stats_module = _optional("stats")
+    if stats_module is not None:
+        try:
+            stats = stats_module.compute(published, deadlines or (), config=config, include_confidential=False)
+        except Exception as error:
+            log.warning("统计计算失败:%s", error)
+            notes.append("统计计算失败,统计页只显示简单计数。")
+    charts: dict[str, str] = {}
+    charts_module = _optional("charts")
+    if charts_module is not None and stats is not None:
+        for name, function in (("levels", "level_distribution"), ("months", "monthly_trend"),
+                               ("units", "unit_on_time_rate")):
+            try:
+                charts[name] = str(getattr(charts_module, function)(stats))
+            except Exception as error:
+                log.warning("图表 %s 生成失败:%s", name, error)
+    reports = _reports(register, published, deadlines or (), warnings, now, notes)
+    from .downloads import downloads as make_downloads
+
+    files = make_downloads(register, published, deadlines or (), now, notes) if downloads and deadlines is not None else ()
+    site = SiteInput(config=config, incidents=published, now=now, deadlines=deadlines, deadline_warnings=warnings,
+                     stats=stats, charts=charts, reports=reports, docs=docs, downloads=files, notes=tuple(notes))
+    return Collected(site, register, (), ())
+
+
+__all__ = ["collect_city", "source_notes"]
