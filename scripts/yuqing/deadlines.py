@@ -108,22 +108,42 @@ def _statutory(tz: tzinfo | None) -> WorkCalendar:
     return WorkCalendar(tz or timezone.utc)
 
 
-def clock_start(incident: Incident, rule: Rule) -> datetime | None:
-    """When ``rule``'s clock starts for ``incident`` (None when it does not apply)."""
+def clock_start(incident: Incident, rule: Rule, history: Steps | None = None) -> datetime | None:
+    """When ``rule``'s clock starts for ``incident`` (None when it does not apply).
+
+    ``history`` is the incident's ``level_history()`` when the caller has it already."""
     if rule.clock_start == "appeal":
         return incident.appeal.posted_at if incident.appeal else None
     if rule.clock_start == "occurred":
         return incident.occurred_at or incident.discovered_at
     if rule.levels:
-        return incident.level_reached(rule.levels)
+        return _reached(history if history is not None else incident.level_history(), rule.levels)
     return incident.discovered_at
 
 
-def _level_at_start(incident: Incident, rule: Rule) -> str:
+Steps = tuple[tuple[datetime, str], ...]
+
+
+def _reached(history: Steps, levels: frozenset[str]) -> datetime | None:
+    """``Incident.level_reached`` on a level history already built."""
+    for since, level in history:
+        if level in levels:
+            return since
+    return None
+
+
+def _applies(rule: Rule, incident: Incident, history: Steps) -> bool:
+    """``Rule.applies``, on the incident's level history built once for every rule."""
+    if rule.appeal:
+        return incident.appeal is not None
+    return _reached(history, rule.levels) is not None
+
+
+def _level_at_start(incident: Incident, rule: Rule, history: Steps) -> str:
     if rule.appeal or not rule.levels:
         return incident.level
-    reached = incident.level_reached(rule.levels)
-    for since, level in incident.level_history():
+    reached = _reached(history, rule.levels)
+    for since, level in history:
         if since == reached and level in rule.levels:
             return level
     return incident.level
@@ -183,10 +203,11 @@ def compute(incidents: Iterable[Incident], config: RegisterConfig, now: datetime
     gaps: dict[int, list[str]] = defaultdict(list)
     warnings: list[str] = []
     for incident in sorted((i for i in incidents if i.counts), key=lambda i: (i.id, i.file)):
+        history = incident.level_history()  # once, not once per rule (100,000 records)
         for rule in config.rules:
-            if not rule.applies(incident):
+            if not _applies(rule, incident, history):
                 continue
-            deadline, gap_year, notes = _one(incident, rule, now, calendar)
+            deadline, gap_year, notes = _one(incident, rule, now, calendar, history)
             if deadline is None:
                 continue
             deadlines.append(deadline)
@@ -201,9 +222,9 @@ def compute(incidents: Iterable[Incident], config: RegisterConfig, now: datetime
     return DeadlineReport(now, tuple(deadlines), tuple(year_warnings + warnings))
 
 
-def _one(incident: Incident, rule: Rule, now: datetime,
-         calendar: WorkCalendar) -> tuple[Deadline | None, int | None, list[str]]:
-    start = clock_start(incident, rule)
+def _one(incident: Incident, rule: Rule, now: datetime, calendar: WorkCalendar,
+         history: Steps) -> tuple[Deadline | None, int | None, list[str]]:
+    start = clock_start(incident, rule, history)
     if start is None:
         return None, None, []
     start = start.astimezone(calendar.tz)
@@ -243,7 +264,7 @@ def _one(incident: Incident, rule: Rule, now: datetime,
         incident=incident.id,
         rule=rule.id,
         rule_title=rule.title,
-        level=_level_at_start(incident, rule),
+        level=_level_at_start(incident, rule, history),
         unit=incident.units.lead,
         start=start,
         due=due,

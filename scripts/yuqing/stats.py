@@ -244,7 +244,10 @@ def in_period(moment: datetime | None, since: datetime | None, until: datetime |
 
 def level_steps(incident: Incident) -> tuple[int, int]:
     """(escalations, downgrades) in the incident's level history."""
-    history = incident.level_history()
+    return _steps(incident.level_history())
+
+
+def _steps(history: tuple[tuple[datetime, str], ...]) -> tuple[int, int]:
     up = sum(1 for (_, a), (_, b) in zip(history, history[1:]) if level_rank(b) > level_rank(a))
     down = sum(1 for (_, a), (_, b) in zip(history, history[1:]) if level_rank(b) < level_rank(a))
     return up, down
@@ -303,7 +306,54 @@ def compute(
                     and (include_confidential or not i.confidential))
     counted = tuple(d for d in deadlines if d.incident in ids)
 
-    months = Counter(month_key(i.discovered_at) for i in chosen)
+    # One pass over the records and one over the deadlines: at 100,000 records a pass per
+    # level, unit and measure (and a level history rebuilt in each) took most of `stats`.
+    months: Counter[str] = Counter()
+    by_level: Counter[str] = Counter()
+    by_status: Counter[str] = Counter()
+    by_unit: Counter[str] = Counter()
+    by_category: Counter[str] = Counter()
+    by_channel: Counter[str] = Counter()
+    unit_open: Counter[str] = Counter()
+    unit_extensions: Counter[str] = Counter()
+    measured: dict[str, dict[str, list[timedelta]]] = {m: {lvl: [] for lvl in (*LEVELS, "全部")}
+                                                       for m, _, _ in MEASURES}
+    members: Counter[str] = Counter()
+    escalated, downgraded, ups, downs = [], [], 0, 0
+    open_count = confidential = extensions = reviews = 0
+    for incident in chosen:
+        months[month_key(incident.discovered_at)] += 1
+        by_level[incident.level] += 1
+        by_status[incident.status] += 1
+        lead = incident.units.lead
+        by_unit[lead] += 1
+        by_category[incident.category] += 1
+        by_channel[incident.source.channel] += 1
+        if incident.is_open:
+            open_count += 1
+            unit_open[lead] += 1
+        if incident.confidential:
+            confidential += 1
+        extensions += len(incident.extensions)
+        unit_extensions[lead] += len(incident.extensions)
+        if review_completed_at(incident) is not None:
+            reviews += 1
+        history = incident.level_history()
+        up, down = _steps(history)
+        ups, downs = ups + up, downs + down
+        if up:
+            escalated.append(incident.id)
+        if down:
+            downgraded.append(incident.id)
+        highest = max((lvl for _, lvl in history), key=level_rank, default=incident.level)
+        members[highest] += 1
+        for measure, _, types in MEASURES:
+            value = first_after_discovery(incident, types)
+            if value is not None:
+                measured[measure]["全部"].append(value)
+                if highest in measured[measure]:
+                    measured[measure][highest].append(value)
+
     month_names = sorted(months)
     if since is not None and until is not None and until > since:
         month_names = _months(month_key(since), month_key(until - timedelta(microseconds=1)))
@@ -313,42 +363,37 @@ def compute(
     for incident in chosen:
         by_month_level[month_key(incident.discovered_at)][incident.level] += 1
 
-    escalated, downgraded, ups, downs = [], [], 0, 0
-    for incident in chosen:
-        up, down = level_steps(incident)
-        ups, downs = ups + up, downs + down
-        if up:
-            escalated.append(incident.id)
-        if down:
-            downgraded.append(incident.id)
-
     rule_order = [r.id for r in config.rules] if config else []
     rule_titles = {r.id: r.title for r in config.rules} if config else {}
     for d in counted:
         if d.rule not in rule_titles:
             rule_order.append(d.rule)
             rule_titles[d.rule] = d.rule_title or d.rule
-    by_rule = {rule: tally(d for d in counted if d.rule == rule) for rule in rule_order}
+    per_rule: dict[str, list[Deadline]] = {rule: [] for rule in rule_order}
+    per_unit: dict[str, list[Deadline]] = {}
+    for d in counted:
+        per_rule[d.rule].append(d)
+        per_unit.setdefault(d.unit, []).append(d)
+    by_rule = {rule: tally(per_rule[rule]) for rule in rule_order}
 
+    members["全部"] = len(chosen)
     durations: dict[str, dict[str, Durations]] = {}
     for measure, _, types in MEASURES:
-        groups: dict[str, Durations] = {}
-        for level in (*LEVELS, "全部"):
-            members = [i for i in chosen if level == "全部" or i.max_level() == level]
-            values = [v for v in (first_after_discovery(i, types) for i in members) if v is not None]
-            groups[level] = Durations(measure, level, tuple(sorted(values)), len(members) - len(values))
-        durations[measure] = groups
+        durations[measure] = {
+            level: Durations(measure, level, tuple(sorted(values)), members[level] - len(values))
+            for level, values in measured[measure].items()
+        }
 
-    unit_names = _ordered(Counter(i.units.lead for i in chosen), config.units if config else ())
+    unit_names = _ordered(by_unit, config.units if config else ())
     for d in counted:
         unit_names.setdefault(d.unit, 0)
     units = tuple(
         UnitScore(
             unit=unit,
-            incidents=sum(1 for i in chosen if i.units.lead == unit),
-            open=sum(1 for i in chosen if i.units.lead == unit and i.is_open),
-            timeliness=tally(d for d in counted if d.unit == unit),
-            extensions=sum(len(i.extensions) for i in chosen if i.units.lead == unit),
+            incidents=by_unit[unit],
+            open=unit_open[unit],
+            timeliness=tally(per_unit.get(unit, ())),
+            extensions=unit_extensions[unit],
         )
         for unit in unit_names
     )
@@ -357,15 +402,15 @@ def compute(
         since=since,
         until=until,
         total=len(chosen),
-        by_level={lvl: sum(1 for i in chosen if i.level == lvl) for lvl in LEVELS},
-        by_status={s: sum(1 for i in chosen if i.status == s) for s in STATUSES},
-        by_unit=_ordered(Counter(i.units.lead for i in chosen), config.units if config else ()),
-        by_category=_ordered(Counter(i.category for i in chosen), config.categories if config else ()),
-        by_channel=_ordered(Counter(i.source.channel for i in chosen), CHANNELS),
+        by_level={lvl: by_level[lvl] for lvl in LEVELS},
+        by_status={s: by_status[s] for s in STATUSES},
+        by_unit=_ordered(by_unit, config.units if config else ()),
+        by_category=_ordered(by_category, config.categories if config else ()),
+        by_channel=_ordered(by_channel, CHANNELS),
         by_month={m: sum(v.values()) for m, v in by_month_level.items()},
         by_month_level=by_month_level,
-        open=sum(1 for i in chosen if i.is_open),
-        confidential=sum(1 for i in chosen if i.confidential),
+        open=open_count,
+        confidential=confidential,
         withdrawn=withdrawn,
         escalated=tuple(escalated),
         escalations=ups,
@@ -376,8 +421,8 @@ def compute(
         overall=tally(counted),
         durations=durations,
         units=units,
-        extensions=sum(len(i.extensions) for i in chosen),
-        reviews_completed=sum(1 for i in chosen if review_completed_at(i) is not None),
+        extensions=extensions,
+        reviews_completed=reviews,
         incident_ids=tuple(sorted(ids)),
         deadlines=counted,
         warnings=tuple(dict.fromkeys(warnings)),
