@@ -249,3 +249,38 @@ def test_a_public_text_naming_a_confidential_record_stops_the_export(register_di
     register_dir.write(base_incident(id="YQ-2025-0002", summary="与 YQ-2025-0001 有关。"))
     code_, out, err = run_cli(["export", "json", "--root", str(register_dir.root), "--now", NOW], capsys)
     assert (code_, out) == (2, "") and "提到了涉密事件" in err and "YQ-2025-0001" not in err
+
+
+def test_an_export_is_read_once_per_version_and_a_tampered_copy_is_not_believed(
+        register_dir: RegisterDir, county_export: dict[str, Any], monkeypatch: pytest.MonkeyPatch,
+        tmp_path: Path) -> None:
+    from yuqing.aggregate import COPIES, aggregate as merge, read_sources
+    from yuqing.config import load_config
+    from yuqing.times import parse_time, zone
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))  # the cache's key, outside the register
+    root = register_dir.root
+    doc = county(county_export, 1)
+    (root / "county.json").write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    (root / "sources.yml").write_text(yaml.safe_dump({"sources": [
+        {"name": "上城区", "code": "330102", "path": "county.json"}]}, allow_unicode=True), encoding="utf-8")
+    config, _ = load_config(root)
+    assert config is not None
+    sources, _ = read_sources(root)
+    now = parse_time(NOW, zone(config.timezone))
+    assert now is not None
+
+    def titles() -> list[str]:
+        return [i.title for i in merge(root, config, sources, now).incidents]
+
+    first = titles()
+    assert sorted(first) == sorted(r["title"] for r in doc["records"])
+    kept = root / COPIES / "330102.records"
+    original = doc["records"][0]["title"].encode()
+    forged = "伪造".encode().ljust(len(original), b" ")
+    assert original in kept.read_bytes()
+    kept.write_bytes(kept.read_bytes().replace(original, forged))
+    assert titles() == first  # the signature does not match: read from the export again
+    doc["records"][0]["title"] = "新的标题"
+    (root / "county.json").write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    assert "新的标题" in titles()  # another version of the export: read again

@@ -10,12 +10,25 @@ the lead unit replaced by the county (the city's unit column). A source that
 cannot be fetched or does not validate is named and its last good copy used;
 one older than its expected freshness is named stale. Confidential records are
 never in an export; one that claims to be is refused with its whole source.
+
+Reading an export (validating it, building its records) costs about half a
+second per thousand records, so each source's records are kept, once read, in
+``.yuqing-cache/sources/<code>.records``: keyed by the export's bytes and by
+everything else they depend on (the tool's code, the export schema,
+register.yml, the source's name), and signed with the check cache's key (kept
+outside the register): an export unchanged since the last run is not read
+again, and a cache file that does not verify is ignored.
 """
 
 from __future__ import annotations
 
+import gc
+import hashlib
+import hmac
+import io
 import json
 import os
+import pickle
 import re
 import tempfile
 import time
@@ -28,6 +41,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
+from . import cache
 from .cache import CACHE_DIR, make_folder
 from .loader import Loaded, load_file
 from .model import Incident, Issue, RegisterConfig, Units, Withdrawn
@@ -212,24 +226,98 @@ def _namespaced(incident: Incident, source: Source) -> Incident:
 
 
 def _keep(root: Path, source: Source, raw: bytes) -> None:
+    _write(root, f"{source.code}.json", raw)
+
+
+def _write(root: Path, name: str, data: bytes) -> None:
     folder = root / COPIES
     try:
         make_folder(root / CACHE_DIR)
         folder.mkdir(exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-")
         with os.fdopen(handle, "wb") as out:
-            out.write(raw)
-        os.replace(temporary, folder / f"{source.code}.json")
+            out.write(data)
+        os.replace(temporary, folder / name)
     except OSError:
-        pass  # no copy kept: the next failure has none to fall back on
+        pass  # nothing kept: the next failure has no copy to fall back on, the next run reads it again
+
+
+_READ_FORMAT = b"yuqing-source-records 1\n"
+
+
+def _stamp(root: Path, config: RegisterConfig) -> str:
+    """What a source's records depend on besides its export and its row of sources.yml."""
+    digest = hashlib.sha256(cache.fingerprint(root, config).encode())
+    for path in (Path(__file__), Path(cache.__file__).parent / "records.py", Path(cache.__file__).parent / "times.py"):
+        digest.update(path.read_bytes())
+    from .validate import SCHEMA_DIR
+
+    digest.update((SCHEMA_DIR / "export.schema.json").read_bytes())
+    return digest.hexdigest()
+
+
+Read = tuple[datetime, int, bytes]
+"""An export read: its generation time, how many records, the records pickled."""
+
+
+def _kept_read(root: Path, source: Source, key: bytes | None, stamp: str, raw: bytes, tz: Any) -> Read | None:
+    """The records read from these very bytes before (pickled), when the signed file says so."""
+    if key is None:
+        return None
+    try:
+        data = (root / COPIES / f"{source.code}.records").read_bytes()
+    except OSError:
+        return None
+    size = hashlib.blake2b().digest_size
+    head, mac, body = data[:len(_READ_FORMAT)], data[len(_READ_FORMAT):len(_READ_FORMAT) + size], \
+        data[len(_READ_FORMAT) + size:]
+    if head != _READ_FORMAT or not hmac.compare_digest(mac, hmac.new(key, body, hashlib.blake2b).digest()):
+        return None
+    line, _, records = body.partition(b"\n")
+    try:
+        header = json.loads(line)
+        generated, count = parse_time(header["generated_at"], tz), int(header["records"])
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
+    if generated is None:
+        return None
+    wanted = {"stamp": stamp, "name": source.name, "code": source.code, "export": hashlib.sha256(raw).hexdigest()}
+    if any(header.get(k) != v for k, v in wanted.items()):
+        return None
+    return generated, count, records
+
+
+def _keep_read(root: Path, source: Source, key: bytes | None, stamp: str, raw: bytes, read: Read) -> None:
+    if key is None:
+        return
+    generated, count, records = read
+    header = json.dumps({"stamp": stamp, "name": source.name, "code": source.code,
+                         "export": hashlib.sha256(raw).hexdigest(), "generated_at": generated.isoformat(),
+                         "records": count})
+    body = header.encode() + b"\n" + records
+    mac = hmac.new(key, body, hashlib.blake2b).digest()
+    _write(root, f"{source.code}.records", _READ_FORMAT + mac + body)
+
+
+def _read(raw: bytes, source: Source, root: Path, schema: SchemaChecker, tz: Any, key: bytes | None,
+          stamp: str) -> Read:
+    """The export's generation time and its records (pickled), read now or kept from an earlier run."""
+    kept = _kept_read(root, source, key, stamp, raw, tz)
+    if kept is not None:
+        return kept
+    generated, incidents = _parse(raw, source, schema, tz)
+    read = (generated, len(incidents), pickle.dumps(incidents, protocol=pickle.HIGHEST_PROTOCOL))
+    _keep_read(root, source, key, stamp, raw, read)
+    return read
 
 
 def _one(source: Source, root: Path, schema: SchemaChecker, tz: Any, now: datetime,
-         timeout: float) -> tuple[Outcome, list[Incident]]:
+         timeout: float, key: bytes | None = None, stamp: str = "") -> tuple[Outcome, bytes]:
+    """What became of ``source``, and its records pickled (cheap to hand from a worker process)."""
     message, from_copy = "", False
     try:
         raw = _fetch(source, root, timeout)
-        generated, incidents = _parse(raw, source, schema, tz)
+        generated, count, records = _read(raw, source, root, schema, tz, key, stamp)
         if generated > now + FUTURE:
             raise _Refused(f"generated_at({generated:%Y-%m-%d %H:%M})在未来。")
         _keep(root, source, raw)
@@ -237,46 +325,72 @@ def _one(source: Source, root: Path, schema: SchemaChecker, tz: Any, now: dateti
         message = f"获取或校验失败:{refused}"
         copy = root / COPIES / f"{source.code}.json"
         try:
-            generated, incidents = _parse(copy.read_bytes(), source, schema, tz)
+            generated, count, records = _read(copy.read_bytes(), source, root, schema, tz, key, stamp)
             from_copy = True
             message += f"已改用上次成功获取的副本(生成于 {generated:%Y-%m-%d %H:%M})。"
         except (OSError, _Refused):
             message += "没有可用的旧副本,此区县不计入。"
-            return Outcome(source, "failed", 0, None, message), []
+            return Outcome(source, "failed", 0, None, message), _NONE
     if from_copy:
-        return Outcome(source, "failed", len(incidents), generated, message, True), incidents
+        return Outcome(source, "failed", count, generated, message, True), records
     if now - generated > source.freshness:
         hours = (now - generated).total_seconds() / 3600
-        return Outcome(source, "stale", len(incidents), generated,
+        return Outcome(source, "stale", count, generated,
                        f"导出生成于 {generated:%Y-%m-%d %H:%M},已 {hours:.0f} 小时未更新"
-                       f"(应在 {source.freshness.total_seconds() / 3600:g} 小时内)。"), incidents
-    return Outcome(source, "ok", len(incidents), generated, ""), incidents
+                       f"(应在 {source.freshness.total_seconds() / 3600:g} 小时内)。"), records
+    return Outcome(source, "ok", count, generated, ""), records
+
+
+_NONE = pickle.dumps([])
+
+
+def _load(records: bytes) -> list[Incident]:
+    """Records pickled by ``_read`` (made here or verified by their signature; only the model's types load)."""
+    loaded = cache._Unpickler(io.BytesIO(records)).load()
+    return loaded if isinstance(loaded, list) else []
 
 
 _schema: list[SchemaChecker] = []
 """The export schema's checker, built once per worker process."""
 
 
-def _worker(job: tuple[Source, Path, Any, datetime, float]) -> tuple[Outcome, list[Incident]]:
+def _worker(job: tuple[Source, Path, Any, datetime, float, bytes | None, str]) -> tuple[Outcome, bytes]:
     if not _schema:
         _schema.append(SchemaChecker(read_schema("export.schema.json")))
-    source, root, tz, now, timeout = job
-    return _one(source, root, _schema[0], tz, now, timeout)
+    source, root, tz, now, timeout, key, stamp = job
+    return _one(source, root, _schema[0], tz, now, timeout, key, stamp)
 
 
 def aggregate(root: Path, config: RegisterConfig, sources: tuple[Source, ...], now: datetime, *,
               timeout: float = TIMEOUT, workers: int = 4) -> CityView:
     """Fetch, validate and merge every source (several at once; each within ``timeout``)."""
     tz = zone(config.timezone)
+    key = None if os.environ.get("YUQING_NO_CACHE") else cache._key()
+    stamp = _stamp(root, config) if key is not None else ""
     if len(sources) < 4:
         schema = SchemaChecker(read_schema("export.schema.json"))
-        results = [_one(s, root, schema, tz, now, timeout) for s in sources]
+        results = [_one(s, root, schema, tz, now, timeout, key, stamp) for s in sources]
     else:
         # Reading an export is CPU work (validating, building records): processes, not threads.
+        # (Workers of the fork start method: the fetches of several sources wait at once too.)
         with ProcessPoolExecutor(max(1, min(workers, len(sources)))) as pool:
-            results = list(pool.map(_worker, [(s, root, tz, now, timeout) for s in sources]))
-    incidents = tuple(i for _, found in results for i in found)
-    return CityView(tuple(outcome for outcome, _ in results), incidents)
+            results = list(pool.map(_worker, [(s, root, tz, now, timeout, key, stamp) for s in sources]))
+    outcomes = tuple(outcome for outcome, _ in results)
+    pickled = [records for _, records in results]
+    del results
+    loaded: list[Incident] = []
+    enabled = gc.isenabled()
+    gc.disable()  # a hundred thousand records, none of them garbage: collecting as they load took most of it
+    try:
+        for index, records in enumerate(pickled):
+            loaded += _load(records)
+            pickled[index] = b""  # held no longer than needed: 3 MB a county
+    finally:
+        # They live as long as the command: never scanned again (each full collection walked them all).
+        gc.freeze()
+        if enabled:
+            gc.enable()
+    return CityView(outcomes, tuple(loaded))
 
 
 __all__ = ["CityView", "Outcome", "Source", "aggregate", "read_sources"]
