@@ -245,3 +245,33 @@ def test_a_file_that_is_not_regular_is_never_cached(register_dir: RegisterDir,
     assert cache is not None and cache.names() == {RECORD}
     record = cache.get(RECORD)
     assert file_stat(link)[1] is False and record is not None and isinstance(record[0], Version)
+
+
+def _deadlines(root: Path, capsys: pytest.CaptureFixture[str]) -> str:
+    code, out, _ = run_cli(["deadlines", "--root", str(root), "--now", NOW, "--format", "json"], capsys)
+    assert code == 0
+    return out
+
+
+@pytest.mark.parametrize("damage", ["flipped", "truncated"])
+def test_records_are_read_only_when_a_command_needs_them_and_a_damaged_part_is_checked_again(
+        damage: str, register_dir: RegisterDir, capsys: pytest.CaptureFixture[str]) -> None:
+    register_dir.write(base_incident())
+    register_dir.write(base_incident(id="YQ-2025-0002", appeal={"posted_at": "2025-03-01T08:00:00+08:00"}))
+    os.environ["YUQING_NO_CACHE"] = "1"
+    try:
+        expected = _deadlines(register_dir.root, capsys)
+    finally:
+        del os.environ["YUQING_NO_CACHE"]
+    assert '"incident": "YQ-2025-0002"' in expected
+    checked = check(register_dir.root, capsys)
+    # The records come after the verdicts' heads in each cache file: `check` reads only the
+    # heads, so damage to the records does not change its answer ...
+    for cache in (register_dir.root / CACHE_DIR).glob("check-*/*.bin"):
+        raw = cache.read_bytes()
+        cache.write_bytes({"flipped": raw[:-9] + bytes([raw[-9] ^ 1]) + raw[-8:], "truncated": raw[:-40]}[damage])
+    assert check(register_dir.root, capsys) == checked
+    # ... and a command that needs the records checks their files again rather than guess.
+    assert _deadlines(register_dir.root, capsys) == expected
+    assert _deadlines(register_dir.root, capsys) == expected
+    assert check(register_dir.root, capsys) == checked

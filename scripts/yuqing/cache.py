@@ -28,6 +28,7 @@ turns it off.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import gc
@@ -46,15 +47,15 @@ import time
 import zlib
 from datetime import datetime
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, Iterator, NamedTuple
 
 import yaml
 
 from . import __version__
-from .model import Incident, Issue, RegisterConfig
+from .model import Incident, Issue, RegisterConfig, Withdrawn
 
 CACHE_DIR = ".yuqing-cache"
-FORMAT = b"yuqing-check-cache 1\n"
+FORMAT = b"yuqing-check-cache 2\n"
 _PACKAGE = Path(__file__).resolve().parent
 _RACY_NS = 2_000_000_000
 """A file changed this close to the run's start is not trusted by its lstat next time
@@ -214,18 +215,71 @@ def _zone_getattr(owner: Any, name: str) -> Any:
 Record = tuple[Version, Verdict]
 
 
+class Stub(NamedTuple):
+    """What the register-wide rules read of a record (its id, its file, the record a withdrawal
+    names, where those are written): a check of an unchanged register loads no record whole."""
+
+    id: str
+    file: str
+    withdrawn: Withdrawn | None
+    positions: dict[str, tuple[int, int]]
+
+    def position(self, path: str) -> tuple[int, int]:
+        return Incident.position(self, path)  # type: ignore[arg-type]
+
+
+_STUB_PATHS = ("", "id", "withdrawn", "withdrawn.duplicate_of")
+
+
+def stub(incident: Incident | None) -> Stub | None:
+    if incident is None:
+        return None
+    withdrawn = incident.withdrawn
+    if withdrawn is not None:
+        withdrawn = Withdrawn("", None, withdrawn.duplicate_of)
+    return Stub(incident.id, incident.file, withdrawn,
+                {p: incident.positions[p] for p in _STUB_PATHS if p in incident.positions})
+
+
+class Head(NamedTuple):
+    """A verdict less its record: the issues, the latest time, the stub."""
+
+    issues: tuple[Issue, ...]
+    latest: datetime | None
+    stub: Stub | None
+
+
+class _Bucket:
+    """One cache file: its heads read at once, its records only when asked for."""
+
+    __slots__ = ("heads", "incidents", "handle", "mac")
+
+    def __init__(self, heads: dict[str, tuple[Version, Head]], handle: Any = None, mac: bytes = b"") -> None:
+        self.heads = heads
+        self.incidents: dict[str, Incident | None] | None = None if handle is not None else {}
+        self.handle = handle
+        self.mac = mac
+
+
+class MissingRecord(Exception):
+    """A cache file's records part did not verify after its heads did: those files are checked again."""
+
+
 class CheckCache:
     """The verdicts of one register under one fingerprint.
 
     Kept in BUCKETS files by a hash of the file's name, each read only when a
     file of it is asked for and written only when one of its verdicts changed:
     a pull request's check of one file reads one of them, and a change to one
-    record rewrites one of them, however large the register."""
+    record rewrites one of them, however large the register. Each file holds
+    the heads of its verdicts (issues, latest time, stub) apart from their
+    records, which are read only when a command needs the records themselves
+    (`check` of an unchanged register reads none)."""
 
     def __init__(self, folder: Path, key: bytes) -> None:
         self.folder = folder
         self.key = key
-        self._buckets: dict[int, dict[str, Record]] = {}
+        self._buckets: dict[int, _Bucket] = {}
         self._dirty: set[int] = set()
         self.started_ns = time.time_ns()
 
@@ -243,42 +297,81 @@ class CheckCache:
             return None
         return cls(root / CACHE_DIR / name, key)
 
-    def _bucket(self, rel: str) -> dict[str, Record]:
-        number = zlib.crc32(rel.encode("utf-8", "surrogateescape")) % BUCKETS
+    @staticmethod
+    def _number(rel: str) -> int:
+        return zlib.crc32(rel.encode("utf-8", "surrogateescape")) % BUCKETS
+
+    def _bucket(self, rel: str) -> _Bucket:
+        return self._open(self._number(rel))
+
+    def _open(self, number: int) -> _Bucket:
         bucket = self._buckets.get(number)
         if bucket is None:
             bucket = self._buckets[number] = _read(self.folder / f"{number:02x}.bin", self.key)
         return bucket
 
+    def _records(self, bucket: _Bucket) -> dict[str, Incident | None]:
+        if bucket.incidents is None:
+            records = _read_records(bucket, self.key)
+            if records is None:
+                # Heads without their records are worth nothing: forgotten, so that no head is ever
+                # written back without its record (their files are checked again).
+                bucket.heads.clear()
+                records = {}
+            bucket.incidents = records
+        return bucket.incidents
+
+    def head(self, rel: str) -> tuple[Version, Head] | None:
+        return self._bucket(rel).heads.get(rel)
+
+    def incident(self, rel: str) -> Incident | None:
+        """The record of ``rel``'s cached verdict; raises MissingRecord when it cannot be had."""
+        records = self._records(self._bucket(rel))
+        if rel not in records:
+            raise MissingRecord(rel)
+        return records[rel]
+
     def get(self, rel: str) -> Record | None:
-        return self._bucket(rel).get(rel)
+        found = self.head(rel)
+        if found is None:
+            return None
+        version, head = found
+        try:
+            incident = self.incident(rel)
+        except MissingRecord:
+            return None
+        return version, Verdict(incident, head.issues, head.latest)
 
     def put(self, rel: str, record: Record) -> None:
-        self._bucket(rel)[rel] = record
-        self._dirty.add(zlib.crc32(rel.encode("utf-8", "surrogateescape")) % BUCKETS)
+        number = self._number(rel)
+        bucket = self._open(number)
+        records = self._records(bucket)  # a file rewritten holds every record
+        version, verdict = record
+        bucket.heads[rel] = (version, Head(verdict.issues, verdict.latest, stub(verdict.incident)))
+        records[rel] = verdict.incident
+        self._dirty.add(number)
 
     def names(self) -> set[str]:
-        """Every file name this cache holds a verdict for (reads every bucket)."""
-        for number in range(BUCKETS):
-            if number not in self._buckets:
-                self._buckets[number] = _read(self.folder / f"{number:02x}.bin", self.key)
-        return {name for bucket in self._buckets.values() for name in bucket}
+        """Every file name this cache holds a verdict for (reads every bucket's heads)."""
+        return {name for number in range(BUCKETS) for name in self._open(number).heads}
 
     def prune(self, current: set[str]) -> None:
         """Forget the files that are no longer there (after a run over the whole register)."""
         for name in self.names() - current:
-            number = zlib.crc32(name.encode("utf-8", "surrogateescape")) % BUCKETS
-            del self._buckets[number][name]
+            number = self._number(name)
+            bucket = self._open(number)
+            self._records(bucket).pop(name, None)
+            del bucket.heads[name]
             self._dirty.add(number)
 
-    def lookup(self, rel: str, figures: Stat | None, path: str | Path) -> Verdict | None:
-        """The verdict on the file's current version, if this cache holds it."""
-        record = self.get(rel)
-        if record is None:
+    def lookup(self, rel: str, figures: Stat | None, path: str | Path) -> Head | None:
+        """The verdict's head on the file's current version, if this cache holds it."""
+        found = self.head(rel)
+        if found is None:
             return None
-        version, verdict = record
+        version, head = found
         if figures is not None and version.stat == figures:
-            return verdict
+            return head
         try:
             with open(path, "rb") as handle:
                 raw = handle.read()
@@ -288,8 +381,12 @@ class CheckCache:
             return None
         trusted = trusted_stat(figures, self.started_ns)
         if trusted != version.stat:
-            self.put(rel, (Version(trusted, version.digest), verdict))
-        return verdict
+            try:
+                self.put(rel, (Version(trusted, version.digest), Verdict(self.incident(rel), head.issues,
+                                                                         head.latest)))
+            except MissingRecord:
+                return None
+        return head
 
     def store(self, rel: str, version: Version, verdict: Verdict) -> None:
         self.put(rel, (Version(trusted_stat(version.stat, self.started_ns), version.digest), verdict))
@@ -297,6 +394,7 @@ class CheckCache:
     def save(self) -> None:
         """Write each changed bucket whole, atomically; a failure leaves the old one (or none)."""
         if not self._dirty:
+            self.close()
             return
         try:
             make_folder(self.folder.parent)
@@ -307,27 +405,43 @@ class CheckCache:
             _sweep(self.folder.parent, self.folder.name)
         except OSError:
             pass  # a read-only register is checked in full every time: slower, never wrong
+        self.close()
 
-    def _write(self, target: Path, records: dict[str, Record]) -> None:
+    def close(self) -> None:
+        """Let go of the cache files whose records were not read (they may be read no more)."""
+        for bucket in self._buckets.values():
+            if bucket.handle is not None:
+                bucket.handle.close()
+                bucket.handle = None  # its records, if asked for after all, are missing: checked again
+
+    def _write(self, target: Path, bucket: _Bucket) -> None:
+        records = self._records(bucket)
+        heads = _dumps(list(bucket.heads.items()))
+        # In parts: loading one pickle of many records keeps a memo of every object.
+        items = [(rel, records.get(rel)) for rel in bucket.heads]
+        parts = [items[i:i + _PART] for i in range(0, len(items), _PART)]
+        body = io.BytesIO()
+        pickle.dump(len(parts), body, protocol=pickle.HIGHEST_PROTOCOL)
+        for part in parts:
+            pickle.dump(part, body, protocol=pickle.HIGHEST_PROTOCOL)
+        head_mac = hmac.new(self.key, heads, hashlib.blake2b).digest()
+        # The records' checksum covers the heads' too: never the records of another version of the file.
+        body_mac = hmac.new(self.key, head_mac + body.getbuffer(), hashlib.blake2b).digest()
         handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".tmp-", suffix=".bin")
         try:
             with os.fdopen(handle, "wb") as out:
-                out.write(FORMAT + bytes(hashlib.blake2b().digest_size))
-                signed = _Signed(out, self.key)
-                with io.BufferedWriter(signed, 1 << 20) as buffered:
-                    # In parts: loading one pickle of many records keeps a memo of every object.
-                    items = list(records.items())
-                    parts = [items[i:i + _PART] for i in range(0, len(items), _PART)]
-                    pickle.dump(len(parts), buffered, protocol=pickle.HIGHEST_PROTOCOL)
-                    for part in parts:
-                        pickle.dump(part, buffered, protocol=pickle.HIGHEST_PROTOCOL)
-                    buffered.flush()
-                    out.seek(len(FORMAT))
-                    out.write(signed.mac.digest())
+                out.write(FORMAT + head_mac + len(heads).to_bytes(8, "big"))
+                out.write(heads)
+                out.write(body_mac)
+                out.write(body.getbuffer())
             os.replace(temporary, target)
         except BaseException:
             os.unlink(temporary)
             raise
+
+
+def _dumps(value: Any) -> bytes:
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def make_folder(folder: Path) -> Path:
@@ -339,49 +453,66 @@ def make_folder(folder: Path) -> Path:
     return folder
 
 
-def _read(path: Path, key: bytes) -> dict[str, Record]:
-    """The records of a cache file that verifies, else none. Read twice from disk (once
-    to verify, once to load) rather than held whole: at 100,000 records it is 200 MB."""
-    size = hashlib.blake2b().digest_size
-    enabled = gc.isenabled()
-    gc.disable()  # loading creates a million objects none of them garbage: collecting as it goes took most of it
+_MAC = hashlib.blake2b().digest_size
+
+
+def _read(path: Path, key: bytes) -> _Bucket:
+    """The heads of a cache file that verifies (its file kept open for its records), else none."""
     try:
-        with open(path, "rb") as handle:
-            head, mac = handle.read(len(FORMAT)), handle.read(size)
-            check = hmac.new(key, digestmod=hashlib.blake2b)
-            for chunk in iter(lambda: handle.read(1 << 20), b""):
-                check.update(chunk)
-            if head != FORMAT or not hmac.compare_digest(mac, check.digest()):
-                return {}
-            # The same open file: a run renaming a new cache into place does not change it.
-            handle.seek(len(FORMAT) + size)
-            records: dict[str, Record] = {}
-            for _ in range(_Unpickler(handle).load()):
-                records.update(_Unpickler(handle).load())
+        handle = open(path, "rb")
+    except OSError:
+        return _Bucket({})
+    try:
+        head, mac, size = handle.read(len(FORMAT)), handle.read(_MAC), int.from_bytes(handle.read(8), "big")
+        if head != FORMAT or size > 1 << 32:
+            raise ValueError(path)
+        heads = handle.read(size)
+        if not hmac.compare_digest(mac, hmac.new(key, heads, hashlib.blake2b).digest()):
+            raise ValueError(path)
+        with _frozen():
+            loaded = dict(_Unpickler(io.BytesIO(heads)).load())
     except Exception:  # unreadable, or verified yet not loadable: start afresh
-        return {}
+        handle.close()
+        return _Bucket({})
+    # The same open file later: a run renaming a new cache into place does not change it.
+    return _Bucket(loaded, handle, mac)
+
+
+def _read_records(bucket: _Bucket, key: bytes) -> dict[str, Incident | None] | None:
+    """The records of a bucket whose heads were read; None when they do not verify."""
+    handle = bucket.handle
+    if handle is None:
+        return None
+    bucket.handle = None
+    try:
+        with handle:
+            mac, body = handle.read(_MAC), handle.read()
+        if not hmac.compare_digest(mac, hmac.new(key, bucket.mac + body, hashlib.blake2b).digest()):
+            return None
+        records: dict[str, Incident | None] = {}
+        stream = io.BytesIO(body)
+        del body
+        with _frozen():
+            for _ in range(_Unpickler(stream).load()):
+                records.update(_Unpickler(stream).load())
+        return records
+    except Exception:
+        return None
+
+
+@contextlib.contextmanager
+def _frozen() -> Iterator[None]:
+    """Loading creates a million objects none of them garbage: collecting as it goes took most of it.
+    What was loaded lives as long as the command: never scanned again by the collector
+    (each full collection walked all of it: seconds at 100,000 records)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
     finally:
-        # What was loaded lives as long as the command: never scanned again by the collector
-        # (each full collection walked all of it: seconds at 100,000 records).
         gc.freeze()
         if enabled:
             gc.enable()
-    return records
-
-
-class _Signed(io.RawIOBase):
-    """A file being written that keeps the keyed checksum of what went through it."""
-
-    def __init__(self, out: Any, key: bytes) -> None:
-        self.out = out
-        self.mac = hmac.new(key, digestmod=hashlib.blake2b)
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, data: Any) -> int:
-        self.mac.update(data)
-        return int(self.out.write(data))
 
 
 def _sweep(folder: Path, keep: str) -> None:

@@ -16,11 +16,11 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, Sequence, cast
 
 from .asof import register_as_of
 from .config import CONFIG_FILE, load_config
-from .cache import CheckCache, Verdict, Version, blob_id, file_stat
+from .cache import CheckCache, MissingRecord, Stub, Verdict, Version, blob_id, file_stat
 from .loader import MAX_FILE_BYTES, load_bytes, load_file
 from .loader import shown as shown_text
 from .model import Incident, Issue, RegisterConfig
@@ -291,6 +291,7 @@ def load_register(
     jobs: int | None = None,
     others: Iterable[str] = (),
     config: RegisterConfig | None = None,
+    records: bool = True,
 ) -> Register:
     """Load and check the register at ``root`` (or only ``paths`` in it).
 
@@ -302,6 +303,8 @@ def load_register(
     ``others`` are the register's other files (relative paths) when only ``paths`` are checked: their ids, taken from their
     names, still take part in the register-wide rule of unique ids. A caller
     that has already read register.yml passes its ``config`` (read once).
+    ``records=False`` is for a caller that wants only the issues (`yuqing check`):
+    the returned register holds no incidents, and records the cache holds are not read.
     """
     issues: list[Issue] = []
     if config is None:
@@ -321,13 +324,14 @@ def load_register(
     else:
         names = incident_names(root)  # made paths only where needed: 100,000 Path objects cost seconds
     cache = CheckCache.open(root, config)
+    results: list[Cached]
     if cache is None:
         files = files if files is not None else [root / name for name in names]
         results = [result for _, result in _check_all(files, root, config, clock, progress, jobs)]
     else:
-        results = _check_cached(cache, files, names, root, config, clock, progress, jobs)
+        results = _check_cached(cache, files, names, root, config, clock, progress, jobs, records)
 
-    incidents: list[Incident] = []
+    incidents: list[Incident | Stub] = []
     invalid: set[str] = set()
     for name, (incident, file_issues) in zip(names, results):
         if incident is not None:
@@ -335,19 +339,25 @@ def load_register(
         if any(i.severity == "error" for i in file_issues):
             invalid.add(name)
         issues.extend(file_issues)
-    across = check_across(incidents, _may_collide(incidents, others, names))
+    # A stub has every attribute the register-wide rules read.
+    across = check_across(cast("list[Incident]", incidents), _may_collide(incidents, others, names))
     issues.extend(across)
     invalid.update(i.file for i in across)
     issues.sort(key=lambda i: (i.file, i.line, i.column, i.code))
-    later = tuple(i for i in incidents if i.discovered_at > now)
-    return Register(root, config, register_as_of(incidents, now), tuple(issues), len(names), now, frozenset(invalid),
+    if not records:
+        return Register(root, config, (), tuple(issues), len(names), now, frozenset(invalid))
+    loaded = [i for i in incidents if isinstance(i, Incident)]
+    later = tuple(i for i in loaded if i.discovered_at > now)
+    return Register(root, config, register_as_of(loaded, now), tuple(issues), len(names), now, frozenset(invalid),
                     later)
 
 
 Result = tuple[Incident | None, list[Issue]]
+Cached = tuple[Incident | Stub | None, list[Issue]]
+"""A verdict of a run that needs no records: a cached one's record is its :class:`Stub`."""
 
 
-def _may_collide(incidents: list[Incident], others: Iterable[str], names: list[str]) -> list[str]:
+def _may_collide(incidents: list[Incident | Stub], others: Iterable[str], names: list[str]) -> list[str]:
     """The other files whose id (their name) the register-wide rules could match: one of the
     loaded ids or of the records they name as duplicated. A pull request's check of one file
     is then not a pass over 100,000 names in the rules."""
@@ -379,27 +389,37 @@ class _Lazy:
 
 def _check_cached(
     cache: CheckCache, chosen: list[Path] | None, names: list[str], root: Path, config: RegisterConfig,
-    clock: datetime, progress: Progress | None, jobs: int | None,
-) -> list[Result]:
+    clock: datetime, progress: Progress | None, jobs: int | None, records: bool = True,
+) -> list[Cached]:
     """Verdicts from the cache where it holds the file's version; the rest checked and kept.
 
-    ``chosen`` are the files asked for, or None for the whole register (``names``)."""
+    ``chosen`` are the files asked for, or None for the whole register (``names``). Without
+    ``records`` a cached verdict's record is its stub (what the register-wide rules read)."""
     base = os.path.join(str(root), "")
     files: list[Path] | _Lazy = chosen if chosen is not None else _Lazy(root, names)
-    results: list[Result | None] = [None] * len(names)
+    results: list[Cached | None] = [None] * len(names)
     limit = clock + FUTURE_TOLERANCE
     missing: list[int] = []
     again: list[int] = []
     for index, name in enumerate(names):
         path = str(chosen[index]) if chosen is not None else base + name
         figures, regular = file_stat(path)
-        verdict = cache.lookup(name, figures, path) if regular else None
-        if verdict is None:
+        head = cache.lookup(name, figures, path) if regular else None
+        if head is None:
             missing.append(index)
-        elif verdict.latest is not None and verdict.latest > limit:
+        elif head.latest is not None and head.latest > limit:
             again.append(index)
         else:
-            results[index] = (verdict.incident, list(verdict.issues))
+            results[index] = (head.stub, list(head.issues))
+    if records:
+        for index, result in enumerate(results):
+            if result is not None:
+                try:
+                    results[index] = (cache.incident(names[index]), result[1])
+                except MissingRecord:  # the cache file's records part did not verify: checked again
+                    results[index] = None
+                    missing.append(index)
+        missing.sort()
     if progress and len(files) > len(missing):
         progress(len(files) - len(missing), len(files))
     if missing:

@@ -70,8 +70,9 @@ def check_command(paths: tuple[Path, ...], fmt: str, root: Path | None, now_text
     others = incident_names(found) if chosen is not None else []
     # `check` is the one command that judges times against a clock: the real one,
     # or the one --now sets (no "as of" view hides a later time from it).
+    # Only --history reads the records themselves: a check of an unchanged register reads none.
     register = load_register(found, chosen, now=now, clock=now, others=others, config=config,
-                             progress=progress_bar(fmt != "json"))
+                             progress=progress_bar(fmt != "json"), records=with_history)
     issues = list(config_issues) + list(register.issues)
     if with_history:
         from ..history import history_issues
