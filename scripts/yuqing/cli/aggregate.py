@@ -33,6 +33,9 @@ def aggregate_command(show: str, fmt: str, timeout: float, root: Path | None, no
     获取的副本(保存在 .yuqing-cache/sources/),超过 freshness_hours 未更新的标为过期,
     都会列出。涉密事件不在任何导出中。退出码:0 全部正常,1 有来源失败或过期,2 用法错误。
 
+    市级站点:在 mkdocs.yml 的插件中写 `- yuqing: {city: true}`,`mkdocs build` 就从同一份
+    sources.yml 生成站点(统计页列出各来源及过期、失败的区县),见 docs/guide/city.md。
+
     \b
     sources.yml 示例:
       sources:
