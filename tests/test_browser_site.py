@@ -302,13 +302,26 @@ def _next_search(tab: object, query: str) -> list[str]:
     return [href.split("?")[0] for href in items]
 
 
-def test_search_finds_what_readers_type(page: object, servers: dict[str, str]) -> None:
-    """At least 30 everyday queries, each with the records it must find (example register)."""
-    page.goto(servers["online"])  # type: ignore[attr-defined]
-    _search(page, "食品")  # waits for the search worker to load the index
+def _record_of(href: str) -> str:
+    """The record id of a result link, served (…/YQ-2026-0004/) or offline (…/YQ-2026-0004.html)."""
+    last = href.rstrip("/").rsplit("/", 1)[-1]
+    return last.removesuffix(".html")
+
+
+@pytest.mark.parametrize("build", ["online", "offline"])
+def test_search_finds_what_readers_type(page: object, build: str, servers: dict[str, str],
+                                        sites: dict[str, Path]) -> None:
+    """At least 30 everyday queries in the header box, each with the records it must find (example register).
+
+    Served: Pagefind's chunked index (site/pagefind.py, assets/yuqing-search.js); offline (file://):
+    the theme's whole-index lunr search. Both hold the same words (site/search.py).
+    """
+    url = servers["online"] if build == "online" else (sites["offline"] / "index.html").as_uri()
+    page.goto(url)  # type: ignore[attr-defined]
+    _search(page, "食品")  # waits for the search to load its index
     missed = []
     for query, wanted, within in RECALL:
-        found = [href.rstrip("/").rsplit("/", 1)[-1] for href in _next_search(page, query)]
+        found = [_record_of(href) for href in _next_search(page, query)]
         lost = [w for w in wanted if w not in found[:within]]
         if lost:
             missed.append((query, lost, found[:within]))
@@ -322,6 +335,48 @@ def test_search_finds_what_readers_type(page: object, servers: dict[str, str]) -
     assert "YQ-2025-0009" not in titles[0]          # the withdrawn duplicate comes after the record it duplicates
     assert "\u200b" not in page.locator(".md-search-result__item").first.inner_text()  # type: ignore[attr-defined]
     assert not [h for h in _next_search(page, "购物卡") if "YQ-2026-0006" in h]
+    if build == "online":
+        # The theme's whole index is neither built nor fetched: only Pagefind's chunks travel.
+        assert not (sites["online"] / "search").exists()
+        assert not [u for u in page.requests if "/search/" in u]  # type: ignore[attr-defined]
+        assert [u for u in page.requests if "/pagefind/index/" in u]  # type: ignore[attr-defined]
+    else:
+        assert (sites["offline"] / "search" / "search_index.js").is_file()
+
+
+def test_header_search_shows_facts_narrows_and_keeps_the_keyboard(page: object, servers: dict[str, str]) -> None:
+    """Served build: each result's date, level and status; narrowing by level/year/category/unit; / and Esc."""
+    page.goto(servers["online"] + "guide/levels/")  # type: ignore[attr-defined]
+    page.keyboard.press("/")  # type: ignore[attr-defined]
+    box = page.locator(".md-search__input")  # type: ignore[attr-defined]
+    assert page.evaluate("() => document.activeElement.classList.contains('md-search__input')")  # type: ignore[attr-defined]
+    page.keyboard.type("食堂")  # type: ignore[attr-defined]
+    page.wait_for_selector(".md-search-result__item")  # type: ignore[attr-defined]
+    first = page.locator(".md-search-result__item").first  # type: ignore[attr-defined]
+    assert "· 已归档" in first.locator(".yq-search-facts").inner_text()
+    _shot(page, "search-header-pagefind")
+    found = {_record_of(h) for h in page.locator(".md-search-result__item > a").evaluate_all(  # type: ignore[attr-defined]
+        "links => links.map(a => a.getAttribute('href'))")}
+    assert {"YQ-2025-0002", "YQ-2026-0017"} <= found
+    # Narrow to 2026: the 2025 record goes, the 2026 one stays; every result then says 2026.
+    page.wait_for_selector(".yq-search-filters:not([hidden])")  # type: ignore[attr-defined]
+    page.locator("select[data-filter='年份']").select_option("2026")  # type: ignore[attr-defined]
+    page.wait_for_function(  # type: ignore[attr-defined]
+        "() => ![...document.querySelectorAll('.md-search-result__item a')].some(a => a.href.includes('YQ-2025-'))")
+    facts = page.locator(".yq-search-facts").all_inner_texts()  # type: ignore[attr-defined]
+    assert facts and all(f.startswith("2026-") for f in facts)
+    for name in ("等级", "领域", "单位"):
+        assert page.locator(f"select[data-filter='{name}'] option").count() > 2  # type: ignore[attr-defined]
+    # Esc closes the results; s opens the box again with the query kept.
+    page.keyboard.press("Escape")  # type: ignore[attr-defined]
+    assert not page.locator(".md-search__output").is_visible()  # type: ignore[attr-defined]
+    page.keyboard.press("s")  # type: ignore[attr-defined]
+    assert box.input_value() == "食堂"
+    assert page.locator(".md-search-result__item").first.is_visible()  # type: ignore[attr-defined]
+    # Enter opens the 查找 page with the query (more room, Pagefind's own filter panel).
+    box.press("Enter")
+    page.wait_for_selector(".pagefind-ui__result")  # type: ignore[attr-defined]
+    assert "find/" in page.url and page.locator(".pagefind-ui__search-input").input_value() == "食堂"  # type: ignore[attr-defined]
 
 
 def test_find_page_searches_a_chunked_index_with_filters(page: object, servers: dict[str, str]) -> None:
@@ -344,6 +399,9 @@ def test_find_page_searches_a_chunked_index_with_filters(page: object, servers: 
     page.goto(servers["hostile"] + "find/")  # type: ignore[attr-defined]
     page.locator(".pagefind-ui__search-input").fill("食堂投诉")  # type: ignore[attr-defined]
     page.wait_for_selector(".pagefind-ui__result")  # type: ignore[attr-defined]
+    # The hostile record's title and summary are shown as text.
+    hostile = page.locator(".pagefind-ui__result", has_text="YQ-2025-0001").inner_text()  # type: ignore[attr-defined]
+    assert "<script>" in hostile and "onerror" in hostile
     assert page.evaluate("() => typeof window.__pwned") == "undefined"  # type: ignore[attr-defined]
     assert SECRET_TITLE not in page.content()  # type: ignore[attr-defined]
 

@@ -1,5 +1,9 @@
 """What search knows about an incident: one entry of the search index per record.
 
+Two searches read it: the theme's lunr index in the offline build (``entry``)
+and Pagefind's chunked index on a served build (``parts``, fed by
+site/pagefind.py; the header box is docs/assets/yuqing-search.js).
+
 The theme's search (lunr, in the reader's browser) matches whole tokens. Its
 own Chinese segmentation (jieba's plain mode, joined with U+200B) leaves
 compounds whole, so 食品 never found 过期食品, and puts invisible characters
@@ -10,9 +14,10 @@ into result titles. The entry made here instead:
 * text: a line of facts (date, level, status, category, units), the summary
   as written, then the words a reader may type: jieba's search-mode words of
   the title, summary and tags (学校食堂 also gives 学校 and 食堂), every
-  two-character piece of the longer title words (医美 in 医美机构), the
-  category, units, places, level and status words, the id and date forms
-  (2026年, 2026年4月, 4月, 2026-04-12).
+  two-character piece of the title, tags, units, category, level and status
+  (医美 in 医美机构; the served header box searches a long query as its
+  pieces), the category, units, places, level and status words, the id and
+  date forms (2026年, 2026年4月, 4月, 2026-04-12).
 
 Everything is HTML-escaped: the theme shows entries as HTML.
 """
@@ -21,7 +26,7 @@ from __future__ import annotations
 
 import html
 import re
-from typing import Any, Iterable
+from typing import Any, Iterable, NamedTuple
 
 from ..model import Incident
 from ..times import short
@@ -37,7 +42,8 @@ WITHDRAWN_BOOST = 1.0
 """A withdrawn record still found, after the records that count (the boost acts far below linearly)."""
 
 
-def _words(texts: Iterable[str]) -> list[str]:
+def words_of(texts: Iterable[str]) -> list[str]:
+    """jieba's search-mode words (two characters or more) of the Chinese in ``texts``, each once."""
     import jieba
 
     found: dict[str, None] = {}
@@ -63,24 +69,46 @@ def _one_line(text: object) -> str:
     return _SPACES.sub(" ", clean(text)).strip()
 
 
-def entry(incident: Incident, location: str) -> dict[str, Any]:
-    """The search index entry of ``incident``'s page at ``location``."""
+class Parts(NamedTuple):
+    """What search knows about a record, as plain text (escaped by whoever shows it)."""
+
+    title: str
+    """The id and title as the reader copies them, 已撤销 marked."""
+    facts: str
+    """Date · level · status · category · units."""
+    summary: str
+    keys: str
+    """The words a reader may type, space-separated (sub-words, pieces, places, units, dates, id)."""
+    title_keys: str
+    """The title's words and pieces: Pagefind has no field weights, so its records repeat them."""
+
+
+def parts(incident: Incident) -> Parts:
+    """The search text of ``incident`` (site/pagefind.py feeds it to Pagefind, ``entry`` to the theme's lunr)."""
     title = _one_line(incident.title)
     status = status_of(incident)
     found = incident.discovered_at
     units = [incident.units.lead, *incident.units.assisting]
     facts = [short(found)[:10], incident.level, status, incident.category, *units]
     summary = _one_line(incident.summary)
-    words = _words([title, summary, *incident.tags, *units])
-    words += _pieces([title, *incident.tags])
+    words = words_of([title, summary, *incident.tags, *units])
+    words += _pieces([title, *incident.tags, *units, incident.category, incident.level, status])
     dates = [f"{found.year}年", f"{found.year}年{found.month}月", f"{found.month}月",
              f"{found.year}年{found.month}月{found.day}日", found.strftime("%Y-%m-%d"), found.strftime("%Y%m%d")]
     keys = [incident.id, incident.id.replace("-", ""), *facts[1:], *dates, *words]
     shown_title = f"{incident.id} {title}" + ("(已撤销)" if incident.withdrawn else "")
-    text = (f'<p>{html.escape(" · ".join(_one_line(f) for f in facts))}</p>'
-            f"<p>{html.escape(summary)}</p>"
-            f'<p>{html.escape(" ".join(dict.fromkeys(_one_line(k) for k in keys)))}</p>')
-    out: dict[str, Any] = {"location": location, "title": html.escape(shown_title), "text": text,
+    title_keys = " ".join(dict.fromkeys([incident.id, *words_of([title]), *_pieces([title])]))
+    return Parts(shown_title, " · ".join(_one_line(f) for f in facts), summary,
+                 " ".join(dict.fromkeys(_one_line(k) for k in keys)), title_keys)
+
+
+def entry(incident: Incident, location: str) -> dict[str, Any]:
+    """The theme's search index entry of ``incident``'s page at ``location``."""
+    found = parts(incident)
+    text = (f"<p>{html.escape(found.facts)}</p>"
+            f"<p>{html.escape(found.summary)}</p>"
+            f"<p>{html.escape(found.keys)}</p>")
+    out: dict[str, Any] = {"location": location, "title": html.escape(found.title), "text": text,
                            "boost": WITHDRAWN_BOOST if incident.withdrawn else BOOST}
     if incident.tags:
         out["tags"] = [html.escape(_one_line(t)) for t in incident.tags]

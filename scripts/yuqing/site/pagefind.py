@@ -1,0 +1,159 @@
+"""Pagefind's chunked search index of a built site (served builds; the header search box).
+
+A reader's browser downloads only the index chunks its query needs, so the
+first result stays fast at province scale. Two ways in:
+
+* ``pages`` given (the plugin's way): one custom record per published
+  incident, made from ``site.search.parts`` (the same words the offline
+  build's lunr index holds: sub-words, pieces, places, units, dates, id) with
+  the result facts as meta and 等级/年份/领域/单位 as filters; the
+  hand-written pages (guide, reference, home) are added from their HTML
+  (their article only). No incident page is parsed: at 10k records this
+  is the cheaper way (see benchmarks/bench_search.py).
+* ``pages`` None: Pagefind reads every HTML file of the site (its CLI's way;
+  incident pages mark their summary with data-pagefind-body).
+
+Everything Pagefind writes lands in ``site_dir/pagefind/``, which the
+plugin's leak guard scans after this step.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any, Iterable
+
+from ..model import Incident
+from ..times import short
+from .common import status_of
+from .search import parts, words_of
+
+SUMMARY = 140
+"""Characters of the summary a result shows (in every result fragment the reader downloads)."""
+BATCH = 256
+"""Records in flight at once: the Pagefind service answers each request; waiting for each in turn costs
+a round trip per record, sending all at once holds them all in memory."""
+KIND, RECORD, WITHDRAWN, PAGE = "类别", "事件", "已撤销", "说明"
+"""A filter the header box searches once per value, in this order: records that count, withdrawn ones,
+then the hand-written pages (Pagefind has no weight for custom records; lunr's boost did this offline)."""
+LANGUAGE = "und"
+"""No language: Pagefind's indexer would segment Chinese its own way (北湖县局 into pieces a typed 北湖县局
+never matches); the content already holds the words a reader types, space-separated (site/search.py)."""
+SKIPPED = ("generated/", "pagefind/", "assets/", "search/", "find/", "404.html", "index.html")
+"""Output HTML that is not a hand-written page for readers to find (generated pages come as records; the
+home page is figures of the day)."""
+
+
+def _meta(incident: Incident) -> dict[str, str]:
+    found = parts(incident)
+    facts = f"{short(incident.discovered_at)} · {incident.level} · {status_of(incident)}"
+    return {"title": found.title, "概况": facts, "概要": found.summary[:SUMMARY]}
+
+
+def _filters(incident: Incident) -> dict[str, list[str]]:
+    units = list(dict.fromkeys([incident.units.lead, *incident.units.assisting]))
+    kind = WITHDRAWN if incident.withdrawn else RECORD
+    return {"等级": [incident.level], "年份": [str(incident.year)], "领域": [incident.category], "单位": units,
+            KIND: [kind]}
+
+
+def _url(location: str) -> str:
+    return "/" + location.lstrip("/")
+
+
+class _Article(HTMLParser):
+    """The text of a page's <article> and its first <h1> (scripts and styles left out)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.depth = 0
+        self.skip = 0
+        self.in_h1 = False
+        self.title: list[str] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "article" or self.depth:
+            self.depth += tag == "article"
+            self.skip += tag in ("script", "style")
+            self.in_h1 = self.in_h1 or (tag == "h1" and not self.title)
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.depth:
+            self.depth -= tag == "article"
+            self.skip -= tag in ("script", "style") and self.skip > 0
+            self.in_h1 = self.in_h1 and tag != "h1"
+
+    def handle_data(self, data: str) -> None:
+        if self.depth and not self.skip:
+            self.text.append(data)
+            if self.in_h1:
+                self.title.append(data)
+
+
+def _hand_written(site_dir: Path) -> list[tuple[str, str, str]]:
+    """(URL, title, text) of the hand-written pages in the output (guide, reference, home)."""
+    found = []
+    for path in sorted(site_dir.rglob("*.html")):
+        relative = path.relative_to(site_dir).as_posix()
+        if relative.startswith(SKIPPED):
+            continue
+        url = relative[: -len("index.html")] if relative.endswith("index.html") else relative
+        article = _Article()
+        article.feed(path.read_text(encoding="utf-8"))
+        text = " ".join(" ".join(article.text).split())
+        if text:
+            found.append((_url(url), " ".join("".join(article.title).split()) or url, text))
+    return found
+
+
+async def _records(site_dir: Path, pages: list[tuple[str, Incident]]) -> None:
+    from pagefind.index import PagefindIndex
+
+    config: dict[str, Any] = {"force_language": LANGUAGE,
+                              "output_path": str(site_dir / "pagefind")}
+    async with PagefindIndex(config=config) as index:  # type: ignore[arg-type]
+        for url, title, text in _hand_written(site_dir):
+            # Unsegmented index: the words a reader types come from jieba, as for the records.
+            content = f"{title}\n{text}\n{' '.join(words_of([title, text]))}"
+            await index.add_custom_record(url=url, content=content, language=LANGUAGE,
+                                          meta={"title": title, "概要": text[:SUMMARY]}, filters={KIND: [PAGE]})
+        for start in range(0, len(pages), BATCH):
+            batch = []
+            for location, incident in pages[start:start + BATCH]:
+                found = parts(incident)
+                # The title's words thrice in all: a word of the title outranks one of the summary or units.
+                content = "\n".join((found.title, found.facts, found.summary, found.keys, found.title_keys,
+                                     found.title_keys))
+                batch.append(index.add_custom_record(
+                    url=_url(location), content=content, language=LANGUAGE, meta=_meta(incident),
+                    filters=_filters(incident), sort={"日期": incident.discovered_at.isoformat()}))
+            await asyncio.gather(*batch)
+
+
+def _whole_site(site_dir: Path) -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "pagefind", "--site", str(site_dir), "--silent"],
+                          capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise ValueError(f"Pagefind 生成索引失败:{done.stderr.strip()[-500:]}")
+
+
+def build_index(site_dir: Path, pages: Iterable[tuple[str, Incident]] | None) -> None:
+    """Write Pagefind's index of ``site_dir`` into ``site_dir/pagefind/``; ValueError (in Chinese) on failure."""
+    try:
+        import pagefind.index  # noqa: F401 - present only with the pagefind package
+    except ImportError as error:
+        raise ValueError("pagefind 未安装(pip install 'pagefind[extended]'),无法生成搜索索引。") from error
+    if pages is None:
+        _whole_site(site_dir)
+        return
+    try:
+        asyncio.run(_records(site_dir, list(pages)))
+    except ValueError:
+        raise
+    except Exception as error:  # the service's failures come as many types (OSError, KeyError, its own)
+        raise ValueError(f"Pagefind 生成索引失败:{type(error).__name__}: {error}") from error
