@@ -24,7 +24,7 @@ from yuqing.times import parse_time, zone
 
 PROJECT = Path(__file__).resolve().parents[1]
 NOW = datetime(2026, 11, 23, 9, tzinfo=timezone(timedelta(hours=8)))
-CHECKS = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+CHECKS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 # Zones with summer time, half hours, a changed standard offset, and none at all.
 ZONES = ("Asia/Shanghai", "America/New_York", "Europe/London", "Asia/Kolkata", "Australia/Lord_Howe",
          "Pacific/Apia", "UTC", "America/St_Johns")
@@ -125,3 +125,78 @@ def test_offset_check_names_the_local_time_across_summer_time(ctx: Context) -> N
     found = list(check_time_offsets(loaded, zoned))
     assert [(i.path, i.line) for i in found] == [("discovered_at", 1)]
     assert "当地时间 2026-03-08 03:30" in found[0].message and "或写 -04:00" in found[0].message
+
+
+def _corpus() -> list[str]:
+    """Files as clerks, `yuqing new`/`event add` and other tools write them, broken ones too."""
+    from yuqing import synthetic, yamlout
+
+    from .conftest import base_incident
+
+    texts = [p.read_text(encoding="utf-8", errors="replace") for p in sorted(PROJECT.glob("incidents/*/*.yml"))]
+    texts += [p.read_text(encoding="utf-8", errors="replace") for p in sorted((PROJECT / "tests" / "data").rglob("*.y*ml"))]
+    texts += [record.snapshot(synthetic.END) for record in synthetic.generate(30, 7)]
+    record = base_incident(tags=["食品", "超市"], occurred_at="2025-03-01 09:00", confidential=True)
+    texts += [yamlout.dump(record), yaml_safe(record)]
+    return texts
+
+
+def yaml_safe(data: object) -> str:
+    import yaml
+
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+
+
+CORPUS = _corpus()
+_SNIPPETS = [" ", "  ", "\n", "\n\n", "- ", ": ", ":", "#", " #x", "'", '"', "''", "|", "|-", "|+", "|2", ">", "&a ",
+             "*a", "!!str ", "!x ", "<<: ", "---\n", "...\n", "\t", "\\", "\\t", "~", "null", "yes", "True", "0x1F",
+             "0o17", "1e3", "-1", ".inf", ".nan", "-", "?", "? ", "[", "]", "{", "}", ",", "%", "@", "`", "x: v\n",
+             "x:\n", "\u200b", "\u202e", "\u00ad", "\r", "\x85", "9" * 4100, "k" * 1100, "键: 值\n", "  - a\n",
+             "a: [1, 2]\n", "a: {b: c}\n", '"a\\nb"', "%YAML 1.2\n---\n", "\ufeff"]
+
+
+@st.composite
+def _mutated(draw: st.DrawFn) -> str:
+    """A corpus file with a few edits a hand, an editor or a bad paste could make."""
+    text = draw(st.sampled_from(CORPUS))
+    for _ in range(draw(st.integers(0, 3))):
+        at = draw(st.integers(0, len(text)))
+        edit = draw(st.sampled_from(["insert", "insert", "delete", "line", "indent"]))
+        if edit == "insert":
+            text = text[:at] + draw(st.sampled_from(_SNIPPETS)) + text[at:]
+        elif edit == "delete":
+            text = text[:at] + text[at + draw(st.integers(1, 5)):]
+        else:
+            lines = text.split("\n")
+            index = at % len(lines)
+            if edit == "line":
+                lines.insert(index, lines[draw(st.integers(0, len(lines) - 1))])
+            else:
+                lines[index] = " " * draw(st.integers(1, 4)) + lines[index] if draw(st.booleans()) else lines[index][1:]
+            text = "\n".join(lines)
+    return text
+
+
+def _outcome(loaded: Loaded) -> tuple[object, ...]:
+    return repr(loaded.data), loaded.positions, loaded.key_positions, loaded.issues, loaded.marks
+
+
+def test_the_plain_files_are_read_line_by_line_as_libyaml_reads_them() -> None:
+    """Every example, synthetic and written record is of the plain kind, and reads the same both ways."""
+    from yuqing.loader import _quick_load, read_events
+
+    quick = [text for text in CORPUS if _quick_load(text, "x.yml") is not None]
+    assert len(quick) >= 50
+    for text in quick:
+        assert _outcome(_quick_load(text, "x.yml")) == _outcome(read_events(text, "x.yml"))  # type: ignore[arg-type]
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_mutated())
+def test_a_file_read_line_by_line_reads_as_libyaml_reads_it(text: str) -> None:
+    """Same data, positions, marks and issues; whatever the line reader declines, libyaml reads."""
+    from yuqing.loader import _quick_load, read_events
+
+    quick = _quick_load(text, "x.yml")
+    if quick is not None:
+        assert _outcome(quick) == _outcome(read_events(text, "x.yml"))
