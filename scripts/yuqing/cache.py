@@ -34,6 +34,7 @@ import functools
 import gc
 import hashlib
 import hmac
+import importlib.metadata
 import io
 import os
 import pickle
@@ -47,12 +48,16 @@ import time
 import zlib
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterator, NamedTuple
+from typing import TYPE_CHECKING, Any, Iterator, NamedTuple
 
 import yaml
 
 from . import __version__
 from .model import Incident, Issue, RegisterConfig, Withdrawn
+
+if TYPE_CHECKING:
+    from .deadlines import Pending
+    from .stats import Facts
 
 CACHE_DIR = ".yuqing-cache"
 FORMAT = b"yuqing-check-cache 2\n"
@@ -77,6 +82,21 @@ class Verdict(NamedTuple):
     issues: tuple[Issue, ...]
     latest: datetime | None
     """The latest time the record holds that the time-future rule judges."""
+    derived: Derived | None = None
+    """What the commands derive from the record, when it has no error."""
+
+
+class Derived(NamedTuple):
+    """What `deadlines` and `stats` read of a record: its deadlines but for the clock and its
+    statistics' inputs. They depend on the record, register.yml and the code (all in the
+    fingerprint), and on the moment only through the "as of" view: valid at any ``now``
+    from ``latest`` on (the record then stands as written)."""
+
+    file: str
+    id: str
+    latest: datetime | None
+    facts: Facts
+    parts: tuple[Pending, ...]
 
 
 class Version(NamedTuple):
@@ -111,7 +131,7 @@ def fingerprint(root: Path, config: RegisterConfig) -> str:
     """Everything besides a file's bytes that a verdict depends on, hashed."""
     digest = hashlib.sha256(FORMAT)
     digest.update(f"{__version__}\0{sys.version}\0{yaml.__version__}\0{getattr(yaml, '__with_libyaml__', '')}"
-                  .encode())
+                  f"\0{_calendar_version()}".encode())
     digest.update(_canonical(config).encode("utf-8", "surrogateescape"))
     from .validate import SCHEMA_DIR
 
@@ -125,6 +145,14 @@ def fingerprint(root: Path, config: RegisterConfig) -> str:
         digest.update(b"\0" + name.encode("utf-8", "surrogateescape") + b"\0")
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
+
+
+def _calendar_version() -> str:
+    """The statutory holidays' package: its data decides due times (and so the cached deadlines)."""
+    try:
+        return importlib.metadata.version("chinesecalendar")
+    except importlib.metadata.PackageNotFoundError:
+        return ""
 
 
 _IMPORT = re.compile(r"^\s*from\s+(\.+)([\w.]*)\s+import\s+([\w, ()]+)", re.MULTILINE)
@@ -194,8 +222,11 @@ class _Unpickler(pickle.Unpickler):
     """Only the register's own value types (checked data is verified first; this is a second wall)."""
 
     ALLOWED = ("yuqing.model", "yuqing.cache", "datetime", "zoneinfo", "builtins", "copyreg")
+    DERIVED = (("yuqing.stats", "Facts"), ("yuqing.deadlines", "Pending"))
 
     def find_class(self, module: str, name: str) -> Any:
+        if (module, name) in self.DERIVED:
+            return super().find_class(module, name)
         if (module, name) == ("builtins", "getattr"):
             return _zone_getattr  # how a ZoneInfo pickles itself: getattr(ZoneInfo, "_unpickle")
         if module not in self.ALLOWED or (module == "builtins" and name not in ("frozenset", "set", "tuple", "dict",
@@ -223,6 +254,7 @@ class Stub(NamedTuple):
     file: str
     withdrawn: Withdrawn | None
     positions: dict[str, tuple[int, int]]
+    derived: Derived | None = None
 
     def position(self, path: str) -> tuple[int, int]:
         return Incident.position(self, path)  # type: ignore[arg-type]
@@ -231,14 +263,14 @@ class Stub(NamedTuple):
 _STUB_PATHS = ("", "id", "withdrawn", "withdrawn.duplicate_of")
 
 
-def stub(incident: Incident | None) -> Stub | None:
+def stub(incident: Incident | None, derived: Derived | None = None) -> Stub | None:
     if incident is None:
         return None
     withdrawn = incident.withdrawn
     if withdrawn is not None:
         withdrawn = Withdrawn("", None, withdrawn.duplicate_of)
     return Stub(incident.id, incident.file, withdrawn,
-                {p: incident.positions[p] for p in _STUB_PATHS if p in incident.positions})
+                {p: incident.positions[p] for p in _STUB_PATHS if p in incident.positions}, derived)
 
 
 class Head(NamedTuple):
@@ -340,14 +372,14 @@ class CheckCache:
             incident = self.incident(rel)
         except MissingRecord:
             return None
-        return version, Verdict(incident, head.issues, head.latest)
+        return version, Verdict(incident, head.issues, head.latest, head.stub.derived if head.stub else None)
 
     def put(self, rel: str, record: Record) -> None:
         number = self._number(rel)
         bucket = self._open(number)
         records = self._records(bucket)  # a file rewritten holds every record
         version, verdict = record
-        bucket.heads[rel] = (version, Head(verdict.issues, verdict.latest, stub(verdict.incident)))
+        bucket.heads[rel] = (version, Head(verdict.issues, verdict.latest, stub(verdict.incident, verdict.derived)))
         records[rel] = verdict.incident
         self._dirty.add(number)
 
@@ -382,8 +414,8 @@ class CheckCache:
         trusted = trusted_stat(figures, self.started_ns)
         if trusted != version.stat:
             try:
-                self.put(rel, (Version(trusted, version.digest), Verdict(self.incident(rel), head.issues,
-                                                                         head.latest)))
+                self.put(rel, (Version(trusted, version.digest), Verdict(
+                    self.incident(rel), head.issues, head.latest, head.stub.derived if head.stub else None)))
             except MissingRecord:
                 return None
         return head

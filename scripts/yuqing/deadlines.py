@@ -20,9 +20,9 @@ each counted (not withdrawn) incident, per docs/reference/deadlines.md:
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone, tzinfo
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
 from .calendar import CalendarGap, WorkCalendar, year_help
 from .model import Deadline, DeadlineStatus, Extension, Incident, RegisterConfig, Rule
@@ -190,6 +190,21 @@ def _extension(incident: Incident, rule: Rule) -> Extension | None:
     return chosen[-1] if chosen else None
 
 
+class Pending(NamedTuple):
+    """One applying rule of one incident judged but for the clock: everything of its
+    Deadline except, while nothing has met it, its status (which needs ``now``).
+
+    What a record's deadlines are depends on the record, register.yml and the code
+    only, so the check cache keeps them (``cache.Head.derived``); a command only
+    compares each due time with ``now``."""
+
+    deadline: Deadline
+    window: int
+    """The rule's due-soon window, minutes."""
+    gap_year: int | None
+    notes: tuple[str, ...]
+
+
 def compute(incidents: Iterable[Incident], config: RegisterConfig, now: datetime,
             calendar: WorkCalendar | None = None) -> DeadlineReport:
     """Every deadline of every counted incident at ``now``, sorted by incident id and rule.
@@ -198,22 +213,39 @@ def compute(incidents: Iterable[Incident], config: RegisterConfig, now: datetime
     to reuse it. Withdrawn incidents are left out.
     """
     calendar = calendar or WorkCalendar.from_config(config)
-    now = now.astimezone(calendar.tz)
+    ordered = sorted((i for i in incidents if i.counts), key=lambda i: (i.id, i.file))
+    return report((pending(i, config, calendar) for i in ordered), now.astimezone(calendar.tz))
+
+
+def pending(incident: Incident, config: RegisterConfig, calendar: WorkCalendar) -> tuple[Pending, ...]:
+    """The deadlines of one incident, but for the clock (none for a withdrawn one)."""
+    if not incident.counts:
+        return ()
+    history = incident.level_history()  # once, not once per rule (100,000 records)
+    found = []
+    for rule in config.rules:
+        if _applies(rule, incident, history):
+            one = _one(incident, rule, calendar, history)
+            if one is not None:
+                found.append(one)
+    return tuple(found)
+
+
+def report(parts: Iterable[tuple[Pending, ...]], now: datetime) -> DeadlineReport:
+    """The deadlines at ``now`` (in the register's zone) of incidents' :func:`pending` parts, in their order."""
     deadlines: list[Deadline] = []
     gaps: dict[int, list[str]] = defaultdict(list)
     warnings: list[str] = []
-    for incident in sorted((i for i in incidents if i.counts), key=lambda i: (i.id, i.file)):
-        history = incident.level_history()  # once, not once per rule (100,000 records)
-        for rule in config.rules:
-            if not _applies(rule, incident, history):
-                continue
-            deadline, gap_year, notes = _one(incident, rule, now, calendar, history)
-            if deadline is None:
-                continue
+    for incident_parts in parts:
+        for part in incident_parts:
+            deadline = part.deadline
+            status = judge(deadline.due, deadline.met_at, now, part.window)
+            if status != deadline.status:
+                deadline = replace(deadline, status=status)
             deadlines.append(deadline)
-            warnings.extend(notes)
-            if gap_year is not None:
-                gaps[gap_year].append(f"{deadline.incident}({deadline.rule_title})")
+            warnings.extend(part.notes)
+            if part.gap_year is not None:
+                gaps[part.gap_year].append(f"{deadline.incident}({deadline.rule_title})")
     year_warnings = [
         f"{year} 年没有经确认的法定节假日和调休安排,以下 {len(items)} 项时限的截止时间无法计算"
         f"(状态记为“无法计算”,不按推测计算):{'、'.join(items)}。{year_help(year)}"
@@ -222,11 +254,10 @@ def compute(incidents: Iterable[Incident], config: RegisterConfig, now: datetime
     return DeadlineReport(now, tuple(deadlines), tuple(year_warnings + warnings))
 
 
-def _one(incident: Incident, rule: Rule, now: datetime, calendar: WorkCalendar,
-         history: Steps) -> tuple[Deadline | None, int | None, list[str]]:
+def _one(incident: Incident, rule: Rule, calendar: WorkCalendar, history: Steps) -> Pending | None:
     start = clock_start(incident, rule, history)
     if start is None:
-        return None, None, []
+        return None
     start = start.astimezone(calendar.tz)
     notes: list[str] = []
     warning: str | None = None
@@ -257,10 +288,11 @@ def _one(incident: Incident, rule: Rule, now: datetime, calendar: WorkCalendar,
                 due, extended, warning, gap_year = new_due, True, None, None
     met = incident.first_event(rule.met_by, since=start)
     met_at = met.at.astimezone(calendar.tz) if met else None
-    status = judge(due, met_at, now, rule.due_soon_minutes)
+    # Final once met, or when it cannot be computed; else set against the clock by report().
+    status: DeadlineStatus = "pending" if due is not None and met_at is None else judge(due, met_at, due or start, 0)
     line = incident.position(_clock_path(incident, rule, start))[0]
     met_line = incident.position(f"timeline[{met.index}].at")[0] if met else None
-    return Deadline(
+    return Pending(Deadline(
         incident=incident.id,
         rule=rule.id,
         rule_title=rule.title,
@@ -277,4 +309,4 @@ def _one(incident: Incident, rule: Rule, now: datetime, calendar: WorkCalendar,
         warning=warning,
         incident_open=incident.is_open,
         met_line=met_line,
-    ), gap_year, notes
+    ), rule.due_soon_minutes, gap_year, tuple(notes))

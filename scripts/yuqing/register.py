@@ -18,9 +18,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable, Sequence, cast
 
-from .asof import register_as_of
+from .asof import as_of, register_as_of
+from .calendar import WorkCalendar
+from .deadlines import pending
+from .stats import facts
 from .config import CONFIG_FILE, load_config
-from .cache import CheckCache, MissingRecord, Stub, Verdict, Version, blob_id, file_stat
+from .cache import CheckCache, Derived, MissingRecord, Stub, Verdict, Version, blob_id, file_stat, stub
 from .loader import MAX_FILE_BYTES, load_bytes, load_file
 from .loader import shown as shown_text
 from .model import Incident, Issue, RegisterConfig
@@ -58,6 +61,9 @@ class Register:
     later: tuple[Incident, ...] = ()
     """Records discovered after ``now``: not in ``incidents`` (they did not exist yet),
     kept for what must know every record whatever the moment (the site's leak guard)."""
+    derived: tuple[Derived, ...] = ()
+    """Loaded with ``derived=True`` (and no records): what `deadlines` and `stats` read of each
+    record without errors as of ``now``, by id and file."""
 
     @property
     def errors(self) -> tuple[Issue, ...]:
@@ -292,6 +298,7 @@ def load_register(
     others: Iterable[str] = (),
     config: RegisterConfig | None = None,
     records: bool = True,
+    derived: bool = False,
 ) -> Register:
     """Load and check the register at ``root`` (or only ``paths`` in it).
 
@@ -305,6 +312,8 @@ def load_register(
     that has already read register.yml passes its ``config`` (read once).
     ``records=False`` is for a caller that wants only the issues (`yuqing check`):
     the returned register holds no incidents, and records the cache holds are not read.
+    With ``derived`` too, it holds instead what `deadlines` and `stats` read of each record
+    without errors, as of ``now`` (``Register.derived``), from the cache where it stands.
     """
     issues: list[Issue] = []
     if config is None:
@@ -329,7 +338,8 @@ def load_register(
         files = files if files is not None else [root / name for name in names]
         results = [result for _, result in _check_all(files, root, config, clock, progress, jobs)]
     else:
-        results = _check_cached(cache, files, names, root, config, clock, progress, jobs, records)
+        results = _check_cached(cache, files, names, root, config, clock, progress, jobs, records,
+                                derive_at=now if derived and not records else None)
 
     incidents: list[Incident | Stub] = []
     invalid: set[str] = set()
@@ -345,7 +355,8 @@ def load_register(
     invalid.update(i.file for i in across)
     issues.sort(key=lambda i: (i.file, i.line, i.column, i.code))
     if not records:
-        return Register(root, config, (), tuple(issues), len(names), now, frozenset(invalid))
+        summaries = _summaries(names, results, invalid, config, now) if derived else ()
+        return Register(root, config, (), tuple(issues), len(names), now, frozenset(invalid), derived=summaries)
     loaded = [i for i in incidents if isinstance(i, Incident)]
     later = tuple(i for i in loaded if i.discovered_at > now)
     return Register(root, config, register_as_of(loaded, now), tuple(issues), len(names), now, frozenset(invalid),
@@ -390,11 +401,13 @@ class _Lazy:
 def _check_cached(
     cache: CheckCache, chosen: list[Path] | None, names: list[str], root: Path, config: RegisterConfig,
     clock: datetime, progress: Progress | None, jobs: int | None, records: bool = True,
+    derive_at: datetime | None = None,
 ) -> list[Cached]:
     """Verdicts from the cache where it holds the file's version; the rest checked and kept.
 
     ``chosen`` are the files asked for, or None for the whole register (``names``). Without
-    ``records`` a cached verdict's record is its stub (what the register-wide rules read)."""
+    ``records`` a cached verdict's record is its stub (what the register-wide rules read), and
+    the record itself where its stub's derived values are not those of the register as of ``derive_at``."""
     base = os.path.join(str(root), "")
     files: list[Path] | _Lazy = chosen if chosen is not None else _Lazy(root, names)
     results: list[Cached | None] = [None] * len(names)
@@ -420,18 +433,34 @@ def _check_cached(
                     results[index] = None
                     missing.append(index)
         missing.sort()
+    elif derive_at is not None:
+        for index, result in enumerate(results):
+            if result is not None and isinstance(result[0], Stub) and not _stands(result[0].derived, derive_at) \
+                    and not any(i.severity == "error" for i in result[1]):
+                try:
+                    results[index] = (cache.incident(names[index]), result[1])
+                except MissingRecord:
+                    results[index] = None
+                    missing.append(index)
+        missing.sort()
     if progress and len(files) > len(missing):
         progress(len(files) - len(missing), len(files))
     if missing:
         done = len(files) - len(missing)
         step = None if progress is None else (lambda n, total: progress(done + n, len(files)))
         checked = _check_all([files[i] for i in missing], root, config, END_OF_TIME, step, jobs)
+        calendar = WorkCalendar.from_config(config)
         for index, (version, (incident, file_issues)) in zip(missing, checked):
             latest = latest_time(incident)
+            derived = None
+            if incident is not None and not any(i.severity == "error" for i in file_issues):
+                derived = derive(incident, config, calendar)
             if version is not None:
-                cache.store(names[index], version, Verdict(incident, tuple(file_issues), latest))
+                cache.store(names[index], version, Verdict(incident, tuple(file_issues), latest, derived))
             if latest is not None and latest > limit:
                 again.append(index)
+            elif not records and (derive_at is None or _stands(derived, derive_at)):
+                results[index] = (stub(incident, derived), file_issues)  # the record itself is not kept
             else:
                 results[index] = (incident, file_issues)
     if again:
@@ -444,6 +473,37 @@ def _check_cached(
     finished = [result for result in results if result is not None]
     assert len(finished) == len(files), "every file has its verdict"
     return finished
+
+
+def derive(incident: Incident, config: RegisterConfig, calendar: WorkCalendar) -> Derived:
+    """What `deadlines` and `stats` read of ``incident`` (kept in the check cache)."""
+    return Derived(incident.file, incident.id, latest_time(incident), facts(incident),
+                   pending(incident, config, calendar))
+
+
+def _stands(derived: Derived | None, now: datetime) -> bool:
+    """Whether ``derived`` is that of its record as of ``now`` (nothing in it later than ``now``)."""
+    return derived is not None and derived.latest is not None and derived.latest <= now
+
+
+def _summaries(names: list[str], results: list[Cached], invalid: set[str], config: RegisterConfig,
+               now: datetime) -> tuple[Derived, ...]:
+    """The derived values of every record without errors, as of ``now``, by id and file."""
+    calendar: WorkCalendar | None = None
+    found: list[Derived] = []
+    for name, (incident, _) in zip(names, results):
+        if incident is None or name in invalid:
+            continue
+        if isinstance(incident, Stub):
+            assert _stands(incident.derived, now) and incident.derived is not None, name
+            found.append(incident.derived)
+            continue
+        seen = as_of(incident, now)
+        if seen is not None:
+            calendar = calendar or WorkCalendar.from_config(config)
+            found.append(derive(seen, config, calendar))
+    found.sort(key=lambda d: (d.id, d.file))
+    return tuple(found)
 
 
 def _check_all(

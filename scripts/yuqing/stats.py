@@ -32,7 +32,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from statistics import median
-from typing import Iterable, Sequence
+from typing import Iterable, NamedTuple, Sequence
 
 from .model import CHANNELS, LEVELS, STATUSES, Deadline, Incident, RegisterConfig, level_rank
 from .times import iso
@@ -282,8 +282,43 @@ def _months(first: str, last: str) -> list[str]:
     return out
 
 
+class Facts(NamedTuple):
+    """What statistics read of one incident, none of it depending on the clock (a tuple:
+    the check cache keeps one per record, so that `yuqing stats` reads no record whole)."""
+
+    id: str
+    level: str
+    status: str
+    lead: str
+    category: str
+    channel: str
+    discovered_at: datetime
+    open: bool
+    confidential: bool
+    withdrawn: bool
+    extensions: int
+    reviewed: bool
+    ups: int
+    downs: int
+    highest: str
+    durations: tuple[timedelta | None, ...]
+    """Discovery to the first event of each of MEASURES."""
+
+
+def facts(incident: Incident) -> Facts:
+    history = incident.level_history()
+    up, down = _steps(history)
+    return Facts(
+        incident.id, incident.level, incident.status, incident.units.lead, incident.category,
+        incident.source.channel, incident.discovered_at, incident.is_open, incident.confidential,
+        incident.withdrawn is not None, len(incident.extensions), review_completed_at(incident) is not None,
+        up, down, max((lvl for _, lvl in history), key=level_rank, default=incident.level),
+        tuple(first_after_discovery(incident, types) for _, _, types in MEASURES),
+    )
+
+
 def compute(
-    incidents: Iterable[Incident],
+    incidents: Iterable[Incident | Facts],
     deadlines: Iterable[Deadline],
     since: datetime | None = None,
     until: datetime | None = None,
@@ -294,15 +329,16 @@ def compute(
 ) -> Stats:
     """Statistics of the incidents discovered in [since, until) and their deadlines.
 
-    ``incidents`` may hold withdrawn records (they are counted apart and left
+    ``incidents`` (or their :class:`Facts`) may hold withdrawn records (they are counted apart and left
     out); ``deadlines`` may hold those of other incidents (only the selected
     incidents' deadlines count). ``config`` gives the rules' order and titles
     and the units' and categories' order.
     """
-    everything = list(incidents)
-    chosen = selected(everything, since, until, include_confidential=include_confidential)
+    everything = [i if isinstance(i, Facts) else facts(i) for i in incidents]
+    chosen = [i for i in everything if not i.withdrawn and in_period(i.discovered_at, since, until)
+              and (include_confidential or not i.confidential)]
     ids = {i.id for i in chosen}
-    withdrawn = sum(1 for i in everything if i.withdrawn is not None and in_period(i.discovered_at, since, until)
+    withdrawn = sum(1 for i in everything if i.withdrawn and in_period(i.discovered_at, since, until)
                     and (include_confidential or not i.confidential))
     counted = tuple(d for d in deadlines if d.incident in ids)
 
@@ -325,30 +361,27 @@ def compute(
         months[month_key(incident.discovered_at)] += 1
         by_level[incident.level] += 1
         by_status[incident.status] += 1
-        lead = incident.units.lead
+        lead = incident.lead
         by_unit[lead] += 1
         by_category[incident.category] += 1
-        by_channel[incident.source.channel] += 1
-        if incident.is_open:
+        by_channel[incident.channel] += 1
+        if incident.open:
             open_count += 1
             unit_open[lead] += 1
         if incident.confidential:
             confidential += 1
-        extensions += len(incident.extensions)
-        unit_extensions[lead] += len(incident.extensions)
-        if review_completed_at(incident) is not None:
+        extensions += incident.extensions
+        unit_extensions[lead] += incident.extensions
+        if incident.reviewed:
             reviews += 1
-        history = incident.level_history()
-        up, down = _steps(history)
-        ups, downs = ups + up, downs + down
-        if up:
+        ups, downs = ups + incident.ups, downs + incident.downs
+        if incident.ups:
             escalated.append(incident.id)
-        if down:
+        if incident.downs:
             downgraded.append(incident.id)
-        highest = max((lvl for _, lvl in history), key=level_rank, default=incident.level)
+        highest = incident.highest
         members[highest] += 1
-        for measure, _, types in MEASURES:
-            value = first_after_discovery(incident, types)
+        for (measure, _, _), value in zip(MEASURES, incident.durations):
             if value is not None:
                 measured[measure]["全部"].append(value)
                 if highest in measured[measure]:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Callable, NoReturn
 import click
 
 if TYPE_CHECKING:  # imported where used: `yuqing --help` starts without the register's code
+    from ..deadlines import DeadlineReport
     from ..model import RegisterConfig
     from ..register import Register
 
@@ -90,13 +91,15 @@ def progress_bar(enabled: bool) -> Callable[[int, int], None] | None:
 
 
 def open_register(root: Path | None, now_text: str | None = None, *, progress: bool = False,
-                  require_valid: bool = False) -> Register:
+                  require_valid: bool = False, records: bool = True) -> Register:
     """Load the register for a reporting command; settings errors are fatal.
 
     Files with errors are left out of what reporting commands see: their
     level, times, even their ``confidential`` flag cannot be trusted, and a
     guessed value would end up in a figure, a deadline or an export. The
     command says so on stderr; with ``require_valid`` it stops instead.
+    A command that reads only deadlines and statistics passes ``records=False``: the
+    register then holds ``derived`` (from the check cache) instead of its incidents.
     """
     found = resolve_root(root)
     from ..config import load_config
@@ -110,7 +113,8 @@ def open_register(root: Path | None, now_text: str | None = None, *, progress: b
         fail("register.yml 有错误,请先修正。")
     now = parse_now(now_text, config)
     # "As of" now: later records are not yet there; a time in the real future is still an error.
-    register = load_register(found, now=now, progress=progress_bar(progress), config=config)
+    register = load_register(found, now=now, progress=progress_bar(progress), config=config, records=records,
+                             derived=not records)
     if register.errors:
         message = (f"注意:{len(register.invalid_files)} 个事件文件有错误,以下结果不含这些文件"
                    "(运行 `yuqing check` 查看并修正)。")
@@ -118,3 +122,12 @@ def open_register(root: Path | None, now_text: str | None = None, *, progress: b
             fail(message)
         click.echo(message, err=True)
     return register.without_invalid()
+
+
+def judged(register: Register) -> DeadlineReport:
+    """Every deadline of a register opened with ``records=False``, at its ``now``."""
+    from ..deadlines import report
+    from ..times import zone
+
+    assert register.config is not None and register.now is not None
+    return report((d.parts for d in register.derived), register.now.astimezone(zone(register.config.timezone)))

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import click
 
-from ..deadlines import STATUS_TEXT, DeadlineReport, compute
+from ..deadlines import STATUS_TEXT, DeadlineReport
 from ..model import LEVELS
 from ..register import incident_files, relative
 from ..render.deadlines import RENDERERS, as_markdown
 from ..words import did_you_mean, listing
-from ._common import EXIT_OK, EXIT_PROBLEMS, format_option, now_option, open_register, root_option
+from ._common import EXIT_OK, EXIT_PROBLEMS, format_option, judged, now_option, open_register, root_option
 
 STATUSES = ("overdue", "due_soon", "pending", "met", "met_late", "unknown")
 GROUPS: dict[str, tuple[str, ...]] = {
@@ -100,7 +100,7 @@ def deadlines_command(paths: tuple[Path, ...], now_text: str | None, status_text
       yuqing deadlines --format github --fail-on overdue      # 定时 CI
       yuqing deadlines --status all incidents/2025/YQ-2025-0007.yml
     """
-    register = open_register(root, now_text)
+    register = open_register(root, now_text, records=False)  # deadlines only: from the check cache
     config = register.config
     assert config is not None  # open_register stops on unusable settings
     statuses = _statuses(status_text if status_text is not None else DEFAULT_STATUS[fmt])
@@ -110,7 +110,7 @@ def deadlines_command(paths: tuple[Path, ...], now_text: str | None, status_text
 
     now = register.now
     assert now is not None
-    report = compute(register.counted(), config, now)
+    report = judged(register)
     chosen = report.select(units=units or None, levels=levels or None, files=files, open_only=open_only)
     shown = chosen.select(statuses)
     click.echo(RENDERERS[fmt](shown))

@@ -9,7 +9,7 @@ from typing import Any, Callable
 
 import click
 
-from ._common import EXIT_OK, format_option, now_option, open_register, root_option
+from ._common import EXIT_OK, format_option, judged, now_option, open_register, root_option
 
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -84,12 +84,13 @@ def stats_command(since_text: str | None, until_text: str | None, by: str | None
     from ..render.stats import RENDERERS
     from ..times import zone
 
-    register = open_register(root, now_text)
+    register = open_register(root, now_text, records=False)  # what statistics read, from the check cache
     assert register.config is not None and register.now is not None
     since, until = bounds(since_text, until_text, zone(register.config.timezone))
-    deadlines, warnings = core.judge_all(register.counted(), register.config, register.now)
-    result = core.compute(register.incidents, deadlines, since, until, config=register.config,
-                          include_confidential=not exclude_confidential, warnings=warnings)
+    report = judged(register)
+    result = core.compute([d.facts for d in register.derived], report.deadlines, since, until,
+                          config=register.config, include_confidential=not exclude_confidential,
+                          warnings=report.warnings)
     output = RENDERERS[fmt](result, by)
     click.echo(output, nl=not output.endswith("\n"))
     raise SystemExit(EXIT_OK)
