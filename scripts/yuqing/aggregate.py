@@ -39,7 +39,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Iterable, Literal
 
 from . import cache
 from .cache import CACHE_DIR, make_folder
@@ -367,30 +367,30 @@ def aggregate(root: Path, config: RegisterConfig, sources: tuple[Source, ...], n
     tz = zone(config.timezone)
     key = None if os.environ.get("YUQING_NO_CACHE") else cache._key()
     stamp = _stamp(root, config) if key is not None else ""
+    jobs = [(s, root, tz, now, timeout, key, stamp) for s in sources]
     if len(sources) < 4:
-        schema = SchemaChecker(read_schema("export.schema.json"))
-        results = [_one(s, root, schema, tz, now, timeout, key, stamp) for s in sources]
-    else:
-        # Reading an export is CPU work (validating, building records): processes, not threads.
-        # (Workers of the fork start method: the fetches of several sources wait at once too.)
-        with ProcessPoolExecutor(max(1, min(workers, len(sources)))) as pool:
-            results = list(pool.map(_worker, [(s, root, tz, now, timeout, key, stamp) for s in sources]))
-    outcomes = tuple(outcome for outcome, _ in results)
-    pickled = [records for _, records in results]
-    del results
+        return _merged(map(_worker, jobs))
+    # Reading an export is CPU work (validating, building records): processes, not threads.
+    with ProcessPoolExecutor(max(1, min(workers, len(sources)))) as pool:
+        return _merged(pool.map(_worker, jobs))
+
+
+def _merged(results: Iterable[tuple[Outcome, bytes]]) -> CityView:
+    """The sources' outcomes and records, each county's loaded as it arrives (its bytes then dropped)."""
+    outcomes: list[Outcome] = []
     loaded: list[Incident] = []
     enabled = gc.isenabled()
     gc.disable()  # a hundred thousand records, none of them garbage: collecting as they load took most of it
     try:
-        for index, records in enumerate(pickled):
+        for outcome, records in results:
+            outcomes.append(outcome)
             loaded += _load(records)
-            pickled[index] = b""  # held no longer than needed: 3 MB a county
     finally:
         # They live as long as the command: never scanned again (each full collection walked them all).
         gc.freeze()
         if enabled:
             gc.enable()
-    return CityView(outcomes, tuple(loaded))
+    return CityView(tuple(outcomes), tuple(loaded))
 
 
 __all__ = ["CityView", "Outcome", "Source", "aggregate", "read_sources"]
