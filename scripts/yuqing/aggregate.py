@@ -248,7 +248,8 @@ _READ_FORMAT = b"yuqing-source-records 1\n"
 def _stamp(root: Path, config: RegisterConfig) -> str:
     """What a source's records depend on besides its export and its row of sources.yml."""
     digest = hashlib.sha256(cache.fingerprint(root, config).encode())
-    for path in (Path(__file__), Path(cache.__file__).parent / "records.py", Path(cache.__file__).parent / "times.py"):
+    here = Path(__file__).resolve().parent
+    for path in (here / "aggregate.py", here / "records.py", here / "times.py"):  # the rest: in the fingerprint
         digest.update(path.read_bytes())
     from .validate import SCHEMA_DIR
 
