@@ -313,6 +313,7 @@ class CheckCache:
         self.key = key
         self._buckets: dict[int, _Bucket] = {}
         self._dirty: set[int] = set()
+        self._wrote = False
         self.started_ns = time.time_ns()
 
     @classmethod
@@ -330,8 +331,11 @@ class CheckCache:
         return cls(root / CACHE_DIR / name, key)
 
     @staticmethod
-    def _number(rel: str) -> int:
+    def bucket_of(rel: str) -> int:
+        """The cache file ``rel``'s verdict is kept in."""
         return zlib.crc32(rel.encode("utf-8", "surrogateescape")) % BUCKETS
+
+    _number = bucket_of
 
     def _bucket(self, rel: str) -> _Bucket:
         return self._open(self._number(rel))
@@ -423,18 +427,37 @@ class CheckCache:
     def store(self, rel: str, version: Version, verdict: Verdict) -> None:
         self.put(rel, (Version(trusted_stat(version.stat, self.started_ns), version.digest), verdict))
 
+    def flush(self, number: int, forget: bool = False) -> None:
+        """Write bucket ``number`` now if it changed; with ``forget``, let go of what it holds
+        (read again from its file if asked for later)."""
+        if number in self._dirty:
+            try:
+                self._make_folder()
+                self._write(self.folder / f"{number:02x}.bin", self._buckets[number])
+                self._dirty.discard(number)
+                self._wrote = True
+            except OSError:
+                return  # kept in memory: save() tries again
+        if forget and number in self._buckets and number not in self._dirty:
+            bucket = self._buckets.pop(number)
+            if bucket.handle is not None:
+                bucket.handle.close()
+
+    def _make_folder(self) -> None:
+        make_folder(self.folder.parent)
+        self.folder.mkdir(exist_ok=True)
+
     def save(self) -> None:
         """Write each changed bucket whole, atomically; a failure leaves the old one (or none)."""
-        if not self._dirty:
-            self.close()
-            return
         try:
-            make_folder(self.folder.parent)
-            self.folder.mkdir(exist_ok=True)
-            for number in sorted(self._dirty):
-                self._write(self.folder / f"{number:02x}.bin", self._buckets[number])
-            self._dirty.clear()
-            _sweep(self.folder.parent, self.folder.name)
+            if self._dirty:
+                self._make_folder()
+                for number in sorted(self._dirty):
+                    self._write(self.folder / f"{number:02x}.bin", self._buckets[number])
+                self._dirty.clear()
+                self._wrote = True
+            if self._wrote:
+                _sweep(self.folder.parent, self.folder.name)
         except OSError:
             pass  # a read-only register is checked in full every time: slower, never wrong
         self.close()

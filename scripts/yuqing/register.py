@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Iterable, Sequence, cast
+from typing import Callable, Iterable, Iterator, Sequence, cast
 
 from .asof import as_of, register_as_of
 from .calendar import WorkCalendar
@@ -448,9 +448,15 @@ def _check_cached(
     if missing:
         done = len(files) - len(missing)
         step = None if progress is None else (lambda n, total: progress(done + n, len(files)))
-        checked = _check_all([files[i] for i in missing], root, config, END_OF_TIME, step, jobs)
+        # Cache file by cache file: each written as soon as its last file is checked and, when the
+        # records are not wanted, let go (a cold check of 100,000 records held them all).
+        missing.sort(key=lambda i: (cache.bucket_of(names[i]), i))
+        checked = _check_iter([files[i] for i in missing], root, config, END_OF_TIME, step, jobs)
         calendar = WorkCalendar.from_config(config)
-        for index, (version, (incident, file_issues)) in zip(missing, checked):
+        for position, (index, (version, (incident, file_issues))) in enumerate(zip(missing, checked)):
+            bucket = cache.bucket_of(names[index])
+            if position and bucket != cache.bucket_of(names[missing[position - 1]]):
+                cache.flush(cache.bucket_of(names[missing[position - 1]]), forget=not records)
             latest = latest_time(incident)
             derived = None
             if incident is not None and not any(i.severity == "error" for i in file_issues):
@@ -510,21 +516,26 @@ def _check_all(
     files: list[Path], root: Path, config: RegisterConfig, now: datetime,
     progress: Progress | None, jobs: int | None,
 ) -> list[tuple[Version | None, Result]]:
+    return list(_check_iter(files, root, config, now, progress, jobs))
+
+
+def _check_iter(
+    files: Sequence[Path], root: Path, config: RegisterConfig, now: datetime,
+    progress: Progress | None, jobs: int | None,
+) -> Iterator[tuple[Version | None, Result]]:
+    """:func:`check_version` of each file, in order, as each is done (spread over the cores)."""
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     if workers > 1 and len(files) >= PARALLEL_THRESHOLD:
         chunk = max(16, len(files) // (workers * 8))
         with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(str(root), config, now)) as pool:
-            results = []
             for index, result in enumerate(pool.map(_check_one, [str(f) for f in files], chunksize=chunk), 1):
-                results.append(result)
+                yield result
                 if progress and (index % 100 == 0 or index == len(files)):
                     progress(index, len(files))
-            return results
+            return
     schema = SchemaChecker(read_schema("incident.schema.json", root))
     ctx = Context(config, now)
-    results = []
     for index, path in enumerate(files, 1):
-        results.append(check_version(path, root, schema, ctx))
+        yield check_version(path, root, schema, ctx)
         if progress and (index % 100 == 0 or index == len(files)):
             progress(index, len(files))
-    return results
