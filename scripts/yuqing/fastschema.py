@@ -16,9 +16,13 @@ The closures are conservative: wherever jsonschema's semantics have corners
 from __future__ import annotations
 
 import re
+import sys
 from typing import Any, Callable
 
 Check = Callable[[Any], bool]
+
+_TEXT_KEYWORDS = frozenset({"type", "minLength", "maxLength", "pattern"})
+"""A schema of only these, with type string, is checked by one closure (:meth:`_Compiler._text`)."""
 
 # Keywords that never affect validity.
 _ANNOTATIONS = frozenset({
@@ -31,14 +35,16 @@ class _Unsupported(Exception):
     """The schema uses something this module does not implement: no fast path."""
 
 
-def compile_schema(schema: dict[str, Any], formats: Callable[[Any, str], bool]) -> Check | None:
+def compile_schema(schema: dict[str, Any], formats: Callable[[Any, str], bool],
+                   format_checks: dict[str, Check] | None = None) -> Check | None:
     """A function that is True only for instances valid under ``schema``, or None.
 
     ``formats(value, name)`` tells whether ``value`` conforms to the format
-    ``name`` (the validator's own format checker, so both paths agree).
+    ``name`` (the validator's own format checker, so both paths agree);
+    ``format_checks`` are the same tests by name, called without that detour.
     """
     try:
-        return _Compiler(schema, formats).compile(schema)
+        return _Compiler(schema, formats, format_checks or {}).compile(schema)
     except (_Unsupported, RecursionError, KeyError, TypeError, re.error):
         return None
 
@@ -73,9 +79,11 @@ def _number(value: Any) -> None:
 
 
 class _Compiler:
-    def __init__(self, root: dict[str, Any], formats: Callable[[Any, str], bool]) -> None:
+    def __init__(self, root: dict[str, Any], formats: Callable[[Any, str], bool],
+                 format_checks: dict[str, Check]) -> None:
         self.root = root
         self.formats = formats
+        self.format_checks = format_checks
         self.refs: dict[str, Check] = {}
 
     def compile(self, schema: Any) -> Check:
@@ -87,6 +95,8 @@ class _Compiler:
             raise _Unsupported(schema)
         checks: list[Check] = []
         keys = set(schema) - _ANNOTATIONS
+        if schema.get("type") == "string" and keys <= _TEXT_KEYWORDS:
+            return self._text(schema)
         for key in sorted(keys):
             handler = getattr(self, "_k_" + key.lstrip("$"), None)
             if handler is None:
@@ -99,6 +109,9 @@ class _Compiler:
             return lambda v: True
         if len(checks) == 1:
             return checks[0]
+        if len(checks) == 2:  # without a loop: most schemas here are a type and one more keyword
+            first, second = checks
+            return lambda v: first(v) and second(v)
         chain = tuple(checks)
 
         def every(v: Any) -> bool:
@@ -107,6 +120,19 @@ class _Compiler:
                     return False
             return True
         return every
+
+    def _text(self, schema: dict[str, Any]) -> Check:
+        """A text schema (type string, lengths, a pattern) in one closure: the most common node."""
+        low, high = schema.get("minLength", 0), schema.get("maxLength", sys.maxsize)
+        _count(low)
+        _count(high)
+        pattern = schema.get("pattern")
+        if pattern is None:
+            return lambda v: isinstance(v, str) and low <= len(v) <= high
+        if not isinstance(pattern, str):
+            raise _Unsupported("pattern")
+        search = re.compile(pattern).search
+        return lambda v: isinstance(v, str) and low <= len(v) <= high and search(v) is not None
 
     # --- keywords ------------------------------------------------------------
 
@@ -121,6 +147,7 @@ class _Compiler:
             slot: list[Check] = []
             self.refs[ref] = lambda v: slot[0](v)
             slot.append(self.compile(target))
+            self.refs[ref] = slot[0]  # later uses call it directly; only a recursive use needs the slot
         return self.refs[ref]
 
     def _k_type(self, value: Any, schema: dict[str, Any]) -> Check:
@@ -152,8 +179,8 @@ class _Compiler:
     def _k_required(self, value: list[str], schema: dict[str, Any]) -> Check:
         if not isinstance(value, list) or not all(isinstance(n, str) for n in value):
             raise _Unsupported("required")
-        names = tuple(value)
-        return lambda v: not isinstance(v, dict) or all(name in v for name in names)
+        names = frozenset(value)
+        return lambda v: not isinstance(v, dict) or names <= v.keys()
 
     def _k_properties(self, value: dict[str, Any], schema: dict[str, Any]) -> Check:
         if not isinstance(value, dict):
@@ -263,6 +290,9 @@ class _Compiler:
     def _k_format(self, value: str, schema: dict[str, Any]) -> Check:
         if not isinstance(value, str):
             raise _Unsupported("format")
+        known = self.format_checks.get(value)
+        if known is not None:
+            return known
         formats = self.formats
         return lambda v: formats(v, value)
 
@@ -279,12 +309,17 @@ class _Compiler:
         if not isinstance(value, list) or not value:
             raise _Unsupported("anyOf")
         options = tuple(self.compile(sub) for sub in value)
+        if len(options) == 2:
+            first, second = options
+            return lambda v: first(v) or second(v)
         return lambda v: any(option(v) for option in options)
 
     def _k_allOf(self, value: list[Any], schema: dict[str, Any]) -> Check:
         if not isinstance(value, list) or not value:
             raise _Unsupported("allOf")
         parts = tuple(self.compile(sub) for sub in value)
+        if len(parts) == 1:
+            return parts[0]
         return lambda v: all(part(v) for part in parts)
 
     def _k_oneOf(self, value: list[Any], schema: dict[str, Any]) -> Check:

@@ -6,7 +6,7 @@ import json
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from .fastschema import compile_schema
 from .loader import Loaded, join_path
@@ -40,7 +40,7 @@ def _is_datetime(value: object) -> bool:
     return 1 <= day <= limit
 
 
-_FORMAT_CHECKS = {"date-time": _is_datetime}
+_FORMAT_CHECKS: dict[str, Callable[[Any], bool]] = {"date-time": _is_datetime}
 
 
 def _conforms(value: object, name: str) -> bool:
@@ -96,7 +96,7 @@ class SchemaChecker:
         # Most files are valid: a compiled yes/no check clears them without
         # jsonschema (see fastschema.py); the rest get jsonschema's full report,
         # so the Issues are the same either way (``fast=False``: jsonschema only).
-        self._certainly_valid = compile_schema(schema, _conforms) if fast else None
+        self._certainly_valid = compile_schema(schema, _conforms, _FORMAT_CHECKS) if fast else None
         self._full: Draft202012Validator | None = None
         if self._certainly_valid is None:
             self._validator  # noqa: B018 - a schema the fast path does not take is checked now
