@@ -49,6 +49,7 @@ reproducible build.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import importlib.util
 import io
@@ -60,6 +61,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from datetime import datetime
 from pathlib import Path
 from types import SimpleNamespace
@@ -70,7 +72,7 @@ from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
-from mkdocs.structure.files import File, Files
+from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
@@ -79,9 +81,10 @@ from .site.collect import Collected, collect
 from .site.dictionary import userdict
 from .site.feed import atom
 from .site.model import incident_path
-from .site.pages import HtmlPage, build_pages
+from .site.incident import incident_page, page_key
+from .site.pages import HtmlPage, incident_inputs, other_pages
 from .site.search import entry as search_entry
-from .times import parse_time, zone
+from .times import parse_time, short, zone
 
 log = logging.getLogger("mkdocs.plugins.yuqing")
 
@@ -149,6 +152,9 @@ class YuqingPlugin(BasePlugin[YuqingConfig]):
         self.prepared: dict[str, HtmlPage] = {}
         self.generated: set[str] = set()
         self.incident_urls: dict[str, str] = {}
+        self.nav: Any = None
+        self.scanned: dict[str, int] = {}
+        """Output file -> bytes, of the pages the leak guard scanned before MkDocs wrote them."""
         """Published incident id -> its page's URL (relative to the site root), for Pagefind's records."""
         self.search_index: Any = None
         self.command: str | None = None
@@ -252,7 +258,14 @@ class YuqingPlugin(BasePlugin[YuqingConfig]):
         self.search_index = self._search_index(config)
         self.prepared.clear()
         self.generated.clear()
-        for path, page in build_pages(collected.site).items():
+        # Incident pages (the bulk: 100,000 at a province) are rendered one at a time in on_env:
+        # here they are only files, marked EXCLUDED so that MkDocs neither reads nor builds them,
+        # but present, so that links to them resolve (and a missing one still warns).
+        for incident in collected.site.incidents:
+            path = incident_path(incident)
+            self.generated.add(path)
+            files.append(File.generated(config, path, content="", inclusion=InclusionLevel.EXCLUDED))
+        for path, page in other_pages(collected.site).items():
             self.generated.add(path)
             if isinstance(page, HtmlPage):
                 self.prepared[path] = page
@@ -274,6 +287,72 @@ class YuqingPlugin(BasePlugin[YuqingConfig]):
 
         files.append(File.generated(config, FILE_NAME, content=for_site(collected.site)))
         return files
+
+    def on_nav(self, nav: Any, *, config: MkDocsConfig, files: Files) -> Any:
+        self.nav = nav
+        return nav
+
+    @event_priority(-100)  # after every other plugin's on_env: the environment pages are rendered with
+    def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
+        """Render and write every incident page, one at a time, as MkDocs's own build loop would."""
+        if self.collected is not None:
+            self._write_incident_pages(env, config, files)
+        return env
+
+    def _write_incident_pages(self, env: Any, config: MkDocsConfig, files: Files) -> None:
+        from mkdocs.commands.build import _build_page, _populate_page
+
+        assert self.collected is not None and self.scanner is not None
+        site = self.collected.site
+        doc_files = files.documentation_pages(inclusion=InclusionLevel.is_in_serve if self.command == "serve"
+                                              else InclusionLevel.is_included)
+        cache = _served(config, self._context_key(env, config, doc_files)) if self.command == "serve" else None
+        now_text = short(site.now)
+        reused = 0
+        for incident, deadlines in incident_inputs(site):
+            path = incident_path(incident)
+            file = files.get_file_from_path(path)
+            assert file is not None
+            key = page_key(site, incident, deadlines) if cache is not None else ""
+            if cache is not None and cache.reuse(path, key, now_text, Path(file.abs_dest_path)):
+                self.scanned[file.dest_uri] = Path(file.abs_dest_path).stat().st_size
+                if self.search_index is not None and isinstance(getattr(self.search_index, "entries", None), list):
+                    self.search_index.entries.append(search_entry(incident, file.url))
+                reused += 1
+                continue
+            self.prepared[path] = incident_page(site, incident, deadlines)
+            try:
+                page = Page(None, file, config)
+                # The same steps as MkDocs's build loop: plugin events, theme template, leak guard (on_post_page).
+                _populate_page(page, config, files)
+                _build_page(file.page, config, doc_files, self.nav, env)
+            finally:
+                file.page = None  # forget the page: its text is written
+                del self.prepared[path]
+            if cache is not None:
+                cache.keep(path, key, now_text, Path(file.abs_dest_path))
+        if cache is not None:
+            log.info("事件页:%d 页未变,沿用上次的输出;%d 页重新生成。", reused, len(site.incidents) - reused)
+
+    def _context_key(self, env: Any, config: MkDocsConfig, doc_files: Any) -> str:
+        """What every incident page shares, as a hash: theme output around a page, register settings, guard.
+
+        A probe page at an incident page's depth is rendered with the theme: the navigation, header,
+        footer and assets every incident page repeats. `mkdocs serve` reuses a page's last output only
+        while this, and the page's own inputs (``incident.page_key``), are unchanged.
+        """
+        from mkdocs.commands.build import get_context
+
+        assert self.collected is not None
+        probe = Page("probe", File.generated(config, f"{GENERATED}/incidents/0000/probe.md", content=""), config)
+        probe.content, probe.toc, probe.meta = "", get_toc([]), {}
+        theme = env.get_template("main.html").render(get_context(self.nav, doc_files, config, probe))
+        site = self.collected.site
+        templates = sorted((p.name, p.stat().st_mtime_ns) for p in (Path(__file__).parent / "site" / "templates").iterdir())
+        secret = sorted((i.id, i.title) for i in self.collected.confidential)
+        parts = (theme, repr(site.config), repr(secret), repr(templates), self.search_index is not None,
+                 site.history is None, getattr(site.history, "note", ""), site.deadlines is None)
+        return hashlib.sha256(repr(parts).encode("utf-8", errors="surrogatepass")).hexdigest()
 
     def on_pre_page(self, page: Page, *, config: MkDocsConfig, files: Files) -> Page:
         prepared = self.prepared.get(page.file.src_uri)
@@ -323,6 +402,8 @@ class YuqingPlugin(BasePlugin[YuqingConfig]):
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         if self.scanner is not None:
             self._refuse(page.file.dest_uri, self.scanner.find(output), config)
+            # What MkDocs writes next: on_post_build's pass over the output need not read it again.
+            self.scanned[page.file.dest_uri] = len(output.encode("utf-8", errors="xmlcharrefreplace"))
         return output
 
     @event_priority(-100)
@@ -370,7 +451,7 @@ class YuqingPlugin(BasePlugin[YuqingConfig]):
         if self.collected is None:
             return
         found = guard.leaks(site_dir, self.collected.confidential,
-                            (i.title for i in self.collected.site.incidents))
+                            (i.title for i in self.collected.site.incidents), scanned=self.scanned)
         if found:
             shown = self._shown_dir(config)
             lines = "\n".join(f"  {posixpath.join(shown, f)}: {what}" for f, what in found[:20])
@@ -407,6 +488,74 @@ class YuqingPlugin(BasePlugin[YuqingConfig]):
             staging.rename(target)
             shutil.rmtree(old, ignore_errors=True)
         _remove_if_empty(staging.parent)
+
+
+class _ServeCache:
+    """The incident pages `mkdocs serve` wrote last time, kept (hard links) in a folder of its own.
+
+    MkDocs empties its output folder and makes a new plugin on every rebuild, so this lives in
+    the module, one per mkdocs.yml. A page is reused when its inputs and the shared context are
+    unchanged; only the "数据截至" time of its print heading is brought up to date.
+    """
+
+    def __init__(self) -> None:
+        self.folder = Path(tempfile.mkdtemp(prefix="yuqing-serve-"))
+        self.context = ""
+        self.pages: dict[str, tuple[str, str]] = {}
+        """src path -> (page key, the "now" text in the kept output)."""
+
+    def _kept(self, path: str) -> Path:
+        return self.folder / hashlib.sha1(path.encode("utf-8")).hexdigest()
+
+    def reuse(self, path: str, key: str, now_text: str, dest: Path) -> bool:
+        found = self.pages.get(path)
+        if found is None or found[0] != key:
+            return False
+        kept = self._kept(path)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            if found[1] != now_text:
+                text = kept.read_text(encoding="utf-8")
+                text = text.replace(f"数据截至 {found[1]}</p>", f"数据截至 {now_text}</p>", 1)
+                kept.unlink()
+                kept.write_text(text, encoding="utf-8")
+                self.pages[path] = (key, now_text)
+            if dest.exists():
+                dest.unlink()
+            os.link(kept, dest)
+        except OSError:
+            try:
+                shutil.copyfile(kept, dest)
+            except OSError:
+                self.pages.pop(path, None)
+                return False
+        return True
+
+    def keep(self, path: str, key: str, now_text: str, written: Path) -> None:
+        kept = self._kept(path)
+        try:
+            if kept.exists():
+                kept.unlink()
+            try:
+                os.link(written, kept)
+            except OSError:
+                shutil.copyfile(written, kept)
+        except OSError:
+            self.pages.pop(path, None)
+            return
+        self.pages[path] = (key, now_text)
+
+
+_SERVE_CACHES: dict[str, _ServeCache] = {}
+
+
+def _served(config: MkDocsConfig, context: str) -> _ServeCache:
+    """This mkdocs.yml's serve cache, emptied when the shared context changed."""
+    cache = _SERVE_CACHES.setdefault(str(config.config_file_path), _ServeCache())
+    if cache.context != context:
+        cache.pages.clear()
+        cache.context = context
+    return cache
 
 
 STAGING = ".yuqing-build"

@@ -114,11 +114,12 @@ def collect(root: Path, now: datetime, *, history: bool = True, docs: frozenset[
         if history_module is not None:
             try:
                 from ..times import zone
-                from .revisions import changes
+                from .revisions import Revisions
 
                 tz = zone(config.timezone)
                 git_history = history_module.load(root, levels=False, tz=tz)
-                shown = changes(git_history, (i.id for i in published), tz, frozenset(i.id for i in confidential))
+                # Computed a chunk at a time as pages are built (never all blobs at once).
+                shown = Revisions(git_history, (i.id for i in published), tz, frozenset(i.id for i in confidential))
             except Exception as error:
                 log.warning("读取 git 历史失败:%s", error)
     from .downloads import downloads as make_downloads

@@ -14,14 +14,15 @@ from xml.sax.saxutils import escape, quoteattr
 from ..model import Incident
 from .escape import clean, safe_url
 from .model import SiteInput
+from .revisions import newest_at
 
 ENTRIES = 50
 
 
 def updated_at(site: SiteInput, incident: Incident) -> datetime:
-    shown = site.revisions.get(incident.id)
-    if shown:
-        return shown[0].at  # newest revision, in the register's timezone
+    newest = newest_at(site.revisions, incident.id)
+    if newest is not None:
+        return newest  # newest revision, in the register's timezone
     times = [incident.discovered_at, *(e.at for e in incident.timeline)]
     return max(times)
 

@@ -20,7 +20,7 @@ import io
 import zipfile
 import re
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Mapping
 
 from ..model import Incident
 
@@ -100,19 +100,29 @@ def _unzipped(data: bytes) -> bytes:
         return data
 
 
-def leaks(site_dir: Path, incidents: Iterable[Incident], public_titles: Iterable[str] = ()) -> list[tuple[str, str]]:
+def leaks(site_dir: Path, incidents: Iterable[Incident], public_titles: Iterable[str] = (),
+          scanned: Mapping[str, int] | None = None) -> list[tuple[str, str]]:
     """(file relative to site_dir, what leaked) for every confidential id or title found.
 
     A title that a published record also has is not searched for: it is public
     text (templated titles like 网民反映某超市销售过期食品 recur).
+
+    ``scanned``: file (relative, POSIX) -> byte size of files already scanned in memory before
+    they were written (the pages: at a province, gigabytes); such a file is read again only if
+    its size changed since (something rewrote it).
     """
     scanner = Scanner(incidents, public_titles)
     if scanner.pattern is None:
         return []
+    scanned = scanned or {}
     found: list[tuple[str, str]] = []
     for path in sorted(site_dir.rglob("*")):
         if not path.is_file() or path.suffix.lower() in BINARY_SUFFIXES:
             continue
+        if scanned:
+            size = scanned.get(path.relative_to(site_dir).as_posix())
+            if size is not None and size == path.stat().st_size:
+                continue
         data = path.read_bytes()
         if data[:2] == b"\x1f\x8b":  # gzip, whatever the suffix (.gz, Pagefind's .pf_* chunks)
             try:

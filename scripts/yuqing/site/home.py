@@ -19,6 +19,7 @@ from typing import Any
 from ..model import LEVELS, Deadline, Incident, level_rank
 from .common import INDEX, REVIEWS, RULES, STATS, HtmlPage, counted, newest_first
 from .model import GENERATED, HOME, SiteInput
+from .revisions import since as revisions_since
 from .templating import render
 
 LATEST = 10
@@ -100,16 +101,16 @@ def urgent(site: SiteInput) -> tuple[list[Late], list[Late], list[Late]]:
     return overdue, soon, closed
 
 
-def changes_since(site: SiteInput, since: datetime) -> list[Change]:
+def changes_since(site: SiteInput, since_at: datetime) -> list[Change]:
     """Every revision of a published record that reached the register since ``since``, newest first."""
     by_id = {i.id: i for i in site.incidents}
     found = []
-    for record_id, rows in site.revisions.items():
+    for record_id, rows in revisions_since(site.revisions, since_at, site.now):
         incident = by_id.get(record_id)
         if incident is None:
             continue
         for row in rows:
-            if since <= row.at <= site.now:
+            if since_at <= row.at <= site.now:
                 found.append(Change(incident, row.at, row.kind, ";".join(row.changes)))
     found.sort(key=lambda c: (c.at, c.incident.id), reverse=True)
     return found

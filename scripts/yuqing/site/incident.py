@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Sequence
 
 from ..model import Deadline, Incident
@@ -32,6 +33,24 @@ def incident_page(site: SiteInput, incident: Incident, deadlines: Sequence[Deadl
         boost=2, tags=incident.tags,
         search=f'<h1 id="yq-title">{html_text(incident.title)}</h1>\n<p>{summary}</p>', record=incident,
     )
+
+
+def page_key(site: SiteInput, incident: Incident, deadlines: Sequence[Deadline]) -> str:
+    """A hash of what the page shows that is the record's own: the record, its deadlines, its git history.
+
+    With the shared context (register settings, templates, theme: the plugin's), it decides
+    whether `mkdocs serve` may reuse the page's last output. ``now`` is left out on purpose: it
+    shows only in the print heading, which the plugin updates (the deadlines' statuses, which
+    depend on it, are in).
+    """
+    history = site.history
+    record = history.of(incident.id) if history is not None and getattr(history, "available", False) else None
+    revisions = None if record is None else tuple(
+        (r.commit, r.change, r.path, r.blob, r.old_path, r.old_blob, r.author, r.at, r.arrived_at, r.boundary)
+        for r in record.revisions)
+    duplicate = bool(incident.withdrawn and incident.withdrawn.duplicate_of in site.published_ids)
+    text = repr((incident, tuple(deadlines), duplicate, revisions))
+    return hashlib.sha256(text.encode("utf-8", errors="surrogatepass")).hexdigest()
 
 
 def _history(site: SiteInput, incident: Incident) -> dict[str, object]:

@@ -20,8 +20,9 @@ only (``HtmlPage.search``); the other pages are left out of the index.
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Iterator
 
-from ..model import Deadline
+from ..model import Deadline, Incident
 from .common import REPORTS, RULES, STATS, HtmlPage
 from .figures import reports_page, stats_page
 from .home import home_page
@@ -35,7 +36,7 @@ from .templating import static_links
 Pages = dict[str, str]
 Built = dict[str, "str | HtmlPage"]
 
-__all__ = ["Built", "HtmlPage", "Pages", "build", "build_pages"]
+__all__ = ["Built", "HtmlPage", "Pages", "build", "build_pages", "incident_inputs", "incident_pages", "other_pages"]
 
 
 def build(site: SiteInput, *, directory_urls: bool = True) -> Pages:
@@ -53,12 +54,33 @@ def build(site: SiteInput, *, directory_urls: bool = True) -> Pages:
 
 def build_pages(site: SiteInput) -> Built:
     """Every generated page: {src path under docs/: Markdown text or HtmlPage}."""
+    pages: Built = dict(incident_pages(site))
+    pages.update(other_pages(site))
+    return pages
+
+
+def incident_pages(site: SiteInput) -> Iterator[tuple[str, HtmlPage]]:
+    """(src path, page) of every published incident, one at a time: the bulk of a province's site.
+
+    The MkDocs plugin renders and writes each before making the next, so a build never holds
+    them all (``site.revisions`` computes the records' history a chunk at a time, in this order).
+    """
+    for incident, deadlines in incident_inputs(site):
+        yield incident_path(incident), incident_page(site, incident, deadlines)
+
+
+def incident_inputs(site: SiteInput) -> Iterator[tuple[Incident, list[Deadline]]]:
+    """Each published incident with its deadlines, in page order."""
     by_incident: dict[str, list[Deadline]] = defaultdict(list)
     for deadline in site.deadlines or ():
         by_incident[deadline.incident].append(deadline)
-    pages: Built = {HOME: home_page(site)}
     for incident in site.incidents:
-        pages[incident_path(incident)] = incident_page(site, incident, by_incident.get(incident.id, []))
+        yield incident, by_incident.get(incident.id, [])
+
+
+def other_pages(site: SiteInput) -> Built:
+    """Every generated page but the incident pages: home, indexes, reviews, statistics, reports, rules."""
+    pages: Built = {HOME: home_page(site)}
     pages.update(index_pages(site))
     pages.update(review_pages(site))
     pages[STATS] = stats_page(site)

@@ -1,0 +1,154 @@
+"""The site build at scale: wall, CPU, peak memory of the whole process tree, pages, site size.
+
+    .venv/bin/python benchmarks/bench_build.py --count 10000              # register made (with history) and cached
+    .venv/bin/python benchmarks/bench_build.py --root /tmp/reg/r100000    # an existing register (copied, not written)
+    .venv/bin/python benchmarks/bench_build.py --count 10000 --runs 3     # median of 3
+
+The register is ``python -m yuqing.synthetic --count N --seed 1 --history`` (cached in
+benchmarks/results/work/build-N), or a copy of ``--root`` (``git clone``: the original is never
+written). The project's docs/, overrides/ and mkdocs.yml are copied in, and ``mkdocs build``
+runs with a fixed ``YUQING_NOW``. Memory is the peak of the SUM of the resident sizes of the
+build and every process it starts (Pagefind included), sampled every 50 ms from /proc: what the
+machine must have free, not only the largest process. CPU is user + system time of the whole
+tree (``RUSAGE_CHILDREN``).
+
+The machine is shared and has 2 cores: wall times carry that noise; CPU and memory less so.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+PROJECT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+WORK = PROJECT / "benchmarks" / "results" / "work"
+NOW = "2026-11-02T10:00:00+08:00"
+
+
+def tree_rss_kb(pid: int) -> int:
+    """Resident kB of ``pid`` and all its descendants (one /proc walk)."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/status", encoding="ascii", errors="replace") as handle:
+                text = handle.read()
+        except OSError:
+            continue
+        ppid = kb = 0
+        for line in text.splitlines():
+            if line.startswith("PPid:"):
+                ppid = int(line.split()[1])
+            elif line.startswith("VmRSS:"):
+                kb = int(line.split()[1])
+        children.setdefault(ppid, []).append(int(entry))
+        rss[int(entry)] = kb
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        total += rss.get(current, 0)
+        todo.extend(children.get(current, ()))
+    return total
+
+
+def run_tree(cmd: list[str], cwd: Path, env: dict[str, str]) -> dict[str, Any]:
+    """Run ``cmd``; wall seconds, CPU seconds and peak tree MB."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    process = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, tree_rss_kb(process.pid))
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, err = process.communicate()
+    wall = time.perf_counter() - start
+    done.set()
+    sampler.join()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if process.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{err.decode('utf-8', 'replace')[-3000:]}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {"wall": wall, "cpu": cpu, "peak_mb": peak / 1024}
+
+
+def register(count: int, source: Path | None) -> Path:
+    if source is not None:
+        root = WORK / f"build-{source.name}"
+        if not (root / ".git").is_dir():
+            shutil.rmtree(root, ignore_errors=True)
+            root.parent.mkdir(parents=True, exist_ok=True)
+            subprocess.run(["git", "clone", "-q", str(source), str(root)], check=True)
+    else:
+        root = WORK / f"build-{count}"
+        if not (root / ".git").is_dir():
+            shutil.rmtree(root, ignore_errors=True)
+            root.parent.mkdir(parents=True, exist_ok=True)
+            subprocess.run([sys.executable, "-m", "yuqing.synthetic", "--count", str(count), "--seed", "1",
+                            "--out", str(root), "--history"], check=True, stdout=subprocess.DEVNULL)
+    for part in ("docs", "overrides"):
+        shutil.rmtree(root / part, ignore_errors=True)
+        shutil.copytree(PROJECT / part, root / part, ignore=shutil.ignore_patterns("generated", "index.md",
+                                                                                    "feed.xml"))
+    shutil.copy(PROJECT / "mkdocs.yml", root / "mkdocs.yml")
+    return root
+
+
+def size_of(folder: Path) -> tuple[int, int]:
+    files = [p for p in folder.rglob("*") if p.is_file()]
+    return len(files), sum(p.stat().st_size for p in files)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--count", type=int, default=10_000)
+    parser.add_argument("--root", type=Path, help="an existing register (cloned, never written)")
+    parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--pagefind", choices=("auto", "on", "off"), default=None,
+                        help="the plugin's pagefind option (default: mkdocs.yml's)")
+    args = parser.parse_args()
+    root = register(args.count, args.root)
+    count = sum(1 for _ in (root / "incidents").rglob("*.yml"))
+    site = root / "site"
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", YUQING_NOW=NOW)
+    if args.pagefind:
+        config = (root / "mkdocs.yml").read_text(encoding="utf-8")
+        (root / "mkdocs.yml").write_text(config.replace("\n  - yuqing\n", f"\n  - yuqing:\n      pagefind: '{args.pagefind}'\n"),
+                                         encoding="utf-8")
+    results = []
+    for _ in range(args.runs):
+        shutil.rmtree(site, ignore_errors=True)
+        results.append(run_tree([str(BIN / "mkdocs"), "build", "-q", "-d", str(site)], root, env))
+        print(f"  run: {results[-1]['wall']:.1f} s wall, {results[-1]['cpu']:.1f} s CPU, "
+              f"peak {results[-1]['peak_mb']:.0f} MB", file=sys.stderr, flush=True)
+    pages = sum(1 for _ in site.rglob("*.html"))
+    files, size = size_of(site)
+    wall = statistics.median(r["wall"] for r in results)
+    cpu = statistics.median(r["cpu"] for r in results)
+    peak = statistics.median(r["peak_mb"] for r in results)
+    print(f"incidents: {count:,}  mkdocs build (median of {len(results)}): {wall:.1f} s wall, {cpu:.1f} s CPU, "
+          f"peak {peak:.0f} MB (process tree); {pages:,} pages, {files:,} files, site {size / 1e6:.0f} MB",
+          flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
