@@ -200,3 +200,15 @@ def test_a_file_read_line_by_line_reads_as_libyaml_reads_it(text: str) -> None:
     quick = _quick_load(text, "x.yml")
     if quick is not None:
         assert _outcome(quick) == _outcome(read_events(text, "x.yml"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab./", max_size=12))
+def test_file_names_are_split_as_pathlib_splits_them(file: str) -> None:
+    """The id and year-folder rules read a file's name and folders without pathlib, to the same result."""
+    from pathlib import PurePosixPath
+
+    from yuqing.rules import _parts, _stem
+
+    assert _parts(file) == PurePosixPath(file).parts
+    assert _stem(file) == PurePosixPath(file).stem

@@ -52,8 +52,27 @@ def _issue(incident: Incident, path: str, code: str, message: str, severity: str
     return Issue(incident.file, line, column, path, code, message, severity)  # type: ignore[arg-type]
 
 
+def _plain(file: str) -> bool:
+    """Whether ``file`` is a plain relative path (as the loader names files): no empty, ``.`` or ``..`` part."""
+    return bool(file) and file[0] not in "./" and file[-1] not in "./" and "//" not in file and "/." not in file
+
+
+def _parts(file: str) -> tuple[str, ...]:
+    """``PurePosixPath(file).parts``, by string for a plain path (this runs for every file of the register)."""
+    return tuple(file.split("/")) if _plain(file) else PurePosixPath(file).parts
+
+
+def _stem(file: str) -> str:
+    """``PurePosixPath(file).stem``, as _parts."""
+    if not _plain(file):
+        return PurePosixPath(file).stem
+    name = file[file.rfind("/") + 1:]
+    dot = name.rfind(".")
+    return name[:dot] if 0 < dot < len(name) - 1 else name
+
+
 def check_id(incident: Incident, ctx: Context) -> Iterator[Issue]:
-    stem = PurePosixPath(incident.file).stem
+    stem = _stem(incident.file)
     if incident.id != stem:
         yield _issue(incident, "id", "id-filename",
                      f"编号“{incident.id}”与文件名“{stem}.yml”不一致:文件名必须是编号,请改名为 {incident.id}.yml 或改正编号。")
@@ -73,7 +92,7 @@ def check_id(incident: Incident, ctx: Context) -> Iterator[Issue]:
 
 def check_year_folder(incident: Incident, ctx: Context) -> Iterator[Issue]:
     # Exactly incidents/<YYYY>/<file>: a sub-folder (incidents/2026/x/) is as wrong as a wrong year.
-    parts = PurePosixPath(incident.file).parts
+    parts = _parts(incident.file)
     expected = str(incident.discovered_at.year)
     if len(parts) != 3 or parts[0] != "incidents" or parts[1] != expected:
         yield _issue(incident, "discovered_at", "year-folder",
