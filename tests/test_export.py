@@ -291,3 +291,29 @@ def test_control_characters_never_break_a_workbook(register_dir: Any, tmp_path: 
     write_xlsx(ledger([dirty], deadlines, now), tz, out)
     row = rows_by_id(openpyxl.load_workbook(out)["舆情台账"])["YQ-2025-0001"]
     assert (row["标题"], row["事件概要"]) == ("标题含控制字符", "'=概要")
+
+
+def test_json_export_to_a_file_is_whole_or_absent(register_dir: Any, tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from .conftest import base_incident
+    from .githelper import run_cli
+
+    root = register_dir.root
+    register_dir.write(base_incident(id="YQ-2025-0001"))
+    register_dir.write(base_incident(id="YQ-2025-0002", title="第二起"))
+    target = tmp_path / "out" / "export.json"
+    code, out, _ = run_cli(["export", "json", "--root", str(root), "--now", NOW, "--out", str(target)], capsys)
+    assert code == 0 and "已导出公开事件" in out
+    code, shown, _ = run_cli(["export", "json", "--root", str(root), "--now", NOW], capsys)
+    written = target.read_text(encoding="utf-8")
+    assert code == 0 and written == shown
+    assert [r["id"] for r in json.loads(written)["records"]] == ["YQ-2025-0001", "YQ-2025-0002"]
+    # The last record names a confidential one: nothing is written, not even the records before it.
+    register_dir.write(base_incident(id="YQ-2025-0003", title="某专项检查线索核查", confidential=True))
+    register_dir.write(base_incident(id="YQ-2025-0004", summary="与 YQ-2025-0003 有关。"))
+    target.unlink()
+    code, out, err = run_cli(["export", "json", "--root", str(root), "--now", NOW, "--out", str(target)], capsys)
+    assert code == 2 and "提到了涉密事件" in err
+    assert list(target.parent.iterdir()) == []

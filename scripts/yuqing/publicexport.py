@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from .model import Deadline, Incident, RegisterConfig
 
@@ -88,9 +88,32 @@ def as_json(doc: dict[str, Any]) -> str:
     return json.dumps(doc, ensure_ascii=False, indent=1)
 
 
+def chunks(incidents: Iterable[Incident], deadlines: Iterable[Deadline], config: RegisterConfig,
+           now: datetime) -> Iterator[str]:
+    """The text of :func:`document`, piece by piece: one record or deadline a line.
+
+    Never the whole document in memory, and each line made by json's C encoder (an
+    indented dump goes through its Python one: most of the time of an export of 100,000
+    records)."""
+    public = sorted((i for i in incidents if not i.confidential), key=lambda i: i.id)
+    ids = frozenset(i.id for i in public)
+    head = document((), (), config, now)
+    del head["records"], head["deadlines"]
+    yield json.dumps(head, ensure_ascii=False)[:-1] + ',\n"records": ['
+    for index, incident in enumerate(public):
+        yield ("\n" if index == 0 else ",\n") + json.dumps(record(incident, ids), ensure_ascii=False)
+    yield '\n],\n"deadlines": ['
+    first = True
+    for item in deadlines:
+        if item.incident in ids:
+            yield ("\n" if first else ",\n") + json.dumps(deadline(item), ensure_ascii=False)
+            first = False
+    yield "\n]}\n"
+
+
 def for_site(site: Any) -> str:
     """The export the site build publishes (``export.json``): the site's own records and deadlines.
 
     ``site`` is the site's input (``site.model.SiteInput``): its records are the published
     ones already (no confidential record, no file with errors)."""
-    return as_json(document(site.incidents, site.deadlines or (), site.config, site.now)) + "\n"
+    return "".join(chunks(site.incidents, site.deadlines or (), site.config, site.now))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -72,27 +73,45 @@ def export_command(kind: str, out: Path | None, since_text: str | None, until_te
 
 
 def _export_json(out: Path | None, root: Path | None, now_text: str | None) -> None:
+    import tempfile
+
     from .. import publicexport
+    from ..site.guard import Scanner
     from ..stats import judge_all
 
     # Only records without errors: a broken file's `confidential` cannot be trusted.
     register = open_register(root, now_text)
     assert register.config is not None and register.now is not None
     deadlines, _ = judge_all(register.counted(), register.config, register.now)
-    text = publicexport.as_json(publicexport.document(register.incidents, deadlines, register.config, register.now))
-    from ..site.guard import Scanner
-
     # The same guard as the site's: a public text that names a confidential record stops the export.
     secret = [i for i in register.incidents if i.confidential]
-    if Scanner(secret, (i.title for i in register.incidents if not i.confidential)).find(text):
-        fail("公开事件的文字中提到了涉密事件的编号或标题,未导出(运行 `yuqing audit` 查看 confidential-mention)。")
+    scanner = Scanner(secret, (i.title for i in register.incidents if not i.confidential))
+    # Written piece by piece to a temporary file, put in place (or shown) only once all of it passed the guard.
+    folder = None if out is None else out.parent
+    try:
+        if folder is not None:
+            folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=folder, prefix=".export-", suffix=".json",
+                                         delete=False) as handle:
+            temporary = Path(handle.name)
+            for chunk in publicexport.chunks(register.incidents, deadlines, register.config, register.now):
+                if scanner.find(chunk):
+                    handle.close()
+                    temporary.unlink()
+                    fail("公开事件的文字中提到了涉密事件的编号或标题,未导出(运行 `yuqing audit` 查看 confidential-mention)。")
+                handle.write(chunk)
+    except OSError as error:
+        fail(f"无法写入 {out or '临时文件'}:{error.strerror or error}")
     if out is None:
-        click.echo(text)
+        with open(temporary, encoding="utf-8") as source:
+            for block in iter(lambda: source.read(1 << 20), ""):
+                click.echo(block, nl=False)
+        temporary.unlink()
         raise SystemExit(EXIT_OK)
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(text + "\n", encoding="utf-8")
+        os.replace(temporary, out)
     except OSError as error:
+        temporary.unlink(missing_ok=True)
         fail(f"无法写入 {out}:{error.strerror or error}")
     click.echo(f"已导出公开事件到 {out}(不含涉密事件)")
     raise SystemExit(EXIT_OK)
