@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from typing import Sequence
 
@@ -10,12 +11,16 @@ from .markdown import md_cell
 
 def width(text: str) -> int:
     """Columns ``text`` takes in a terminal (CJK and emoji take two)."""
-    total = 0
-    for char in text:
-        if unicodedata.combining(char) or char in "\u200b\ufe0f":
-            continue
-        total += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
-    return total
+    if text.isascii():  # no ASCII character is wide or combining: most cells of a big table
+        return len(text)
+    return sum(map(_char_width, text))
+
+
+@functools.lru_cache(maxsize=8192)
+def _char_width(char: str) -> int:
+    if unicodedata.combining(char) or char in "\u200b\ufe0f":
+        return 0
+    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
 
 
 def pad(text: str, columns: int, align: str = "<") -> str:
