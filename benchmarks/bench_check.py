@@ -37,6 +37,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--limit", type=int, default=0, help="only the first N files")
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--sort", default="tottime", help="cProfile order: tottime, cumulative")
     parser.add_argument("--phase", action="append", help="floor, load, schema, check (default all)")
     args = parser.parse_args()
     root = args.root.resolve()
@@ -72,7 +73,7 @@ def main() -> None:
     if args.profile:
         profile = cProfile.Profile()
         profile.runcall(phases[chosen[-1]])
-        pstats.Stats(profile).sort_stats("tottime").print_stats(30)
+        pstats.Stats(profile).sort_stats(args.sort).print_stats(30)
         return
     base = None
     print(f"{len(files):,} files, median of {args.runs}")

@@ -574,9 +574,17 @@ class _Builder:
         return resolve_plain(event.value)
 
 
-_QUICK_ENTRY = re.compile(r"([A-Za-z_][A-Za-z0-9_]*):(?: +(.*))?").fullmatch
-"""A mapping entry as incident files write it: a plain word key, then its value or nothing."""
-_QUICK_ITEM = re.compile(r"- +(.*)").fullmatch
+def _entry_key(text: str) -> str | None:
+    """The key of ``text`` when it is a mapping entry as incident files write it: a plain
+    ASCII word, a colon, then a space and its value or nothing."""
+    key, colon, _ = text.partition(": ")
+    if not colon:
+        if text[-1:] != ":":
+            return None
+        key = text[:-1]
+    return key if key.isidentifier() and key.isascii() else None
+
+
 _QUICK_NOT_PLAIN = frozenset("-?:,[]{}#&*!|>'\"%@`")
 """First characters after which a value is not plain text (or is, but in ways left to libyaml)."""
 
@@ -639,12 +647,16 @@ class _Quick:
         positions[path] = (at + 1, column + 1)
         result: dict[str, Any] = {}
         line = lines[at][column:]
+        rest: str | None
         while True:
-            entry = _QUICK_ENTRY(line)
-            if entry is None:
+            key, colon, rest = line.partition(": ")  # as _entry_key, inlined
+            if colon:
+                rest = rest.lstrip(" ")
+            elif line[-1] == ":":
+                key, rest = line[:-1], None
+            else:
                 raise _NotQuick
-            key, rest = entry.group(1, 2)
-            if key in result or len(key) > 200:
+            if not (key.isidentifier() and key.isascii()) or key in result or len(key) > 200 or rest == "":
                 raise _NotQuick  # a duplicate; a key longer than YAML's 1,024 characters is an error
             child = f"{path}.{key}" if path else key
             key_positions[child] = (at + 1, column + 1)
@@ -695,14 +707,15 @@ class _Quick:
         items: list[Any] = []
         while True:
             line = lines[at]
-            item = _QUICK_ITEM(line, column)
-            if item is None:
+            if not line.startswith("- ", column):
                 raise _NotQuick
-            rest = item.group(1)
+            rest = line[column + 2:].lstrip(" ")
+            if not rest:
+                raise _NotQuick
             start = len(line) - len(rest)
             child = f"{path}[{len(items)}]"
             self.index = at + 1
-            if _QUICK_ENTRY(rest) is not None:
+            if _entry_key(rest) is not None:
                 items.append(self.mapping(at, start, child))
             elif rest[0] in "|>":
                 raise _NotQuick
