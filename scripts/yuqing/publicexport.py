@@ -97,15 +97,27 @@ def chunks(incidents: Iterable[Incident], deadlines: Iterable[Deadline], config:
     records)."""
     public = sorted((i for i in incidents if not i.confidential), key=lambda i: i.id)
     ids = frozenset(i.id for i in public)
+    return pieces(config, now, (line(i, ids) for i in public), deadlines, ids)
+
+
+def line(incident: Incident, public: frozenset[str]) -> str:
+    """One record of the export, as its line."""
+    return json.dumps(record(incident, public), ensure_ascii=False)
+
+
+def pieces(config: RegisterConfig, now: datetime, lines: Iterable[str], deadlines: Iterable[Deadline],
+           public: frozenset[str]) -> Iterator[str]:
+    """The export's text from its records' lines (by id, public ones only) and the deadlines
+    (those of ``public`` records are kept)."""
     head = document((), (), config, now)
     del head["records"], head["deadlines"]
     yield json.dumps(head, ensure_ascii=False)[:-1] + ',\n"records": ['
-    for index, incident in enumerate(public):
-        yield ("\n" if index == 0 else ",\n") + json.dumps(record(incident, ids), ensure_ascii=False)
+    for index, text in enumerate(lines):
+        yield ("\n" if index == 0 else ",\n") + text
     yield '\n],\n"deadlines": ['
     first = True
     for item in deadlines:
-        if item.incident in ids:
+        if item.incident in public:
             yield ("\n" if first else ",\n") + json.dumps(deadline(item), ensure_ascii=False)
             first = False
     yield "\n]}\n"

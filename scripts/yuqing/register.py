@@ -512,6 +512,39 @@ def _summaries(names: list[str], results: list[Cached], invalid: set[str], confi
     return tuple(found)
 
 
+def each_record(register: Register, files: Iterable[str]) -> Iterator[Incident]:
+    """The records of ``files`` (files without errors of a register loaded without records),
+    as of the register's ``now``, read from the check cache one cache file at a time and let go:
+    never all of them in memory. In no particular order."""
+    assert register.config is not None and register.now is not None
+    root, config, now = register.root, register.config, register.now
+    cache = CheckCache.open(root, config)
+    groups: dict[int, list[str]] = {}
+    for name in files:
+        groups.setdefault(cache.bucket_of(name) if cache else 0, []).append(name)
+    again: list[str] = []
+    for number in sorted(groups):
+        for name in groups[number]:
+            try:
+                incident = cache.incident(name) if cache else None
+            except MissingRecord:
+                again.append(name)
+                continue
+            if cache is None:
+                again.append(name)
+                continue
+            seen = as_of(incident, now) if incident is not None else None
+            if seen is not None:
+                yield seen
+        if cache is not None:
+            cache.flush(number, forget=True)
+    # Not in the cache after all (turned off, or its file damaged since): read again.
+    for _, (incident, _) in _check_iter([root / name for name in again], root, config, END_OF_TIME, None, None):
+        seen = as_of(incident, now) if incident is not None else None
+        if seen is not None:
+            yield seen
+
+
 def _check_all(
     files: list[Path], root: Path, config: RegisterConfig, now: datetime,
     progress: Progress | None, jobs: int | None,

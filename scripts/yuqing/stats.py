@@ -303,6 +303,8 @@ class Facts(NamedTuple):
     highest: str
     durations: tuple[timedelta | None, ...]
     """Discovery to the first event of each of MEASURES."""
+    title: str = ""
+    """For the leak guard of the public export (``site.guard.needles`` reads ids and titles)."""
 
 
 def facts(incident: Incident) -> Facts:
@@ -313,7 +315,7 @@ def facts(incident: Incident) -> Facts:
         incident.source.channel, incident.discovered_at, incident.is_open, incident.confidential,
         incident.withdrawn is not None, len(incident.extensions), review_completed_at(incident) is not None,
         up, down, max((lvl for _, lvl in history), key=level_rank, default=incident.level),
-        tuple(first_after_discovery(incident, types) for _, _, types in MEASURES),
+        tuple(first_after_discovery(incident, types) for _, _, types in MEASURES), incident.title,
     )
 
 

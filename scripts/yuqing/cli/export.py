@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from ._common import EXIT_OK, fail, now_option, open_register, root_option
+from ._common import EXIT_OK, fail, judged, now_option, open_register, root_option
 from .stats import bounds, period_options
 
 
@@ -75,17 +75,28 @@ def export_command(kind: str, out: Path | None, since_text: str | None, until_te
 def _export_json(out: Path | None, root: Path | None, now_text: str | None) -> None:
     import tempfile
 
-    from .. import publicexport
-    from ..site.guard import Scanner
-    from ..stats import judge_all
+    import zlib
+    from typing import cast
 
-    # Only records without errors: a broken file's `confidential` cannot be trusted.
-    register = open_register(root, now_text)
+    from ..model import Incident
+
+    from .. import publicexport
+    from ..register import each_record
+    from ..site.guard import Scanner
+
+    # Only records without errors: a broken file's `confidential` cannot be trusted. Deadlines and
+    # which records are public come from the check cache; the records are read a cache file at a
+    # time and each kept only as its line, compressed (100,000 records held whole took gigabytes).
+    register = open_register(root, now_text, records=False)
     assert register.config is not None and register.now is not None
-    deadlines, _ = judge_all(register.counted(), register.config, register.now)
+    public = [d for d in register.derived if not d.facts.confidential]
+    ids = frozenset(d.id for d in public)
+    lines = {incident.id: zlib.compress(publicexport.line(incident, ids).encode("utf-8"), 1)
+             for incident in each_record(register, (d.file for d in public))}
+    ordered = (zlib.decompress(lines[d.id]).decode("utf-8") for d in public if d.id in lines)  # by id
     # The same guard as the site's: a public text that names a confidential record stops the export.
-    secret = [i for i in register.incidents if i.confidential]
-    scanner = Scanner(secret, (i.title for i in register.incidents if not i.confidential))
+    secret = [d.facts for d in register.derived if d.facts.confidential]  # what the guard reads: ids, titles
+    scanner = Scanner(cast("list[Incident]", secret), (d.facts.title for d in public))
     # Written piece by piece to a temporary file, put in place (or shown) only once all of it passed the guard.
     folder = None if out is None else out.parent
     try:
@@ -94,7 +105,7 @@ def _export_json(out: Path | None, root: Path | None, now_text: str | None) -> N
         with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=folder, prefix=".export-", suffix=".json",
                                          delete=False) as handle:
             temporary = Path(handle.name)
-            for chunk in publicexport.chunks(register.incidents, deadlines, register.config, register.now):
+            for chunk in publicexport.pieces(register.config, register.now, ordered, judged(register).deadlines, ids):
                 if scanner.find(chunk):
                     handle.close()
                     temporary.unlink()
