@@ -1,0 +1,254 @@
+"""Search at scale: building Pagefind's index, and a reader's first search, served and offline.
+
+    .venv/bin/python benchmarks/bench_search.py --register /tmp/reg/r10000          # an existing register
+    .venv/bin/python benchmarks/bench_search.py --count 2000                         # a synthetic one (seed 1)
+    .venv/bin/python benchmarks/bench_search.py --register R --cli-site SITE         # also Pagefind's CLI on SITE
+
+Printed, one line each (wall and CPU seconds, peak memory in MB as ru_maxrss of a fresh child):
+
+* ``index records``: what the plugin's Pagefind step costs (site/pagefind.build_index with one
+  custom record per incident, no HTML parsed): loading the register, then indexing; peak memory
+  of the Python process and of Pagefind's service separately; index size and file count.
+* ``index cli`` (with ``--cli-site``, a built site): ``python -m pagefind --site`` on a copy of it,
+  the way before this step (every HTML file parsed), for comparison.
+* ``served first search``: the example site's served build with the register's Pagefind index in
+  place of its own, in headless Chromium: query 电梯 typed in the header box as soon as the page
+  is there; seconds from navigation to the first result shown, and bytes the search fetched
+  (Pagefind's script, worker, wasm, index chunks, filters, the shown results' fragments).
+* ``offline first search``: the example's offline build (file://) with a lunr index of the
+  register's records (site/search.entry, as the plugin adds them), the same query: seconds from
+  navigation to the first result, and the size of the index every reader loads whole.
+
+The example sites are built once into the work folder; the register's pages are not built (the
+two searches only read their indexes). The machine is shared and has 2 cores: run it three times
+and keep the median.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import http.server
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+PROJECT = Path(__file__).resolve().parents[1]
+WORK = PROJECT / "benchmarks" / "results" / "work"
+NOW = "2026-11-23T10:00:00+08:00"
+QUERY = "电梯"
+CHROMIUM = "/usr/bin/chromium"
+
+
+def _run(args: list[str], env: dict[str, str] | None = None) -> dict[str, Any]:
+    """Run ``args`` in a child; its wall, CPU (user+sys, with its own children) and peak memory."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    done = subprocess.run(args, env=dict(os.environ, NO_MKDOCS_2_WARNING="1", **(env or {})),
+                          capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(args)} failed:\n{done.stderr[-3000:]}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {"wall": wall, "cpu": cpu, "rss_mb": after.ru_maxrss / 1024, "out": done.stdout}
+
+
+def _size(folder: Path) -> tuple[int, int]:
+    files = [p for p in folder.rglob("*") if p.is_file()]
+    return sum(p.stat().st_size for p in files), len(files)
+
+
+def _register(args: argparse.Namespace) -> Path:
+    if args.register:
+        return Path(args.register).resolve()
+    target = WORK / f"bench-search-{args.count}"
+    if not (target / "register.yml").exists():
+        shutil.rmtree(target, ignore_errors=True)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _run([sys.executable, "-m", "yuqing.synthetic", "--count", str(args.count), "--seed", "1",
+              "--out", str(target)])
+    return target
+
+
+def _example_sites() -> dict[str, Path]:
+    """The example register's served and offline builds (built once)."""
+    built = {"served": WORK / "bench-search-example" / "site", "offline": WORK / "bench-search-example" / "offline"}
+    for name, target in built.items():
+        if not (target / "index.html").exists():
+            env = {"YUQING_NOW": NOW, "YUQING_OFFLINE": "true" if name == "offline" else "false"}
+            _run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(PROJECT / "mkdocs.yml"), "-d", str(target)],
+                 env=env)
+    return built
+
+
+# --- in the child -----------------------------------------------------------------------
+
+def _load(register: Path) -> Any:
+    import io
+    import logging
+    from datetime import datetime
+
+    import jieba
+
+    from yuqing.site.collect import collect
+    from yuqing.site.dictionary import userdict
+    from yuqing.times import parse_time, zone
+
+    now = parse_time(NOW, zone("Asia/Shanghai"))
+    assert isinstance(now, datetime)
+    collected = collect(register, now, history=False, downloads=False)
+    jieba.setLogLevel(logging.WARNING)  # the plugin loads the register's words the same way
+    jieba.load_userdict(io.BytesIO(userdict(collected.site.config, collected.site.incidents).encode("utf-8")))
+    return collected
+
+
+def child_index(register: Path, site: Path) -> None:
+    from yuqing.site.pagefind import build_index
+
+    start = time.perf_counter()
+    collected = _load(register)
+    loaded = time.perf_counter()
+    pages = [(f"generated/incidents/{i.year}/{i.id}/", i) for i in collected.site.incidents]
+    build_index(site, pages)
+    done = time.perf_counter()
+    print(json.dumps({"records": len(pages), "load_s": loaded - start, "index_s": done - loaded,
+                      "python_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                      "pagefind_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
+
+
+def child_lunr(register: Path, target: Path, example_index: Path) -> None:
+    from yuqing.site.search import entry
+
+    collected = _load(register)
+    data = json.loads(example_index.read_text(encoding="utf-8"))
+    # The example's hand-written pages stay; its records are replaced by the register's.
+    docs = [d for d in data["docs"] if not d["location"].startswith("generated/incidents/")]
+    docs += [entry(i, f"generated/incidents/{i.year}/{i.id}.html") for i in collected.site.incidents]
+    data["docs"] = docs
+    target.write_text("var __index = " + json.dumps(data, ensure_ascii=False, separators=(",", ":")),
+                      encoding="utf-8")
+    print(json.dumps({"records": len(collected.site.incidents)}))
+
+
+# --- in Chromium ------------------------------------------------------------------------
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the stdlib's name
+        pass
+
+
+def _first_search(url: str) -> dict[str, Any]:
+    from playwright.sync_api import TimeoutError as Timeout
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                         args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page()
+        requests: list[Any] = []
+        start = time.perf_counter()
+        page.goto(url, wait_until="domcontentloaded")
+        loaded = time.perf_counter()
+        page.on("requestfinished", lambda request: requests.append(request))
+        box = page.locator(".md-search__input")
+        box.click()
+        typed = time.perf_counter()
+        box.fill(QUERY)
+        for _ in range(1200):
+            # The theme drops what is typed before its index is loaded, and searches on a key going up:
+            # press a key again (the Pagefind box searches on input, once, and ignores it).
+            box.press("End")
+            try:
+                page.wait_for_selector(".md-search-result__item", timeout=100)
+                break
+            except Timeout:
+                continue
+        shown = time.perf_counter()
+        fetched = 0
+        for request in requests:
+            if request.url.startswith("http"):
+                sizes = request.sizes()
+                fetched += sizes["responseBodySize"] + sizes["responseHeadersSize"]
+        names = sorted({r.url.rsplit("/", 2)[-2] + "/" + r.url.rsplit("/", 1)[-1].split("?")[0] for r in requests})
+        results = page.locator(".md-search-result__item").count()
+        browser.close()
+    return {"from_navigation_s": shown - start, "from_typing_s": shown - typed, "page_s": loaded - start,
+            "bytes": fetched, "requests": len(requests), "results": results, "what": names[:8]}
+
+
+def _served(site: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_port}/"
+
+
+# --- main -----------------------------------------------------------------------------
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--register", help="an existing register (default: a synthetic one of --count records)")
+    parser.add_argument("--count", type=int, default=10000)
+    parser.add_argument("--cli-site", help="a built site (served) to run Pagefind's CLI on, for comparison")
+    parser.add_argument("--skip", action="append", default=[], choices=["index", "served", "offline"])
+    parser.add_argument("_child", nargs="*", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args._child:
+        kind, *rest = args._child
+        if kind == "index":
+            child_index(Path(rest[0]), Path(rest[1]))
+        else:
+            child_lunr(Path(rest[0]), Path(rest[1]), Path(rest[2]))
+        return
+    register = _register(args)
+    count = len(list((register / "incidents").rglob("*.yml")))
+    print(f"register {register}: {count} incident files")
+    sites = _example_sites()
+    work = WORK / f"bench-search-run-{count}"
+    shutil.rmtree(work, ignore_errors=True)
+    served = work / "served"
+    shutil.copytree(sites["served"], served)
+    if "index" not in args.skip:
+        shutil.rmtree(served / "pagefind")
+        run = _run([sys.executable, __file__, "index", str(register), str(served)])
+        child = json.loads(run["out"].strip().splitlines()[-1])
+        size, files = _size(served / "pagefind")
+        print(f"index records: {child['records']} records, wall {run['wall']:.1f} s (load {child['load_s']:.1f} s, "
+              f"index {child['index_s']:.1f} s), CPU {run['cpu']:.1f} s, peak python {child['python_mb']:.0f} MB, "
+              f"pagefind {child['pagefind_mb']:.0f} MB; index {size / 1e6:.1f} MB in {files} files")
+    if args.cli_site:
+        copy = work / "cli-site"
+        shutil.copytree(args.cli_site, copy, ignore=shutil.ignore_patterns("pagefind"))
+        run = _run([sys.executable, "-m", "pagefind", "--site", str(copy), "--silent"])
+        size, files = _size(copy / "pagefind")
+        print(f"index cli: wall {run['wall']:.1f} s, CPU {run['cpu']:.1f} s, peak {run['rss_mb']:.0f} MB; "
+              f"index {size / 1e6:.1f} MB in {files} files")
+    if "served" not in args.skip:
+        server, base = _served(served)
+        try:
+            found = _first_search(base + "guide/levels/")
+        finally:
+            server.shutdown()
+        print(f"served first search ({QUERY}): {found['from_navigation_s']:.2f} s from navigation "
+              f"({found['from_typing_s']:.2f} s from typing), {found['bytes'] / 1e3:.0f} kB in "
+              f"{found['requests']} requests, {found['results']} results shown")
+    if "offline" not in args.skip:
+        offline = work / "offline"
+        shutil.copytree(sites["offline"], offline)
+        script = offline / "search" / "search_index.js"
+        _run([sys.executable, __file__, "lunr", str(register), str(script), str(offline / "search" / "search_index.json")])
+        found = _first_search((offline / "guide" / "levels.html").as_uri())
+        print(f"offline first search ({QUERY}): {found['from_navigation_s']:.2f} s from navigation, "
+              f"index {script.stat().st_size / 1e6:.1f} MB loaded whole, {found['results']} results shown")
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(PROJECT / "scripts"))
+    main()
