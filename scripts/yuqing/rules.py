@@ -149,6 +149,8 @@ def check_times(incident: Incident, ctx: Context) -> Iterator[Issue]:
 
 _TIME_PATHS = ("discovered_at", "occurred_at", "appeal.posted_at", "review.completed_at", "withdrawn.at")
 _OFFSET = re.compile(r"(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?(?P<offset>Z|z|[+-]\d{2}:\d{2})")
+_CANONICAL = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}[+-](?:[01][0-9]|2[0-3]):[0-5][0-9]").fullmatch
+"""The one form RFC 3339 tools write (isoformat's own), which datetime.fromisoformat reads as _OFFSET does."""
 _FIXED: dict[str, timezone] = {"Z": timezone.utc, "z": timezone.utc}
 """The zone of each written offset, made once."""
 
@@ -164,19 +166,16 @@ def check_time_offsets(loaded: Loaded, ctx: Context) -> Iterator[Issue]:
     tz = zone(ctx.config.timezone)
     for path, value in _written_times(data):
         text = value.strip()
-        match = _OFFSET.fullmatch(text)
-        if match is None:
-            continue
-        found = _offsets(match, tz)
+        found = _offsets(text, tz)
         if found is None:
             continue
-        written, expected, instant = found
+        offset, written, expected, instant = found
         if written != expected:
             line, column = loaded.where(path)
             local = instant.astimezone(tz).strftime("%Y-%m-%d %H:%M")
             hours = (expected or timedelta(0)) / timedelta(hours=1)
             yield Issue(loaded.file, line, column, path, "time-offset",
-                        f"时间“{text}”写的时区偏移 {match['offset']} 与台账时区({ctx.config.timezone},"
+                        f"时间“{text}”写的时区偏移 {offset} 与台账时区({ctx.config.timezone},"
                         f"UTC{hours:+g})不符,按它计算是当地时间 {local}。请不写时区偏移(按台账时区理解),"
                         f"或写 {_offset_text(expected)}。")
 
@@ -199,10 +198,19 @@ def _written_times(data: dict) -> Iterator[tuple[str, str]]:
                         yield f"{group}[{index}].{key}", value
 
 
-def _offsets(match: re.Match[str], tz: tzinfo) -> tuple[timedelta, timedelta | None, datetime] | None:
-    """The offset written, the zone's offset at that instant, and the instant; None for no
-    real time. The same reading as times.parse_time, without parsing the text twice: this runs on
-    every time of every file."""
+def _offsets(text: str, tz: tzinfo) -> tuple[str, timedelta, timedelta | None, datetime] | None:
+    """The offset written (as written and as a duration), the zone's offset at that instant, and the
+    instant; None for no real time or none written. The same reading as times.parse_time: this runs
+    on every time of every file, so the form tools write is read by datetime.fromisoformat."""
+    if _CANONICAL(text):
+        try:
+            instant = datetime.fromisoformat(text)
+            return text[-6:], instant.utcoffset() or timedelta(0), instant.astimezone(tz).utcoffset(), instant
+        except (ValueError, OverflowError):  # no such day; year 1 or 9999 moved across a zone
+            return None
+    match = _OFFSET.fullmatch(text)
+    if match is None:
+        return None
     year, month, day, hour, minute, second, fraction, offset = match.groups()
     fixed = _FIXED.get(offset)
     if fixed is None:
@@ -213,7 +221,7 @@ def _offsets(match: re.Match[str], tz: tzinfo) -> tuple[timedelta, timedelta | N
     try:
         micro = int(fraction[:6].ljust(6, "0")) if fraction else 0
         instant = datetime(int(year), int(month), int(day), int(hour), int(minute), int(second or 0), micro, fixed)
-        return fixed.utcoffset(None), instant.astimezone(tz).utcoffset(), instant
+        return offset, fixed.utcoffset(None), instant.astimezone(tz).utcoffset(), instant
     except (ValueError, OverflowError):  # no such day; year 1 or 9999 moved across a zone
         return None
 
