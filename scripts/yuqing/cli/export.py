@@ -74,45 +74,55 @@ def export_command(kind: str, out: Path | None, since_text: str | None, until_te
 
 def _export_json(out: Path | None, root: Path | None, now_text: str | None) -> None:
     import tempfile
-
-    import zlib
-    from typing import cast
-
-    from ..model import Incident
+    from typing import Iterator, cast
 
     from .. import publicexport
+    from ..model import Incident
     from ..register import each_record
     from ..site.guard import Scanner
 
     # Only records without errors: a broken file's `confidential` cannot be trusted. Deadlines and
     # which records are public come from the check cache; the records are read a cache file at a
-    # time and each kept only as its line, compressed (100,000 records held whole took gigabytes).
+    # time and each kept only as its line, in a temporary file (100,000 records held whole took gigabytes).
     register = open_register(root, now_text, records=False)
     assert register.config is not None and register.now is not None
     public = [d for d in register.derived if not d.facts.confidential]
     ids = frozenset(d.id for d in public)
-    lines = {incident.id: zlib.compress(publicexport.line(incident, ids).encode("utf-8"), 1)
-             for incident in each_record(register, (d.file for d in public))}
-    ordered = (zlib.decompress(lines[d.id]).decode("utf-8") for d in public if d.id in lines)  # by id
     # The same guard as the site's: a public text that names a confidential record stops the export.
     secret = [d.facts for d in register.derived if d.facts.confidential]  # what the guard reads: ids, titles
     scanner = Scanner(cast("list[Incident]", secret), (d.facts.title for d in public))
-    # Written piece by piece to a temporary file, put in place (or shown) only once all of it passed the guard.
     folder = None if out is None else out.parent
-    try:
-        if folder is not None:
-            folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=folder, prefix=".export-", suffix=".json",
-                                         delete=False) as handle:
-            temporary = Path(handle.name)
-            for chunk in publicexport.pieces(register.config, register.now, ordered, judged(register).deadlines, ids):
-                if scanner.find(chunk):
-                    handle.close()
-                    temporary.unlink()
-                    fail("公开事件的文字中提到了涉密事件的编号或标题,未导出(运行 `yuqing audit` 查看 confidential-mention)。")
-                handle.write(chunk)
-    except OSError as error:
-        fail(f"无法写入 {out or '临时文件'}:{error.strerror or error}")
+    with tempfile.TemporaryFile() as spool:
+        places: dict[str, tuple[int, int]] = {}
+        for incident in each_record(register, (d.file for d in public)):
+            data = publicexport.line(incident, ids).encode("utf-8")
+            places[incident.id] = (spool.tell(), len(data))
+            spool.write(data)
+
+        def ordered() -> Iterator[str]:
+            for d in public:  # by id, as derived is
+                if d.id in places:
+                    start, size = places[d.id]
+                    spool.seek(start)
+                    yield spool.read(size).decode("utf-8")
+
+        # Written piece by piece to a temporary file, put in place (or shown) only once all of it passed the guard.
+        try:
+            if folder is not None:
+                folder.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=folder, prefix=".export-", suffix=".json",
+                                             delete=False) as handle:
+                temporary = Path(handle.name)
+                for chunk in publicexport.pieces(register.config, register.now, ordered(),
+                                                 judged(register).deadlines, ids):
+                    if scanner.find(chunk):
+                        handle.close()
+                        temporary.unlink()
+                        fail("公开事件的文字中提到了涉密事件的编号或标题,未导出"
+                             "(运行 `yuqing audit` 查看 confidential-mention)。")
+                    handle.write(chunk)
+        except OSError as error:
+            fail(f"无法写入 {out or '临时文件'}:{error.strerror or error}")
     if out is None:
         with open(temporary, encoding="utf-8") as source:
             for block in iter(lambda: source.read(1 << 20), ""):
