@@ -282,15 +282,20 @@ def test_count_confidential_counts_it_on_the_home_page_but_never_shows_it(tmp_pa
 
 # --- search index ---------------------------------------------------------------------
 
-def test_search_index_holds_titles_summaries_and_tags_only(hostile_site: Path) -> None:
-    raw = (hostile_site / "search" / "search_index.json").read_text(encoding="utf-8")
+def test_search_index_holds_titles_summaries_and_tags_only(tmp_path: Path) -> None:
+    """The offline build's whole-index search (lunr; served builds search Pagefind's chunks)."""
+    register = RegisterDir(tmp_path)
+    hostile_register(register)
+    result = mkdocs_build(tmp_path, tmp_path / "site", offline=True)
+    assert result.returncode == 0, result.stderr
+    raw = (tmp_path / "site" / "search" / "search_index.json").read_text(encoding="utf-8")
     assert "食堂" in raw and "\\u98df" not in raw  # written as UTF-8, not \uXXXX escapes
     index = json.loads(raw)
     assert index["config"]["lang"] == ["zh"]
     assert "\\u200b" in index["config"]["separator"]
     incident = [d for d in index["docs"] if d["location"].startswith("generated/incidents/")]
-    assert sorted(d["location"] for d in incident) == [
-        "generated/incidents/2025/YQ-2025-0001/", "generated/incidents/2025/YQ-2025-0003/"]
+    assert sorted(d["location"] for d in incident) == [  # offline: no directory URLs
+        "generated/incidents/2025/YQ-2025-0001.html", "generated/incidents/2025/YQ-2025-0003.html"]
     entry = incident[0]
     assert entry["boost"] == 1000
     assert "食堂" in entry["title"].replace("\u200b", "")

@@ -82,7 +82,7 @@ from .site.dictionary import userdict
 from .site.feed import atom
 from .site.model import incident_path
 from .site.incident import incident_page, page_key
-from .site.pages import HtmlPage, incident_inputs, other_pages
+from .site.pages import HtmlPage, incident_inputs, lazy_other_pages
 from .site.search import entry as search_entry
 from .times import parse_time, short, zone
 
@@ -154,6 +154,8 @@ class YuqingPlugin(BasePlugin[YuqingConfig]):
         self.incident_urls: dict[str, str] = {}
         self.nav: Any = None
         self.scanned: dict[str, int] = {}
+        self.later: dict[str, Any] = {}
+        """List pages made when written (in on_env): src path -> function making the HtmlPage."""
         """Output file -> bytes, of the pages the leak guard scanned before MkDocs wrote them."""
         """Published incident id -> its page's URL (relative to the site root), for Pagefind's records."""
         self.search_index: Any = None
@@ -236,7 +238,7 @@ class YuqingPlugin(BasePlugin[YuqingConfig]):
                                          downloads=self.config.downloads)
             else:
                 collected = collect(self.root, now, history=self.config.history, docs=docs,
-                                    downloads=self.config.downloads)
+                                    downloads=self.config.downloads, preview=self.command == "serve")
         except ValueError as error:
             raise PluginError(str(error)) from error
         except (ArithmeticError, RecursionError) as error:
@@ -253,7 +255,10 @@ class YuqingPlugin(BasePlugin[YuqingConfig]):
 
         jieba.setLogLevel(logging.WARNING)
         words = userdict(collected.site.config, collected.site.incidents)
-        jieba.load_userdict(io.BytesIO(words.encode("utf-8")))
+        digest = hashlib.sha256(words.encode("utf-8")).hexdigest()
+        if digest not in _JIEBA_LOADED:  # jieba's dictionary is the process's: `mkdocs serve` loads it once
+            jieba.load_userdict(io.BytesIO(words.encode("utf-8")))
+            _JIEBA_LOADED.add(digest)
 
         self.search_index = self._search_index(config)
         self.prepared.clear()
@@ -265,12 +270,16 @@ class YuqingPlugin(BasePlugin[YuqingConfig]):
             path = incident_path(incident)
             self.generated.add(path)
             files.append(File.generated(config, path, content="", inclusion=InclusionLevel.EXCLUDED))
-        for path, page in other_pages(collected.site).items():
+        self.later = {}
+        for path, page in lazy_other_pages(collected.site).items():
             self.generated.add(path)
             if isinstance(page, HtmlPage):
                 self.prepared[path] = page
-                # The content is what `yuqing site render` writes; PreparedPage does not read it.
-                files.append(File.generated(config, path, content=page.markdown()))
+                # PreparedPage does not read the file: its content (what `yuqing site render` writes) is not kept.
+                files.append(File.generated(config, path, content=_PREPARED))
+            elif callable(page):  # a list page: made and written in on_env, like the incident pages
+                self.later[path] = page
+                files.append(File.generated(config, path, content=_PREPARED, inclusion=InclusionLevel.EXCLUDED))
             else:
                 files.append(File.generated(config, path, content=page))
 
@@ -283,9 +292,10 @@ class YuqingPlugin(BasePlugin[YuqingConfig]):
         files.append(File.generated(config, "feed.xml", content=atom(collected.site, url_of, config.site_url or "")))
         for download in collected.site.downloads:  # 台账 xlsx and report docx (site/downloads.py)
             files.append(File.generated(config, download.path, content=download.data))
-        from .publicexport import FILE_NAME, for_site  # what a city register aggregates (`yuqing aggregate`)
+        if not self.config.city:  # a city's records carry namespaced ids: not the county export format
+            from .publicexport import FILE_NAME, for_site  # what a city register aggregates (`yuqing aggregate`)
 
-        files.append(File.generated(config, FILE_NAME, content=for_site(collected.site)))
+            files.append(File.generated(config, FILE_NAME, content=for_site(collected.site)))
         return files
 
     def on_nav(self, nav: Any, *, config: MkDocsConfig, files: Files) -> Any:
@@ -300,8 +310,6 @@ class YuqingPlugin(BasePlugin[YuqingConfig]):
         return env
 
     def _write_incident_pages(self, env: Any, config: MkDocsConfig, files: Files) -> None:
-        from mkdocs.commands.build import _build_page, _populate_page
-
         assert self.collected is not None and self.scanner is not None
         site = self.collected.site
         doc_files = files.documentation_pages(inclusion=InclusionLevel.is_in_serve if self.command == "serve"
@@ -320,19 +328,30 @@ class YuqingPlugin(BasePlugin[YuqingConfig]):
                     self.search_index.entries.append(search_entry(incident, file.url))
                 reused += 1
                 continue
-            self.prepared[path] = incident_page(site, incident, deadlines)
-            try:
-                page = Page(None, file, config)
-                # The same steps as MkDocs's build loop: plugin events, theme template, leak guard (on_post_page).
-                _populate_page(page, config, files)
-                _build_page(file.page, config, doc_files, self.nav, env)
-            finally:
-                file.page = None  # forget the page: its text is written
-                del self.prepared[path]
+            self._write_page(path, incident_page(site, incident, deadlines), env, config, files, doc_files)
             if cache is not None:
                 cache.keep(path, key, now_text, Path(file.abs_dest_path))
+        for path, make in self.later.items():
+            self._write_page(path, make(), env, config, files, doc_files)
         if cache is not None:
             log.info("事件页:%d 页未变,沿用上次的输出;%d 页重新生成。", reused, len(site.incidents) - reused)
+
+    def _write_page(self, path: str, prepared: HtmlPage, env: Any, config: MkDocsConfig, files: Files,
+                    doc_files: Any) -> None:
+        """Render and write one page as MkDocs's build loop does, then forget it."""
+        from mkdocs.commands.build import _build_page, _populate_page
+
+        file = files.get_file_from_path(path)
+        assert file is not None
+        self.prepared[path] = prepared
+        try:
+            page = Page(None, file, config)
+            # The same steps as MkDocs's build loop: plugin events, theme template, leak guard (on_post_page).
+            _populate_page(page, config, files)
+            _build_page(file.page, config, doc_files, self.nav, env)
+        finally:
+            file.page = None  # forget the page: its text is written
+            del self.prepared[path]
 
     def _context_key(self, env: Any, config: MkDocsConfig, doc_files: Any) -> str:
         """What every incident page shares, as a hash: theme output around a page, register settings, guard.
@@ -546,7 +565,11 @@ class _ServeCache:
         self.pages[path] = (key, now_text)
 
 
+_PREPARED = "<!-- made by the yuqing plugin -->\n"
+"""The in-memory content of a generated page's file (never read: the page is ``PreparedPage``)."""
 _SERVE_CACHES: dict[str, _ServeCache] = {}
+_JIEBA_LOADED: set[str] = set()
+"""Digests of the user dictionaries jieba already holds (it is global to the process)."""
 
 
 def _served(config: MkDocsConfig, context: str) -> _ServeCache:

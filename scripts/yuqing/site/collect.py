@@ -39,11 +39,14 @@ def _optional(name: str) -> Any:
 
 
 def collect(root: Path, now: datetime, *, history: bool = True, docs: frozenset[str] = frozenset(),
-            downloads: bool = True) -> Collected:
+            downloads: bool = True, preview: bool = False) -> Collected:
     """Load the register at ``root`` and compute everything the site shows at ``now``.
 
     ``downloads``: make the 台账 and report files of the statistics page (about 1.7 s per
     thousand records on one core: a province's build may turn them off).
+    ``preview`` (`mkdocs serve`, rebuilt on every saved file): no download files (a note says so),
+    and the git history is read again only when a commit or branch moved (edits in the working
+    tree do not change it).
     """
     register = load_register(root, now=now)
     config = register.config
@@ -117,21 +120,43 @@ def collect(root: Path, now: datetime, *, history: bool = True, docs: frozenset[
                 from .revisions import Revisions
 
                 tz = zone(config.timezone)
-                git_history = history_module.load(root, levels=False, tz=tz)
+                git_history = (_kept_history(history_module, root, tz) if preview
+                               else history_module.load(root, levels=False, tz=tz))
                 # Computed a chunk at a time as pages are built (never all blobs at once).
                 shown = Revisions(git_history, (i.id for i in published), tz, frozenset(i.id for i in confidential))
             except Exception as error:
                 log.warning("读取 git 历史失败:%s", error)
     from .downloads import downloads as make_downloads
 
+    if downloads and preview:
+        notes.append("预览(mkdocs serve)不生成台账和报告的下载文件;正式构建的站点提供。")
     files = (make_downloads(register, published, deadlines or (), now, notes)
-             if downloads and deadlines is not None else ())
+             if downloads and not preview and deadlines is not None else ())
     site = SiteInput(
         config=config, incidents=published, now=now, counted_confidential=counted_confidential,
         deadlines=deadlines, deadline_warnings=warnings, stats=stats, charts=charts, reports=reports,
         history=git_history, revisions=shown, docs=docs, downloads=files, notes=tuple(notes),
     )
     return Collected(site, register, confidential, skipped)
+
+
+_HISTORIES: dict[str, tuple[str, Any]] = {}
+"""Register root -> (git state, its history): `mkdocs serve` rebuilds reuse it while no commit moved."""
+
+
+def _kept_history(history_module: Any, root: Path, tz: Any) -> Any:
+    import subprocess
+
+    state = subprocess.run(["git", "for-each-ref", "--format=%(objectname) %(refname)"], cwd=root,
+                           capture_output=True, text=True, check=False)
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=False)
+    key = f"{state.returncode}{state.stdout}{head.stdout}{tz}"
+    kept = _HISTORIES.get(str(root))
+    if kept is not None and kept[0] == key:
+        return kept[1]
+    loaded = history_module.load(root, levels=False, tz=tz)
+    _HISTORIES[str(root)] = (key, loaded)
+    return loaded
 
 
 def _reports(register: Register, published: Sequence[Incident], deadlines: Sequence[Any],

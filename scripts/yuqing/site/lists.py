@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import partial
 from typing import Callable, Iterable, Sequence
 
 from ..model import Incident
@@ -22,21 +23,36 @@ DIMENSIONS: dict[str, tuple[str, Callable[[Incident], Iterable[str]]]] = {
 }
 
 
-def paged(base: str, title: str, incidents: Sequence[Incident], up: str) -> dict[str, HtmlPage]:
-    """One index page, or numbered pages of PAGE_SIZE rows when the list is long."""
-    pages: dict[str, HtmlPage] = {}
+Later = Callable[[], HtmlPage]
+"""A page made when called: a province has tens of thousands of list pages, never all held at once."""
+
+
+def paged(base: str, title: str, incidents: Sequence[Incident], up: str) -> dict[str, Later]:
+    """One index page, or numbered pages of PAGE_SIZE rows when the list is long (each made when called)."""
+    pages: dict[str, Later] = {}
     chunks = [incidents[i:i + PAGE_SIZE] for i in range(0, len(incidents), PAGE_SIZE)] or [[]]
     stem = base[:-3]
     names = [base] + [f"{stem}-{n}.md" for n in range(2, len(chunks) + 1)]
     for number, (name, chunk) in enumerate(zip(names, chunks), 1):
         heading = title if len(chunks) == 1 else f"{title}(第 {number}/{len(chunks)} 页)"
-        body = render("list.html", name, heading=heading, up=up, names=names, number=number, incidents=chunk)
-        pages[name] = HtmlPage(heading, body, exclude=True)
+        pages[name] = partial(_list_page, name, heading, up, names, number, chunk)
     return pages
 
 
+def _list_page(name: str, heading: str, up: str, names: list[str], number: int,
+               chunk: Sequence[Incident]) -> HtmlPage:
+    body = render("list.html", name, heading=heading, up=up, names=names, number=number, incidents=chunk)
+    return HtmlPage(heading, body, exclude=True)
+
+
 def index_pages(site: SiteInput) -> dict[str, HtmlPage]:
-    pages: dict[str, HtmlPage] = {}
+    """Every index page, made now (for `yuqing site render`)."""
+    return {name: page if isinstance(page, HtmlPage) else page() for name, page in lazy_index_pages(site).items()}
+
+
+def lazy_index_pages(site: SiteInput) -> dict[str, HtmlPage | Later]:
+    """Every index page: the overviews made, the lists (the bulk) made when called."""
+    pages: dict[str, HtmlPage | Later] = {}
     incidents = newest_first(site.incidents)
     years = sorted({i.year for i in incidents}, reverse=True)
 

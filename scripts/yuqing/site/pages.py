@@ -27,7 +27,7 @@ from .common import REPORTS, RULES, STATS, HtmlPage
 from .figures import reports_page, stats_page
 from .home import home_page
 from .incident import incident_page
-from .lists import index_pages
+from .lists import Later, lazy_index_pages
 from .model import HOME, SiteInput, incident_path
 from .reviews import review_pages
 from .rules import rules_page
@@ -36,7 +36,7 @@ from .templating import static_links
 Pages = dict[str, str]
 Built = dict[str, "str | HtmlPage"]
 
-__all__ = ["Built", "HtmlPage", "Pages", "build", "build_pages", "incident_inputs", "incident_pages", "other_pages"]
+__all__ = ["Built", "HtmlPage", "Pages", "build", "build_pages", "incident_inputs", "incident_pages", "lazy_other_pages", "other_pages"]
 
 
 def build(site: SiteInput, *, directory_urls: bool = True) -> Pages:
@@ -80,8 +80,13 @@ def incident_inputs(site: SiteInput) -> Iterator[tuple[Incident, list[Deadline]]
 
 def other_pages(site: SiteInput) -> Built:
     """Every generated page but the incident pages: home, indexes, reviews, statistics, reports, rules."""
-    pages: Built = {HOME: home_page(site)}
-    pages.update(index_pages(site))
+    return {name: page() if callable(page) else page for name, page in lazy_other_pages(site).items()}
+
+
+def lazy_other_pages(site: SiteInput) -> dict[str, "str | HtmlPage | Later"]:
+    """As ``other_pages``, but the list pages (tens of thousands at a province) are made when called."""
+    pages: dict[str, str | HtmlPage | Later] = {HOME: home_page(site)}
+    pages.update(lazy_index_pages(site))
     pages.update(review_pages(site))
     pages[STATS] = stats_page(site)
     pages[REPORTS] = reports_page(site)
