@@ -275,3 +275,33 @@ def test_records_are_read_only_when_a_command_needs_them_and_a_damaged_part_is_c
     assert _deadlines(register_dir.root, capsys) == expected
     assert _deadlines(register_dir.root, capsys) == expected
     assert check(register_dir.root, capsys) == checked
+
+
+def test_derived_values_from_the_cache_are_those_of_the_register_as_of_any_now(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """deadlines, stats and the public export read the cache's derived values (and records one cache
+    file at a time): at the present and at a past --now, cold and warm, the answer without the cache."""
+    root = tmp_path / "reg"
+    assert synthetic.main(["--count", "300", "--seed", "5", "--out", str(root)]) == 0
+    capsys.readouterr()
+    commands = [["deadlines", "--format", "json"], ["stats", "--format", "json"], ["export", "json"],
+                ["stats", "--format", "json", "--since", "2025-03", "--exclude-confidential"]]
+
+    def run(now: str) -> list[str]:
+        outs = []
+        for args in commands:
+            code, out, _ = run_cli([*args, "--root", str(root), "--now", now], capsys)
+            assert code == 0
+            outs.append(out)
+        return outs
+
+    for now in (NOW, "2025-06-01T00:00:00+08:00"):
+        os.environ["YUQING_NO_CACHE"] = "1"
+        try:
+            expected = run(now)
+        finally:
+            del os.environ["YUQING_NO_CACHE"]
+        shutil.rmtree(root / CACHE_DIR, ignore_errors=True)
+        assert run(now) == expected  # the cache written by these commands
+        assert run(now) == expected  # and read
+    assert run(NOW) != run("2025-06-01T00:00:00+08:00")

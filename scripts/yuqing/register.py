@@ -507,21 +507,25 @@ def _summaries(names: list[str], results: list[Cached], invalid: set[str], confi
         seen = as_of(incident, now)
         if seen is not None:
             calendar = calendar or WorkCalendar.from_config(config)
-            found.append(derive(seen, config, calendar))
+            # Its latest time is the record's own, not the view's: the view is not the record as written.
+            found.append(derive(seen, config, calendar)._replace(latest=latest_time(incident)))
     found.sort(key=lambda d: (d.id, d.file))
     return tuple(found)
 
 
-def each_record(register: Register, files: Iterable[str]) -> Iterator[Incident]:
-    """The records of ``files`` (files without errors of a register loaded without records),
+def each_record(register: Register, chosen: Iterable[Derived]) -> Iterator[Incident]:
+    """The records of ``chosen`` (of ``register.derived``: a register loaded without records),
     as of the register's ``now``, read from the check cache one cache file at a time and let go:
     never all of them in memory. In no particular order."""
     assert register.config is not None and register.now is not None
     root, config, now = register.root, register.config, register.now
     cache = CheckCache.open(root, config)
     groups: dict[int, list[str]] = {}
-    for name in files:
-        groups.setdefault(cache.bucket_of(name) if cache else 0, []).append(name)
+    standing: set[str] = set()
+    for derived in chosen:
+        groups.setdefault(cache.bucket_of(derived.file) if cache else 0, []).append(derived.file)
+        if _stands(derived, now):
+            standing.add(derived.file)  # the record as written is the record as of now
     again: list[str] = []
     for number in sorted(groups):
         for name in groups[number]:
@@ -533,7 +537,7 @@ def each_record(register: Register, files: Iterable[str]) -> Iterator[Incident]:
             if cache is None:
                 again.append(name)
                 continue
-            seen = as_of(incident, now) if incident is not None else None
+            seen = incident if name in standing else as_of(incident, now) if incident is not None else None
             if seen is not None:
                 yield seen
         if cache is not None:

@@ -94,7 +94,7 @@ def _export_json(out: Path | None, root: Path | None, now_text: str | None) -> N
     folder = None if out is None else out.parent
     with tempfile.TemporaryFile() as spool:
         places: dict[str, tuple[int, int]] = {}
-        for incident in each_record(register, (d.file for d in public)):
+        for incident in each_record(register, public):
             data = publicexport.line(incident, ids).encode("utf-8")
             places[incident.id] = (spool.tell(), len(data))
             spool.write(data)
