@@ -47,18 +47,26 @@ QUERY = "电梯"
 CHROMIUM = "/usr/bin/chromium"
 
 
+_PROBE = """
+import json, resource, subprocess, sys, time
+args = json.loads(sys.argv[1])
+start = time.perf_counter()
+done = subprocess.run(args, capture_output=True, text=True)
+use = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({"wall": time.perf_counter() - start, "rc": done.returncode, "out": done.stdout,
+                  "err": done.stderr[-3000:], "cpu": use.ru_utime + use.ru_stime, "rss_mb": use.ru_maxrss / 1024}))
+"""
+
+
 def _run(args: list[str], env: dict[str, str] | None = None) -> dict[str, Any]:
-    """Run ``args`` in a child; its wall, CPU (user+sys, with its own children) and peak memory."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    done = subprocess.run(args, env=dict(os.environ, NO_MKDOCS_2_WARNING="1", **(env or {})),
-                          capture_output=True, text=True, check=False)
-    wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if done.returncode != 0:
-        raise SystemExit(f"{' '.join(args)} failed:\n{done.stderr[-3000:]}")
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return {"wall": wall, "cpu": cpu, "rss_mb": after.ru_maxrss / 1024, "out": done.stdout}
+    """Run ``args`` in a fresh child; its wall, CPU (user+sys, with its children) and peak memory (largest
+    process of it and its children, ru_maxrss)."""
+    done = subprocess.run([sys.executable, "-c", _PROBE, json.dumps(args)], capture_output=True, text=True,
+                          env=dict(os.environ, NO_MKDOCS_2_WARNING="1", **(env or {})), check=True)
+    result: dict[str, Any] = json.loads(done.stdout)
+    if result["rc"] != 0:
+        raise SystemExit(f"{' '.join(args)} failed:\n{result['err']}")
+    return result
 
 
 def _size(folder: Path) -> tuple[int, int]:
@@ -197,7 +205,8 @@ def main() -> None:
     parser.add_argument("--register", help="an existing register (default: a synthetic one of --count records)")
     parser.add_argument("--count", type=int, default=10000)
     parser.add_argument("--cli-site", help="a built site (served) to run Pagefind's CLI on, for comparison")
-    parser.add_argument("--skip", action="append", default=[], choices=["index", "served", "offline"])
+    parser.add_argument("--skip", action="append", default=[], choices=["index", "served", "offline"],
+                        help="leave a part out (--skip index: search the index the last run made)")
     parser.add_argument("_child", nargs="*", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args._child:
@@ -212,9 +221,11 @@ def main() -> None:
     print(f"register {register}: {count} incident files")
     sites = _example_sites()
     work = WORK / f"bench-search-run-{count}"
-    shutil.rmtree(work, ignore_errors=True)
     served = work / "served"
-    shutil.copytree(sites["served"], served)
+    if "index" not in args.skip or not (served / "pagefind").is_dir():
+        shutil.rmtree(work, ignore_errors=True)
+        shutil.copytree(sites["served"], served)
+    # else: --skip index searches the index the last run made
     if "index" not in args.skip:
         shutil.rmtree(served / "pagefind")
         run = _run([sys.executable, __file__, "index", str(register), str(served)])
@@ -241,6 +252,7 @@ def main() -> None:
               f"{found['requests']} requests, {found['results']} results shown")
     if "offline" not in args.skip:
         offline = work / "offline"
+        shutil.rmtree(offline, ignore_errors=True)
         shutil.copytree(sites["offline"], offline)
         script = offline / "search" / "search_index.js"
         _run([sys.executable, __file__, "lunr", str(register), str(script), str(offline / "search" / "search_index.json")])

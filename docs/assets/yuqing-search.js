@@ -178,14 +178,14 @@
       return;
     }
     load().then(function (pagefind) {
-      fillFilters(pagefind);
       return searchAll(pagefind, forms(query), filters).then(function (results) {
         if (mine !== serial) return;
         list.textContent = "";
         shown = { results: results, next: 0 };
         meta.textContent = results.length ? "找到 " + results.length + " 个结果" : "没有找到符合条件的结果";
         more.hidden = true;
-        if (results.length) return showNext(mine);
+        // The filter lists are fetched after the first results are shown, not before.
+        return (results.length ? showNext(mine) : Promise.resolve()).then(function () { fillFilters(pagefind); });
       });
     });
   }

@@ -194,10 +194,10 @@ def _records(site_dir: Path, pages: Iterable[tuple[str, Incident]]) -> None:
         made = service.answer(service.send({"type": "NewIndex", "config": {"force_language": LANGUAGE}}))
         index = made["index_id"]
 
-        def add(url: str, content: str, meta: dict[str, str], filters: dict[str, list[str]],
-                sort: dict[str, str] | None = None) -> None:
+        def add(url: str, content: str, meta: dict[str, str], filters: dict[str, list[str]]) -> None:
+            # No sort keys: results come by relevance (a sort key costs memory in every record).
             service.send({"type": "AddRecord", "index_id": index, "url": url, "content": content,
-                          "language": LANGUAGE, "meta": meta, "filters": filters, "sort": sort})
+                          "language": LANGUAGE, "meta": meta, "filters": filters, "sort": None})
 
         for url, title, text in _hand_written(site_dir):
             # Unsegmented index: the words a reader types come from jieba, as for the records.
@@ -209,8 +209,7 @@ def _records(site_dir: Path, pages: Iterable[tuple[str, Incident]]) -> None:
             # an unsegmented index, matching nothing but costing memory (the result shows them from meta).
             # The title's words thrice in all: a word of the title outranks one of the summary or units.
             content = "\n".join((found.keys, found.title_keys, found.title_keys))
-            add(_url(location), content, _meta(incident), _filters(incident),
-                {"日期": incident.discovered_at.isoformat()})
+            add(_url(location), content, _meta(incident), _filters(incident))
         service.answer(service.send({"type": "WriteFiles", "index_id": index,
                                      "output_path": str(site_dir / "pagefind")}))
     finally:
