@@ -305,3 +305,44 @@ def test_derived_values_from_the_cache_are_those_of_the_register_as_of_any_now(
         assert run(now) == expected  # the cache written by these commands
         assert run(now) == expected  # and read
     assert run(NOW) != run("2025-06-01T00:00:00+08:00")
+
+
+def test_derived_deadlines_follow_the_rules_the_calendar_and_the_code(
+        register_dir: RegisterDir, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cached deadline is new as soon as anything it was computed from changes."""
+    from yuqing import cache as cache_module
+
+    now = "2026-12-31T09:00:00+08:00"
+    register_dir.write(base_incident(id="YQ-2026-0001", discovered_at="2026-12-30T10:00:00+08:00",
+                                     appeal={"posted_at": "2026-12-30T10:00:00+08:00"},
+                                     timeline=[{"at": "2026-12-30T10:00:00+08:00", "type": "研判"}]))
+
+    def reply() -> tuple[str | None, str]:
+        code, out, _ = run_cli(["deadlines", "--root", str(register_dir.root), "--now", now, "--format", "json"],
+                               capsys)
+        assert code == 0
+        found = [d for d in json.loads(out)["deadlines"] if d["rule"] == "reply-3wd"]
+        return found[0]["due"], found[0]["status"]
+
+    assert reply() == reply() == (None, "unknown")  # no confirmed calendar for 2027: not guessed
+    # The calendar in register.yml.
+    register_dir.settings(calendar={2027: {"source": "测试用:2027 年元旦放假 1 天", "holidays": ["2027-01-01"],
+                                           "workdays": []}})
+    assert reply() == reply() == ("2027-01-05T17:30:00+08:00", "pending")
+    # The rules in register.yml.
+    settings = yaml.safe_load((register_dir.root / "register.yml").read_text(encoding="utf-8"))
+    rules = settings["rules"] if isinstance(settings["rules"], list) else None
+    assert rules is not None
+    for rule in rules:
+        if rule["id"] == "reply-3wd":
+            rule["limit"] = 1
+    register_dir.settings(rules=rules)
+    assert reply() == reply() == ("2026-12-31T17:30:00+08:00", "due_soon")
+    # The code the values are derived with (and the rule sets beside it) is in the cache's fingerprint.
+    covered = {p.name for p in cache_module._verdict_code()}
+    assert {"deadlines.py", "stats.py", "calendar.py", "asof.py", "register.py", "cache.py"} <= covered
+    config, _ = load_config(register_dir.root)
+    assert config is not None
+    before = cache_module.fingerprint(register_dir.root, config)
+    monkeypatch.setattr(cache_module, "_calendar_version", lambda: "another holiday data release")
+    assert cache_module.fingerprint(register_dir.root, config) != before
