@@ -35,6 +35,8 @@ from ..times import short
 from .common import status_of
 from .search import parts, words_of
 
+WAIT_SECONDS = 120
+"""The least time the Pagefind service is given for an answer (plus 20 ms per record sent)."""
 SUMMARY = 140
 """Characters of the summary a result shows (in every result fragment the reader downloads)."""
 KIND, RECORD, WITHDRAWN, PAGE = "类别", "事件", "已撤销", "说明"
@@ -169,8 +171,11 @@ class _Service:
         """The answer to ``message_id``, after every message before it was answered."""
         assert self.process.stdin is not None
         self.process.stdin.flush()
+        # Generous (the service does about 500 records a second on one core), but never forever.
+        timeout = WAIT_SECONDS + self.sent / 50
         with self.ready:
-            self.ready.wait_for(lambda: message_id in self.answers or bool(self.failures))
+            if not self.ready.wait_for(lambda: message_id in self.answers or bool(self.failures), timeout):
+                self.failures.append(f"Pagefind 在 {timeout:.0f} 秒内没有完成")
             if self.failures:
                 self._fail()
             return self.answers.pop(message_id)
