@@ -440,6 +440,15 @@ class YuqingPlugin(BasePlugin[YuqingConfig]):
             if self.config.pagefind == "on":
                 raise PluginError("pagefind 未安装(pip install 'pagefind[extended]'),无法生成查找页的索引。")
             return
+        cache = _SERVE_CACHES.get(str(config.config_file_path)) if self.command == "serve" else None
+        if cache is not None and cache.restore_index(Path(config.site_dir)):
+            log.info("预览:查找索引沿用本次 mkdocs serve 首次生成的(改动的记录要重启 serve 才能搜到新内容)。")
+            return
+        self._index(config)
+        if cache is not None:
+            cache.keep_index(Path(config.site_dir))
+
+    def _index(self, config: MkDocsConfig) -> None:
         try:
             from .site.pagefind import build_index
         except ImportError:
@@ -523,6 +532,23 @@ class _ServeCache:
         self.pages: dict[str, tuple[str, str]] = {}
         """src path -> (page key, the "now" text in the kept output)."""
 
+    def restore_index(self, site_dir: Path) -> bool:
+        """Put the kept Pagefind index back into the (emptied) output folder; False when none is kept."""
+        kept = self.folder / "pagefind"
+        if not kept.is_dir():
+            return False
+        try:
+            shutil.copytree(kept, site_dir / "pagefind", copy_function=_link_or_copy, dirs_exist_ok=True)
+        except OSError:
+            return False
+        return True
+
+    def keep_index(self, site_dir: Path) -> None:
+        built = site_dir / "pagefind"
+        if built.is_dir():
+            shutil.rmtree(self.folder / "pagefind", ignore_errors=True)
+            shutil.copytree(built, self.folder / "pagefind", copy_function=_link_or_copy)
+
     def _kept(self, path: str) -> Path:
         return self.folder / hashlib.sha1(path.encode("utf-8")).hexdigest()
 
@@ -565,6 +591,13 @@ class _ServeCache:
         self.pages[path] = (key, now_text)
 
 
+def _link_or_copy(source: str, target: str) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
 _PREPARED = "<!-- made by the yuqing plugin -->\n"
 """The in-memory content of a generated page's file (never read: the page is ``PreparedPage``)."""
 _SERVE_CACHES: dict[str, _ServeCache] = {}
@@ -575,8 +608,9 @@ _JIEBA_LOADED: set[str] = set()
 def _served(config: MkDocsConfig, context: str) -> _ServeCache:
     """This mkdocs.yml's serve cache, emptied when the shared context changed."""
     cache = _SERVE_CACHES.setdefault(str(config.config_file_path), _ServeCache())
-    if cache.context != context:
+    if cache.context != context:  # settings, theme or the confidential records changed: nothing is reused
         cache.pages.clear()
+        shutil.rmtree(cache.folder / "pagefind", ignore_errors=True)
         cache.context = context
     return cache
 
