@@ -1,6 +1,5 @@
-"""What the two search indexes hold: the offline build's lunr index (the theme's search plugin, on only
-offline) and Pagefind's records on a served build (site/pagefind.py). What readers find in them is tested
-in Chromium (tests/test_browser_site.py)."""
+"""What Pagefind's records hold on a served build (site/pagefind.py). The offline build's lunr index is
+tested in tests/test_site.py; what readers find in both, in Chromium (tests/test_browser_site.py)."""
 
 from __future__ import annotations
 
@@ -12,35 +11,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import RegisterDir
-from .test_site import HOSTILE_TITLE, SECRET_TITLE, hostile_register, mkdocs_build
-
-
-def test_offline_search_index_holds_titles_summaries_and_tags_only(tmp_path: Path) -> None:
-    register = RegisterDir(tmp_path)
-    hostile_register(register)
-    online = mkdocs_build(tmp_path, tmp_path / "site")
-    assert online.returncode == 0, online.stderr
-    assert not (tmp_path / "site" / "search").exists()  # served: no whole index for every reader to download
-    result = mkdocs_build(tmp_path, tmp_path / "offline", offline=True)
-    assert result.returncode == 0, result.stderr
-    raw = (tmp_path / "offline" / "search" / "search_index.json").read_text(encoding="utf-8")
-    assert "食堂" in raw and "\\u98df" not in raw  # written as UTF-8, not \uXXXX escapes
-    index = json.loads(raw)
-    assert index["config"]["lang"] == ["zh"]
-    assert "\\u200b" in index["config"]["separator"]
-    incident = [d for d in index["docs"] if d["location"].startswith("generated/incidents/")]
-    assert sorted(d["location"].removesuffix(".html").rstrip("/") for d in incident) == [
-        "generated/incidents/2025/YQ-2025-0001", "generated/incidents/2025/YQ-2025-0003"]
-    entry = next(d for d in incident if "YQ-2025-0001" in d["location"])
-    assert entry["boost"] == 1000
-    assert "食堂" in entry["title"] and "<script>" not in entry["title"]  # escaped: the theme shows HTML
-    assert "网民称食堂饭菜变质" in entry["text"]
-    assert "备注" not in entry["text"]  # timeline notes are not indexed
-    assert "食堂" in entry["tags"]
-    # Index pages and the home page are left out of the index; the confidential record is nowhere.
-    assert not [d for d in index["docs"] if d["location"].startswith("generated/lists")]
-    assert not [d for d in index["docs"] if d["location"] in ("", "index.html")]
-    assert SECRET_TITLE not in raw
+from .test_site import HOSTILE_TITLE, SECRET_TITLE, hostile_register
 
 
 def _fragments(site: Path) -> list[dict[str, object]]:
