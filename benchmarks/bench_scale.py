@@ -57,11 +57,13 @@ class Figure:
     cpu: float
     peak_mb: float
     spread: str
+    rc: int = 0
+    """The exit status of the last run."""
 
 
 def measure(cmd: list[str], cwd: Path, env: dict[str, str], runs: int, ok: tuple[int, ...] = (0, 1),
             before: list[str] | None = None) -> Figure:
-    walls, cpus, peak = [], [], 0.0
+    walls, cpus, peak, rc = [], [], 0.0, 0
     for _ in range(runs):
         if before:
             subprocess.run(before, cwd=cwd, check=True)
@@ -70,11 +72,12 @@ def measure(cmd: list[str], cwd: Path, env: dict[str, str], runs: int, ok: tuple
         result = json.loads(out.stdout)
         if result["rc"] not in ok:
             raise RuntimeError(f"{' '.join(cmd[:4])} exited {result['rc']}: {result['err']}")
+        rc = result["rc"]
         walls.append(result["wall"])
         cpus.append(result["cpu"])
         peak = max(peak, result["rss_kb"] / 1024)
     spread = f"{min(walls):.2f}–{max(walls):.2f}"
-    return Figure(statistics.median(walls), statistics.median(cpus), peak, spread)
+    return Figure(statistics.median(walls), statistics.median(cpus), peak, spread, rc)
 
 
 def snapshot(work: Path) -> dict[str, str]:
@@ -120,9 +123,11 @@ def bench_register(work: Path, count: int, runs: int, env: dict[str, str]) -> li
     measure([*yuqing, "check", "--now", NOW], root, env, 1)  # the cache, written once
     for name, args in (("check", ["check", "--now", NOW]), ("deadlines", ["deadlines", "--now", NOW]),
                        ("stats", ["stats", "--now", NOW]), ("export json", ["export", "json", "--now", NOW])):
-        warm = measure([*yuqing, *args], root, env, runs)
+        # The export stops (exit 2) when its leak guard finds a confidential record named in a public
+        # one: still timed (the whole export is made before it is written), and said so.
+        warm = measure([*yuqing, *args], root, env, runs, ok=(0, 1, 2) if name == "export json" else (0, 1))
         rows.append((f"{name}, unchanged register", f"{count:,}", warm, "< 3 s, < 500 MB",
-                     _met(warm.wall < 3 and warm.peak_mb < 500)))
+                     _met(warm.wall < 3 and warm.peak_mb < 500) + (f" (exit {warm.rc})" if warm.rc > 1 else "")))
     # A pull request: one record changed since HEAD.
     victim = sorted((root / "incidents").glob("*/*.yml"))[count // 2]
     original = victim.read_bytes()

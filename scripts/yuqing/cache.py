@@ -5,14 +5,23 @@ Every command and the site build load the register through
 register's ``.yuqing-cache/`` holds, per incident file, the version it
 last saw (the git blob id of its bytes, with the ``lstat`` figures that let a
 later run trust it unread, as git's own index does) and the verdict on that
-version: the compact record and its issues.
+version: its issues and a stub (id, file, what the register-wide rules read)
+with the values derived from the record that do not depend on the clock (its
+deadlines but for their status, the inputs of the statistics), then, apart,
+the compact record itself. `check`, `deadlines`, `stats` and `export json`
+over an unchanged register read the heads only (the export reads the records
+one cache file at a time); the site and the other commands read the records.
 
 What a cached verdict may not depend on:
 
 - anything but the file's bytes and name: the file name of the cache names a
   fingerprint of the tool's code and data (rule sets, calendars, bundled
-  schemas), the Python and libyaml in use, ``register.yml``, the register's
-  ``schemas/`` and the settings passed in; any change starts a new cache;
+  schemas), the Python, libyaml and holiday data (chinesecalendar) in use,
+  ``register.yml``, the register's ``schemas/`` and the settings passed in;
+  any change starts a new cache;
+- the "as of" moment: a derived value is used only at a ``now`` from its
+  record's latest time on (the record as written); earlier, the record is read
+  and its view as of ``now`` derived afresh;
 - the clock. Only the time-future rule reads it, so verdicts are taken against
   a clock at the end of time and each keeps the latest time its record holds:
   a record whose latest time is past the real clock (plus the rule's
