@@ -201,7 +201,7 @@ def test_3_finding_last_springs_food_incident_in_a_named_county(tab: object, bas
     assert set(found) & wanted, (found, wanted)
     # Each result says when, how serious and where it stands.
     first = tab.locator(".md-search-result__item").first.inner_text()  # type: ignore[attr-defined]
-    assert re.search(r"\d{4}-\d{2}-\d{2} · (一般|敏感|重大|特别重大) · ", first), first
+    assert re.search(r"\d{4}-\d{2}-\d{2}( \d{2}:\d{2})? · (一般|敏感|重大|特别重大) · ", first), first
     assert "\u200b" not in first
     _shot(tab, "search")
 
