@@ -7,10 +7,28 @@
 
 Events (the work is done by yuqing.site; this file only hands it to MkDocs):
 
-* ``on_files``: load the register, build every page and add them as
-  ``File.generated`` (replacing anything left in docs/generated/ by
-  ``yuqing site render``), plus feed.xml; load the jieba user dictionary made
-  from the register's words, so that search segments its names whole.
+* ``on_files``: load the register, build the home, overview, statistics,
+  reports and rules pages and add them as ``File.generated`` (replacing
+  anything left in docs/generated/ by ``yuqing site render``), plus feed.xml;
+  add a file for every incident page and list page too, marked ``EXCLUDED``:
+  MkDocs neither reads nor builds them, but links to them resolve (and a link
+  to a missing one still warns, failing ``--strict``); load the jieba user
+  dictionary made from the register's words, so that search segments its
+  names whole.
+* ``on_env``: make, render and write the incident and list pages one at a
+  time, with the same steps as MkDocs's own build loop (its ``_populate_page``
+  and ``_build_page``: every plugin's page events, the theme's ``main.html``,
+  the leak guard in ``on_post_page``), forgetting each once written. MkDocs
+  would hold every page's text until the end of the build: at a province
+  (100,000 incidents, tens of thousands of list pages) gigabytes.
+  Under ``mkdocs serve`` (a new plugin on every rebuild) a module-level cache
+  keeps each incident page's output; a page whose own inputs
+  (``incident.page_key``) and shared context (theme around a page, register
+  settings, templates, confidential records) are unchanged is linked from it
+  instead of rendered again, its "数据截至" time brought up to date. The
+  preview also skips the download files and rereads git history only when a
+  ref moved (``collect(preview=True)``), and puts the first build's Pagefind
+  index back.
 * ``on_pre_page``: the incident, list and review pages are HTML already
   (``pages.HtmlPage``): their page becomes a ``PreparedPage``, which skips
   Python-Markdown (most of the build's time) and only resolves their relative
