@@ -24,7 +24,7 @@ from yuqing.times import parse_time, zone
 
 PROJECT = Path(__file__).resolve().parents[1]
 NOW = datetime(2026, 11, 23, 9, tzinfo=timezone(timedelta(hours=8)))
-CHECKS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+CHECKS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 # Zones with summer time, half hours, a changed standard offset, and none at all.
 ZONES = ("Asia/Shanghai", "America/New_York", "Europe/London", "Asia/Kolkata", "Australia/Lord_Howe",
          "Pacific/Apia", "UTC", "America/St_Johns")
@@ -191,7 +191,7 @@ def test_the_plain_files_are_read_line_by_line_as_libyaml_reads_them() -> None:
         assert _outcome(_quick_load(text, "x.yml")) == _outcome(read_events(text, "x.yml"))  # type: ignore[arg-type]
 
 
-@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_mutated())
 def test_a_file_read_line_by_line_reads_as_libyaml_reads_it(text: str) -> None:
     """Same data, positions, marks and issues; whatever the line reader declines, libyaml reads."""
@@ -202,7 +202,7 @@ def test_a_file_read_line_by_line_reads_as_libyaml_reads_it(text: str) -> None:
         assert _outcome(quick) == _outcome(read_events(text, "x.yml"))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(st.text(alphabet="ab./", max_size=12))
 def test_file_names_are_split_as_pathlib_splits_them(file: str) -> None:
     """The id and year-folder rules read a file's name and folders without pathlib, to the same result."""
