@@ -43,7 +43,7 @@
         return instance.init().then(function () { return instance; });
       });
       engine.catch(function () {
-        meta.textContent = "此版本没有可用的搜索索引(离线版请用双击打开的离线站点;或构建时未安装 Pagefind)。";
+        meta.textContent = "此版本没有生成搜索索引(构建时未安装 Pagefind,或插件选项 pagefind: off),请按“事件索引”中的年月、等级、单位等列表查找。";
       });
     }
     return engine;
