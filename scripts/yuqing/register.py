@@ -566,13 +566,15 @@ def _check_iter(
         chunk = max(16, len(files) // (workers * 8))
         with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(str(root), config, now)) as pool:
             for index, result in enumerate(pool.map(_check_one, [str(f) for f in files], chunksize=chunk), 1):
-                yield result
+                # Said before the result is handed on: a consumer may stop at the last one.
                 if progress and (index % 100 == 0 or index == len(files)):
                     progress(index, len(files))
+                yield result
             return
     schema = SchemaChecker(read_schema("incident.schema.json", root))
     ctx = Context(config, now)
     for index, path in enumerate(files, 1):
-        yield check_version(path, root, schema, ctx)
+        result = check_version(path, root, schema, ctx)
         if progress and (index % 100 == 0 or index == len(files)):
             progress(index, len(files))
+        yield result
