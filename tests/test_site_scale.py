@@ -10,6 +10,7 @@ bench_serve.py), never asserted here.
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -32,7 +33,10 @@ def _register(root: Path) -> RegisterDir:
 
 
 def test_hand_written_pages_link_to_incident_pages_and_a_missing_one_fails_strict(tmp_path: Path) -> None:
-    _register(tmp_path)
+    register = _register(tmp_path)
+    # Past 9,999 records a year: a public YQ-2025-10020 is not the confidential YQ-2025-1002 (leak guard).
+    register.write(base_incident(id="YQ-2025-1002", title="某涉密案件的处置情况通报", confidential=True))
+    register.write(base_incident(id="YQ-2025-10020", title="某学校食堂饭菜质量引发家长投诉"))
     page = tmp_path / "docs" / "guide" / "example-links.md"
     page.write_text("# 案例\n\n[电梯困人](../generated/incidents/2025/YQ-2025-0002.md)\n", encoding="utf-8")
     result = mkdocs_build(tmp_path, tmp_path / "site")
@@ -44,6 +48,8 @@ def test_hand_written_pages_link_to_incident_pages_and_a_missing_one_fails_stric
     # Every list page's row links to a page that exists.
     month = next((tmp_path / "site" / "generated" / "lists" / "month").glob("*/index.html")).read_text(encoding="utf-8")
     assert "YQ-2025-0003" in month
+    assert (tmp_path / "site" / "generated/incidents/2025/YQ-2025-10020/index.html").is_file()
+    assert not (tmp_path / "site" / "generated/incidents/2025/YQ-2025-1002").exists()
     page.write_text("# 案例\n\n[不存在](../generated/incidents/2025/YQ-2025-0099.md)\n", encoding="utf-8")
     failed = mkdocs_build(tmp_path, tmp_path / "site2")
     assert failed.returncode != 0
@@ -93,7 +99,10 @@ def test_serve_shows_a_changed_incident_and_reuses_the_unchanged_pages(tmp_path:
         time.sleep(1)
         register.write(base_incident(id="YQ-2025-0001", title="某超市销售过期酸奶被网民曝光(已更正)"))
         _wait_for(base + "YQ-2025-0001/", lambda s, b: "(已更正)" in b, server)
-        assert "事件页:2 页未变,沿用上次的输出;1 页重新生成。" in log.read_text(encoding="utf-8")
+        # The other two incident pages are reused; of the list pages, those that list the record are made again.
+        assert re.search(r"事件页和列表页:\d+ 页未变,沿用上次的输出;\d+ 页重新生成。", log.read_text(encoding="utf-8"))
+        kept, made = map(int, re.findall(r"(\d+) 页未变,沿用上次的输出;(\d+) 页重新生成", log.read_text(encoding="utf-8"))[-1])
+        assert kept >= 2 and 1 <= made < kept + made
         # The unchanged pages are still whole pages of the site.
         status, other = _get(base + "YQ-2025-0002/")
         assert status == 200 and "某小区电梯困人引发网民关注" in other and "</html>" in other
@@ -101,7 +110,7 @@ def test_serve_shows_a_changed_incident_and_reuses_the_unchanged_pages(tmp_path:
         time.sleep(1)
         register.write(base_incident(id="YQ-2025-0003", title="某路段积水导致车辆受损", confidential=True))
         _wait_for(base + "YQ-2025-0003/", lambda s, b: s == 404, server)
-        assert "事件页:0 页未变" in log.read_text(encoding="utf-8")  # the guard's words changed: all re-rendered
+        assert "事件页和列表页:0 页未变" in log.read_text(encoding="utf-8")  # the guard's words changed: all re-rendered
     finally:
         server.terminate()
         server.wait(timeout=30)

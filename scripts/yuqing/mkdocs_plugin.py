@@ -80,6 +80,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from functools import partial
 from datetime import datetime
 from pathlib import Path
 from types import SimpleNamespace
@@ -350,9 +351,21 @@ class YuqingPlugin(BasePlugin[YuqingConfig]):
             if cache is not None:
                 cache.keep(path, key, now_text, Path(file.abs_dest_path))
         for path, make in self.later.items():
+            file = files.get_file_from_path(path)
+            assert file is not None
+            # A list page is a function of its rows (the records, whole) and its place among its pages.
+            key = (hashlib.sha256(repr(make.args).encode("utf-8", errors="surrogatepass")).hexdigest()
+                   if cache is not None and isinstance(make, partial) else "")
+            if key and cache is not None and cache.reuse(path, key, now_text, Path(file.abs_dest_path)):
+                self.scanned[file.dest_uri] = Path(file.abs_dest_path).stat().st_size
+                reused += 1
+                continue
             self._write_page(path, make(), env, config, files, doc_files)
+            if key and cache is not None:
+                cache.keep(path, key, now_text, Path(file.abs_dest_path))
         if cache is not None:
-            log.info("事件页:%d 页未变,沿用上次的输出;%d 页重新生成。", reused, len(site.incidents) - reused)
+            log.info("事件页和列表页:%d 页未变,沿用上次的输出;%d 页重新生成。", reused,
+                     len(site.incidents) + len(self.later) - reused)
 
     def _write_page(self, path: str, prepared: HtmlPage, env: Any, config: MkDocsConfig, files: Files,
                     doc_files: Any) -> None:
@@ -541,7 +554,7 @@ class _ServeCache:
 
     MkDocs empties its output folder and makes a new plugin on every rebuild, so this lives in
     the module, one per mkdocs.yml. A page is reused when its inputs and the shared context are
-    unchanged; only the "数据截至" time of its print heading is brought up to date.
+    unchanged (its print heading keeps the "数据截至" time it was made: what it shows is the same).
     """
 
     def __init__(self) -> None:
@@ -577,12 +590,7 @@ class _ServeCache:
         kept = self._kept(path)
         dest.parent.mkdir(parents=True, exist_ok=True)
         try:
-            if found[1] != now_text:
-                text = kept.read_text(encoding="utf-8")
-                text = text.replace(f"数据截至 {found[1]}</p>", f"数据截至 {now_text}</p>", 1)
-                kept.unlink()
-                kept.write_text(text, encoding="utf-8")
-                self.pages[path] = (key, now_text)
+            # The print heading keeps the time the page was made ("数据截至"): its data is unchanged since.
             if dest.exists():
                 dest.unlink()
             os.link(kept, dest)

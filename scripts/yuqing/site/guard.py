@@ -80,7 +80,10 @@ class Scanner:
 
     def __init__(self, incidents: Iterable[Incident], public_titles: Iterable[str] = ()) -> None:
         self.words = {_normal(w).casefold(): w for w in needles(incidents, public_titles)}
-        self.pattern = (re.compile("|".join(re.escape(w) for w in sorted(self.words, key=len, reverse=True)),
+        # A needle ending in a digit is not found inside a longer number: the confidential YQ-2022-1002 is
+        # not in the public YQ-2022-10020 (a register past 9,999 records a year has both).
+        self.pattern = (re.compile("|".join(re.escape(w) + ("(?![0-9])" if w[-1:].isdigit() else "")
+                                            for w in sorted(self.words, key=len, reverse=True)),
                                    re.IGNORECASE) if self.words else None)
 
     def find(self, text: str) -> list[str]:

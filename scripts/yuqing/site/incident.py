@@ -40,7 +40,7 @@ def page_key(site: SiteInput, incident: Incident, deadlines: Sequence[Deadline])
 
     With the shared context (register settings, templates, theme: the plugin's), it decides
     whether `mkdocs serve` may reuse the page's last output. ``now`` is left out on purpose: it
-    shows only in the print heading, which the plugin updates (the deadlines' statuses, which
+    shows only in the print heading (the time the page was made; the deadlines' statuses, which
     depend on it, are in).
     """
     history = site.history
