@@ -336,11 +336,13 @@ class YuqingPlugin(BasePlugin[YuqingConfig]):
         cache = _served(config, self._context_key(env, config, doc_files)) if self.command == "serve" else None
         now_text = short(site.now)
         reused = 0
+        keys: dict[str, str] = {}
         for incident, deadlines in incident_inputs(site):
             path = incident_path(incident)
             file = files.get_file_from_path(path)
             assert file is not None
             key = page_key(site, incident, deadlines) if cache is not None else ""
+            keys[incident.id] = key
             if cache is not None and cache.reuse(path, key, now_text, Path(file.abs_dest_path)):
                 self.scanned[file.dest_uri] = Path(file.abs_dest_path).stat().st_size
                 if self.search_index is not None and isinstance(getattr(self.search_index, "entries", None), list):
@@ -353,9 +355,12 @@ class YuqingPlugin(BasePlugin[YuqingConfig]):
         for path, make in self.later.items():
             file = files.get_file_from_path(path)
             assert file is not None
-            # A list page is a function of its rows (the records, whole) and its place among its pages.
-            key = (hashlib.sha256(repr(make.args).encode("utf-8", errors="surrogatepass")).hexdigest()
-                   if cache is not None and isinstance(make, partial) else "")
+            # A list page is a function of its rows (the records: their page keys) and its place among its pages.
+            key = ""
+            if cache is not None and isinstance(make, partial):
+                *place, rows = make.args
+                text = repr((place, [keys.get(i.id) or repr(i) for i in rows]))
+                key = hashlib.sha256(text.encode("utf-8", errors="surrogatepass")).hexdigest()
             if key and cache is not None and cache.reuse(path, key, now_text, Path(file.abs_dest_path)):
                 self.scanned[file.dest_uri] = Path(file.abs_dest_path).stat().st_size
                 reused += 1
