@@ -7,14 +7,16 @@
 Printed, one line each (wall and CPU seconds, peak memory in MB as ru_maxrss of a fresh child):
 
 * ``index records``: what the plugin's Pagefind step costs (site/pagefind.build_index with one
-  custom record per incident, no HTML parsed): loading the register, then indexing; peak memory
-  of the Python process and of Pagefind's service separately; index size and file count.
+  custom record per incident, no HTML parsed, in shards of site/pagefind.SHARD records, one Pagefind
+  process after another): loading the register, then indexing; peak memory of the Python process and
+  of the largest Pagefind process separately; index size (all shards) and file count.
 * ``index cli`` (with ``--cli-site``, a built site): ``python -m pagefind --site`` on a copy of it,
   the way before this step (every HTML file parsed), for comparison.
 * ``served first search``: the example site's served build with the register's Pagefind index in
   place of its own, in headless Chromium: query 电梯 typed in the header box as soon as the page
   is there; seconds from navigation to the first result shown, and bytes the search fetched
-  (Pagefind's script, worker, wasm, index chunks, filters, the shown results' fragments).
+  (Pagefind's script, worker, wasm, each shard's entry and meta, index chunks, filters, the shown
+  results' fragments).
 * ``offline first search``: the example's offline build (file://) with a lunr index of the
   register's records (site/search.entry, as the plugin adds them), the same query: seconds from
   navigation to the first result, and the size of the index every reader loads whole.
@@ -231,7 +233,8 @@ def main() -> None:
         run = _run([sys.executable, __file__, "index", str(register), str(served)])
         child = json.loads(run["out"].strip().splitlines()[-1])
         size, files = _size(served / "pagefind")
-        print(f"index records: {child['records']} records, wall {run['wall']:.1f} s (load {child['load_s']:.1f} s, "
+        shards = 1 + len(json.loads((served / "pagefind" / "yuqing-shards.json").read_text())["shards"])
+        print(f"index records: {child['records']} records in {shards} shards, wall {run['wall']:.1f} s (load {child['load_s']:.1f} s, "
               f"index {child['index_s']:.1f} s), CPU {run['cpu']:.1f} s, peak python {child['python_mb']:.0f} MB, "
               f"pagefind {child['pagefind_mb']:.0f} MB; index {size / 1e6:.1f} MB in {files} files")
     if args.cli_site:

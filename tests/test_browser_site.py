@@ -408,6 +408,80 @@ def test_find_page_searches_a_chunked_index_with_filters(page: object, servers: 
     assert SECRET_TITLE not in page.content()  # type: ignore[attr-defined]
 
 
+SHARDED = ("食品", "食堂", "登记", "北湖县 执法", "YQ-2026-0004")
+ONE_WORD = 3
+"""The first three are one word each: found alike. Pagefind leaves out of a query a word its index lacks, so a
+shard without one of several words may add records that match only the others (after the right ones)."""
+
+
+_ALL_SHOWN = """() => {
+  const more = document.querySelector('.yq-search-more');
+  if (!/找到/.test(document.querySelector('.md-search-result__meta').textContent) || more.hidden) return false;
+  const button = more.querySelector('button');
+  if (button.hidden) return true;
+  // Pressed once for each query and number shown (the results are added after the press).
+  const pressed = document.querySelector('.md-search__input').value + ':' +
+    document.querySelectorAll('.md-search-result__item').length;
+  if (button.dataset.pressed !== pressed) { button.dataset.pressed = pressed; button.click(); }
+  return false;
+}"""
+"""The header box's results all shown: 显示更多结果 pressed until it goes (they come ten at a time)."""
+
+
+def _kinds_in_order(hrefs: list[str], titles: list[str]) -> bool:
+    """Records that count, then withdrawn ones, then the hand-written pages (yuqing-search.js's order)."""
+    kinds = [2 if "generated/incidents/" not in h else 1 if "已撤销" in t else 0 for h, t in zip(hrefs, titles)]
+    return kinds == sorted(kinds)
+
+
+def test_a_sharded_index_finds_what_one_index_finds(page: object, servers: dict[str, str], tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """The example register indexed in shards of 5 records (site/pagefind.py): the header box and the 查找 page
+    merge them; each query finds what the one-index build finds, in the same kind order; filters list the
+    values of every shard."""
+    pytest.importorskip("pagefind")
+    monkeypatch.setenv("YUQING_PAGEFIND_SHARD", "5")
+    result = mkdocs_build(PROJECT, tmp_path / "site")
+    assert result.returncode == 0 and "WARNING" not in result.stderr, result.stderr
+    assert (tmp_path / "site" / "pagefind" / "shards" / "3" / "pagefind-entry.json").is_file()
+    server, sharded = _serve(tmp_path / "site")
+    try:
+        found = {}
+        for name, base in (("one", servers["online"]), ("shards", sharded)):
+            page.goto(base + "guide/levels/")  # type: ignore[attr-defined]
+            _search(page, "食品")
+            found[name] = {}
+            box = page.locator(".md-search__input")  # type: ignore[attr-defined]
+            for query in SHARDED:
+                box.fill("")
+                page.wait_for_function(  # type: ignore[attr-defined]
+                    "() => document.querySelector('.md-search-result__meta').textContent === '键入以开始搜索'")
+                box.fill(query)
+                page.wait_for_function(_ALL_SHOWN, polling=100)  # type: ignore[attr-defined]
+                hrefs = [h.split("?")[0] for h in page.locator(".md-search-result__item > a").evaluate_all(  # type: ignore[attr-defined]
+                    "links => links.map(a => a.getAttribute('href'))")]
+                titles = page.locator(".md-search-result__item h1").all_inner_texts()  # type: ignore[attr-defined]
+                assert _kinds_in_order(hrefs, titles), (name, query, titles)
+                found[name][query] = sorted(hrefs)
+        assert all(found["one"].values())
+        for query in SHARDED[:ONE_WORD]:
+            assert found["shards"][query] == found["one"][query], query
+        for query in SHARDED[ONE_WORD:]:
+            assert set(found["one"][query]) <= set(found["shards"][query]), query
+        assert [u for u in page.requests if "/pagefind/shards/4/index/" in u]  # type: ignore[attr-defined]
+        # A filter value only later shards hold (2025 is in the first five records, 2026 in the rest) is offered.
+        page.wait_for_selector(".yq-search-filters:not([hidden])")  # type: ignore[attr-defined]
+        years = page.locator("select[data-filter='年份'] option").all_inner_texts()  # type: ignore[attr-defined]
+        assert "2025" in years and "2026" in years
+        # The 查找 page merges them too: 校服 is in a later shard.
+        page.goto(sharded + "find/?q=" + "校服")  # type: ignore[attr-defined]
+        page.wait_for_selector(".pagefind-ui__result")  # type: ignore[attr-defined]
+        link = page.locator(".pagefind-ui__result-link").first.get_attribute("href")  # type: ignore[attr-defined]
+        assert link.endswith("generated/incidents/2026/YQ-2026-0015/")
+    finally:
+        server.shutdown()
+
+
 def test_the_404_page_is_chinese_and_styled_under_a_sub_path(browser: object, tmp_path: Path) -> None:
     """Served from /yuqing/ (site_url set, as the workflow does for Pages): styles load, 返回首页 leads home."""
     root = tmp_path / "www"

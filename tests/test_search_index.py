@@ -17,7 +17,7 @@ from .test_site import HOSTILE_TITLE, SECRET_TITLE, hostile_register
 def _fragments(site: Path) -> list[dict[str, object]]:
     # Each fragment: gzip of "pagefind_dcd" and the JSON the reader's browser gets for one result.
     return [json.loads(gzip.decompress(path.read_bytes()).removeprefix(b"pagefind_dcd"))
-            for path in (site / "pagefind" / "fragment").iterdir()]
+            for path in (site / "fragment").iterdir()]
 
 
 def test_pagefind_records_carry_facts_filters_and_the_words_readers_type(tmp_path: Path) -> None:
@@ -35,7 +35,7 @@ def test_pagefind_records_carry_facts_filters_and_the_words_readers_type(tmp_pat
     collected = collect(tmp_path, datetime(2026, 11, 23, 2, tzinfo=timezone.utc), history=False, downloads=False)
     pages = [(f"generated/incidents/{i.year}/{i.id}/", i) for i in collected.site.incidents]
     build_index(site, pages)
-    fragments = {f["url"]: f for f in _fragments(site)}
+    fragments = {f["url"]: f for f in _fragments(site / "pagefind")}
     assert sorted(fragments) == ["/generated/incidents/2025/YQ-2025-0001/", "/generated/incidents/2025/YQ-2025-0003/",
                                  "/guide/"]
     hostile = fragments["/generated/incidents/2025/YQ-2025-0001/"]
@@ -61,3 +61,36 @@ def test_pagefind_failure_is_a_chinese_message(tmp_path: Path) -> None:
     missing = tmp_path / "no-such-site"
     with pytest.raises(ValueError, match="Pagefind"):
         build_index(missing, None)
+
+
+def test_a_large_register_is_indexed_in_shards_and_the_guard_reads_every_one(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Shards of one record (YUQING_PAGEFIND_SHARD): the first folder lists the others; a confidential title
+    that reached a later shard (here put there on purpose) is found by the build's leak guard."""
+    pytest.importorskip("pagefind")
+    from yuqing.site import guard
+    from yuqing.site.collect import collect
+    from yuqing.site.pagefind import build_index
+
+    register = RegisterDir(tmp_path)
+    hostile_register(register)
+    site = tmp_path / "site"
+    stale = site / "pagefind" / "shards" / "9"
+    stale.mkdir(parents=True)  # a shard of an earlier, larger build
+    collected = collect(tmp_path, datetime(2026, 11, 23, 2, tzinfo=timezone.utc), history=False, downloads=False)
+    published = [(f"generated/incidents/{i.year}/{i.id}/", i) for i in collected.site.incidents]
+    secret = collected.confidential[0]
+    monkeypatch.setenv("YUQING_PAGEFIND_SHARD", "1")
+    build_index(site, [*published, (f"generated/incidents/{secret.year}/{secret.id}/", secret)])
+    bundle = site / "pagefind"
+    listed = json.loads((bundle / "yuqing-shards.json").read_text(encoding="utf-8"))["shards"]
+    assert listed == ["shards/1/", "shards/2/"] and not stale.exists()
+    assert (bundle / "pagefind.js").is_file() and not list((bundle / "shards" / "1").glob("*.js"))
+    urls = [f["url"] for folder in ("", "shards/1/", "shards/2/") for f in _fragments(bundle / folder)]
+    assert sorted(urls) == sorted(["/generated/incidents/2025/YQ-2025-0001/", "/generated/incidents/2025/YQ-2025-0003/",
+                                   "/generated/incidents/2025/YQ-2025-0002/"])
+    found = guard.leaks(site, collected.confidential, (i.title for i in collected.site.incidents))
+    assert found and all(path.startswith("pagefind/shards/2/") for path, _ in found)
+    monkeypatch.setenv("YUQING_PAGEFIND_SHARD", "many")
+    with pytest.raises(ValueError, match="YUQING_PAGEFIND_SHARD"):
+        build_index(site, published)

@@ -24,6 +24,13 @@
   var serial = 0;       // the newest search; older answers are dropped
   var timer = 0;
 
+  // The folders of the index's other shards, relative to its first (none on a small register).
+  function shards(bundle) {
+    return fetch(new URL("yuqing-shards.json", bundle).href).then(function (response) {
+      return response.ok ? response.json() : { shards: [] };
+    }).then(function (list) { return list.shards || []; }, function () { return []; });
+  }
+
   function load() {
     if (!engine) {
       var bundle = new URL("pagefind/", root);
@@ -40,7 +47,13 @@
         } finally {
           if (lang === null) html.removeAttribute("lang"); else html.setAttribute("lang", lang);
         }
-        return instance.init().then(function () { return instance; });
+        // The other shards of a large register (site/pagefind.py): merged into this search, each loading
+        // its entry and meta now and only the chunks a query needs later.
+        return instance.init().then(function () { return shards(bundle); }).then(function (others) {
+          return Promise.all(others.map(function (shard) {
+            return instance.mergeIndex(new URL(shard, bundle).pathname, { baseUrl: root.pathname, language: "und" });
+          }));
+        }).then(function () { return instance; });
       });
       engine.catch(function () {
         meta.textContent = "此版本没有生成搜索索引(构建时未安装 Pagefind,或插件选项 pagefind: off),请按“事件索引”中的年月、等级、单位等列表查找。";

@@ -13,15 +13,25 @@ first result stays fast at province scale. Two ways in:
 * ``pages`` None: Pagefind reads every HTML file of the site (its CLI's way;
   incident pages mark their summary with data-pagefind-body).
 
-Everything Pagefind writes lands in ``site_dir/pagefind/``, which the
-plugin's leak guard scans after this step.
+Pagefind's indexer holds about 100 KB per record until it has written its
+index (10,000 records: 1 GB; Pagefind issue #842), so a register is indexed in
+shards of at most ``SHARD`` records, one Pagefind process after another, each
+exiting before the next starts: ``site_dir/pagefind/`` (the hand-written pages
+and the first records, with Pagefind's scripts) and ``site_dir/pagefind/shards/K/``.
+``site_dir/pagefind/yuqing-shards.json`` lists the other shards; the browser
+merges them into one search (Pagefind's multisite ``mergeIndex``: each shard's
+entry and meta on first use, then only the chunks a query needs). Everything
+lands under ``site_dir/pagefind/``, which the plugin's leak guard scans (all of
+it) after this step and its serve cache keeps whole.
 """
 
 from __future__ import annotations
 
 import base64
+import itertools
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -45,6 +55,11 @@ then the hand-written pages (Pagefind has no weight for custom records; lunr's b
 LANGUAGE = "und"
 """No language: Pagefind's indexer would segment Chinese its own way (北湖县局 into pieces a typed 北湖县局
 never matches); the content already holds the words a reader types, space-separated (site/search.py)."""
+SHARD = 4000
+"""Records per Pagefind index: the indexer's peak stays near 450 MB (benchmarks/bench_search.py). The
+environment variable YUQING_PAGEFIND_SHARD overrides it (tests build the example register in shards of 5)."""
+SHARDS = "yuqing-shards.json"
+"""In ``pagefind/``: the other shards' folders, relative to it (assets/yuqing-search.js, docs/find.md)."""
 SKIPPED = ("generated/", "pagefind/", "assets/", "search/", "find/", "404.html", "index.html")
 """Output HTML that is not a hand-written page for readers to find (generated pages come as records; the
 home page is figures of the day)."""
@@ -193,7 +208,17 @@ class _Service:
         self.errors.close()
 
 
-def _records(site_dir: Path, pages: Iterable[tuple[str, Incident]]) -> None:
+def _shard_size() -> int:
+    said = os.environ.get("YUQING_PAGEFIND_SHARD", "").strip()
+    if not said:
+        return SHARD
+    if not said.isdigit() or int(said) < 1:
+        raise ValueError(f"YUQING_PAGEFIND_SHARD 应为正整数,而不是“{said}”。")
+    return int(said)
+
+
+def _write_shard(output: Path, hand_written: list[tuple[str, str, str]], incidents: list[tuple[str, Incident]]) -> None:
+    """One Pagefind index of ``incidents`` (and ``hand_written`` pages) into ``output``, by its own process."""
     service = _Service()
     try:
         made = service.answer(service.send({"type": "NewIndex", "config": {"force_language": LANGUAGE}}))
@@ -204,21 +229,38 @@ def _records(site_dir: Path, pages: Iterable[tuple[str, Incident]]) -> None:
             service.send({"type": "AddRecord", "index_id": index, "url": url, "content": content,
                           "language": LANGUAGE, "meta": meta, "filters": filters, "sort": None})
 
-        for url, title, text in _hand_written(site_dir):
+        for url, title, text in hand_written:
             # Unsegmented index: the words a reader types come from jieba, as for the records.
             add(url, f"{title}\n{text}\n{' '.join(words_of([title, text]))}",
                 {"title": title, "概要": text[:SUMMARY]}, {KIND: [PAGE]})
-        for location, incident in pages:
+        for location, incident in incidents:
             found = parts(incident)
             # Only the words a reader types: the title and summary as written would be one long word each in
             # an unsegmented index, matching nothing but costing memory (the result shows them from meta).
             # The title's words thrice in all: a word of the title outranks one of the summary or units.
             content = "\n".join((found.keys, found.title_keys, found.title_keys))
             add(_url(location), content, _meta(incident), _filters(incident))
-        service.answer(service.send({"type": "WriteFiles", "index_id": index,
-                                     "output_path": str(site_dir / "pagefind")}))
+        service.answer(service.send({"type": "WriteFiles", "index_id": index, "output_path": str(output)}))
     finally:
         service.close()
+
+
+def _records(site_dir: Path, pages: Iterable[tuple[str, Incident]]) -> None:
+    size = _shard_size()
+    bundle = site_dir / "pagefind"
+    # A shard of an earlier build (more records then) must not stay behind, whatever it holds.
+    shutil.rmtree(bundle / "shards", ignore_errors=True)
+    records = iter(pages)
+    _write_shard(bundle, _hand_written(site_dir), list(itertools.islice(records, size)))
+    others = []
+    while shard := list(itertools.islice(records, size)):
+        others.append(f"shards/{len(others) + 1}/")
+        _write_shard(bundle / others[-1], [], shard)
+        # Pagefind's scripts and styles are loaded from the first shard only (half a megabyte a shard).
+        for path in (bundle / others[-1]).glob("*.*"):
+            if path.suffix in (".js", ".css"):
+                path.unlink()
+    (bundle / SHARDS).write_text(json.dumps({"shards": others}), encoding="utf-8")
 
 
 def _whole_site(site_dir: Path) -> None:
