@@ -252,7 +252,7 @@ def _records(site_dir: Path, pages: Iterable[tuple[str, Incident]]) -> None:
     shutil.rmtree(bundle / "shards", ignore_errors=True)
     records = iter(pages)
     _write_shard(bundle, _hand_written(site_dir), list(itertools.islice(records, size)))
-    others = []
+    others: list[str] = []
     while shard := list(itertools.islice(records, size)):
         others.append(f"shards/{len(others) + 1}/")
         _write_shard(bundle / others[-1], [], shard)
