@@ -336,7 +336,18 @@ def load_register(
     results: list[Cached]
     if cache is None:
         files = files if files is not None else [root / name for name in names]
-        results = [result for _, result in _check_all(files, root, config, clock, progress, jobs)]
+        results = []
+        calendar = WorkCalendar.from_config(config) if derived and not records else None
+        for _, (checked, checked_issues) in _check_iter(files, root, config, clock, progress, jobs):
+            if not records and checked is not None:
+                # Not kept whole when not wanted (100,000 records held took most of a check's memory).
+                found = None
+                if calendar is not None and not any(i.severity == "error" for i in checked_issues):
+                    found = derive(checked, config, calendar)
+                if calendar is None or _stands(found, now):
+                    results.append((stub(checked, found), checked_issues))
+                    continue
+            results.append((checked, checked_issues))
     else:
         results = _check_cached(cache, files, names, root, config, clock, progress, jobs, records,
                                 derive_at=now if derived and not records else None)
