@@ -91,8 +91,12 @@ def _register(args: argparse.Namespace) -> Path:
 def _example_sites() -> dict[str, Path]:
     """The example register's served and offline builds (built once)."""
     built = {"served": WORK / "bench-search-example" / "site", "offline": WORK / "bench-search-example" / "offline"}
+    script = (PROJECT / "docs" / "assets" / "yuqing-search.js").read_bytes()
     for name, target in built.items():
-        if not (target / "index.html").exists():
+        # Built again when the header box's script changed since (a stale one would search the old way).
+        shipped = target / "assets" / "yuqing-search.js"
+        if not (target / "index.html").exists() or not shipped.is_file() or shipped.read_bytes() != script:
+            shutil.rmtree(target, ignore_errors=True)
             env = {"YUQING_NOW": NOW, "YUQING_OFFLINE": "true" if name == "offline" else "false"}
             _run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(PROJECT / "mkdocs.yml"), "-d", str(target)],
                  env=env)
