@@ -384,6 +384,7 @@ class YuqingPlugin(BasePlugin[YuqingConfig]):
             page = Page(None, file, config)
             # The same steps as MkDocs's build loop: plugin events, theme template, leak guard (on_post_page).
             _populate_page(page, config, files)
+            assert file.page is not None  # on_pre_page may have changed its class, not replaced it
             _build_page(file.page, config, doc_files, self.nav, env)
         finally:
             file.page = None  # forget the page: its text is written
@@ -485,6 +486,7 @@ class YuqingPlugin(BasePlugin[YuqingConfig]):
             cache.keep_index(Path(config.site_dir))
 
     def _index(self, config: MkDocsConfig) -> None:
+        build_index: Any
         try:
             from .site.pagefind import build_index
         except ImportError:

@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 from ..model import Incident
 from ..register import Register, load_register
@@ -111,7 +111,7 @@ def collect(root: Path, now: datetime, *, history: bool = True, docs: frozenset[
     reports = _reports(register, published, deadlines or (), warnings, now, notes)
 
     git_history = None
-    shown: dict[str, Any] = {}
+    shown: Mapping[str, Any] = {}
     if history:
         history_module = _optional("history")
         if history_module is not None:
