@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from yuqing.edit import add_event
@@ -137,6 +137,8 @@ def test_awkward_notes_read_back_exactly(note: str) -> None:
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=80))
+@example("0\n\xa0")  # a line of a no-break space was once left outside its block scalar
+@example("行一\n\u3000行二\n\u2003")
 def test_any_text_reads_back_exactly(note: str) -> None:
     data = load_text(BASE_TEXT, "f").data
     edited = add_event(BASE_TEXT, data, {"at": "2025-03-03T10:00:00+08:00", "type": "研判", "by": note,

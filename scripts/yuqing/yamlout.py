@@ -65,7 +65,9 @@ def dump(data: Any) -> str:
 def indented(text: str, spaces: int) -> str:
     """``text`` (emitted block YAML) moved right by ``spaces``: still the same values."""
     pad = " " * spaces
-    return "".join(pad + line if line.strip() else line for line in text.splitlines(keepends=True))
+    # Only an empty line stays unpadded: `str.strip` would also take a line holding only a
+    # no-break space (U+00A0) for empty, and leave it outside its block scalar (a syntax error).
+    return "".join(pad + line if line.strip("\r\n") else line for line in text.splitlines(keepends=True))
 
 
 def mapping_lines(data: dict[str, Any], spaces: int = 0) -> str:
