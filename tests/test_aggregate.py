@@ -67,6 +67,13 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     slow: set[str] = set()
 
     def do_GET(self) -> None:  # noqa: N802 - the standard library's name
+        moved = getattr(self, "redirects", {}).get(self.path)
+        if moved is not None:
+            self.send_response(302)
+            self.send_header("Location", moved)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         body = self.routes.get(self.path)
         if body is None:
             self.send_response(404)
@@ -204,6 +211,75 @@ def test_a_source_that_trickles_is_abandoned_in_bounded_time(
     assert time.monotonic() - started < 8
     (slow,) = [s for s in result["sources"] if s["code"] == code(5)]
     assert slow["state"] == "failed" and "秒仍未取完" in slow["message"]
+
+
+def _trickler(answer: bytes, stop: threading.Event) -> tuple[int, threading.Thread]:
+    """A server on 127.0.0.1 sending ``answer`` at once, then one byte a second until ``stop``."""
+    import socket
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.2)
+
+    def serve() -> None:
+        with listener:
+            while not stop.is_set():
+                try:
+                    conn, _ = listener.accept()
+                except OSError:
+                    continue
+                with conn:
+                    try:
+                        conn.recv(65536)
+                        conn.sendall(answer)
+                        while not stop.wait(1):
+                            conn.sendall(b"0" if b"chunked" in answer else b"a")
+                    except OSError:
+                        pass
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    return listener.getsockname()[1], thread
+
+
+@pytest.mark.parametrize("answer", [
+    b"HTTP/1.1 200 OK\r\nX-Slow: ",  # headers, a byte a second: no single read ever times out
+    b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",  # a chunk-size line, a byte a second
+], ids=["headers", "chunk-size"])
+def test_a_server_trickling_headers_is_abandoned_at_the_deadline(answer: bytes, register_dir: RegisterDir,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    stop = threading.Event()
+    port, thread = _trickler(answer, stop)
+    try:
+        (register_dir.root / "sources.yml").write_text(yaml.safe_dump({"sources": [
+            {"name": "慢区", "code": "330199", "url": f"http://127.0.0.1:{port}/export.json"}]},
+            allow_unicode=True), encoding="utf-8")
+        started = time.monotonic()
+        _, result = aggregate(register_dir.root, capsys, "--timeout", "2")
+        assert time.monotonic() - started < 12  # a hang guard, generous for a loaded machine
+        (slow,) = result["sources"]
+        assert slow["state"] == "failed" and "超过 2 秒仍未取完" in slow["message"]
+    finally:
+        stop.set()
+        thread.join()
+
+
+@pytest.mark.parametrize("target", ["ftp://127.0.0.1:1/export.json", "file:///etc/passwd"])
+def test_a_redirect_away_from_http_is_refused(target: str, server: tuple[str, type[_Handler]],
+                                              register_dir: RegisterDir,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    base, handler = server
+    handler.routes.clear()
+    handler.redirects = {"/moved.json": target}  # type: ignore[attr-defined]
+    try:
+        (register_dir.root / "sources.yml").write_text(yaml.safe_dump({"sources": [
+            {"name": "跳转区", "code": "330198", "url": base + "/moved.json"}]}, allow_unicode=True),
+            encoding="utf-8")
+        _, result = aggregate(register_dir.root, capsys, "--timeout", "5")
+        (moved,) = result["sources"]
+        assert (moved["state"], moved["records"]) == ("failed", 0)
+        assert "ftp" not in target or "只接受跳转到 http 或 https" in moved["message"]
+    finally:
+        handler.redirects = {}  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize(("row", "message"), [

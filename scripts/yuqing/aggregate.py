@@ -25,12 +25,15 @@ from __future__ import annotations
 import gc
 import hashlib
 import hmac
+import http.client
 import io
 import json
 import os
 import pickle
 import re
+import socket
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -153,18 +156,91 @@ def read_sources(root: Path) -> tuple[tuple[Source, ...], list[Issue]]:
     return tuple(found), issues
 
 
+class _Watch:
+    """The sockets of one fetch, shut at its deadline: a socket timeout bounds one read only,
+    and a server sending a byte a second (headers, a chunk-size line) never lets one time out."""
+
+    def __init__(self) -> None:
+        self.sockets: list[socket.socket] = []
+        self.expired = False
+        self.lock = threading.Lock()
+
+    def add(self, sock: socket.socket) -> None:
+        with self.lock:
+            self.sockets.append(sock)
+            if self.expired:
+                _shut(sock)
+
+    def expire(self) -> None:
+        with self.lock:
+            self.expired = True
+            for sock in self.sockets:
+                _shut(sock)
+
+
+def _shut(sock: socket.socket) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)  # wakes a blocked read in the fetching thread
+    except OSError:
+        pass
+
+
+def _watched(base: type, watch: _Watch) -> type:
+    class Connection(base):  # type: ignore[valid-type, misc]
+        def connect(self) -> None:
+            super().connect()
+            watch.add(self.sock)
+
+    return Connection
+
+
+class _HTTP(urllib.request.HTTPHandler):
+    def __init__(self, watch: _Watch) -> None:
+        super().__init__()
+        self.watch = watch
+
+    def http_open(self, req: Any) -> Any:
+        return self.do_open(_watched(http.client.HTTPConnection, self.watch), req)
+
+
+class _HTTPS(urllib.request.HTTPSHandler):
+    def __init__(self, watch: _Watch) -> None:
+        super().__init__()
+        self.watch = watch
+
+    def https_open(self, req: Any) -> Any:
+        return self.do_open(_watched(http.client.HTTPSConnection, self.watch), req, context=self._context)
+
+
+class _Redirect(urllib.request.HTTPRedirectHandler):
+    """Follows a redirect to http or https only (urllib would follow one to ftp)."""
+
+    def redirect_request(self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str) -> Any:
+        if urllib.parse.urlsplit(newurl).scheme not in ("http", "https"):
+            raise _Refused(f"服务器要求跳转到 {newurl[:200]},只接受跳转到 http 或 https 地址。")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
 def _fetch(source: Source, root: Path, timeout: float) -> bytes:
     """The export's bytes, within ``timeout`` seconds in all and MAX_BYTES."""
     if urllib.parse.urlsplit(source.location).scheme in ("http", "https"):
         deadline = time.monotonic() + timeout
-        opener = urllib.request.build_opener(urllib.request.ProxyHandler(
-            {} if urllib.parse.urlsplit(source.location).hostname in ("127.0.0.1", "localhost", "::1") else None))
+        late = f"超过 {timeout:g} 秒仍未取完,已放弃。"
+        watch = _Watch()
+        timer = threading.Timer(timeout, watch.expire)
+        timer.daemon = True
+        opener = urllib.request.build_opener(
+            urllib.request.ProxyHandler(
+                {} if urllib.parse.urlsplit(source.location).hostname in ("127.0.0.1", "localhost", "::1")
+                else None),
+            _HTTP(watch), _HTTPS(watch), _Redirect())
+        timer.start()
         try:
             with opener.open(source.location, timeout=timeout) as response:
                 chunks, size = [], 0
                 while True:
                     if time.monotonic() > deadline:
-                        raise _Refused(f"超过 {timeout:g} 秒仍未取完,已放弃。")
+                        raise _Refused(late)
                     chunk = response.read1(1 << 16)  # what has arrived: read() would wait for all of it
                     if not chunk:
                         break
@@ -172,13 +248,19 @@ def _fetch(source: Source, root: Path, timeout: float) -> bytes:
                     if size > MAX_BYTES:
                         raise _Refused(f"导出文件超过 {MAX_BYTES // 1024 // 1024} MB,未读取。")
                     chunks.append(chunk)
+                if watch.expired:  # shut at the deadline: what arrived may be cut short
+                    raise _Refused(late)
                 return b"".join(chunks)
         except urllib.error.HTTPError as error:
-            raise _Refused(f"服务器返回 HTTP {error.code}。") from None
+            raise _Refused(late if watch.expired else f"服务器返回 HTTP {error.code}。") from None
         except urllib.error.URLError as error:
-            raise _Refused(f"无法连接:{error.reason}。") from None
-        except (TimeoutError, OSError) as error:
-            raise _Refused(f"获取失败:{error}。") from None
+            if isinstance(error.reason, _Refused):
+                raise error.reason from None
+            raise _Refused(late if watch.expired else f"无法连接:{error.reason}。") from None
+        except (TimeoutError, OSError, http.client.HTTPException, ValueError) as error:
+            raise _Refused(late if watch.expired else f"获取失败:{error}。") from None
+        finally:
+            timer.cancel()
     path = (root / source.location).resolve() if not os.path.isabs(source.location) else Path(source.location)
     try:
         if path.stat().st_size > MAX_BYTES:
