@@ -282,6 +282,57 @@ def test_a_redirect_away_from_http_is_refused(target: str, server: tuple[str, ty
         handler.redirects = {}  # type: ignore[attr-defined]
 
 
+def _local(root: Path, doc: dict[str, Any]) -> None:
+    (root / "county.json").write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    (root / "sources.yml").write_text(yaml.safe_dump({"sources": [
+        {"name": "上城区", "code": "330102", "path": "county.json", "freshness_hours": 24}]}, allow_unicode=True),
+        encoding="utf-8")
+
+
+def test_a_record_discovered_after_now_is_left_out_and_named(register_dir: RegisterDir, county_export: dict[str, Any],
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    doc = county(county_export, 1)
+    hidden = next(r for r in doc["records"] if "withdrawn" not in r)
+    hidden["discovered_at"] = hidden["occurred_at"] = "2099-01-01T10:00:00+08:00"
+    for event in hidden["timeline"]:
+        event["at"] = "2099-01-02T10:00:00+08:00"
+    _local(register_dir.root, doc)
+    _, result = aggregate(register_dir.root, capsys, "--show", "sources")
+    (source,) = result["sources"]
+    assert source["records"] == len(doc["records"]) - 1
+    assert f"1 条记录的发现时间晚于汇总时间,未计入(330102:{hidden['id']})" in source["message"]
+    _, result = aggregate(register_dir.root, capsys)
+    assert result["total"] == counted(doc) - 1
+    _, out, _ = run_cli(["aggregate", "--root", str(register_dir.root), "--now", NOW, "--show", "deadlines",
+                         "--format", "json"], capsys)
+    assert f"330102:{hidden['id']}" not in {d["incident"] for d in json.loads(out)["deadlines"]}
+
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("occurred_at", "2026-11-23T11:00:00+08:00", "发生时间晚于发现时间"),
+    ("timeline", "1999-01-01T00:00:00+08:00", "处置事件早于发现时间"),
+])
+def test_an_export_with_times_its_county_would_refuse_is_refused(
+        field: str, value: str, message: str, register_dir: RegisterDir, county_export: dict[str, Any],
+        capsys: pytest.CaptureFixture[str]) -> None:
+    doc = county(county_export, 1)
+    _local(register_dir.root, doc)
+    assert aggregate(register_dir.root, capsys)[1]["total"] == counted(doc)  # kept as the last good copy
+    bad = copy.deepcopy(doc)
+    record = next(r for r in bad["records"] if r["timeline"] and "withdrawn" not in r)
+    if field == "timeline":
+        record["timeline"][0]["at"] = value
+    else:
+        record["discovered_at"] = "2026-11-01T10:00:00+08:00"
+        record[field] = value
+    _local(register_dir.root, bad)
+    _, result = aggregate(register_dir.root, capsys)
+    (source,) = result["sources"]
+    assert (source["state"], source["from_copy"]) == ("failed", True)
+    assert message in source["message"] and record["id"] in source["message"]
+    assert result["total"] == counted(doc)
+
+
 @pytest.mark.parametrize(("row", "message"), [
     ({"name": "上城区", "code": 3301, "url": "http://127.0.0.1/x"}, "6 位行政区划代码"),
     ({"name": "上城区", "code": "330102", "url": "file:///etc/passwd"}, "只能是 http 或 https"),

@@ -294,6 +294,11 @@ def _parse(raw: bytes, source: Source, schema: SchemaChecker, tz: Any) -> tuple[
         incident, issues = build_incident(Loaded(file, data), tz, set())
         if incident is None or issues:
             raise _Refused(f"records[{index}]({data['id']})的时间无效。")
+        # What the county's own check refuses (a county could hide an overdue case behind such times).
+        if incident.occurred_at and incident.occurred_at > incident.discovered_at:
+            raise _Refused(f"records[{index}]({data['id']})的发生时间晚于发现时间。")
+        if any(event.at < incident.discovered_at for event in incident.timeline):
+            raise _Refused(f"records[{index}]({data['id']})有处置事件早于发现时间。")
         incidents.append(_namespaced(incident, source))
     return generated, incidents
 
@@ -452,22 +457,34 @@ def aggregate(root: Path, config: RegisterConfig, sources: tuple[Source, ...], n
     stamp = _stamp(root, config) if key is not None else ""
     jobs = [(s, root, tz, now, timeout, key, stamp) for s in sources]
     if len(sources) < 4:
-        return _merged(map(_worker, jobs))
+        return _merged(map(_worker, jobs), now)
     # Reading an export is CPU work (validating, building records): processes, not threads.
     with ProcessPoolExecutor(max(1, min(workers, len(sources)))) as pool:
-        return _merged(pool.map(_worker, jobs))
+        return _merged(pool.map(_worker, jobs), now)
 
 
-def _merged(results: Iterable[tuple[Outcome, bytes]]) -> CityView:
-    """The sources' outcomes and records, each county's loaded as it arrives (its bytes then dropped)."""
+def _merged(results: Iterable[tuple[Outcome, bytes]], now: datetime) -> CityView:
+    """The sources' outcomes and records, each county's loaded as it arrives (its bytes then dropped).
+
+    Records discovered after ``now`` are left out, as the local "as of" view leaves them out (a county
+    could otherwise hide an overdue case by moving its discovery into the future), and named in
+    their source's outcome (kept reads do not depend on ``now``: this is why it is done here)."""
     outcomes: list[Outcome] = []
     loaded: list[Incident] = []
     enabled = gc.isenabled()
     gc.disable()  # a hundred thousand records, none of them garbage: collecting as they load took most of it
     try:
         for outcome, records in results:
+            these = _load(records)
+            later = [i.id for i in these if i.discovered_at > now]
+            if later:
+                these = [i for i in these if i.discovered_at <= now]
+                named = "、".join(later[:5]) + ("等" if len(later) > 5 else "")
+                note = f"{len(later)} 条记录的发现时间晚于汇总时间,未计入({named})。"
+                outcome = replace(outcome, records=len(these),
+                                  message=f"{outcome.message} {note}" if outcome.message else note)
             outcomes.append(outcome)
-            loaded += _load(records)
+            loaded += these
     finally:
         # They live as long as the command: never scanned again (each full collection walked them all).
         gc.freeze()
