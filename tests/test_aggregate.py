@@ -333,6 +333,34 @@ def test_an_export_with_times_its_county_would_refuse_is_refused(
     assert result["total"] == counted(doc)
 
 
+def test_a_local_export_is_named_by_its_county_never_by_its_path(register_dir: RegisterDir,
+                                                                  county_export: dict[str, Any]) -> None:
+    from yuqing.aggregate import aggregate as merge, read_sources
+    from yuqing.config import load_config
+    from yuqing.times import parse_time
+
+    _local(register_dir.root, county(county_export, 1))
+    config, _ = load_config(register_dir.root)
+    sources, _ = read_sources(register_dir.root)
+    view = merge(register_dir.root, config, sources, parse_time(NOW, None))  # type: ignore[arg-type]
+    assert view.incidents and all(i.file.startswith("上城区(330102)的导出#") for i in view.incidents)
+    assert not any(str(register_dir.root) in i.file or "county.json" in i.file for i in view.incidents)
+
+
+def test_a_code_pointed_elsewhere_does_not_fall_back_on_the_old_location(
+        register_dir: RegisterDir, county_export: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
+    _local(register_dir.root, county(county_export, 1))
+    assert aggregate(register_dir.root, capsys)[1]["sources"][0]["state"] == "ok"
+    (register_dir.root / "sources.yml").write_text(yaml.safe_dump({"sources": [
+        {"name": "上城区", "code": "330102", "path": "moved.json", "freshness_hours": 24}]}, allow_unicode=True),
+        encoding="utf-8")
+    (register_dir.root / "moved.json").write_text("{", encoding="utf-8")
+    _, result = aggregate(register_dir.root, capsys)
+    (source,) = result["sources"]
+    assert (source["state"], source["from_copy"], source["records"]) == ("failed", False, 0)
+    assert "没有可用的旧副本" in source["message"] and result["total"] == 0
+
+
 @pytest.mark.parametrize(("row", "message"), [
     ({"name": "上城区", "code": 3301, "url": "http://127.0.0.1/x"}, "6 位行政区划代码"),
     ({"name": "上城区", "code": "330102", "url": "file:///etc/passwd"}, "只能是 http 或 https"),

@@ -6,13 +6,14 @@ import copy
 import html
 import json
 import re
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from yuqing.aggregate import COPIES
+from yuqing.aggregate import COPIES, Source, copy_name
 from yuqing.site.model import slug
 
 from .conftest import RegisterDir
@@ -61,7 +62,8 @@ def city_site(tmp_path_factory: pytest.TempPathFactory, server: tuple[str, type[
     (root / "mkdocs.yml").write_text(config.replace("  - yuqing\n", "  - yuqing: {city: true, pagefind: 'off'}\n"),
                                      encoding="utf-8")
     for county_code, doc in copies.items():
-        kept = root / COPIES / f"{county_code}.json"
+        (row,) = [s for s in sources if s["code"] == county_code]
+        kept = root / COPIES / copy_name(Source(row["name"], county_code, row["url"], timedelta(hours=24)))
         kept.parent.mkdir(parents=True)
         kept.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
         served[county_code] = doc
@@ -132,3 +134,10 @@ def test_each_namespaced_id_links_to_its_own_page(city_site: tuple[Path, dict[st
 
 def incident_path_of(city_id: str, record: dict[str, Any]) -> str:
     return f"generated/incidents/{record['discovered_at'][:4]}/{slug(city_id)}"
+
+
+def test_a_record_names_its_county_export_as_its_source(city_site: tuple[Path, dict[str, dict[str, Any]]]) -> None:
+    site, served = city_site
+    record = served[code(7)]["records"][0]
+    text = html.unescape(page(site, incident_path_of(f"{code(7)}:{record['id']}", record) + ".md"))
+    assert re.search(r"原始记录:<code>http://127\.0\.0\.1:\d+/330107/export\.json#" + record["id"], text)

@@ -4,8 +4,8 @@ The way OSV aggregates its sources: every county register's CI publishes a
 versioned, schema-described export (``publicexport.py``, ``export.json`` in its
 site); the city register lists them in ``sources.yml`` and this module fetches
 each (bounded in time and size), validates it against
-``schemas/export.schema.json``, keeps the last good copy, and turns the records
-into one register's incidents: ids namespaced with the county's 行政区划代码,
+``schemas/export.schema.json``, keeps the last good copy (per code and
+location), and turns the records into one register's incidents: ids namespaced with the county's 行政区划代码,
 the lead unit replaced by the county (the city's unit column). A source that
 cannot be fetched or does not validate is named and its last good copy used;
 one older than its expected freshness is named stale. Confidential records are
@@ -290,7 +290,7 @@ def _parse(raw: bytes, source: Source, schema: SchemaChecker, tz: Any) -> tuple[
         if data["id"] in seen:
             raise _Refused(f"编号 {data['id']} 出现两次。")
         seen.add(data["id"])
-        file = f"{source.location}#{data['id']}"  # where the record came from (the site's 原始记录)
+        file = f"{_where(source)}#{data['id']}"  # where the record came from (the site's 原始记录)
         incident, issues = build_incident(Loaded(file, data), tz, set())
         if incident is None or issues:
             raise _Refused(f"records[{index}]({data['id']})的时间无效。")
@@ -303,6 +303,13 @@ def _parse(raw: bytes, source: Source, schema: SchemaChecker, tz: Any) -> tuple[
     return generated, incidents
 
 
+def _where(source: Source) -> str:
+    """The source as the city's site names it: its URL, or its name and code (never a path on the city's server)."""
+    if urllib.parse.urlsplit(source.location).scheme in ("http", "https"):
+        return source.location
+    return f"{source.name}({source.code})的导出"
+
+
 def _namespaced(incident: Incident, source: Source) -> Incident:
     """The record as the city sees it: its id under the county's code, the county as its unit."""
     withdrawn = incident.withdrawn
@@ -312,8 +319,14 @@ def _namespaced(incident: Incident, source: Source) -> Incident:
                    confidential=False)
 
 
+def copy_name(source: Source) -> str:
+    """The file of the source's last good copy: keyed by its location as well as its code, so that
+    a code pointed at a new location never falls back on what the old location served."""
+    return f"{source.code}-{hashlib.sha256(source.location.encode()).hexdigest()[:16]}.json"
+
+
 def _keep(root: Path, source: Source, raw: bytes) -> None:
-    _write(root, f"{source.code}.json", raw)
+    _write(root, copy_name(source), raw)
 
 
 def _write(root: Path, name: str, data: bytes) -> None:
@@ -411,7 +424,7 @@ def _one(source: Source, root: Path, schema: SchemaChecker, tz: Any, now: dateti
         _keep(root, source, raw)
     except _Refused as refused:
         message = f"获取或校验失败:{refused}"
-        copy = root / COPIES / f"{source.code}.json"
+        copy = root / COPIES / copy_name(source)
         try:
             generated, count, records = _read(copy.read_bytes(), source, root, schema, tz, key, stamp)
             from_copy = True
@@ -493,4 +506,4 @@ def _merged(results: Iterable[tuple[Outcome, bytes]], now: datetime) -> CityView
     return CityView(tuple(outcomes), tuple(loaded))
 
 
-__all__ = ["CityView", "Outcome", "Source", "aggregate", "read_sources"]
+__all__ = ["CityView", "Outcome", "Source", "aggregate", "copy_name", "read_sources"]

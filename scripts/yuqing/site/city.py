@@ -42,7 +42,7 @@ def source_notes(view: CityView) -> list[str]:
              f"{states.count('stale')} 个过期,{states.count('failed')} 个失败。数据来源:"
              + "、".join(f"{o.source.name}({o.source.code},{o.records} 起)" for o in view.outcomes) + "。"]
     for outcome in view.outcomes:
-        if outcome.state != "ok":
+        if outcome.state != "ok" or outcome.message:  # an ok source may still have left records out
             notes.append(f"{outcome.source.name}({outcome.source.code}){STATE_TEXT[outcome.state]}:"
                          f"{outcome.message}")
     return notes
