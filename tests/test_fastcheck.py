@@ -212,3 +212,33 @@ def test_file_names_are_split_as_pathlib_splits_them(file: str) -> None:
 
     assert _parts(file) == PurePosixPath(file).parts
     assert _stem(file) == PurePosixPath(file).stem
+
+
+_CONTEXTS = ("b: a{}\n", "b: 'a{}'\n", "b: |\n  a{}\n  c\n")
+"""A character in a plain value, a quoted value, and a block of text."""
+
+
+@pytest.mark.parametrize("context", _CONTEXTS)
+def test_the_line_reader_declines_every_character_libyaml_refuses(context: str) -> None:
+    """For every code point (surrogates aside), the line reader declines or libyaml reads it the same.
+
+    A character libyaml's reader refuses (U+FFFE, say) read line by line would pass
+    `yuqing check` and then break every tool that reads the file with libyaml.
+    """
+    from yuqing.loader import _quick_load, read_events
+
+    accepted = [chr(code) for code in range(0x110000) if not 0xD800 <= code <= 0xDFFF
+                and _quick_load(context.format(chr(code)), "x.yml") is not None]
+    assert "a" in accepted and "文" in accepted
+    ascii_ = [c for c in accepted if c.isascii()]
+    chunks = [ascii_[i:i + 1] for i in range(len(ascii_))]  # ': ', ' #' and the like mean something
+    rest = [c for c in accepted if not c.isascii()]
+    chunks += [rest[i:i + 2048] for i in range(0, len(rest), 2048)]
+    for chunk in chunks:
+        text = context.format("".join(chunk))
+        quick = _quick_load(text, "x.yml")
+        if quick is None or _outcome(quick) != _outcome(read_events(text, "x.yml")):
+            for char in chunk:  # name the character
+                text = context.format(char)
+                assert _outcome(_quick_load(text, "x.yml")) == _outcome(read_events(text, "x.yml")), (  # type: ignore[arg-type]
+                    f"U+{ord(char):04X}")

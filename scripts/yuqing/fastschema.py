@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import sys
+from functools import lru_cache
 from typing import Any, Callable
 
 Check = Callable[[Any], bool]
@@ -29,6 +30,41 @@ _ANNOTATIONS = frozenset({
     "$schema", "$id", "$defs", "definitions", "$comment", "title", "description", "default",
     "examples", "deprecated", "readOnly", "writeOnly",
 })
+
+
+@lru_cache(maxsize=256)
+def ecma_pattern(pattern: str) -> re.Pattern[str]:
+    """``pattern`` compiled so that ``search`` reads its ``$`` as JSON Schema (ECMA-262) does.
+
+    Python's ``$`` also matches before a final line feed, so ``^[0-9]{4}$`` would take
+    "2025\\n"; ECMA-262's ``$`` (without the multiline flag) matches only at the end.
+    Each ``$`` that is neither escaped nor in a character class becomes ``\\Z``.
+    """
+    out: list[str] = []
+    in_class = False
+    index, count = 0, len(pattern)
+    while index < count:
+        char = pattern[index]
+        if char == "\\":
+            out.append(pattern[index:index + 2])
+            index += 2
+            continue
+        if in_class:
+            if char == "]":
+                in_class = False
+        elif char == "[":
+            in_class = True
+            # A "]" first in the class (after an optional "^") is a literal in Python's reading.
+            start = index + 1 + (pattern[index + 1:index + 2] == "^")
+            if pattern[start:start + 1] == "]":
+                out.append(pattern[index:start + 1])
+                index = start + 1
+                continue
+        elif char == "$":
+            char = "\\Z"
+        out.append(char)
+        index += 1
+    return re.compile("".join(out))
 
 
 class _Unsupported(Exception):
@@ -131,7 +167,7 @@ class _Compiler:
             return lambda v: isinstance(v, str) and low <= len(v) <= high
         if not isinstance(pattern, str):
             raise _Unsupported("pattern")
-        search = re.compile(pattern).search
+        search = ecma_pattern(pattern).search
         return lambda v: isinstance(v, str) and low <= len(v) <= high and search(v) is not None
 
     # --- keywords ------------------------------------------------------------
@@ -284,7 +320,7 @@ class _Compiler:
     def _k_pattern(self, value: str, schema: dict[str, Any]) -> Check:
         if not isinstance(value, str):
             raise _Unsupported("pattern")
-        search = re.compile(value).search
+        search = ecma_pattern(value).search
         return lambda v: not isinstance(v, str) or search(v) is not None
 
     def _k_format(self, value: str, schema: dict[str, Any]) -> Check:

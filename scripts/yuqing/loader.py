@@ -100,9 +100,13 @@ _ZERO_WIDTH = _ZeroWidth()
 _SUSPECT_CLASS = _FORBIDDEN.pattern[:-1] + _LINE_BREAK_OR_ZERO_WIDTH.pattern[1:]
 _SUSPECT = re.compile(_SUSPECT_CLASS).search
 """One scan per text value finds anything either of the two classes above holds."""
-_RAW_SUSPECT = re.compile(_SUSPECT_CLASS.replace("\n", "") + "|\\\\").search
-"""In the raw file: such a character, or a backslash (an escape may write one). A file
-without any holds suspect values only in scalars spanning lines (block text)."""
+_UNREADABLE = "\ufffe\uffff"
+"""The non-characters libyaml's reader refuses (its other refusals, C0 and C1 controls
+but tab, line feed, carriage return and NEL, are in :data:`_FORBIDDEN` already)."""
+_RAW_SUSPECT = re.compile(_SUSPECT_CLASS.replace("\n", "")[:-1] + _UNREADABLE + "]|\\\\").search
+"""In the raw file: such a character, one libyaml refuses, or a backslash (an escape may
+write one). A file without any holds suspect values only in scalars spanning lines (block
+text); tests/test_fastcheck.py walks every code point to keep this in step with libyaml."""
 _CHAR_NAMES = {
     "\t": "制表符 Tab,可改为空格", "\r": "回车符 \\r", "\x00": "空字符 \\0", "\x07": "响铃符 \\a",
     "\x08": "退格符 \\b", "\x0b": "垂直制表符 \\v", "\x0c": "换页符 \\f", "\x1b": "转义符 \\e",

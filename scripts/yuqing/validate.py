@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
-from .fastschema import compile_schema
+from .fastschema import compile_schema, ecma_pattern
 from .loader import Loaded, join_path
 from .model import Issue
 from .words import did_you_mean, listing
@@ -88,6 +88,22 @@ def read_schema(name: str, root: Path | None = None) -> dict[str, Any]:
     return json.loads((SCHEMA_DIR / name).read_text(encoding="utf-8"))
 
 
+@lru_cache(maxsize=None)
+def _ecma_validator() -> type[Draft202012Validator]:
+    """Draft 2020-12 with ``pattern`` read as JSON Schema reads it (ECMA-262), not as
+    Python's ``re.search`` does: there ``$`` also matches before a final line feed, and
+    "YQ-2025-0002\\n" would pass ``^...$`` (see fastschema.ecma_pattern, which the fast
+    path uses too, so both paths agree)."""
+    from jsonschema import Draft202012Validator, validators
+    from jsonschema.exceptions import ValidationError
+
+    def pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Any:
+        if validator.is_type(instance, "string") and not ecma_pattern(pattern).search(instance):
+            yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+    return validators.extend(Draft202012Validator, {"pattern": pattern})
+
+
 class SchemaChecker:
     """A JSON Schema turned into a function from loaded files to Issues."""
 
@@ -107,7 +123,7 @@ class SchemaChecker:
             from jsonschema import Draft202012Validator
 
             Draft202012Validator.check_schema(self.schema)
-            self._full = Draft202012Validator(self.schema, format_checker=_format_checker())
+            self._full = _ecma_validator()(self.schema, format_checker=_format_checker())
         return self._full
 
     def issues(self, loaded: Loaded) -> list[Issue]:
