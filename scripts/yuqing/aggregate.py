@@ -32,6 +32,7 @@ import os
 import pickle
 import re
 import socket
+import ssl
 import tempfile
 import threading
 import time
@@ -185,7 +186,7 @@ def _shut(sock: socket.socket) -> None:
         pass
 
 
-def _watched(base: type, watch: _Watch) -> type:
+def _watched(base: type[http.client.HTTPConnection], watch: _Watch) -> Any:
     class Connection(base):  # type: ignore[valid-type, misc]
         def connect(self) -> None:
             super().connect()
@@ -205,11 +206,12 @@ class _HTTP(urllib.request.HTTPHandler):
 
 class _HTTPS(urllib.request.HTTPSHandler):
     def __init__(self, watch: _Watch) -> None:
-        super().__init__()
+        self.context = ssl.create_default_context()  # what urllib uses by default: certificates verified
+        super().__init__(context=self.context)
         self.watch = watch
 
     def https_open(self, req: Any) -> Any:
-        return self.do_open(_watched(http.client.HTTPSConnection, self.watch), req, context=self._context)
+        return self.do_open(_watched(http.client.HTTPSConnection, self.watch), req, context=self.context)
 
 
 class _Redirect(urllib.request.HTTPRedirectHandler):
