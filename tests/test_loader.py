@@ -103,3 +103,11 @@ def test_an_unreadable_file_is_explained_in_chinese(tmp_path) -> None:
         locked.write_text("a: 1\n")
         locked.chmod(0)
         assert [i.message for i in load_file(locked, "locked.yml").issues] == ["无法读取文件:没有读取权限。"]
+
+
+def test_non_characters_libyaml_refuses_are_named_wherever_they_sit() -> None:
+    """U+FFFE and U+FFFF: every YAML tool refuses the file, so `yuqing check` must too."""
+    for char in ("\ufffe", "\uffff"):
+        for text in (f"id: YQ-2025-0001\ntitle: 网民{char}反映\n", f"id: YQ-2025-0001\ntitle: '网民{char}'\n",
+                     f"id: YQ-2025-0001\nsummary: |\n  第一行\n  网民{char}反映\n"):
+            assert [code for code, _, _ in codes(text.encode("utf-8"))] == ["control-char"], (char, text)
