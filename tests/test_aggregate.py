@@ -277,7 +277,23 @@ def test_a_redirect_away_from_http_is_refused(target: str, server: tuple[str, ty
         _, result = aggregate(register_dir.root, capsys, "--timeout", "5")
         (moved,) = result["sources"]
         assert (moved["state"], moved["records"]) == ("failed", 0)
-        assert "ftp" not in target or "只接受跳转到 http 或 https" in moved["message"]
+        assert "只接受跳转到 http 或 https" in moved["message"]
+    finally:
+        handler.redirects = {}  # type: ignore[attr-defined]
+
+
+def test_a_redirect_to_http_is_followed(server: tuple[str, type[_Handler]], register_dir: RegisterDir,
+                                        county_export: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
+    base, handler = server
+    doc = county(county_export, 1)
+    handler.routes.clear()
+    handler.routes["/new.json"] = json.dumps(doc, ensure_ascii=False).encode()
+    handler.redirects = {"/old.json": "/new.json"}  # type: ignore[attr-defined]
+    try:
+        (register_dir.root / "sources.yml").write_text(yaml.safe_dump({"sources": [
+            {"name": "跳转区", "code": "330198", "url": base + "/old.json"}]}, allow_unicode=True), encoding="utf-8")
+        status, result = aggregate(register_dir.root, capsys)
+        assert (status, result["total"]) == (0, counted(doc))
     finally:
         handler.redirects = {}  # type: ignore[attr-defined]
 

@@ -217,10 +217,16 @@ class _HTTPS(urllib.request.HTTPSHandler):
 class _Redirect(urllib.request.HTTPRedirectHandler):
     """Follows a redirect to http or https only (urllib would follow one to ftp)."""
 
-    def redirect_request(self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str) -> Any:
-        if urllib.parse.urlsplit(newurl).scheme not in ("http", "https"):
-            raise _Refused(f"服务器要求跳转到 {newurl[:200]},只接受跳转到 http 或 https 地址。")
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
+    def http_error_302(self, req: Any, fp: Any, code: int, msg: str, headers: Any) -> Any:
+        # Checked before urllib's own check, which names a file:// target only as "HTTP 302".
+        target = headers.get("location") or headers.get("uri")
+        if target:
+            newurl = urllib.parse.urljoin(req.full_url, target)
+            if urllib.parse.urlsplit(newurl).scheme not in ("http", "https"):
+                raise _Refused(f"服务器要求跳转到 {newurl[:200]},只接受跳转到 http 或 https 地址。")
+        return super().http_error_302(req, fp, code, msg, headers)
+
+    http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
 
 
 def _fetch(source: Source, root: Path, timeout: float) -> bytes:
