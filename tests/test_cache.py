@@ -340,9 +340,54 @@ def test_derived_deadlines_follow_the_rules_the_calendar_and_the_code(
     assert reply() == reply() == ("2026-12-31T17:30:00+08:00", "due_soon")
     # The code the values are derived with (and the rule sets beside it) is in the cache's fingerprint.
     covered = {p.name for p in cache_module._verdict_code()}
-    assert {"deadlines.py", "stats.py", "calendar.py", "asof.py", "register.py", "cache.py"} <= covered
+    assert {"deadlines.py", "stats.py", "calendar.py", "asof.py", "register.py", "cache.py",
+            "publicexport.py"} <= covered
     config, _ = load_config(register_dir.root)
     assert config is not None
     before = cache_module.fingerprint(register_dir.root, config)
     monkeypatch.setattr(cache_module, "_calendar_version", lambda: "another holiday data release")
     assert cache_module.fingerprint(register_dir.root, config) != before
+
+
+def _export(root: Path, capsys: pytest.CaptureFixture[str], now: str = NOW) -> str:
+    code, out, _ = run_cli(["export", "json", "--root", str(root), "--now", now], capsys)
+    assert code == 0
+    return out
+
+
+def test_the_export_reads_each_records_line_from_the_cache_as_the_uncached_export_writes_it(
+        register_dir: RegisterDir, capsys: pytest.CaptureFixture[str]) -> None:
+    """Each record's export line is kept in the cache: the export of an unchanged register is the
+    uncached one at the present and at a past --now, a withdrawal names a record only when that one
+    is public, and damaged lines or records are made again from the files."""
+    late = "2025-03-10T09:00:00+08:00"
+    register_dir.write(base_incident())
+    register_dir.write(base_incident(id="YQ-2025-0002", title="涉密线索", confidential=True))
+    for number, target in (("0003", "YQ-2025-0002"), ("0004", "YQ-2025-0001")):
+        register_dir.write(base_incident(id=f"YQ-2025-{number}", withdrawn={
+            "reason": "重复登记", "at": late, "duplicate_of": target}))
+    past = "2025-03-05T00:00:00+08:00"
+    os.environ["YUQING_NO_CACHE"] = "1"
+    try:
+        expected = {now: _export(register_dir.root, capsys, now) for now in (NOW, past)}
+    finally:
+        del os.environ["YUQING_NO_CACHE"]
+    records = {r["id"]: r for r in json.loads(expected[NOW])["records"]}
+    assert sorted(records) == ["YQ-2025-0001", "YQ-2025-0003", "YQ-2025-0004"]
+    assert "duplicate_of" not in records["YQ-2025-0003"]["withdrawn"]
+    assert records["YQ-2025-0004"]["withdrawn"]["duplicate_of"] == "YQ-2025-0001"
+    for _ in range(2):  # cold, then warm
+        assert {now: _export(register_dir.root, capsys, now) for now in (NOW, past)} == expected
+    # Damage each cache file's lines part (just after the heads), then its records part (the end).
+    for cache in (register_dir.root / CACHE_DIR).glob("check-*/*.bin"):
+        raw = bytearray(cache.read_bytes())
+        start = 21 + 64 + 8 + int.from_bytes(raw[21 + 64:21 + 64 + 8], "big")
+        raw[start + 64 + 8 + 5] ^= 1
+        cache.write_bytes(bytes(raw))
+    assert _export(register_dir.root, capsys) == expected[NOW]
+    assert _export(register_dir.root, capsys) == expected[NOW]
+    for cache in (register_dir.root / CACHE_DIR).glob("check-*/*.bin"):
+        raw = cache.read_bytes()
+        cache.write_bytes(raw[:-9] + bytes([raw[-9] ^ 1]) + raw[-8:])
+    assert _export(register_dir.root, capsys) == expected[NOW]
+    assert _export(register_dir.root, capsys, past) == expected[past]

@@ -8,9 +8,11 @@ later run trust it unread, as git's own index does) and the verdict on that
 version: its issues and a stub (id, file, what the register-wide rules read)
 with the values derived from the record that do not depend on the clock (its
 deadlines but for their status, the inputs of the statistics), then, apart,
-the compact record itself. `check`, `deadlines`, `stats` and `export json`
-over an unchanged register read the heads only (the export reads the records
-one cache file at a time); the site and the other commands read the records.
+the record's line of the public export (``publicexport.line``: it depends on the
+record alone, never on the clock) and, last, the compact record itself.
+`check`, `deadlines` and `stats` over an unchanged register read the heads only,
+`export json` the heads and the lines (a record whose line cannot serve is read
+whole, one cache file at a time); the site and the other commands read the records.
 
 What a cached verdict may not depend on:
 
@@ -63,13 +65,14 @@ import yaml
 
 from . import __version__
 from .model import Incident, Issue, RegisterConfig, Withdrawn
+from .publicexport import line as export_line
 
 if TYPE_CHECKING:
     from .deadlines import Pending
     from .stats import Facts
 
 CACHE_DIR = ".yuqing-cache"
-FORMAT = b"yuqing-check-cache 2\n"
+FORMAT = b"yuqing-check-cache 3\n"
 _PACKAGE = Path(__file__).resolve().parent
 _RACY_NS = 2_000_000_000
 """A file changed this close to the run's start is not trusted by its lstat next time
@@ -293,13 +296,16 @@ class Head(NamedTuple):
 class _Bucket:
     """One cache file: its heads read at once, its records only when asked for."""
 
-    __slots__ = ("heads", "incidents", "handle", "mac")
+    __slots__ = ("heads", "incidents", "handle", "mac", "start")
 
-    def __init__(self, heads: dict[str, tuple[Version, Head]], handle: Any = None, mac: bytes = b"") -> None:
+    def __init__(self, heads: dict[str, tuple[Version, Head]], handle: Any = None, mac: bytes = b"",
+                 start: int = 0) -> None:
         self.heads = heads
         self.incidents: dict[str, Incident | None] | None = None if handle is not None else {}
         self.handle = handle
         self.mac = mac
+        self.start = start
+        """Where the heads end in the file: the export lines' part, then the records'."""
 
 
 class MissingRecord(Exception):
@@ -365,6 +371,17 @@ class CheckCache:
                 records = {}
             bucket.incidents = records
         return bucket.incidents
+
+    def lines(self, number: int) -> dict[str, tuple[str, str | None]]:
+        """The export lines kept in cache file ``number``, by file name: each record's
+        ``publicexport.line`` made with no public set, with the record its withdrawal names
+        (the line holds that name: it serves only when that record is public too). Empty when
+        they cannot be had (they do not verify, or this bucket's records were read already):
+        the records are read instead."""
+        bucket = self._open(number)
+        if bucket.handle is None:
+            return {}
+        return _read_lines(bucket, self.key) or {}
 
     def head(self, rel: str) -> tuple[Version, Head] | None:
         return self._bucket(rel).heads.get(rel)
@@ -481,6 +498,11 @@ class CheckCache:
     def _write(self, target: Path, bucket: _Bucket) -> None:
         records = self._records(bucket)
         heads = _dumps(list(bucket.heads.items()))
+        # Only records without errors are exported (those with derived values).
+        lines = _dumps([(rel, (export_line(record), record.withdrawn.duplicate_of if record.withdrawn else None))
+                        for rel, (_, head) in bucket.heads.items()
+                        if head.stub is not None and head.stub.derived is not None
+                        and (record := records.get(rel)) is not None])
         # In parts: loading one pickle of many records keeps a memo of every object.
         items = [(rel, records.get(rel)) for rel in bucket.heads]
         parts = [items[i:i + _PART] for i in range(0, len(items), _PART)]
@@ -491,11 +513,14 @@ class CheckCache:
         head_mac = hmac.new(self.key, heads, hashlib.blake2b).digest()
         # The records' checksum covers the heads' too: never the records of another version of the file.
         body_mac = hmac.new(self.key, head_mac + body.getbuffer(), hashlib.blake2b).digest()
+        lines_mac = hmac.new(self.key, b"lines" + head_mac + lines, hashlib.blake2b).digest()
         handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".tmp-", suffix=".bin")
         try:
             with os.fdopen(handle, "wb") as out:
                 out.write(FORMAT + head_mac + len(heads).to_bytes(8, "big"))
                 out.write(heads)
+                out.write(lines_mac + len(lines).to_bytes(8, "big"))
+                out.write(lines)
                 out.write(body_mac)
                 out.write(body.getbuffer())
             os.replace(temporary, target)
@@ -539,7 +564,25 @@ def _read(path: Path, key: bytes) -> _Bucket:
         handle.close()
         return _Bucket({})
     # The same open file later: a run renaming a new cache into place does not change it.
-    return _Bucket(loaded, handle, mac)
+    return _Bucket(loaded, handle, mac, handle.tell())
+
+
+def _read_lines(bucket: _Bucket, key: bytes) -> dict[str, tuple[str, str | None]] | None:
+    """The export lines of a bucket whose heads were read (its file stays open); None when they do not verify."""
+    handle = bucket.handle
+    try:
+        handle.seek(bucket.start)
+        mac, size = handle.read(_MAC), int.from_bytes(handle.read(8), "big")
+        if size > 1 << 34:
+            return None
+        lines = handle.read(size)
+        if len(lines) != size or not hmac.compare_digest(
+                mac, hmac.new(key, b"lines" + bucket.mac + lines, hashlib.blake2b).digest()):
+            return None
+        with _frozen():
+            return dict(_Unpickler(io.BytesIO(lines)).load())
+    except Exception:
+        return None
 
 
 def _read_records(bucket: _Bucket, key: bytes) -> dict[str, Incident | None] | None:
@@ -550,6 +593,8 @@ def _read_records(bucket: _Bucket, key: bytes) -> dict[str, Incident | None] | N
     bucket.handle = None
     try:
         with handle:
+            handle.seek(bucket.start + _MAC)
+            handle.seek(int.from_bytes(handle.read(8), "big"), os.SEEK_CUR)  # past the export lines
             mac, body = handle.read(_MAC), handle.read()
         if not hmac.compare_digest(mac, hmac.new(key, bucket.mac + body, hashlib.blake2b).digest()):
             return None

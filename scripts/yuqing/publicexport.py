@@ -100,8 +100,10 @@ def chunks(incidents: Iterable[Incident], deadlines: Iterable[Deadline], config:
     return pieces(config, now, (line(i, ids) for i in public), deadlines, ids)
 
 
-def line(incident: Incident, public: frozenset[str]) -> str:
-    """One record of the export, as its line."""
+def line(incident: Incident, public: frozenset[str] | None = None) -> str:
+    """One record of the export, as its line. It depends on the record alone (never on the clock)
+    and on ``public`` only for the record a withdrawal names: the check cache keeps it
+    (``cache.py``), made with no ``public``."""
     return json.dumps(record(incident, public), ensure_ascii=False)
 
 

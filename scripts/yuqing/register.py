@@ -172,9 +172,23 @@ _worker: dict[str, object] = {}
 
 
 def _init_worker(root: str, config: RegisterConfig, now: datetime) -> None:
+    _die_with_parent()
     _worker["root"] = Path(root)
     _worker["schema"] = SchemaChecker(read_schema("incident.schema.json", Path(root)))
     _worker["ctx"] = Context(config, now)
+
+
+def _die_with_parent() -> None:
+    """A worker ends with the run that started it: one killed mid-run left its workers waiting
+    forever, holding its output open (a caller reading it never saw its end). Linux only."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        try:
+            ctypes.CDLL(None).prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
 
 
 def _check_one(path: str) -> tuple[Version | None, tuple[Incident | None, list[Issue]]]:
@@ -558,6 +572,38 @@ def each_record(register: Register, chosen: Iterable[Derived]) -> Iterator[Incid
         seen = as_of(incident, now) if incident is not None else None
         if seen is not None:
             yield seen
+
+
+def each_line(register: Register, chosen: Iterable[Derived], public: frozenset[str]) -> Iterator[tuple[str, str]]:
+    """The id and public export line (``publicexport.line`` with ``public``) of each of ``chosen``,
+    in no particular order: the line kept in the check cache where it is the record's as of the
+    register's ``now`` (the record stands as written, and a withdrawal it holds names a public
+    record or none), else made from the record (:func:`each_record`)."""
+    from .publicexport import line
+
+    assert register.config is not None and register.now is not None
+    now = register.now
+    cache = CheckCache.open(register.root, register.config)
+    rest: list[Derived] = []
+    if cache is None:
+        rest = list(chosen)
+    else:
+        groups: dict[int, list[Derived]] = {}
+        for derived in chosen:
+            groups.setdefault(cache.bucket_of(derived.file), []).append(derived)
+        for number in sorted(groups):
+            kept = cache.lines(number)
+            for derived in groups[number]:
+                found = kept.get(derived.file)
+                if found is not None and _stands(derived, now) and (found[1] is None or found[1] in public):
+                    yield derived.id, found[0]
+                else:
+                    rest.append(derived)
+            del kept
+            cache.flush(number, forget=True)
+        cache.close()
+    for incident in each_record(register, rest):
+        yield incident.id, line(incident, public)
 
 
 def _check_all(

@@ -78,12 +78,13 @@ def _export_json(out: Path | None, root: Path | None, now_text: str | None) -> N
 
     from .. import publicexport
     from ..model import Incident
-    from ..register import each_record
+    from ..register import each_line
     from ..site.guard import Scanner
 
     # Only records without errors: a broken file's `confidential` cannot be trusted. Deadlines and
-    # which records are public come from the check cache; the records are read a cache file at a
-    # time and each kept only as its line, in a temporary file (100,000 records held whole took gigabytes).
+    # which records are public come from the check cache, and so do the records' lines where
+    # it keeps them (else the records are read a cache file at a time); each line is kept in a temporary
+    # file (100,000 records held whole took gigabytes).
     register = open_register(root, now_text, records=False)
     assert register.config is not None and register.now is not None
     public = [d for d in register.derived if not d.facts.confidential]
@@ -94,9 +95,9 @@ def _export_json(out: Path | None, root: Path | None, now_text: str | None) -> N
     folder = None if out is None else out.parent
     with tempfile.TemporaryFile() as spool:
         places: dict[str, tuple[int, int]] = {}
-        for incident in each_record(register, public):
-            data = publicexport.line(incident, ids).encode("utf-8")
-            places[incident.id] = (spool.tell(), len(data))
+        for key, text in each_line(register, public, ids):
+            data = text.encode("utf-8")
+            places[key] = (spool.tell(), len(data))
             spool.write(data)
 
         def ordered() -> Iterator[str]:
