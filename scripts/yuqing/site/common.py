@@ -30,6 +30,21 @@ STATUS_TEXT = {
     "met": "按时完成", "met_late": "超时完成", "unknown": "无法计算",
 }
 
+STALE_HOURS = 26
+"""The scheduled rebuild runs daily; pages whose figures are older are flagged in the browser
+(register.yml ``publish: stale_hours:`` when the register sets it; ``templates/_asof.html``)."""
+
+
+def publish_setting(site: SiteInput, name: str, default: int) -> int:
+    """A positive whole number from register.yml ``publish:``, or ``default``."""
+    value = getattr(site.config.publish, name, None)
+    return value if isinstance(value, int) and value > 0 else default
+
+
+def stale_hours(site: SiteInput) -> int:
+    return publish_setting(site, "stale_hours", STALE_HOURS)
+
+
 REVIEW_PARTS = (("cause", "起因"), ("nature", "性质"), ("impact", "影响"),
                 ("responsibility", "责任"), ("lessons", "经验教训"))
 

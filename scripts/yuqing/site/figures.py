@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 from ..model import LEVELS, Incident, level_rank
-from .common import MONTHS, REPORTS, STATS, HtmlPage, counted, dim_order, front, month_page, rate
+from .common import MONTHS, REPORTS, STATS, HtmlPage, counted, dim_order, front, month_page, rate, stale_hours
 from .model import SiteInput
 from .templating import render
 
@@ -32,7 +32,7 @@ def stats_page(site: SiteInput) -> HtmlPage:
     if stats is not None and getattr(stats, "timeliness", None):
         rule_rows = [(stats.rule_titles.get(rule_id, rule_id), t) for rule_id, t in stats.timeliness.items()]
     context = dict(
-        now=site.now, confidential=bool(site.counted_confidential), notes=site.notes, levels=LEVELS,
+        now=site.now, stale_hours=stale_hours(site), confidential=bool(site.counted_confidential), notes=site.notes, levels=LEVELS,
         periods=_periods(site, figures), month_links=_month_links(figures), downloads=site.downloads,
         charts={name: _chart(svg) for name, svg in site.charts.items()},
         level_counts=[(lv, levels.get(lv, 0)) for lv in LEVELS],

@@ -5,7 +5,7 @@ be, what changed since the previous working day (from git: the diffs of each
 record's revisions, never a commit message), open incidents with no action
 for ``IDLE_DAYS`` days, oldest first, and the figures of the month and year.
 The page says, in the reader's browser, when its figures are older than the
-site's rebuild interval (``STALE_HOURS``): a page is only as fresh as its
+site's rebuild interval (``common.STALE_HOURS``): a page is only as fresh as its
 last build.
 """
 
@@ -17,7 +17,8 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from ..model import LEVELS, Deadline, Incident, level_rank
-from .common import INDEX, REVIEWS, RULES, STATS, HtmlPage, counted, newest_first
+from .common import (INDEX, REVIEWS, RULES, STALE_HOURS, STATS, HtmlPage, counted, newest_first, publish_setting,
+                     stale_hours)
 from .model import GENERATED, HOME, SiteInput
 from .revisions import since as revisions_since
 from .templating import render
@@ -29,9 +30,6 @@ OPEN_SHOWN = 50
 IDLE_DAYS = 14
 """An open incident with no recorded action for this many days is listed as idle
 (register.yml ``publish: idle_days:`` when the register sets it)."""
-STALE_HOURS = 26
-"""The scheduled rebuild runs daily; older figures are flagged in the browser
-(register.yml ``publish: stale_hours:`` when the register sets it)."""
 
 
 @dataclass(frozen=True)
@@ -134,11 +132,6 @@ def idle(site: SiteInput, days: int) -> list[tuple[Incident, datetime, int]]:
     return out
 
 
-def _setting(site: SiteInput, name: str, default: int) -> int:
-    value = getattr(site.config.publish, name, None)
-    return value if isinstance(value, int) and value > 0 else default
-
-
 def home_page(site: SiteInput) -> HtmlPage:
     now = site.now
     figures = counted(site)
@@ -146,7 +139,7 @@ def home_page(site: SiteInput) -> HtmlPage:
     this_month = [i for i in this_year if i.discovered_at.month == now.month]
     overdue, soon, closed = urgent(site)
     since = previous_workday(now, site)
-    idle_days = _setting(site, "idle_days", IDLE_DAYS)
+    idle_days = publish_setting(site, "idle_days", IDLE_DAYS)
     open_incidents = sorted((i for i in site.incidents if i.is_open and not i.withdrawn),
                             key=lambda i: (-level_rank(i.level), -i.discovered_at.timestamp(), i.id))
     context = dict(
@@ -156,7 +149,7 @@ def home_page(site: SiteInput) -> HtmlPage:
         overdue=overdue, soon=soon, closed=closed, signals=site.deadlines is not None,
         warnings=site.deadline_warnings, since=since, changes=changes_since(site, since),
         history=site.history is not None and bool(getattr(site.history, "available", False)),
-        idle=idle(site, idle_days), idle_days=idle_days, stale_hours=_setting(site, "stale_hours", STALE_HOURS),
+        idle=idle(site, idle_days), idle_days=idle_days, stale_hours=stale_hours(site),
         open_incidents=open_incidents[:OPEN_SHOWN], open_total=len(open_incidents), open_shown=OPEN_SHOWN,
         latest=newest_first(site.incidents)[:LATEST], status_list=f"{GENERATED}/lists/status.md",
         links=[*([(FIND, "查找(可按等级、年份、单位筛选)")] if FIND in site.docs else []),

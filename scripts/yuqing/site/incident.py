@@ -7,7 +7,7 @@ from typing import Sequence
 
 from ..model import Deadline, Incident
 from ..times import zone
-from .common import HtmlPage
+from .common import HtmlPage, stale_hours
 from .escape import html_text, safe_url
 from .model import SiteInput, incident_path
 from .templating import render
@@ -22,7 +22,7 @@ def incident_page(site: SiteInput, incident: Incident, deadlines: Sequence[Deadl
         incident=incident, steps=incident.level_history(), deadlines=deadlines, show_deadlines=show_deadlines,
         duplicate_public=bool(incident.withdrawn and incident.withdrawn.duplicate_of in site.published_ids),
         repo_links=repo_links(site, incident), timezone=site.config.timezone,
-        register_name=site.config.name, now=site.now, **_history(site, incident),
+        register_name=site.config.name, now=site.now, stale_hours=stale_hours(site), **_history(site, incident),
     )
     sections = ["timeline", *(["deadlines"] if show_deadlines else []), *(["review"] if incident.review else []),
                 "history"]
@@ -39,9 +39,13 @@ def page_key(site: SiteInput, incident: Incident, deadlines: Sequence[Deadline])
     """A hash of what the page shows that is the record's own: the record, its deadlines, its git history.
 
     With the shared context (register settings, templates, theme: the plugin's), it decides
-    whether `mkdocs serve` may reuse the page's last output. ``now`` is left out on purpose: it
-    shows only in the print heading (the time the page was made; the deadlines' statuses, which
-    depend on it, are in).
+    whether `mkdocs serve` may reuse the page's last output. ``now`` is left out on purpose, or
+    every rebuild would change every page: the page shows it (the 数据截至 line, its stale warning,
+    how long a deadline is overdue), and a reused page keeps the time it was made, which is when
+    its figures were computed, so what it says stays true of that time. The deadlines' statuses,
+    which depend on ``now``, are in: a page whose deadline turned overdue is made again. A full
+    build (the scheduled one that publishes) makes every page with the build time; only a long
+    `serve` session shows some pages older than others, and says so.
     """
     history = site.history
     record = history.of(incident.id) if history is not None and getattr(history, "available", False) else None
