@@ -94,3 +94,31 @@ def test_a_large_register_is_indexed_in_shards_and_the_guard_reads_every_one(
     monkeypatch.setenv("YUQING_PAGEFIND_SHARD", "many")
     with pytest.raises(ValueError, match="YUQING_PAGEFIND_SHARD"):
         build_index(site, published)
+
+
+def test_records_hold_number_words_quarters_seasons_and_a_city_builds_bare_id(tmp_path: Path) -> None:
+    """What a reader types and no Chinese segmentation gives: 3C, 50分钟, 2026年第二季度, 2026年春, the plain id."""
+    pytest.importorskip("pagefind")
+    from dataclasses import replace
+
+    from yuqing.site.collect import collect
+    from yuqing.site.pagefind import build_index
+
+    register = RegisterDir(tmp_path)
+    hostile_register(register)
+    collected = collect(tmp_path, datetime(2026, 11, 23, 2, tzinfo=timezone.utc), history=False, downloads=False)
+    counted = [i for i in collected.site.incidents if not i.withdrawn][0]
+    found = datetime(2026, 5, 20, 1, 30, tzinfo=timezone.utc)
+    city = replace(counted, id=f"330102:{counted.id}", title="东城区某商铺销售无3C认证充电器,电梯困人50分钟",
+                   discovered_at=found)
+    site = tmp_path / "site"
+    site.mkdir()
+    build_index(site, [("generated/incidents/a/", city)])
+    [fragment] = _fragments(site / "pagefind")
+    words = set(str(fragment["content"]).split())
+    bare = counted.id
+    assert {f"330102:{bare}", bare, bare.replace("-", "")} <= words           # a city build: the plain id finds it
+    assert {"3C", "3C认证", "无3C认证", "50", "50分钟", "困人50分钟"} <= words
+    assert {"2026年第二季度", "2026年二季度", "二季度", "2026Q2", "2026年Q2"} <= words
+    assert {"2026年春", "春季"} <= words and "2026年夏" not in words
+    assert fragment["meta"]["title"].startswith(f"330102:{bare} ")        # shown as the city build names it

@@ -293,6 +293,10 @@ def test_search_index_holds_titles_summaries_and_tags_only(tmp_path: Path) -> No
     index = json.loads(raw)
     assert index["config"]["lang"] == ["zh"]
     assert "\\u200b" in index["config"]["separator"]
+    # Results show titles as they are (a reader copies them): no U+200B, the theme's word joint, in any title;
+    # the guide pages' text keeps it, it is what the theme splits into words.
+    assert [d["title"] for d in index["docs"] if "\u200b" in d["title"]] == []
+    assert [d for d in index["docs"] if d["location"].startswith("guide/") and "\u200b" in d["text"]]
     incident = [d for d in index["docs"] if d["location"].startswith("generated/incidents/")]
     assert sorted(d["location"] for d in incident) == [  # offline: no directory URLs
         "generated/incidents/2025/YQ-2025-0001.html", "generated/incidents/2025/YQ-2025-0003.html"]

@@ -70,13 +70,26 @@
     return chosen;
   }
 
+  // Levels least to most severe (yuqing.model.LEVELS), years newest first, the rest in pinyin order.
+  var LEVELS = ["一般", "敏感", "重大", "特别重大"];
+  function order(filter) {
+    if (filter === "年份") return function (a, b) { return b.localeCompare(a); };
+    if (filter === "等级") {
+      return function (a, b) {
+        var i = LEVELS.indexOf(a), j = LEVELS.indexOf(b);
+        return (i < 0 ? LEVELS.length : i) - (j < 0 ? LEVELS.length : j) || a.localeCompare(b, "zh");
+      };
+    }
+    return function (a, b) { return a.localeCompare(b, "zh"); };
+  }
+
   function fillFilters(pagefind) {
     if (filterBar.getAttribute("data-filled")) return;
     filterBar.setAttribute("data-filled", "1");
     pagefind.filters().then(function (all) {
       selects.forEach(function (select) {
         var values = Object.keys(all[select.getAttribute("data-filter")] || {});
-        values.sort(function (a, b) { return select.getAttribute("data-filter") === "年份" ? b.localeCompare(a) : a.localeCompare(b, "zh"); });
+        values.sort(order(select.getAttribute("data-filter")));
         values.forEach(function (value) {
           var option = document.createElement("option");
           option.value = value;
@@ -138,11 +151,13 @@
   // overlapping two-character pieces (中学 学食 食堂: every piece of a title, tag, unit, category,
   // level or status is in the index, and all must match), then as typed, then as the browser's words
   // (中学 食堂, in any text), then as pieces side by side. The first form that finds anything is shown.
+  // A number or letter run just before the Chinese keeps its number word (50分钟以上: 50分钟, then the
+  // pieces), as the index holds it (3C认证, 50分钟, 67人; site/search.py's latin_words).
   var HAN = /[\u3400-\u4dbf\u4e00-\u9fff]{3,}/;
-  var HAN_RUNS = /[\u3400-\u4dbf\u4e00-\u9fff]{3,}/g;
+  var HAN_RUNS = /([A-Za-z0-9]*)([\u3400-\u4dbf\u4e00-\u9fff]{3,})/g;
   function pieces(query, step) {
-    return query.replace(HAN_RUNS, function (run) {
-      var found = [];
+    return query.replace(HAN_RUNS, function (all, latin, run) {
+      var found = latin ? [latin + run.slice(0, 2)] : [];
       for (var i = 0; i + 2 <= run.length; i += step) found.push(run.slice(i, i + 2));
       if (step === 2 && run.length % 2) found.push(run.slice(-2));
       return " " + found.join(" ") + " ";

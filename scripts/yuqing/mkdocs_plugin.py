@@ -521,6 +521,11 @@ class YuqingPlugin(BasePlugin[YuqingConfig]):
         index = site_dir / "search" / "search_index.json"
         if index.is_file():
             data = json.loads(index.read_text(encoding="utf-8"))
+            # The theme joins its Chinese words with U+200B in titles too, and shows them in results (a
+            # reader copies them); the text keeps them, it is what the theme splits into words.
+            for doc in data.get("docs", []):
+                if isinstance(doc.get("title"), str):
+                    doc["title"] = doc["title"].replace("\u200b", "")
             index.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
         if self.collected is None:
             return

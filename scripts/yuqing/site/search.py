@@ -16,8 +16,11 @@ into result titles. The entry made here instead:
   the title, summary and tags (学校食堂 also gives 学校 and 食堂), every
   two-character piece of the title, tags, units, category, level and status
   (医美 in 医美机构; the served header box searches a long query as its
-  pieces), the category, units, places, level and status words, the id and
-  date forms (2026年, 2026年4月, 4月, 2026-04-12).
+  pieces), the letter and digit runs and the number words they start (3C,
+  3C认证, 50分钟, 67人: no Chinese segmentation sees them), the category,
+  units, places, level and status words, the id (a city build's namespaced
+  id also bare) and date forms (2026年, 2026年4月, 4月, 2026-04-12, the
+  quarter 2026年第二季度 / 2026年二季度 / 2026Q2, the season 2026年春).
 
 Everything is HTML-escaped: the theme shows entries as HTML.
 """
@@ -35,6 +38,11 @@ from .escape import clean
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
 _SPACES = re.compile(r"\s+")
+_LATIN = re.compile(r"[A-Za-z0-9]+(?:[.][0-9]+)?")
+_HAN_START = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]{1,2}")
+_HAN_END = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]{1,2}$")
+_NUMERALS = "一二三四"
+_SEASONS = {3: "春", 4: "春", 5: "春", 6: "夏", 7: "夏", 8: "夏", 9: "秋", 10: "秋", 11: "秋", 12: "冬", 1: "冬", 2: "冬"}
 BOOST = 1000.0
 """Records before the hand-written pages: a word in one of their headings weighs 1000 times a word
 in text (the theme's title boost), and a record's title is not segmented (no U+200B for readers to copy)."""
@@ -65,6 +73,51 @@ def _pieces(texts: Iterable[str]) -> list[str]:
     return list(found)
 
 
+def latin_words(texts: Iterable[str]) -> list[str]:
+    """Letter and digit runs and the words they make with the Chinese beside them, each once.
+
+    jieba and the two-character pieces see only the Chinese runs, so 无3C认证 held 认证 but never 3C,
+    and 电梯困人50分钟 never 50分钟. A reader types these as written: the run (3C, 50), the number word
+    it starts (3C认, 3C认证, 50分钟, 67人) and, for the offline search that matches whole words only,
+    the same with one or two characters before it (无3C认证, 困人50分钟).
+    """
+    found: dict[str, None] = {}
+    for text in texts:
+        for match in _LATIN.finditer(text):
+            latin = match.group()
+            after = _HAN_START.match(text, match.end())
+            before = _HAN_END.search(text, 0, match.start())
+            tail = after.group() if after else ""
+            head = before.group() if before else ""
+            found.setdefault(latin, None)
+            for end in range(1, len(tail) + 1):
+                found.setdefault(latin + tail[:end], None)
+            for start in range(len(head)):
+                found.setdefault(head[start:] + latin, None)
+                if tail:
+                    found.setdefault(head[start:] + latin + tail, None)
+    return list(found)
+
+
+def date_words(found: Any) -> list[str]:
+    """The ways a reader names the day ``found``: year, month, day, quarter (2026年第二季度, 2026Q2), season."""
+    year, month = found.year, found.month
+    quarter = (month - 1) // 3 + 1
+    numeral = _NUMERALS[quarter - 1]
+    season = _SEASONS[month]
+    return [f"{year}年", f"{year}年{month}月", f"{month}月", f"{year}年{month}月{found.day}日",
+            found.strftime("%Y-%m-%d"), found.strftime("%Y%m%d"),
+            f"{year}年第{numeral}季度", f"{year}年{numeral}季度", f"第{numeral}季度", f"{numeral}季度",
+            f"{year}Q{quarter}", f"{year}年Q{quarter}", f"Q{quarter}",
+            f"{year}年{season}", f"{year}年{season}季", f"{year}{season}", f"{season}季"]
+
+
+def id_words(record_id: str) -> list[str]:
+    """The id as typed, with and without hyphens; a city build's namespaced id (330102:YQ-2026-0004) also bare."""
+    bare = record_id.rsplit(":", 1)[-1]
+    return list(dict.fromkeys([record_id, record_id.replace("-", ""), bare, bare.replace("-", "")]))
+
+
 def _one_line(text: object) -> str:
     return _SPACES.sub(" ", clean(text)).strip()
 
@@ -93,11 +146,11 @@ def parts(incident: Incident) -> Parts:
     summary = _one_line(incident.summary)
     words = words_of([title, summary, *incident.tags, *units])
     words += _pieces([title, *incident.tags, *units, incident.category, incident.level, status])
-    dates = [f"{found.year}年", f"{found.year}年{found.month}月", f"{found.month}月",
-             f"{found.year}年{found.month}月{found.day}日", found.strftime("%Y-%m-%d"), found.strftime("%Y%m%d")]
-    keys = [incident.id, incident.id.replace("-", ""), *facts[1:], *dates, *words]
+    words += latin_words([title, summary, *incident.tags])
+    ids = id_words(incident.id)
+    keys = [*ids, *facts[1:], *date_words(found), *words]
     shown_title = f"{incident.id} {title}" + ("(已撤销)" if incident.withdrawn else "")
-    title_keys = " ".join(dict.fromkeys([incident.id, *words_of([title]), *_pieces([title])]))
+    title_keys = " ".join(dict.fromkeys([*ids, *words_of([title]), *_pieces([title]), *latin_words([title])]))
     return Parts(shown_title, " · ".join(_one_line(f) for f in facts), summary,
                  " ".join(dict.fromkeys(_one_line(k) for k in keys)), title_keys)
 
