@@ -101,13 +101,15 @@ def latin_words(texts: Iterable[str]) -> list[str]:
 
 def date_words(found: Any) -> list[str]:
     """The ways a reader names the day ``found``: year, month, day, quarter (2026年第二季度, 2026Q2), season."""
+    # 季度 alone: the header box searches 二季度 as its pieces 二季 and 季度, each a word's start (a guide
+    # page that mentions quarters would otherwise be all it finds).
     year, month = found.year, found.month
     quarter = (month - 1) // 3 + 1
     numeral = _NUMERALS[quarter - 1]
     season = _SEASONS[month]
     return [f"{year}年", f"{year}年{month}月", f"{month}月", f"{year}年{month}月{found.day}日",
             found.strftime("%Y-%m-%d"), found.strftime("%Y%m%d"),
-            f"{year}年第{numeral}季度", f"{year}年{numeral}季度", f"第{numeral}季度", f"{numeral}季度",
+            f"{year}年第{numeral}季度", f"{year}年{numeral}季度", f"第{numeral}季度", f"{numeral}季度", "季度",
             f"{year}Q{quarter}", f"{year}年Q{quarter}", f"Q{quarter}",
             f"{year}年{season}", f"{year}年{season}季", f"{year}{season}", f"{season}季"]
 
