@@ -23,7 +23,7 @@ from ..aggregate import TIMEOUT, CityView, aggregate, read_sources
 from ..config import load_config
 from ..model import Issue, RegisterConfig
 from ..register import Register
-from .collect import Collected, _optional, _reports
+from .collect import Collected, compute_figures
 from .model import SiteInput
 
 log = logging.getLogger("yuqing.site")
@@ -77,39 +77,10 @@ def collect_city(root: Path, now: datetime, *, history: bool = True, docs: froze
     register = Register(root=root, config=config, incidents=published, issues=(), files=0, now=now)
     notes = source_notes(view)
 
-    deadlines = None
-    warnings: tuple[str, ...] = ()
-    deadlines_module = _optional("deadlines")
-    if deadlines_module is not None:
-        try:
-            report = deadlines_module.compute(published, config, now)
-            deadlines, warnings = tuple(report.deadlines), tuple(report.warnings)
-        except Exception as error:  # another module's bug must not take the archive down
-            log.warning("时限计算失败,信号灯不显示:%s", error)
-            notes.append("时限计算失败,本站不显示信号灯和按时完成率。")
-    stats = None
-    stats_module = _optional("stats")
-    if stats_module is not None:
-        try:
-            stats = stats_module.compute(published, deadlines or (), config=config, include_confidential=False)
-        except Exception as error:
-            log.warning("统计计算失败:%s", error)
-            notes.append("统计计算失败,统计页只显示简单计数。")
-    charts: dict[str, str] = {}
-    charts_module = _optional("charts")
-    if charts_module is not None and stats is not None:
-        for name, function in (("levels", "level_distribution"), ("months", "monthly_trend"),
-                               ("units", "unit_on_time_rate")):
-            try:
-                charts[name] = str(getattr(charts_module, function)(stats))
-            except Exception as error:
-                log.warning("图表 %s 生成失败:%s", name, error)
-    reports = _reports(register, published, deadlines or (), warnings, now, notes)
-    from .downloads import downloads as make_downloads
-
-    files = make_downloads(register, published, deadlines or (), now, notes) if downloads and deadlines is not None else ()
-    site = SiteInput(config=config, incidents=published, now=now, deadlines=deadlines, deadline_warnings=warnings,
-                     stats=stats, charts=charts, reports=reports, docs=docs, downloads=files, notes=tuple(notes))
+    figures = compute_figures(register, published, (), now, notes, downloads=downloads)
+    site = SiteInput(config=config, incidents=published, now=now, deadlines=figures.deadlines,
+                     deadline_warnings=figures.warnings, stats=figures.stats, charts=figures.charts,
+                     reports=figures.reports, docs=docs, downloads=figures.downloads, notes=tuple(notes))
     return Collected(site, register, (), ())
 
 

@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, Mapping, NamedTuple, Sequence
 
 from ..model import Incident
 from ..register import Register, load_register
@@ -61,8 +61,59 @@ def collect(root: Path, now: datetime, *, history: bool = True, docs: frozenset[
     confidential = tuple(i for i in (*register.incidents, *register.later) if i.confidential)
     published = tuple(sorted((i for i in valid if not i.confidential), key=lambda i: i.id))
     counted_confidential = tuple(i for i in valid if i.confidential) if config.publish.count_confidential else ()
-    in_figures = [*published, *counted_confidential]
     notes: list[str] = []
+    figures = compute_figures(register, published, counted_confidential, now, notes,
+                              downloads=downloads and not preview)
+
+    git_history = None
+    shown: Mapping[str, Any] = {}
+    if history:
+        history_module = _optional("history")
+        if history_module is not None:
+            try:
+                from ..times import zone
+                from .revisions import Revisions
+
+                tz = zone(config.timezone)
+                git_history = (_kept_history(history_module, root, tz) if preview
+                               else history_module.load(root, levels=False, tz=tz))
+                # Computed a chunk at a time as pages are built (never all blobs at once).
+                shown = Revisions(git_history, (i.id for i in published), tz, frozenset(i.id for i in confidential))
+            except Exception as error:
+                log.warning("读取 git 历史失败:%s", error)
+    if downloads and preview:
+        notes.append("预览(mkdocs serve)不生成台账和报告的下载文件;正式构建的站点提供。")
+    site = SiteInput(
+        config=config, incidents=published, now=now, counted_confidential=counted_confidential,
+        deadlines=figures.deadlines, deadline_warnings=figures.warnings, stats=figures.stats,
+        charts=figures.charts, reports=figures.reports, history=git_history, revisions=shown, docs=docs,
+        downloads=figures.downloads, notes=tuple(notes),
+    )
+    return Collected(site, register, confidential, skipped)
+
+
+class Figures(NamedTuple):
+    """What the pages show besides the records: computed once per build, by ``compute_figures``."""
+
+    deadlines: tuple[Any, ...] | None
+    warnings: tuple[str, ...]
+    stats: Any
+    charts: dict[str, str]
+    reports: dict[str, str]
+    downloads: tuple[Any, ...]
+
+
+def compute_figures(register: Register, published: tuple[Incident, ...], counted_confidential: tuple[Incident, ...],
+                    now: datetime, notes: list[str], *, downloads: bool) -> Figures:
+    """Deadlines, statistics, charts, reports and download files of ``published`` at ``now``.
+
+    Shared by a register's site (``collect``) and a city's (``city.collect_city``). Each part
+    comes from its module when importable and working; a missing or failing one is a note
+    appended to ``notes``, never a failed build.
+    """
+    config = register.config
+    assert config is not None
+    in_figures = [*published, *counted_confidential]
 
     deadlines = None
     warnings: tuple[str, ...] = ()
@@ -109,35 +160,10 @@ def collect(root: Path, now: datetime, *, history: bool = True, docs: frozenset[
         notes.append("图表模块(charts.py)未安装,统计以表格显示。")
 
     reports = _reports(register, published, deadlines or (), warnings, now, notes)
-
-    git_history = None
-    shown: Mapping[str, Any] = {}
-    if history:
-        history_module = _optional("history")
-        if history_module is not None:
-            try:
-                from ..times import zone
-                from .revisions import Revisions
-
-                tz = zone(config.timezone)
-                git_history = (_kept_history(history_module, root, tz) if preview
-                               else history_module.load(root, levels=False, tz=tz))
-                # Computed a chunk at a time as pages are built (never all blobs at once).
-                shown = Revisions(git_history, (i.id for i in published), tz, frozenset(i.id for i in confidential))
-            except Exception as error:
-                log.warning("读取 git 历史失败:%s", error)
     from .downloads import downloads as make_downloads
 
-    if downloads and preview:
-        notes.append("预览(mkdocs serve)不生成台账和报告的下载文件;正式构建的站点提供。")
-    files = (make_downloads(register, published, deadlines or (), now, notes)
-             if downloads and not preview and deadlines is not None else ())
-    site = SiteInput(
-        config=config, incidents=published, now=now, counted_confidential=counted_confidential,
-        deadlines=deadlines, deadline_warnings=warnings, stats=stats, charts=charts, reports=reports,
-        history=git_history, revisions=shown, docs=docs, downloads=files, notes=tuple(notes),
-    )
-    return Collected(site, register, confidential, skipped)
+    files = make_downloads(register, published, deadlines or (), now, notes) if downloads and deadlines is not None else ()
+    return Figures(deadlines, warnings, stats, charts, reports, tuple(files))
 
 
 _HISTORIES: dict[str, tuple[str, Any]] = {}
