@@ -90,25 +90,40 @@ def run_tree(cmd: list[str], cwd: Path, env: dict[str, str]) -> dict[str, Any]:
     return {"wall": wall, "cpu": cpu, "peak_mb": peak / 1024}
 
 
-def register(count: int, source: Path | None) -> Path:
-    if source is not None:
-        root = WORK / f"build-{source.name}"
-        if not (root / ".git").is_dir():
-            shutil.rmtree(root, ignore_errors=True)
-            root.parent.mkdir(parents=True, exist_ok=True)
-            subprocess.run(["git", "clone", "-q", str(source), str(root)], check=True)
-    else:
-        root = WORK / f"build-{count}"
-        if not (root / ".git").is_dir():
-            shutil.rmtree(root, ignore_errors=True)
-            root.parent.mkdir(parents=True, exist_ok=True)
-            subprocess.run([sys.executable, "-m", "yuqing.synthetic", "--count", str(count), "--seed", "1",
-                            "--out", str(root), "--history"], check=True, stdout=subprocess.DEVNULL)
+def clone_into(source: Path, root: Path) -> None:
+    """A git clone of ``source`` at ``root``, unless one is there already (the source is never written)."""
+    if not (root / ".git").is_dir():
+        shutil.rmtree(root, ignore_errors=True)
+        root.parent.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["git", "clone", "-q", str(source), str(root)], check=True)
+
+
+def synthetic_into(root: Path, count: int) -> None:
+    """A generated register of ``count`` incidents with git history at ``root``, unless one is there already."""
+    if not (root / ".git").is_dir():
+        shutil.rmtree(root, ignore_errors=True)
+        root.parent.mkdir(parents=True, exist_ok=True)
+        subprocess.run([sys.executable, "-m", "yuqing.synthetic", "--count", str(count), "--seed", "1",
+                        "--out", str(root), "--history"], check=True, stdout=subprocess.DEVNULL)
+
+
+def site_files(root: Path) -> None:
+    """The project's mkdocs.yml, hand-written pages and theme overrides, fresh, in the register at ``root``."""
     for part in ("docs", "overrides"):
         shutil.rmtree(root / part, ignore_errors=True)
         shutil.copytree(PROJECT / part, root / part, ignore=shutil.ignore_patterns("generated", "index.md",
                                                                                     "feed.xml"))
     shutil.copy(PROJECT / "mkdocs.yml", root / "mkdocs.yml")
+
+
+def register(count: int, source: Path | None) -> Path:
+    if source is not None:
+        root = WORK / f"build-{source.name}"
+        clone_into(source, root)
+    else:
+        root = WORK / f"build-{count}"
+        synthetic_into(root, count)
+    site_files(root)
     return root
 
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import shutil
 import socket
 import statistics
 import subprocess
@@ -28,7 +27,7 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_build import tree_rss_kb  # noqa: E402
+from bench_build import clone_into, site_files, tree_rss_kb  # noqa: E402
 
 PROJECT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -38,16 +37,9 @@ _TITLE = re.compile(r"^title:[ \t]*(.+)$", re.MULTILINE)
 
 def prepare(source: Path) -> Path:
     root = WORK / f"serve-{source.name}"
-    if not (root / ".git").is_dir():
-        shutil.rmtree(root, ignore_errors=True)
-        root.parent.mkdir(parents=True, exist_ok=True)
-        subprocess.run(["git", "clone", "-q", str(source), str(root)], check=True)
+    clone_into(source, root)
     subprocess.run(["git", "checkout", "-q", "--", "incidents"], cwd=root, check=True)  # undo last run's edits
-    for part in ("docs", "overrides"):
-        shutil.rmtree(root / part, ignore_errors=True)
-        shutil.copytree(PROJECT / part, root / part, ignore=shutil.ignore_patterns("generated", "index.md",
-                                                                                    "feed.xml"))
-    shutil.copy(PROJECT / "mkdocs.yml", root / "mkdocs.yml")
+    site_files(root)
     return root
 
 

@@ -35,6 +35,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_build import site_files, synthetic_into  # noqa: E402
+
 PROJECT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 WORK = PROJECT / "benchmarks" / "results" / "work"
@@ -64,16 +67,8 @@ def measure(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> dic
 
 def register(count: int) -> Path:
     root = WORK / f"bench-site-{count}"
-    if not (root / ".git").is_dir():
-        shutil.rmtree(root, ignore_errors=True)
-        root.parent.mkdir(parents=True, exist_ok=True)
-        subprocess.run([sys.executable, "-m", "yuqing.synthetic", "--count", str(count), "--seed", "1",
-                        "--out", str(root), "--history"], check=True, stdout=subprocess.DEVNULL)
-    for part in ("docs", "overrides"):
-        shutil.rmtree(root / part, ignore_errors=True)
-        shutil.copytree(PROJECT / part, root / part, ignore=shutil.ignore_patterns("generated", "index.md",
-                                                                                    "feed.xml"))
-    shutil.copy(PROJECT / "mkdocs.yml", root / "mkdocs.yml")
+    synthetic_into(root, count)
+    site_files(root)
     return root
 
 
