@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from ._common import EXIT_OK, EXIT_PROBLEMS, fail, now_option, open_register, root_option
+from ._common import EXIT_OK, EXIT_PROBLEMS, fail, judged, now_option, open_register, root_option
 
 
 @click.command("notify")
@@ -42,12 +42,12 @@ def notify_command(robot: str | None, webhook: str | None, secret: str | None, s
       yuqing notify --to dingtalk --since 30m --digest 08:30,14:00 --now 2026-11-30T08:30:00+08:00
     """
     from ..calendar import CalendarGap, WorkCalendar
-    from ..deadlines import compute
     from ..notify import (ROBOTS, changed_records, masked, messages, parse_digest, parse_since, request, sections, select, send,
                           window)
     from ..times import zone
 
-    register = open_register(root, now_text)
+    # Deadlines from the check cache's derived values: no record is read whole.
+    register = open_register(root, now_text, records=False)
     config = register.config
     assert config is not None and register.now is not None
     now = register.now
@@ -79,10 +79,10 @@ def notify_command(robot: str | None, webhook: str | None, secret: str | None, s
         except CalendarGap:
             return moment.astimezone(tz).weekday() < 5  # type: ignore[attr-defined]
 
-    report = compute(register.incidents, config, now, calendar)
+    report = judged(register)
     arrived = changed_records(register.root, end - since, end)
     chosen = select(report.deadlines, config, end.astimezone(tz), since, digest, workday, arrived)
-    hidden = frozenset(i.id for i in register.incidents if i.confidential)
+    hidden = frozenset(d.id for d in register.derived if d.facts.confidential)
     items = messages(robot, config, sections(chosen, now, tz, hidden, config.notify.max_items), now, tz)
     if not items:
         click.echo("没有新逾期、临期的时限,也不是汇总时刻:不发送。")
