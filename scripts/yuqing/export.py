@@ -15,14 +15,22 @@ overdue (due passed, nothing done yet). 逾期情况 says which and by how much.
 
 from __future__ import annotations
 
+import os
+import pickle
+import tempfile
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterable, Literal, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Literal, Sequence
 
 from .deadlines import STATUS_TEXT
 from .model import Deadline, Incident
-from .stats import RESPONSE_EVENTS, REPORT_EVENTS, Stats, lateness, review_completed_at, selected
+from .stats import RESPONSE_EVENTS, REPORT_EVENTS, Stats, in_period, lateness, review_completed_at, selected
 from .times import human_duration
+from .render.table import width as display_width
+
+if TYPE_CHECKING:
+    from .cache import Derived
+    from .register import Register
 
 Kind = Literal["text", "time", "int", "long"]
 
@@ -80,18 +88,97 @@ class Row:
     """Some deadline is overdue right now (nothing done, due passed)."""
 
 
+class Rows:
+    """One sheet's rows, read as often as wanted, in order; ``widest(i)``: the widest text of column ``i``.
+
+    Either held (a tuple) or, for a ledger streamed from the check cache, read back from a
+    :class:`Spool` on disk in the ledger's order, so that no sheet of 100,000 rows is held."""
+
+    def __init__(self, rows: Sequence[Row] = (), *, spool: "Spool | None" = None, part: int = 0,
+                 order: Sequence[str] = (), count: int | None = None) -> None:
+        self._rows = tuple(rows)
+        self._spool, self._part, self._order = spool, part, order
+        self._count = len(self._rows) if spool is None else (count if count is not None else len(order))
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[Row]:
+        if self._spool is None:
+            yield from self._rows
+            return
+        number = 0
+        for incident in self._order:
+            found = self._spool.get(incident)[self._part]
+            for row in (found if isinstance(found, tuple) else (found,)):
+                if self._part == 0:  # 序号: the position in the ledger, known only once ordered
+                    number += 1
+                    row = Row(row.incident, (number, *row.cells[1:]), row.missed, row.overdue)
+                yield row
+
+    def __getitem__(self, index: int) -> Row:
+        if self._spool is None:
+            return self._rows[index]
+        return list(self)[index]
+
+    def widest(self, index: int) -> int:
+        """The display width of the widest value of column ``index`` (0 when it has none)."""
+        if self._spool is not None:
+            return self._spool.widest[self._part][index] if index < len(self._spool.widest[self._part]) else 0
+        return max((display_width(str(r.cells[index])) for r in self._rows if r.cells[index] is not None), default=0)
+
+
+class Spool:
+    """The three sheets' rows of each record as it comes (from the cache, in no useful order), pickled
+    to a temporary file: read back in the ledger's order, record by record. The widest value of every
+    column is kept as rows come, since a streamed sheet sets its column widths before its first row."""
+
+    def __init__(self) -> None:
+        self._file = tempfile.TemporaryFile()
+        self._where: dict[str, tuple[int, int]] = {}
+        self.widest: list[list[int]] = [[], [], []]
+
+    def put(self, incident: str, parts: tuple[Row, Row, tuple[Row, ...]]) -> None:
+        for part, rows in ((0, (parts[0],)), (1, (parts[1],)), (2, parts[2])):
+            widest = self.widest[part]
+            for row in rows:
+                if len(widest) < len(row.cells):
+                    widest.extend([0] * (len(row.cells) - len(widest)))
+                for index, value in enumerate(row.cells):
+                    if isinstance(value, str) and value:
+                        size = display_width(value)
+                        if size > widest[index]:
+                            widest[index] = size
+                    elif value is not None and not isinstance(value, str):
+                        size = len(str(value))
+                        if size > widest[index]:
+                            widest[index] = size
+        data = pickle.dumps(parts, pickle.HIGHEST_PROTOCOL)
+        self._file.seek(0, os.SEEK_END)
+        self._where[incident] = (self._file.tell(), len(data))
+        self._file.write(data)
+
+    def get(self, incident: str) -> Any:
+        start, size = self._where[incident]
+        self._file.seek(start)
+        return pickle.loads(self._file.read(size))
+
+    def close(self) -> None:
+        self._file.close()
+
+
 @dataclass(frozen=True)
 class Ledger:
     columns: tuple[Column, ...]
-    rows: tuple[Row, ...]
+    rows: Rows
     deadline_columns: tuple[Column, ...]
-    deadline_rows: tuple[Row, ...]
+    deadline_rows: Rows
     stats: Stats
     now: datetime
     organization: str = ""
     """制表单位 (register.yml's organization)."""
     detail_columns: tuple[Column, ...] = DETAIL_COLUMNS
-    detail_rows: tuple[Row, ...] = ()
+    detail_rows: Rows = Rows()
 
 
 def _first(incident: Incident, types: Iterable[str]) -> datetime | None:
@@ -220,7 +307,53 @@ def ledger(incidents: Iterable[Incident], deadlines: Iterable[Deadline], now: da
         columns = columns[:-1]
         rows = tuple(Row(r.incident, r.cells[:-1], r.missed, r.overdue) for r in rows)
     return Ledger(
-        columns, rows,
-        DEADLINE_COLUMNS, tuple(deadline_row(d, now) for d in judged), stats, now, organization,
-        DETAIL_COLUMNS, tuple(detail_row(i, by_incident.get(i.id, []), now) for i in chosen),
+        columns, Rows(rows),
+        DEADLINE_COLUMNS, Rows([deadline_row(d, now) for d in judged]), stats, now, organization,
+        DETAIL_COLUMNS, Rows([detail_row(i, by_incident.get(i.id, []), now) for i in chosen]),
     )
+
+
+# --- the same ledger streamed: from the check cache's derived values and one record at a time ---
+
+def period_records(derived: Iterable["Derived"], since: datetime | None = None, until: datetime | None = None, *,
+                   include_confidential: bool = True) -> list["Derived"]:
+    """The records a ledger of [since, until) lists (counted, discovered in it), in its order."""
+    chosen = [d for d in derived if not d.facts.withdrawn and in_period(d.facts.discovered_at, since, until)
+              and (include_confidential or not d.facts.confidential)]
+    chosen.sort(key=lambda d: (d.facts.discovered_at, d.id))
+    return chosen
+
+
+def records(register: "Register", chosen: Sequence["Derived"]) -> Iterator[Incident]:
+    """The records of ``chosen`` as of the register's now, each once, in no particular order: from
+    the register's incidents when it holds them (a city's, in memory), else from the check cache
+    (``register.each_record``: one cache file at a time)."""
+    if register.incidents:
+        wanted = {d.id for d in chosen}
+        yield from (i for i in register.incidents if i.id in wanted)
+        return
+    from .register import each_record
+
+    yield from each_record(register, chosen)
+
+
+def streamed_ledger(register: "Register", chosen: Sequence["Derived"], deadlines: dict[str, list[Deadline]],
+                    now: datetime, stats: Stats, *, include_confidential: bool = False,
+                    organization: str = "") -> tuple[Ledger, Spool]:
+    """The ledger of ``chosen`` (:func:`period_records`), each record read once and let go: its rows
+    wait in a :class:`Spool` (close it once written). ``deadlines``: each chosen record's, by id."""
+    spool = Spool()
+    order = [d.id for d in chosen]
+    count = 0
+    for incident in records(register, chosen):
+        mine = deadlines.get(incident.id, [])
+        row = incident_row(incident, mine, now, 0)
+        if not include_confidential:
+            row = Row(row.incident, row.cells[:-1], row.missed, row.overdue)
+        ordered = sorted(mine, key=lambda d: (d.start, d.due or d.start, d.rule))
+        spool.put(incident.id, (row, detail_row(incident, mine, now), tuple(deadline_row(d, now) for d in ordered)))
+        count += len(mine)
+    columns = LEDGER_COLUMNS if include_confidential else LEDGER_COLUMNS[:-1]
+    return Ledger(columns, Rows(spool=spool, part=0, order=order), DEADLINE_COLUMNS,
+                  Rows(spool=spool, part=2, order=order, count=count), stats, now, organization,
+                  DETAIL_COLUMNS, Rows(spool=spool, part=1, order=order)), spool

@@ -47,6 +47,9 @@ public responses by the bureau."""
 
 SETTLED_EVENTS: frozenset[str] = frozenset({"平息"})
 
+CLOSING_EVENTS: frozenset[str] = frozenset({"平息", "归档"})
+"""Settled or archived: no longer open."""
+
 MEASURES: tuple[tuple[str, str, frozenset[str]], ...] = (
     ("report", "发现至首次上报", REPORT_EVENTS),
     ("response", "发现至首次公开回应", RESPONSE_EVENTS),
@@ -305,6 +308,11 @@ class Facts(NamedTuple):
     """Discovery to the first event of each of MEASURES."""
     title: str = ""
     """For the leak guard of the public export (``site.guard.needles`` reads ids and titles)."""
+    closed_at: datetime | None = None
+    """The first 平息 or 归档: a ledger or report of a period reads the records still open at its start
+    without reading every record to find them."""
+    reviewed_at: datetime | None = None
+    """When the review was completed (``review_completed_at``): reports list the reviews of their period."""
 
 
 def facts(incident: Incident) -> Facts:
@@ -316,7 +324,12 @@ def facts(incident: Incident) -> Facts:
         incident.withdrawn is not None, len(incident.extensions), review_completed_at(incident) is not None,
         up, down, max((lvl for _, lvl in history), key=level_rank, default=incident.level),
         tuple(first_after_discovery(incident, types) for _, _, types in MEASURES), incident.title,
+        _first_at(incident, CLOSING_EVENTS), review_completed_at(incident),
     )
+
+
+def _first_at(incident: Incident, types: frozenset[str]) -> datetime | None:
+    return min((e.at for e in incident.timeline if e.type in types), default=None)
 
 
 def compute(

@@ -5,10 +5,14 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ._common import EXIT_OK, fail, judged, now_option, open_register, root_option
+
+if TYPE_CHECKING:
+    from ..model import Deadline
 from .stats import bounds, period_options
 
 
@@ -45,22 +49,31 @@ def export_command(kind: str, out: Path | None, since_text: str | None, until_te
 
         export_json(out, root, now_text)
     from .. import stats as core
-    from ..export import ledger
-    from ..render.xlsx import as_csv, write_csv, write_xlsx
+    from ..export import period_records, streamed_ledger
+    from ..render.xlsx import stream_csv, write_csv, write_xlsx
     from ..times import zone
 
-    register = open_register(root, now_text)
+    # From the check cache's derived values; the listed records are read one cache file at a time
+    # and their rows wait on disk (a 100,000-record ledger is never held in memory).
+    register = open_register(root, now_text, records=False)
     assert register.config is not None and register.now is not None
     tz = zone(register.config.timezone)
     since, until = bounds(since_text, until_text, tz)
-    deadlines, warnings = core.judge_all(register.counted(), register.config, register.now)
-    stats = core.compute(register.incidents, deadlines, since, until, config=register.config,
-                         include_confidential=include_confidential, warnings=warnings)
-    table = ledger(register.incidents, deadlines, register.now, since=since, until=until,
-                   include_confidential=include_confidential, stats=stats,
-                   organization=register.config.organization)
+    judged_now = judged(register)
+    stats = core.compute([d.facts for d in register.derived], judged_now.deadlines, since, until,
+                         config=register.config, include_confidential=include_confidential,
+                         warnings=judged_now.warnings)
+    chosen = period_records(register.derived, since, until, include_confidential=include_confidential)
+    deadlines: dict[str, list[Deadline]] = {}
+    for d in stats.deadlines:
+        deadlines.setdefault(d.incident, []).append(d)
+    table, spool = streamed_ledger(register, chosen, deadlines, register.now, stats,
+                                   include_confidential=include_confidential,
+                                   organization=register.config.organization)
+    del deadlines
     if kind == "csv" and out is None:
-        sys.stdout.buffer.write(as_csv(table, tz).encode("utf-8-sig"))
+        stream_csv(table, tz, sys.stdout.buffer)
+        spool.close()
         raise SystemExit(EXIT_OK)
     target = out or Path("舆情台账.xlsx")
     try:
@@ -68,6 +81,8 @@ def export_command(kind: str, out: Path | None, since_text: str | None, until_te
         (write_xlsx if kind == "xlsx" else write_csv)(table, tz, target)
     except OSError as error:
         fail(f"无法写入 {target}:{error.strerror or error}")
+    finally:
+        spool.close()
     hidden = "" if include_confidential else "(不含涉密事件)"
     extra = f"、{len(table.deadline_rows)} 项时限" if kind == "xlsx" else ""
     click.echo(f"已导出 {len(table.rows)} 起事件{hidden}{extra}到 {target}")

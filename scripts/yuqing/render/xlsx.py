@@ -30,9 +30,9 @@ import io
 import re
 from datetime import datetime, tzinfo
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, BinaryIO, Callable, Iterator, Sequence
 
-from ..export import Cell, Column, Ledger, Row
+from ..export import Cell, Column, Ledger, Rows
 from ..times import short
 from .cells import inert
 from .stats import scope, sections
@@ -62,12 +62,12 @@ def local(value: datetime, tz: tzinfo) -> datetime:
     return value.astimezone(tz).replace(tzinfo=None)
 
 
-def _fit(column: Column, values: Sequence[Cell]) -> float:
+def _fit(column: Column, rows: Rows, index: int) -> float:
     if column.kind == "time":
         return 17
     if column.kind == "long":
         return column.width
-    widest = max([display_width(column.header)] + [display_width(str(v)) for v in values if v is not None])
+    widest = max(display_width(column.header), rows.widest(index))
     return min(max(widest + 2, 6), WRAP_WIDTH)
 
 
@@ -81,7 +81,7 @@ def _print_setup(sheet: Any, header_row: int | None, *, wide: bool = False) -> N
     """A4 landscape, the header row repeated on every page, page numbers in the footer; one page
     wide, or (``wide``) at ``WIDE_SCALE`` over as many pages as it takes, column A on each."""
     sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.paperSize = "9"  # A4 (Worksheet.PAPERSIZE_A4; a write-only sheet lacks the name)
     if wide:
         sheet.page_setup.scale = WIDE_SCALE
         sheet.page_setup.pageOrder = "overThenDown"  # a row's remaining columns on the very next page
@@ -101,46 +101,72 @@ def _print_setup(sheet: Any, header_row: int | None, *, wide: bool = False) -> N
     sheet.oddFooter.center.text = "第 &P 页,共 &N 页"
 
 
-def _sheet(book: Any, title: str, columns: Sequence[Column], rows: Sequence[Row], tz: tzinfo, *,
-           first: bool = False, header_row: int = LEDGER_HEADER_ROW, fixed_widths: bool = False) -> Any:
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+class _Styles:
+    """The cell styles of the sheets, made once (a streamed sheet styles each cell as it is written)."""
+
+    def __init__(self) -> None:
+        from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+        thin = Side(style="thin", color="808080")
+        self.border = Border(left=thin, right=thin, top=thin, bottom=thin)
+        self.header_font = Font(bold=True, size=FONT_SIZE)
+        self.header_fill = PatternFill("solid", fgColor=HEADER_FILL)
+        self.header_alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        self.font = Font(size=FONT_SIZE)
+        self.alignment = Alignment(wrap_text=True, vertical="top")
+        self.fills = {"overdue": PatternFill("solid", fgColor=OVERDUE_FILL),
+                      "late": PatternFill("solid", fgColor=LATE_FILL)}
+
+
+def _cell(sheet: Any, value: Any, **style: Any) -> Any:
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value)
+    for name, setting in style.items():
+        setattr(cell, name, setting)
+    return cell
+
+
+def _sheet(book: Any, title: str, columns: Sequence[Column], rows: Rows, tz: tzinfo,
+           heading: Callable[[Any, Sequence[float]], list[list[Any]]], *, header_row: int = LEDGER_HEADER_ROW,
+           fixed_widths: bool = False) -> Any:
+    """A sheet of a write-only workbook, written row by row: ``heading`` gives the rows above the header
+    (it may merge cells), then the header, then ``rows``."""
     from openpyxl.utils import get_column_letter
 
-    sheet = book.active if first else book.create_sheet()
-    sheet.title = title
-    thin = Side(style="thin", color="808080")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    for number, column in enumerate(columns, start=1):
-        cell = sheet.cell(header_row, number, inert(column.header))
-        cell.font = Font(bold=True, size=FONT_SIZE)
-        cell.fill = PatternFill("solid", fgColor=HEADER_FILL)
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        cell.border = border
-    fills = {"overdue": PatternFill("solid", fgColor=OVERDUE_FILL), "late": PatternFill("solid", fgColor=LATE_FILL)}
-    for index, row in enumerate(rows, start=header_row + 1):
-        fill = fills["overdue"] if row.overdue else fills["late"] if row.missed else None
-        for number, (column, value) in enumerate(zip(columns, row.cells), start=1):
-            cell = sheet.cell(index, number, _value(value, tz))
-            cell.font = Font(size=FONT_SIZE)
-            cell.border = border
-            if column.kind == "time":
-                cell.number_format = TIME_FORMAT
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-            if fill is not None:
-                cell.fill = fill
-    widths = [float(column.width) if fixed_widths else _fit(column, [r.cells[number] for r in rows])
+    sheet = book.create_sheet(title)
+    styles = _Styles()
+    widths = [float(column.width) if fixed_widths else _fit(column, rows, number)
               for number, column in enumerate(columns)]
     for number, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(number)].width = width
-    # Spreadsheets do not grow a row for wrapped text on opening a file (LibreOffice keeps the
-    # default height): each row gets the height its longest cell needs.
-    sheet.row_dimensions[header_row].height = row_height(widths, [c.header for c in columns])
-    for index, row in enumerate(rows, start=header_row + 1):
-        sheet.row_dimensions[index].height = row_height(widths, row.cells)
     last = get_column_letter(len(columns))
     sheet.freeze_panes = f"{'C' if fixed_widths else 'B'}{header_row + 1}"
     sheet.auto_filter.ref = f"A{header_row}:{last}{header_row + max(len(rows), 1)}"
     _print_setup(sheet, header_row, wide=not fixed_widths)
+    for line in heading(sheet, widths):
+        sheet.append(line)
+    # Spreadsheets do not grow a row for wrapped text on opening a file (LibreOffice keeps the
+    # default height): each row gets the height its longest cell needs. A streamed sheet reads a
+    # row's height as the row is written: each is set just before and dropped after.
+    sheet.row_dimensions[header_row].height = row_height(widths, [c.header for c in columns])
+    sheet.append([_cell(sheet, inert(column.header), font=styles.header_font, fill=styles.header_fill,
+                        alignment=styles.header_alignment, border=styles.border) for column in columns])
+    del sheet.row_dimensions[header_row]
+    for index, row in enumerate(rows, start=header_row + 1):
+        fill = styles.fills["overdue"] if row.overdue else styles.fills["late"] if row.missed else None
+        cells = []
+        for column, value in zip(columns, row.cells):
+            cell = _cell(sheet, _value(value, tz), font=styles.font, border=styles.border,
+                         alignment=styles.alignment)
+            if column.kind == "time":
+                cell.number_format = TIME_FORMAT
+            if fill is not None:
+                cell.fill = fill
+            cells.append(cell)
+        sheet.row_dimensions[index].height = row_height(widths, row.cells)
+        sheet.append(cells)
+        del sheet.row_dimensions[index]
     return sheet
 
 
@@ -171,16 +197,16 @@ def _day(moment: datetime) -> str:
     return f"{moment.year}年{moment.month}月{moment.day}日"
 
 
-def _first_page_columns(sheet: Any, count: int) -> int:
+def _first_page_columns(widths: Sequence[float]) -> int:
     """How many columns (from A) surely print on the first page of a sheet printed at ``WIDE_SCALE``."""
     room = _PAGE_POINTS * 0.9 * 100 / WIDE_SCALE  # a tenth to spare: office suites round widths their own way
     used, fits = 0.0, 0
-    for number in range(1, count + 1):
-        used += (sheet.column_dimensions[_letter(number)].width or 8.43) * _POINTS_PER_WIDTH
+    for number, width in enumerate(widths, start=1):
+        used += (width or 8.43) * _POINTS_PER_WIDTH
         if used > room:
             break
         fits = number
-    return max(fits, min(count, 3))
+    return max(fits, min(len(widths), 3))
 
 
 def _letter(number: int) -> str:
@@ -189,41 +215,46 @@ def _letter(number: int) -> str:
     return str(get_column_letter(number))
 
 
-def _heading(sheet: Any, ledger: Ledger, tz: tzinfo, title: str, count: int, total: str) -> None:
-    """Rows 1 and 2 of a sheet: the title merged across ``count`` columns, then 制表单位, the
-    range and ``total``, and 制表日期 under it."""
-    from openpyxl.styles import Alignment, Font
+def _heading(ledger: Ledger, tz: tzinfo, title: str, count: int, total: str) -> Callable[[Any, Sequence[float]], list[list[Any]]]:
+    """Rows 1 and 2 of a sheet: the title merged across ``count`` columns (or, when ``count`` is 0, the
+    columns of the first printed page), then 制表单位, the range and ``total``, and 制表日期 under it."""
 
-    sheet.cell(1, 1, inert(f"{ledger.organization}{title}"))
-    if count > 1:
-        sheet.merge_cells(f"A1:{_letter(count)}1")
-    sheet["A1"].font = Font(bold=True, size=18)
-    sheet["A1"].alignment = Alignment(horizontal="center", vertical="center")
-    sheet.row_dimensions[1].height = 32
-    third = max(count // 3, 1)
-    parts = ((1, third, f"制表单位:{ledger.organization}", "left"),
-             (third + 1, count - third, f"范围(发现时间):{scope(ledger.stats)};{total}", "center"),
-             (count - third + 1, count, f"制表日期:{_day(ledger.now.astimezone(tz))}", "right"))
-    for first, end, text, align in parts:
-        sheet.cell(2, first, inert(text))
-        if end > first:
-            sheet.merge_cells(start_row=2, start_column=first, end_row=2, end_column=end)
-        sheet.cell(2, first).font = Font(size=11)
-        sheet.cell(2, first).alignment = Alignment(horizontal=align, vertical="center")
-    sheet.row_dimensions[2].height = 20
+    def rows(sheet: Any, widths: Sequence[float]) -> list[list[Any]]:
+        from openpyxl.styles import Alignment, Font
+
+        span = count or _first_page_columns(widths)
+        if span > 1:
+            sheet.merged_cells.add(f"A1:{_letter(span)}1")
+        first = [_cell(sheet, inert(f"{ledger.organization}{title}"), font=Font(bold=True, size=18),
+                       alignment=Alignment(horizontal="center", vertical="center"))]
+        third = max(span // 3, 1)
+        parts = ((1, third, f"制表单位:{ledger.organization}", "left"),
+                 (third + 1, span - third, f"范围(发现时间):{scope(ledger.stats)};{total}", "center"),
+                 (span - third + 1, span, f"制表日期:{_day(ledger.now.astimezone(tz))}", "right"))
+        second: list[Any] = []
+        for start, end, text, align in parts:
+            second += [None] * (start - 1 - len(second))
+            second.append(_cell(sheet, inert(text), font=Font(size=11),
+                                alignment=Alignment(horizontal=align, vertical="center")))
+            if end > start:
+                sheet.merged_cells.add(f"{_letter(start)}2:{_letter(end)}2")
+        sheet.row_dimensions[1].height = 32
+        sheet.row_dimensions[2].height = 20
+        return [first, second]
+
+    return rows
 
 
 def _ledger_sheet(book: Any, ledger: Ledger, tz: tzinfo) -> None:
     """The 台账: title row, 制表单位/范围/制表日期 line, then the table (one page wide)."""
-    sheet = _sheet(book, TITLE, ledger.columns, ledger.rows, tz, first=True, fixed_widths=True)
-    _heading(sheet, ledger, tz, TITLE, len(ledger.columns), f"共 {len(ledger.rows)} 起")
+    _sheet(book, TITLE, ledger.columns, ledger.rows, tz,
+           _heading(ledger, tz, TITLE, len(ledger.columns), f"共 {len(ledger.rows)} 起"), fixed_widths=True)
 
 
 def _wide_sheet(book: Any, ledger: Ledger, tz: tzinfo, name: str, title: str, columns: Sequence[Column],
-                rows: Sequence[Row], total: str) -> None:
+                rows: Rows, total: str) -> None:
     """明细 or 时限: the 台账's heading over the columns of the first printed page, then the table."""
-    sheet = _sheet(book, name, columns, rows, tz)
-    _heading(sheet, ledger, tz, title, _first_page_columns(sheet, len(columns)), total)
+    _sheet(book, name, columns, rows, tz, _heading(ledger, tz, title, 0, total))
 
 
 _INT = re.compile(r"^-?\d+$")
@@ -244,46 +275,53 @@ def _stats_sheet(book: Any, ledger: Ledger) -> None:
 
     sheet = book.create_sheet("统计")
     stats = ledger.stats
+    bold = Font(bold=True)
+    lines: list[list[Any]] = []  # a streamed sheet's widths come first: its rows are made, then written
 
-    def append(values: Sequence[Any]) -> None:
-        sheet.append([inert(v) for v in values])
+    def cells(values: Sequence[Any], font: Any = None) -> list[Any]:
+        out = []
+        for value in values:
+            cell = _cell(sheet, inert(value))
+            if font is not None:
+                cell.font = font
+            if isinstance(value, float):
+                cell.number_format = "0.0%"
+            out.append(cell)
+        return out
 
-    append(["舆情统计"])
-    sheet["A1"].font = Font(bold=True, size=14)
-    append(["范围(发现时间)", scope(stats)])
-    append(["统计时刻", short(ledger.now)])
-    append(["合计(起)", stats.total])
-    append(["时限按时率", stats.overall.on_time_rate])
-    sheet.cell(sheet.max_row, 2).number_format = "0.0%"
+    lines.append(cells(["舆情统计"], Font(bold=True, size=14)))
+    lines.append(cells(["范围(发现时间)", scope(stats)]))
+    lines.append(cells(["统计时刻", short(ledger.now)]))
+    lines.append(cells(["合计(起)", stats.total]))
+    rate = _cell(sheet, stats.overall.on_time_rate)
+    rate.number_format = "0.0%"
+    lines.append([_cell(sheet, "时限按时率"), rate])
     widths: dict[int, int] = {1: 18}
     for title, headers, rows, _ in sections(stats, rule_ids=False):
-        append([])
-        append([title])
-        sheet.cell(sheet.max_row, 1).font = Font(bold=True)
-        append(list(headers))
-        for cell in sheet[sheet.max_row]:
-            cell.font = Font(bold=True)
+        lines.append([])
+        lines.append(cells([title], bold))
+        lines.append(cells(list(headers), bold))
         for row in rows:
-            append([_number(v) for v in row])
-            for cell in sheet[sheet.max_row]:
-                if isinstance(cell.value, float):
-                    cell.number_format = "0.0%"
+            lines.append(cells([_number(v) for v in row]))
         for number, text in enumerate(headers, start=1):
             longest = max([display_width(text)] + [display_width(r[number - 1]) for r in rows])
             widths[number] = max(widths.get(number, 0), min(longest + 2, MAX_WIDTH))
     for number, value in widths.items():
         sheet.column_dimensions[get_column_letter(number)].width = value
     for warning in stats.warnings:
-        append([])
-        append([f"注意:{warning}"])
+        lines.append([])
+        lines.append(cells([f"注意:{warning}"]))
     _print_setup(sheet, None)
+    for line in lines:
+        sheet.append(line)
 
 
 def workbook(ledger: Ledger, tz: tzinfo) -> Any:
-    """The openpyxl Workbook of ``ledger``."""
+    """The openpyxl Workbook of ``ledger``: write-only, each sheet written row by row as it is made
+    (a 100,000-row ledger is never held as cells); save it once."""
     from openpyxl import Workbook
 
-    book = Workbook()
+    book = Workbook(write_only=True)
     _ledger_sheet(book, ledger, tz)
     _wide_sheet(book, ledger, tz, "明细", f"{TITLE}(明细)", ledger.detail_columns, ledger.detail_rows,
                 f"共 {len(ledger.detail_rows)} 起")
@@ -299,16 +337,35 @@ def write_xlsx(ledger: Ledger, tz: tzinfo, path: Path) -> None:
     workbook(ledger, tz).save(str(path))
 
 
-def as_csv(ledger: Ledger, tz: tzinfo) -> str:
-    """The 台账 table as CSV text (without the BOM: ``write_csv`` adds it)."""
+def csv_lines(ledger: Ledger, tz: tzinfo) -> Iterator[str]:
+    """The 台账 table as CSV lines, one row at a time."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([inert(c.header) for c in ledger.columns])
+
+    def line(values: Sequence[Any]) -> str:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow(values)
+        return buffer.getvalue()
+
+    yield line([inert(c.header) for c in ledger.columns])
     for row in ledger.rows:
-        writer.writerow([short(v.astimezone(tz)) if isinstance(v, datetime) else ("" if v is None else inert(v))
-                         for v in row.cells])
-    return buffer.getvalue()
+        yield line([short(v.astimezone(tz)) if isinstance(v, datetime) else ("" if v is None else inert(v))
+                    for v in row.cells])
+
+
+def as_csv(ledger: Ledger, tz: tzinfo) -> str:
+    """The 台账 table as CSV text (without the BOM: ``write_csv`` adds it)."""
+    return "".join(csv_lines(ledger, tz))
+
+
+def stream_csv(ledger: Ledger, tz: tzinfo, out: BinaryIO) -> None:
+    """The CSV, BOM first, written to ``out`` row by row."""
+    out.write("\ufeff".encode("utf-8"))
+    for text in csv_lines(ledger, tz):
+        out.write(text.encode("utf-8"))
 
 
 def write_csv(ledger: Ledger, tz: tzinfo, path: Path) -> None:
-    path.write_bytes(as_csv(ledger, tz).encode("utf-8-sig"))
+    with path.open("wb") as out:
+        stream_csv(ledger, tz, out)
