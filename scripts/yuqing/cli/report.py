@@ -37,11 +37,12 @@ def report_command(kind: str, period: str | None, fmt: str, out: Path | None, ex
       yuqing report monthly --period 2026-10
       yuqing report annual --period 2025 --format docx --out 2025年自查报告.docx
     """
-    from ..reports import BUILDERS, PeriodError
+    from ..reports import PeriodError, make
 
-    register = open_register(root, now_text)
+    # From the check cache's derived values: only the records the period needs are read.
+    register = open_register(root, now_text, records=False)
     try:
-        report = BUILDERS[kind](register, period, register.now, include_confidential=not exclude_confidential)
+        report = make(register, kind, period, register.now, include_confidential=not exclude_confidential)
     except PeriodError as error:
         raise click.BadParameter(str(error), param_hint="--period") from None
     for warning in report.warnings:

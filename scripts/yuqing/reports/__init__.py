@@ -9,16 +9,42 @@ the last complete period before ``now``) and ``now``; pass ``snap=snapshot(...)`
 to judge the deadlines once for several reports.
 """
 
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Iterable
+
+from ..register import Register
+from ..times import zone
 from .annual import annual
-from .common import Snapshot, snapshot
+from .common import Snapshot, needed, partial_snapshot, resolve_period, snapshot
 from .document import Figure, Heading, Paragraph, Report, Table
 from .monthly import monthly
 from .periods import Period, PeriodError, containing, default, parse
 from .weekly import weekly
 
+if TYPE_CHECKING:
+    from ..cache import Derived
+
 BUILDERS = {"weekly": weekly, "monthly": monthly, "annual": annual}
+
+
+def make(register: Register, kind: str, period: Period | str | None, now: datetime | None = None, *,
+         include_confidential: bool = True, pool: Iterable[Derived] | None = None) -> Report:
+    """The ``kind`` report of ``period`` (default: the last complete one before ``now``) of a register
+    loaded without records (``records=False, derived=True``), reading only the records it needs
+    (``common.needed``; ``pool``: the derived values to choose from, default all)."""
+    config = register.config
+    if config is None:
+        raise ValueError("register.yml 有错误,无法生成报告。")
+    moment = now or register.now
+    if moment is None:
+        raise ValueError("需要指定“现在”的时刻(--now)。")
+    chosen = resolve_period(kind, period, moment.astimezone(zone(config.timezone)), config.timezone)  # type: ignore[arg-type]
+    snap = partial_snapshot(register, chosen, moment, include_confidential=include_confidential, pool=pool)
+    return BUILDERS[kind](register, chosen, moment, include_confidential=include_confidential, snap=snap)
 
 __all__ = [
     "BUILDERS", "Figure", "Heading", "Paragraph", "Period", "PeriodError", "Report", "Snapshot", "Table",
-    "annual", "containing", "default", "monthly", "parse", "snapshot", "weekly",
+    "annual", "containing", "default", "make", "monthly", "needed", "parse", "partial_snapshot", "snapshot", "weekly",
 ]

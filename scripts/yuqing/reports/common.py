@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
 from ..asof import register_as_of
 from ..model import LEVELS, Deadline, Incident, RegisterConfig
@@ -14,6 +14,9 @@ from ..times import human_duration, short, zone
 from . import narrative as narrative_files
 from .document import Closing
 from .periods import Kind, Period, default, parse
+
+if TYPE_CHECKING:
+    from ..cache import Derived
 
 CLOSING_EVENTS = frozenset({"平息", "归档"})
 
@@ -194,3 +197,43 @@ def subtitle(snap: Snapshot, period: Period) -> str:
     note = f"(统计截至 {short(snap.now)})" if period.end > snap.now else ""
     conf = "" if snap.include_confidential else ",不含涉密事件"
     return (f"{snap.config.organization} · {period.name}{note} · 依据舆情台账生成于 {short(snap.now)}{conf}")
+
+
+# --- a report from the check cache's derived values: only the records its period needs -------
+
+def needed(derived: Iterable[Derived], period: Period) -> list[Derived]:
+    """The records a report of ``period`` can read (withdrawn ones too: they are counted apart).
+
+    Every section reads records discovered before the period's end that are in its period, or in
+    the periods it is compared with (the month before, the same month a year before), or still open
+    at its start, or closed, reviewed, touched or with a deadline due since its start (its 办结,
+    评估总结, 未按时 and 下周到期 tables): a superset, chosen from the derived facts alone, so that a
+    report of one month reads that month's records and the open ones, not the register."""
+    start = period.start
+    compared = period.year_ago().start if period.kind == "monthly" else start  # 同比 only in 月度评估
+    chosen = []
+    for d in derived:
+        f = d.facts
+        if f.discovered_at >= period.end:
+            continue
+        if (f.discovered_at >= compared or f.closed_at is None or f.closed_at >= start
+                or (f.reviewed_at is not None and f.reviewed_at >= start)
+                or (d.latest is not None and d.latest >= start)
+                or any(p.deadline.due is not None and p.deadline.due >= start for p in d.parts)):
+            chosen.append(d)
+    return chosen
+
+
+def partial_snapshot(register: Register, period: Period, now: datetime | None = None, *,
+                     include_confidential: bool = True, pool: Iterable[Derived] | None = None) -> Snapshot:
+    """The :class:`Snapshot` a report of ``period`` needs, from a register loaded without records
+    (``records=False, derived=True``): the records :func:`needed` chooses from ``pool`` (default: the
+    register's derived values) are read from the check cache, the rest never. ``pool`` limits it
+    (the site's reports: the published records)."""
+    from ..export import records
+
+    chosen = needed(register.derived if pool is None else pool, period)
+    if not include_confidential:
+        chosen = [d for d in chosen if not d.facts.confidential]
+    incidents = tuple(sorted(records(register, chosen), key=lambda i: (i.id, i.file)))
+    return snapshot(replace(register, incidents=incidents), now, include_confidential=include_confidential)
