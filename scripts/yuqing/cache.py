@@ -80,8 +80,11 @@ _RACY_NS = 2_000_000_000
 
 _PART = 2000
 """Records per pickle in a cache file."""
-BUCKETS = 64
-"""Files a cache is kept in (by a hash of the file name)."""
+GROUP_SIZE = 1000
+"""Ids per cache file of a year: ``incidents/2026/YQ-2026-12345.yml`` is kept in ``2026-12``."""
+HASHED = 16
+"""Cache files for the names not of that shape (by a hash of the name)."""
+_GROUPED = re.compile(r"incidents/([0-9]{4})/[A-Z][A-Z0-9]*-[0-9]{4}-([0-9]{4,9})\.yml")
 
 Stat = tuple[int, int, int, int]
 """size, mtime_ns, inode, ctime_ns of an ``lstat``."""
@@ -293,10 +296,23 @@ class Head(NamedTuple):
     stub: Stub | None
 
 
+def group_of(rel: str) -> str:
+    """The cache file ``rel``'s verdict is kept in: by year folder and block of ids, so that
+    one year's or the newest records are read from their own files; other names by a hash."""
+    found = _GROUPED.fullmatch(rel)
+    if found is not None:
+        return f"{found[1]}-{int(found[2]) // GROUP_SIZE}"
+    return f"x{zlib.crc32(rel.encode('utf-8', 'surrogateescape')) % HASHED:02d}"
+
+
+Line = tuple[str, "str | None"]
+"""A record's export line made with no public set, and the record its withdrawal names."""
+
+
 class _Bucket:
     """One cache file: its heads read at once, its records only when asked for."""
 
-    __slots__ = ("heads", "incidents", "handle", "mac", "start")
+    __slots__ = ("heads", "incidents", "handle", "mac", "start", "parts", "lines")
 
     def __init__(self, heads: dict[str, tuple[Version, Head]], handle: Any = None, mac: bytes = b"",
                  start: int = 0) -> None:
@@ -306,6 +322,11 @@ class _Bucket:
         self.mac = mac
         self.start = start
         """Where the heads end in the file: the export lines' part, then the records'."""
+        self.parts: list[tuple[bytes, tuple[str, ...]]] = []
+        """Records pickled by the process that checked them (a pool worker), with their names:
+        written as they are, never loaded here unless a record of them is asked for."""
+        self.lines: dict[str, Line] = {}
+        """Export lines made by whoever checked the record (else made from the record when written)."""
 
 
 class MissingRecord(Exception):
@@ -315,21 +336,26 @@ class MissingRecord(Exception):
 class CheckCache:
     """The verdicts of one register under one fingerprint.
 
-    Kept in BUCKETS files by a hash of the file's name, each read only when a
+    Kept in files by year folder and block of ids (:func:`group_of`; at most
+    GROUP_SIZE records each, or a hash of the name), each read only when a
     file of it is asked for and written only when one of its verdicts changed:
-    a pull request's check of one file reads one of them, and a change to one
-    record rewrites one of them, however large the register. Each file holds
-    the heads of its verdicts (issues, latest time, stub) apart from their
-    records, which are read only when a command needs the records themselves
-    (`check` of an unchanged register reads none)."""
+    a pull request's check of one file reads one of them, a change to one
+    record rewrites one of them, however large the register, and one year's
+    records are read from that year's files. Each file holds the heads of its
+    verdicts (issues, latest time, stub) apart from their records, which are
+    read only when a command needs the records themselves (`check` of an
+    unchanged register reads none)."""
 
     def __init__(self, folder: Path, key: bytes) -> None:
         self.folder = folder
         self.key = key
-        self._buckets: dict[int, _Bucket] = {}
-        self._dirty: set[int] = set()
+        self._buckets: dict[str, _Bucket] = {}
+        self._dirty: set[str] = set()
         self._wrote = False
         self.started_ns = time.time_ns()
+        self.marks: dict[str, bytes] = {}
+        """The heads' checksum of each cache file read or written in this run: a later reader
+        of the same file (the export's lines) knows it unchanged without reading its heads again."""
 
     @classmethod
     def open(cls, root: Path, config: RegisterConfig) -> "CheckCache | None":
@@ -345,20 +371,21 @@ class CheckCache:
             return None
         return cls(root / CACHE_DIR / name, key)
 
-    @staticmethod
-    def bucket_of(rel: str) -> int:
-        """The cache file ``rel``'s verdict is kept in."""
-        return zlib.crc32(rel.encode("utf-8", "surrogateescape")) % BUCKETS
-
-    _number = bucket_of
+    bucket_of = staticmethod(group_of)
+    _number = staticmethod(group_of)
 
     def _bucket(self, rel: str) -> _Bucket:
-        return self._open(self._number(rel))
+        return self._open(group_of(rel))
 
-    def _open(self, number: int) -> _Bucket:
-        bucket = self._buckets.get(number)
+    def _path(self, group: str) -> Path:
+        return self.folder / f"{group}.bin"
+
+    def _open(self, group: str) -> _Bucket:
+        bucket = self._buckets.get(group)
         if bucket is None:
-            bucket = self._buckets[number] = _read(self.folder / f"{number:02x}.bin", self.key)
+            bucket = self._buckets[group] = _read(self._path(group), self.key)
+            if bucket.handle is not None:
+                self.marks[group] = bucket.mac
         return bucket
 
     def _records(self, bucket: _Bucket) -> dict[str, Incident | None]:
@@ -370,18 +397,33 @@ class CheckCache:
                 bucket.heads.clear()
                 records = {}
             bucket.incidents = records
+        if bucket.parts:
+            with _frozen():
+                for part, _ in bucket.parts:
+                    bucket.incidents.update(_Unpickler(io.BytesIO(part)).load())
+            bucket.parts.clear()
         return bucket.incidents
 
-    def lines(self, number: int) -> dict[str, tuple[str, str | None]]:
-        """The export lines kept in cache file ``number``, by file name: each record's
+    def lines(self, group: str, mark: bytes | None = None) -> dict[str, Line]:
+        """The export lines kept in cache file ``group``, by file name: each record's
         ``publicexport.line`` made with no public set, with the record its withdrawal names
         (the line holds that name: it serves only when that record is public too). Empty when
         they cannot be had (they do not verify, or this bucket's records were read already):
-        the records are read instead."""
-        bucket = self._open(number)
+        the records are read instead. With ``mark`` (its heads' checksum, from the run that
+        loaded the register: :attr:`marks`), the file's heads are not read again: it is used
+        only if it is still that file."""
+        return self.lines_marked(group, mark)[0]
+
+    def lines_marked(self, group: str, mark: bytes | None = None) -> tuple[dict[str, Line], bytes | None]:
+        """:meth:`lines`, and their checksum (None when there are none): what names them."""
+        if mark is not None and group not in self._buckets:
+            found = _lines_at(self._path(group), mark, self.key)
+            if found is not None:
+                return found
+        bucket = self._open(group)
         if bucket.handle is None:
-            return {}
-        return _read_lines(bucket, self.key) or {}
+            return {}, None
+        return _read_lines(bucket, self.key) or ({}, None)
 
     def head(self, rel: str) -> tuple[Version, Head] | None:
         return self._bucket(rel).heads.get(rel)
@@ -404,27 +446,53 @@ class CheckCache:
             return None
         return version, Verdict(incident, head.issues, head.latest, head.stub.derived if head.stub else None)
 
-    def put(self, rel: str, record: Record) -> None:
-        number = self._number(rel)
-        bucket = self._open(number)
+    def put(self, rel: str, record: Record, line: Line | None = None) -> None:
+        group = group_of(rel)
+        bucket = self._open(group)
         records = self._records(bucket)  # a file rewritten holds every record
         version, verdict = record
         bucket.heads[rel] = (version, Head(verdict.issues, verdict.latest, stub(verdict.incident, verdict.derived)))
         records[rel] = verdict.incident
-        self._dirty.add(number)
+        bucket.lines.pop(rel, None)
+        if line is not None:
+            bucket.lines[rel] = line
+        self._dirty.add(group)
+
+    def put_part(self, group: str, checked: list[tuple[str, Version, Head, Line | None]], part: bytes) -> None:
+        """Verdicts of files of ``group`` whose records come pickled already (``part``: the
+        list of (name, record) a pool worker made): kept as they are, not loaded here."""
+        bucket = self._open(group)
+        if bucket.handle is not None or any(rel in bucket.heads for rel, *_ in checked):
+            self._records(bucket)  # the file's other records are rewritten with it
+        records = bucket.incidents
+        assert records is not None
+        started = self.started_ns
+        for rel, version, head, line in checked:
+            bucket.heads[rel] = (Version(trusted_stat(version.stat, started), version.digest), head)
+            records.pop(rel, None)
+            bucket.lines.pop(rel, None)
+            if line is not None:
+                bucket.lines[rel] = line
+        bucket.parts.append((part, tuple(rel for rel, *_ in checked)))
+        self._dirty.add(group)
 
     def names(self) -> set[str]:
-        """Every file name this cache holds a verdict for (reads every bucket's heads)."""
-        return {name for number in range(BUCKETS) for name in self._open(number).heads}
+        """Every file name this cache holds a verdict for (reads every cache file's heads)."""
+        groups = set(self._buckets)
+        with contextlib.suppress(OSError):
+            groups.update(p.name[:-4] for p in self.folder.iterdir()
+                          if p.name.endswith(".bin") and not p.name.startswith("."))
+        return {name for group in groups for name in self._open(group).heads}
 
     def prune(self, current: set[str]) -> None:
         """Forget the files that are no longer there (after a run over the whole register)."""
         for name in self.names() - current:
-            number = self._number(name)
-            bucket = self._open(number)
+            group = group_of(name)
+            bucket = self._open(group)
             self._records(bucket).pop(name, None)
+            bucket.lines.pop(name, None)
             del bucket.heads[name]
-            self._dirty.add(number)
+            self._dirty.add(group)
 
     def lookup(self, rel: str, figures: Stat | None, path: str | Path) -> Head | None:
         """The verdict's head on the file's current version, if this cache holds it."""
@@ -450,22 +518,22 @@ class CheckCache:
                 return None
         return head
 
-    def store(self, rel: str, version: Version, verdict: Verdict) -> None:
-        self.put(rel, (Version(trusted_stat(version.stat, self.started_ns), version.digest), verdict))
+    def store(self, rel: str, version: Version, verdict: Verdict, line: Line | None = None) -> None:
+        self.put(rel, (Version(trusted_stat(version.stat, self.started_ns), version.digest), verdict), line)
 
-    def flush(self, number: int, forget: bool = False) -> None:
-        """Write bucket ``number`` now if it changed; with ``forget``, let go of what it holds
+    def flush(self, group: str, forget: bool = False) -> None:
+        """Write cache file ``group`` now if it changed; with ``forget``, let go of what it holds
         (read again from its file if asked for later)."""
-        if number in self._dirty:
+        if group in self._dirty:
             try:
                 self._make_folder()
-                self._write(self.folder / f"{number:02x}.bin", self._buckets[number])
-                self._dirty.discard(number)
+                self._write(group, self._buckets[group])
+                self._dirty.discard(group)
                 self._wrote = True
             except OSError:
                 return  # kept in memory: save() tries again
-        if forget and number in self._buckets and number not in self._dirty:
-            bucket = self._buckets.pop(number)
+        if forget and group in self._buckets and group not in self._dirty:
+            bucket = self._buckets.pop(group)
             if bucket.handle is not None:
                 bucket.handle.close()
 
@@ -478,8 +546,8 @@ class CheckCache:
         try:
             if self._dirty:
                 self._make_folder()
-                for number in sorted(self._dirty):
-                    self._write(self.folder / f"{number:02x}.bin", self._buckets[number])
+                for group in sorted(self._dirty):
+                    self._write(group, self._buckets[group])
                 self._dirty.clear()
                 self._wrote = True
             if self._wrote:
@@ -495,21 +563,34 @@ class CheckCache:
                 bucket.handle.close()
                 bucket.handle = None  # its records, if asked for after all, are missing: checked again
 
-    def _write(self, target: Path, bucket: _Bucket) -> None:
-        records = self._records(bucket)
-        heads = _dumps(list(bucket.heads.items()))
+    def _write(self, group: str, bucket: _Bucket) -> None:
+        target = self._path(group)
+        pickled = {rel for _, names in bucket.parts for rel in names}
+        if len(pickled) < len(bucket.heads) or bucket.handle is not None:
+            records = self._records(bucket)  # some records to pickle here: every one loaded
+            pickled = set()
+        else:
+            records = bucket.incidents or {}
         # Only records without errors are exported (those with derived values).
-        lines = _dumps([(rel, (export_line(record), record.withdrawn.duplicate_of if record.withdrawn else None))
-                        for rel, (_, head) in bucket.heads.items()
-                        if head.stub is not None and head.stub.derived is not None
-                        and (record := records.get(rel)) is not None])
+        exported = []
+        for rel, (_, head) in bucket.heads.items():
+            if head.stub is None or head.stub.derived is None:
+                continue
+            line = bucket.lines.get(rel)
+            if line is None and (record := records.get(rel)) is not None:
+                line = export_line(record), record.withdrawn.duplicate_of if record.withdrawn else None
+            if line is not None:
+                exported.append((rel, line))
+        lines = _dumps(exported)
+        heads = _dumps(list(bucket.heads.items()))
         # In parts: loading one pickle of many records keeps a memo of every object.
-        items = [(rel, records.get(rel)) for rel in bucket.heads]
-        parts = [items[i:i + _PART] for i in range(0, len(items), _PART)]
+        items = [(rel, records.get(rel)) for rel in bucket.heads if rel not in pickled]
+        parts = [_dumps(items[i:i + _PART]) for i in range(0, len(items), _PART)]
+        parts += [part for part, _ in bucket.parts]
         body = io.BytesIO()
         pickle.dump(len(parts), body, protocol=pickle.HIGHEST_PROTOCOL)
         for part in parts:
-            pickle.dump(part, body, protocol=pickle.HIGHEST_PROTOCOL)
+            body.write(part)
         head_mac = hmac.new(self.key, heads, hashlib.blake2b).digest()
         # The records' checksum covers the heads' too: never the records of another version of the file.
         body_mac = hmac.new(self.key, head_mac + body.getbuffer(), hashlib.blake2b).digest()
@@ -527,6 +608,7 @@ class CheckCache:
         except BaseException:
             os.unlink(temporary)
             raise
+        self.marks[group] = head_mac
 
 
 def _dumps(value: Any) -> bytes:
@@ -567,8 +649,9 @@ def _read(path: Path, key: bytes) -> _Bucket:
     return _Bucket(loaded, handle, mac, handle.tell())
 
 
-def _read_lines(bucket: _Bucket, key: bytes) -> dict[str, tuple[str, str | None]] | None:
-    """The export lines of a bucket whose heads were read (its file stays open); None when they do not verify."""
+def _read_lines(bucket: _Bucket, key: bytes) -> tuple[dict[str, Line], bytes] | None:
+    """The export lines of a bucket whose heads were read (its file stays open), and their
+    checksum; None when they do not verify."""
     handle = bucket.handle
     try:
         handle.seek(bucket.start)
@@ -580,8 +663,23 @@ def _read_lines(bucket: _Bucket, key: bytes) -> dict[str, tuple[str, str | None]
                 mac, hmac.new(key, b"lines" + bucket.mac + lines, hashlib.blake2b).digest()):
             return None
         with _frozen():
-            return dict(_Unpickler(io.BytesIO(lines)).load())
+            return dict(_Unpickler(io.BytesIO(lines)).load()), mac
     except Exception:
+        return None
+
+
+def _lines_at(path: Path, mark: bytes, key: bytes) -> tuple[dict[str, Line], bytes] | None:
+    """The export lines of the cache file at ``path`` if its heads' checksum is still ``mark``
+    (the lines' checksum covers it: never the lines of another version of the file)."""
+    try:
+        with open(path, "rb") as handle:
+            head, mac = handle.read(len(FORMAT)), handle.read(_MAC)
+            if head != FORMAT or not hmac.compare_digest(mac, mark):
+                return None
+            size = int.from_bytes(handle.read(8), "big")
+            bucket = _Bucket({}, handle, mark, len(FORMAT) + _MAC + 8 + size)
+            return _read_lines(bucket, key)
+    except OSError:
         return None
 
 

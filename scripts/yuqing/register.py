@@ -8,6 +8,7 @@ on the results.
 from __future__ import annotations
 
 import os
+import pickle
 import re
 import stat
 import sys
@@ -16,14 +17,15 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Sequence, cast
+from typing import Callable, Iterable, Iterator, NamedTuple, Sequence, cast
 
 from .asof import as_of, register_as_of
 from .calendar import WorkCalendar
 from .deadlines import pending
 from .stats import facts
 from .config import CONFIG_FILE, load_config
-from .cache import CheckCache, Derived, MissingRecord, Stub, Verdict, Version, blob_id, file_stat, stub
+from .cache import (CheckCache, Derived, Head, MissingRecord, Stub, Verdict, Version, blob_id, file_stat, group_of,
+                    stub)
 from .loader import MAX_FILE_BYTES, load_bytes, load_file
 from .loader import shown as shown_text
 from .model import Incident, Issue, RegisterConfig
@@ -64,6 +66,9 @@ class Register:
     derived: tuple[Derived, ...] = ()
     """Loaded with ``derived=True`` (and no records): what `deadlines` and `stats` read of each
     record without errors as of ``now``, by id and file."""
+    marks: dict[str, bytes] = field(default_factory=dict, compare=False, repr=False)
+    """The check cache's files as this load read or wrote them (``CheckCache.marks``): the
+    export's lines are read from them without reading their heads again."""
 
     @property
     def errors(self) -> tuple[Issue, ...]:
@@ -173,9 +178,12 @@ _worker: dict[str, object] = {}
 
 def _init_worker(root: str, config: RegisterConfig, now: datetime) -> None:
     _die_with_parent()
-    _worker["root"] = Path(root)
-    _worker["schema"] = SchemaChecker(read_schema("incident.schema.json", Path(root)))
-    _worker["ctx"] = Context(config, now)
+    _worker.update(_state(Path(root), config, now))
+
+
+def _state(root: Path, config: RegisterConfig, now: datetime) -> dict[str, object]:
+    return {"root": root, "schema": SchemaChecker(read_schema("incident.schema.json", root)),
+            "ctx": Context(config, now), "config": config}
 
 
 def _die_with_parent() -> None:
@@ -199,8 +207,66 @@ def _check_one(path: str) -> tuple[Version | None, tuple[Incident | None, list[I
     return check_version(Path(path), root, schema, ctx)
 
 
-def check_version(path: Path, root: Path, schema: SchemaChecker,
-                  ctx: Context) -> tuple[Version | None, tuple[Incident | None, list[Issue]]]:
+class _Task(NamedTuple):
+    """Files of one cache file to check, for the cache (see :func:`_check_part`)."""
+
+    group: str
+    indexes: list[int]
+    names: list[str]
+    paths: list[str]
+    records: bool
+    """Hand back every record (the caller keeps them): else only those ``derive_at`` needs."""
+    derive_at: datetime | None
+    last: bool
+    """The last task of its cache file."""
+
+
+class _Checked(NamedTuple):
+    version: Version | None
+    issues: tuple[Issue, ...]
+    latest: datetime | None
+    stub: Stub | None
+    line: tuple[str, str | None] | None
+
+
+def _check_part(task: _Task, state: dict[str, object] | None = None
+                ) -> tuple[_Task, list[_Checked], dict[int, Incident | None], bytes | None]:
+    """Check ``task``'s files and make what the cache keeps of each: the verdict's head (issues,
+    latest time, stub with the derived values) and export line, and the records pickled here
+    (a pool worker's records are not sent to the parent to be pickled there: a cold check of
+    100,000 records spent a third of its time doing so). Returns the heads, the records the
+    caller needs (by position in the task) and the pickled records (None when all are handed back)."""
+    from .publicexport import line as export_line
+
+    state = state if state is not None else _worker
+    root, schema, ctx, config = state["root"], state["schema"], state["ctx"], state["config"]
+    assert isinstance(root, Path) and isinstance(schema, SchemaChecker) and isinstance(ctx, Context)
+    assert isinstance(config, RegisterConfig)
+    calendar = state.get("calendar")
+    if calendar is None:
+        calendar = state["calendar"] = WorkCalendar.from_config(config)
+    assert isinstance(calendar, WorkCalendar)
+    checked: list[_Checked] = []
+    wanted: dict[int, Incident | None] = {}
+    kept: list[tuple[str, Incident | None]] = []
+    for position, (name, path) in enumerate(zip(task.names, task.paths)):
+        version, (incident, issues) = check_version(Path(path), root, schema, ctx, name)
+        latest = latest_time(incident)
+        derived = line = None
+        if incident is not None and not any(i.severity == "error" for i in issues):
+            derived = derive(incident, config, calendar)
+            line = export_line(incident), incident.withdrawn.duplicate_of if incident.withdrawn else None
+        checked.append(_Checked(version, tuple(issues), latest, stub(incident, derived), line))
+        if task.records or (task.derive_at is not None and not _stands(derived, task.derive_at)):
+            wanted[position] = incident
+        if version is not None:
+            kept.append((name, incident))
+    part = None if task.records else pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL)
+    return task, checked, wanted, part
+
+
+def check_version(path: Path, root: Path, schema: SchemaChecker, ctx: Context,
+                  rel: str | None = None) -> tuple[Version | None, tuple[Incident | None, list[Issue]]]:
     """:func:`check_file` on the bytes read once, with the version they are (None when
     the file is not a regular file of a readable size: such are never cached)."""
     figures, regular = file_stat(path)
@@ -211,14 +277,15 @@ def check_version(path: Path, root: Path, schema: SchemaChecker,
         except OSError:
             raw = None
         if raw is not None and len(raw) <= MAX_FILE_BYTES:
-            return Version(figures, blob_id(raw)), check_file(path, root, schema, ctx, raw=raw)
-    return None, check_file(path, root, schema, ctx)
+            return Version(figures, blob_id(raw)), check_file(path, root, schema, ctx, raw=raw, rel=rel)
+    return None, check_file(path, root, schema, ctx, rel=rel)
 
 
 def check_file(path: Path, root: Path, schema: SchemaChecker, ctx: Context,
-               raw: bytes | None = None) -> tuple[Incident | None, list[Issue]]:
-    """Load one incident file (or its bytes ``raw``, already read) and run every per-file check on it."""
-    rel = relative(path, root)
+               raw: bytes | None = None, rel: str | None = None) -> tuple[Incident | None, list[Issue]]:
+    """Load one incident file (or its bytes ``raw``, already read) and run every per-file check on it.
+    ``rel`` is its register-relative name when the caller knows it (made from the path otherwise)."""
+    rel = rel if rel is not None else relative(path, root)
     issues, readable = _name_issues(path, rel)
     if not readable:
         return None, issues
@@ -250,12 +317,24 @@ def check_file(path: Path, root: Path, schema: SchemaChecker, ctx: Context,
 
 _PLACES: dict[tuple[int, int], tuple[int, int]] = {}
 """One (line, column) pair shared by every record that has it."""
+_KEPT: dict[str, str | None] = {}
+"""Each path seen: itself (interned) when its position is kept, else None (records repeat their paths)."""
+
+
+def _kept(path: str) -> str | None:
+    found = _KEPT[path] = sys.intern(path) if (
+        not path or path[max(path.rfind("."), path.rfind("]")) + 1:] in KEPT_POSITIONS) else None
+    return found
 
 
 def _compact(incident: Incident) -> Incident:
     """The record as the register holds it: only the positions later messages use."""
-    kept = {sys.intern(path): _PLACES.setdefault(place, place) for path, place in incident.positions.items()
-            if not path or path[max(path.rfind("."), path.rfind("]")) + 1:] in KEPT_POSITIONS}
+    kept = {}
+    known, places = _KEPT, _PLACES
+    for path, place in incident.positions.items():
+        name = known[path] if path in known else _kept(path)
+        if name is not None:
+            kept[name] = places.setdefault(place, place)
     return replace(incident, positions=kept)
 
 
@@ -348,6 +427,7 @@ def load_register(
         names = incident_names(root)  # made paths only where needed: 100,000 Path objects cost seconds
     cache = CheckCache.open(root, config)
     results: list[Cached]
+    marks: dict[str, bytes] = {}
     if cache is None:
         files = files if files is not None else [root / name for name in names]
         results = []
@@ -365,6 +445,7 @@ def load_register(
     else:
         results = _check_cached(cache, files, names, root, config, clock, progress, jobs, records,
                                 derive_at=now if derived and not records else None)
+        marks = cache.marks
 
     incidents: list[Incident | Stub] = []
     invalid: set[str] = set()
@@ -381,7 +462,8 @@ def load_register(
     issues.sort(key=lambda i: (i.file, i.line, i.column, i.code))
     if not records:
         summaries = _summaries(names, results, invalid, config, now) if derived else ()
-        return Register(root, config, (), tuple(issues), len(names), now, frozenset(invalid), derived=summaries)
+        return Register(root, config, (), tuple(issues), len(names), now, frozenset(invalid), derived=summaries,
+                        marks=marks)
     loaded = [i for i in incidents if isinstance(i, Incident)]
     later = tuple(i for i in loaded if i.discovered_at > now)
     return Register(root, config, register_as_of(loaded, now), tuple(issues), len(names), now, frozenset(invalid),
@@ -472,28 +554,38 @@ def _check_cached(
         progress(len(files) - len(missing), len(files))
     if missing:
         done = len(files) - len(missing)
-        step = None if progress is None else (lambda n, total: progress(done + n, len(files)))
-        # Cache file by cache file: each written as soon as its last file is checked and, when the
-        # records are not wanted, let go (a cold check of 100,000 records held them all).
-        missing.sort(key=lambda i: (cache.bucket_of(names[i]), i))
-        checked = _check_iter([files[i] for i in missing], root, config, END_OF_TIME, step, jobs)
-        calendar = WorkCalendar.from_config(config)
-        for position, (index, (version, (incident, file_issues))) in enumerate(zip(missing, checked)):
-            bucket = cache.bucket_of(names[index])
-            if position and bucket != cache.bucket_of(names[missing[position - 1]]):
-                cache.flush(cache.bucket_of(names[missing[position - 1]]), forget=not records)
-            latest = latest_time(incident)
-            derived = None
-            if incident is not None and not any(i.severity == "error" for i in file_issues):
-                derived = derive(incident, config, calendar)
-            if version is not None:
-                cache.store(names[index], version, Verdict(incident, tuple(file_issues), latest, derived))
-            if latest is not None and latest > limit:
-                again.append(index)
-            elif not records and (derive_at is None or _stands(derived, derive_at)):
-                results[index] = (stub(incident, derived), file_issues)  # the record itself is not kept
-            else:
-                results[index] = (incident, file_issues)
+        checked = 0
+        for task, verdicts, wanted, part in _check_parts(_tasks(missing, names, files, records, derive_at, jobs),
+                                                         root, config, jobs):
+            kept: list[tuple[str, Version, Head, tuple[str, str | None] | None]] = []
+            for position, (index, name, verdict) in enumerate(zip(task.indexes, task.names, verdicts)):
+                if part is None and verdict.version is not None:
+                    incident = wanted[position]
+                    cache.store(name, verdict.version, Verdict(incident, verdict.issues, verdict.latest,
+                                                               verdict.stub.derived if verdict.stub else None),
+                                verdict.line)
+                elif verdict.version is not None:
+                    kept.append((name, verdict.version, Head(verdict.issues, verdict.latest, verdict.stub),
+                                 verdict.line))
+                if verdict.latest is not None and verdict.latest > limit:
+                    again.append(index)
+                elif position in wanted:
+                    results[index] = (wanted[position], list(verdict.issues))
+                else:
+                    results[index] = (verdict.stub, list(verdict.issues))  # the record itself is not kept
+            if part is not None:
+                cache.put_part(task.group, kept, part)
+            if task.last:
+                # Each cache file written as soon as its last file is checked and, when the records are not
+                # wanted, let go (a cold check of 100,000 records held them all).
+                cache.flush(task.group, forget=not records)
+            if progress:  # said every hundred files, as a file-by-file check does
+                for step in range(checked // 100 + 1, (checked + len(task.names)) // 100 + 1):
+                    if step * 100 < len(missing):
+                        progress(done + step * 100, len(files))
+            checked += len(task.names)
+            if progress and checked == len(missing):
+                progress(len(files), len(files))
     if again:
         # Only these are judged against the clock: checked afresh, never kept.
         for index, (_, result) in zip(again, _check_all([files[i] for i in again], root, config, clock, None, jobs)):
@@ -504,6 +596,37 @@ def _check_cached(
     finished = [result for result in results if result is not None]
     assert len(finished) == len(files), "every file has its verdict"
     return finished
+
+
+def _tasks(missing: list[int], names: list[str], files: Sequence[Path] | _Lazy, records: bool,
+           derive_at: datetime | None, jobs: int | None) -> list[_Task]:
+    """The files to check, by cache file (in order of their first file), in pieces the pool shares out."""
+    groups: dict[str, list[int]] = {}
+    for index in sorted(missing):
+        groups.setdefault(group_of(names[index]), []).append(index)
+    workers = jobs if jobs is not None else (os.cpu_count() or 1)
+    size = max(16, min(250, len(missing) // (workers * 4) or 1))
+    tasks: list[_Task] = []
+    for group, indexes in groups.items():
+        for start in range(0, len(indexes), size):
+            chosen = indexes[start:start + size]
+            tasks.append(_Task(group, chosen, [names[i] for i in chosen], [str(files[i]) for i in chosen], records,
+                               derive_at, start + size >= len(indexes)))
+    return tasks
+
+
+def _check_parts(tasks: list[_Task], root: Path, config: RegisterConfig, jobs: int | None
+                 ) -> Iterator[tuple[_Task, list[_Checked], dict[int, Incident | None], bytes | None]]:
+    """:func:`_check_part` of each task, in order, spread over the cores (verdicts against END_OF_TIME)."""
+    workers = jobs if jobs is not None else (os.cpu_count() or 1)
+    if workers > 1 and sum(len(t.names) for t in tasks) >= PARALLEL_THRESHOLD and len(tasks) > 1:
+        with ProcessPoolExecutor(workers, initializer=_init_worker,
+                                 initargs=(str(root), config, END_OF_TIME)) as pool:
+            yield from pool.map(_check_part, tasks)
+        return
+    state = _state(root, config, END_OF_TIME)
+    for task in tasks:
+        yield _check_part(task, state)
 
 
 def derive(incident: Incident, config: RegisterConfig, calendar: WorkCalendar) -> Derived:
@@ -541,44 +664,70 @@ def _summaries(names: list[str], results: list[Cached], invalid: set[str], confi
 def each_record(register: Register, chosen: Iterable[Derived]) -> Iterator[Incident]:
     """The records of ``chosen`` (of ``register.derived``: a register loaded without records),
     as of the register's ``now``, read from the check cache one cache file at a time and let go:
-    never all of them in memory. In no particular order."""
+    never all of them in memory.
+
+    In this order: cache file by cache file (:func:`cache.group_of`: a year folder's block of ids),
+    the files in the order their first member comes in ``chosen``, and within a file in
+    ``chosen``'s order. So ``chosen`` sorted by id, newest first, yields the newest records first,
+    reading only their cache files. A record the cache cannot give (turned off, damaged since) is
+    read from its file, in its place."""
     assert register.config is not None and register.now is not None
     root, config, now = register.root, register.config, register.now
-    cache = CheckCache.open(root, config)
-    groups: dict[int, list[str]] = {}
-    standing: set[str] = set()
+    groups: dict[str, list[Derived]] = {}
     for derived in chosen:
-        groups.setdefault(cache.bucket_of(derived.file) if cache else 0, []).append(derived.file)
-        if _stands(derived, now):
-            standing.add(derived.file)  # the record as written is the record as of now
-    again: list[str] = []
-    for number in sorted(groups):
-        for name in groups[number]:
-            try:
-                incident = cache.incident(name) if cache else None
-            except MissingRecord:
-                again.append(name)
-                continue
-            if cache is None:
-                again.append(name)
-                continue
-            seen = incident if name in standing else as_of(incident, now) if incident is not None else None
+        groups.setdefault(group_of(derived.file), []).append(derived)
+    cache = CheckCache.open(root, config)
+    if cache is None:
+        ordered = [d for members in groups.values() for d in members]
+        for derived, (_, (incident, _)) in zip(ordered, _check_iter(
+                [root / d.file for d in ordered], root, config, END_OF_TIME, None, None)):
+            seen = _as_of(incident, derived, now)
             if seen is not None:
                 yield seen
-        if cache is not None:
-            cache.flush(number, forget=True)
-    # Not in the cache after all (turned off, or its file damaged since): read again.
-    for _, (incident, _) in _check_iter([root / name for name in again], root, config, END_OF_TIME, None, None):
-        seen = as_of(incident, now) if incident is not None else None
-        if seen is not None:
-            yield seen
+        return
+    for group, members in groups.items():
+        found: dict[str, Incident | None] = {}
+        again: list[str] = []
+        for derived in members:
+            try:
+                found[derived.file] = cache.incident(derived.file)
+            except MissingRecord:
+                again.append(derived.file)
+        cache.flush(group, forget=True)
+        if again:  # not in the cache after all (its file damaged since): read again
+            for name, (_, (incident, _)) in zip(again, _check_iter([root / name for name in again], root, config,
+                                                                    END_OF_TIME, None, None)):
+                found[name] = incident
+        for derived in members:
+            seen = _as_of(found.pop(derived.file, None), derived, now)
+            if seen is not None:
+                yield seen
+        del found
+    cache.close()
+
+
+def _as_of(incident: Incident | None, derived: Derived, now: datetime) -> Incident | None:
+    if incident is None or _stands(derived, now):
+        return incident  # the record as written is the record as of now
+    return as_of(incident, now)
 
 
 def each_line(register: Register, chosen: Iterable[Derived], public: frozenset[str]) -> Iterator[tuple[str, str]]:
-    """The id and public export line (``publicexport.line`` with ``public``) of each of ``chosen``,
-    in no particular order: the line kept in the check cache where it is the record's as of the
-    register's ``now`` (the record stands as written, and a withdrawal it holds names a public
-    record or none), else made from the record (:func:`each_record`)."""
+    """The id and public export line (``publicexport.line`` with ``public``) of each of ``chosen``:
+    the line kept in the check cache where it is the record's as of the register's ``now`` (the
+    record stands as written, and a withdrawal it holds names a public record or none), else made
+    from the record (:func:`each_record`, after the others). Cache file by cache file, as
+    :func:`each_record`; the cache files the register's load read are not read again but for
+    their lines."""
+    for kind, key, text in lines_by_file(register, chosen, public):
+        yield key, text
+
+
+def lines_by_file(register: Register, chosen: Iterable[Derived], public: frozenset[str]
+                  ) -> Iterator[tuple[tuple[str, bytes] | None, str, str]]:
+    """:func:`each_line`, each line with where it came from: (cache file, its lines' checksum) for
+    a line kept in the cache, None for one made from its record. A reader that judged a cache
+    file's lines before may keep the verdict by that checksum."""
     from .publicexport import line
 
     assert register.config is not None and register.now is not None
@@ -588,22 +737,23 @@ def each_line(register: Register, chosen: Iterable[Derived], public: frozenset[s
     if cache is None:
         rest = list(chosen)
     else:
-        groups: dict[int, list[Derived]] = {}
+        groups: dict[str, list[Derived]] = {}
         for derived in chosen:
-            groups.setdefault(cache.bucket_of(derived.file), []).append(derived)
-        for number in sorted(groups):
-            kept = cache.lines(number)
-            for derived in groups[number]:
+            groups.setdefault(group_of(derived.file), []).append(derived)
+        for group, members in groups.items():
+            kept, mark = cache.lines_marked(group, register.marks.get(group))
+            source = (group, mark) if mark is not None else None
+            for derived in members:
                 found = kept.get(derived.file)
                 if found is not None and _stands(derived, now) and (found[1] is None or found[1] in public):
-                    yield derived.id, found[0]
+                    yield source, derived.id, found[0]
                 else:
                     rest.append(derived)
             del kept
-            cache.flush(number, forget=True)
+            cache.flush(group, forget=True)
         cache.close()
     for incident in each_record(register, rest):
-        yield incident.id, line(incident, public)
+        yield None, incident.id, line(incident, public)
 
 
 def _check_all(
