@@ -20,7 +20,7 @@ import pickle
 import tempfile
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Iterable, Iterator, Literal, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Literal, Sequence
 
 from .deadlines import STATUS_TEXT
 from .model import Deadline, Incident
@@ -337,23 +337,42 @@ def records(register: "Register", chosen: Sequence["Derived"]) -> Iterator[Incid
     yield from each_record(register, chosen)
 
 
-def streamed_ledger(register: "Register", chosen: Sequence["Derived"], deadlines: dict[str, list[Deadline]],
-                    now: datetime, stats: Stats, *, include_confidential: bool = False,
-                    organization: str = "") -> tuple[Ledger, Spool]:
-    """The ledger of ``chosen`` (:func:`period_records`), each record read once and let go: its rows
-    wait in a :class:`Spool` (close it once written). ``deadlines``: each chosen record's, by id."""
-    spool = Spool()
-    order = [d.id for d in chosen]
-    count = 0
-    for incident in records(register, chosen):
+def spool_rows(register: "Register", chosen: Iterable["Derived"], deadlines: dict[str, list[Deadline]],
+               now: datetime, *, include_confidential: bool = False, spool: Spool | None = None,
+               keep: Callable[[Incident], None] | None = None) -> Spool:
+    """Each record of ``chosen`` read once (:func:`records`) and let go: its rows of the three sheets wait
+    in a :class:`Spool`, whatever period's ledger later lists it (close the spool once written).
+    ``deadlines``: each record's, by id, in the deadline engine's order. ``keep`` is also given each record
+    (the site's downloads read the records a year's reports need in the same pass)."""
+    spool = spool or Spool()
+    for incident in records(register, list(chosen)):
+        if keep is not None:
+            keep(incident)
         mine = deadlines.get(incident.id, [])
         row = incident_row(incident, mine, now, 0)
         if not include_confidential:
             row = Row(row.incident, row.cells[:-1], row.missed, row.overdue)
         ordered = sorted(mine, key=lambda d: (d.start, d.due or d.start, d.rule))
         spool.put(incident.id, (row, detail_row(incident, mine, now), tuple(deadline_row(d, now) for d in ordered)))
-        count += len(mine)
+    return spool
+
+
+def spooled_ledger(spool: Spool, chosen: Sequence["Derived"], deadlines: dict[str, list[Deadline]], now: datetime,
+                   stats: Stats, *, include_confidential: bool = False, organization: str = "") -> Ledger:
+    """The ledger of ``chosen`` (in :func:`period_records`' order), its rows read from ``spool``."""
+    order = [d.id for d in chosen]
+    count = sum(len(deadlines.get(i, ())) for i in order)
     columns = LEDGER_COLUMNS if include_confidential else LEDGER_COLUMNS[:-1]
     return Ledger(columns, Rows(spool=spool, part=0, order=order), DEADLINE_COLUMNS,
                   Rows(spool=spool, part=2, order=order, count=count), stats, now, organization,
-                  DETAIL_COLUMNS, Rows(spool=spool, part=1, order=order)), spool
+                  DETAIL_COLUMNS, Rows(spool=spool, part=1, order=order))
+
+
+def streamed_ledger(register: "Register", chosen: Sequence["Derived"], deadlines: dict[str, list[Deadline]],
+                    now: datetime, stats: Stats, *, include_confidential: bool = False,
+                    organization: str = "") -> tuple[Ledger, Spool]:
+    """The ledger of ``chosen`` (:func:`period_records`), each record read once and let go: its rows
+    wait in a :class:`Spool` (close it once written). ``deadlines``: each chosen record's, by id."""
+    spool = spool_rows(register, chosen, deadlines, now, include_confidential=include_confidential)
+    return spooled_ledger(spool, chosen, deadlines, now, stats, include_confidential=include_confidential,
+                          organization=organization), spool

@@ -1,29 +1,53 @@
-"""Files to download from the statistics page: the 台账 (xlsx) and the reports (docx) of recent periods.
+"""Files to download from the statistics page: the 台账 (xlsx) of every year, quarter and month with
+records, the 月度评估 (docx) of every month and the 年度自查报告 (docx) of every year.
 
-Made by the project's own exporters through their public functions
-(``export.ledger`` + ``render.xlsx.workbook``; ``reports.monthly/annual`` +
-``render.docx.build``), from the published records only. Each costs a few
-hundred milliseconds per thousand records, so only the periods a monthly
-briefing needs are offered: the last complete month (台账 and 月度评估),
-this year so far (台账), and the last complete year (台账 and 年度自查报告).
-Every file is scanned by the leak guard like any other (it unpacks them).
+Made by the project's own exporters (``export`` + ``render.xlsx.workbook``; ``reports`` +
+``render.docx.build``), from the published records only, and from the check cache's derived
+values: a period's records are read only when one of its files has to be made. Quarters get their
+台账 only: ``reports`` has no quarterly report, and a 季度 briefing is the quarter's 台账 and its
+three 月度评估.
+
+A register of ten years has about 170 periods, so each made file is kept in
+``.yuqing-cache/downloads/`` under a key of everything it depends on: its period, the versions
+(git blob ids) of the records it reads, register.yml and the code that makes it, the narrative
+file of a report, and ``now`` only where the file's content changes with it (a deadline of its
+records still running or overdue, a period not over, a record written later than ``now``). A
+build remakes only the files whose key changed: the files of a period that cannot have changed
+keep the date they were made (制表日期, 落款), which is when their figures were taken — the same
+figures as now. Every file is scanned by the leak guard like any other (it unpacks them).
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 import logging
+import os
 import re
+import time
 import zipfile
+from bisect import bisect_left
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
-from typing import Any, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from ..model import Deadline, Incident
 from .model import GENERATED
 
+if TYPE_CHECKING:
+    from ..cache import Derived
+    from ..register import Register
+
 log = logging.getLogger("yuqing.site")
 FOLDER = f"{GENERATED}/downloads"
+CACHE = "downloads"
+"""Folder of the made files under the register's ``.yuqing-cache/``."""
+KEEP_SECONDS = 600
+"""A made file no build used is removed once this old (another build may be about to read it)."""
+QUARTERS = "一二三四"
+RUNNING = frozenset({"pending", "due_soon", "overdue"})
+"""Deadline statuses that change with ``now`` (an overdue one's lateness too)."""
 
 
 @dataclass(frozen=True)
@@ -32,7 +56,29 @@ class Download:
     """Under docs/ (the site copies it as it is)."""
     label: str
     period: str
-    data: bytes
+    """The period in Chinese: 2025年, 2025年第一季度, 2025年3月."""
+    source: Path
+    """The made file (in the downloads cache)."""
+    kind: str = ""
+    """year, quarter or month."""
+    key: str = ""
+    """2025, 2025-Q1 or 2025-03."""
+
+    @property
+    def data(self) -> bytes:
+        return self.source.read_bytes()
+
+
+@dataclass(frozen=True)
+class Span:
+    """A year, quarter or month of the statistics page."""
+
+    kind: str
+    key: str
+    name: str
+    start: datetime
+    end: datetime
+    year: int
 
 
 _STAMP = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:(?:created|modified)>)")
@@ -55,45 +101,298 @@ def _saved(document: Any, now: datetime) -> bytes:
     return out.getvalue()
 
 
-def downloads(register: Any, published: Sequence[Incident], deadlines: Sequence[Deadline],
+def spans(discovered: Iterable[datetime], tz: Any) -> list[Span]:
+    """Every year, quarter and month in which something was discovered: each year, then its
+    quarters and months, newest year first, in calendar order within a year."""
+    months = sorted({(m.year, m.month) for m in (d.astimezone(tz) for d in discovered)})
+    out: list[Span] = []
+    for year in sorted({y for y, _ in months}, reverse=True):
+        out.append(Span("year", f"{year}", f"{year}年", datetime(year, 1, 1, tzinfo=tz),
+                        datetime(year + 1, 1, 1, tzinfo=tz), year))
+        mine = [m for y, m in months if y == year]
+        for quarter in sorted({(m - 1) // 3 for m in mine}):
+            first = quarter * 3 + 1
+            end = datetime(year + 1, 1, 1, tzinfo=tz) if quarter == 3 else datetime(year, first + 3, 1, tzinfo=tz)
+            out.append(Span("quarter", f"{year}-Q{quarter + 1}", f"{year}年第{QUARTERS[quarter]}季度",
+                            datetime(year, first, 1, tzinfo=tz), end, year))
+        for month in mine:
+            end = datetime(year + 1, 1, 1, tzinfo=tz) if month == 12 else datetime(year, month + 1, 1, tzinfo=tz)
+            out.append(Span("month", f"{year}-{month:02d}", f"{year}年{month}月",
+                            datetime(year, month, 1, tzinfo=tz), end, year))
+    return out
+
+
+def derived_of(register: Register, incidents: Sequence[Incident]) -> tuple[Derived, ...]:
+    """The derived values of records held in memory (a city's: no check cache), by id."""
+    from ..calendar import WorkCalendar
+    from ..register import derive
+
+    assert register.config is not None
+    calendar = WorkCalendar.from_config(register.config)
+    return tuple(sorted((derive(i, register.config, calendar) for i in incidents), key=lambda d: (d.id, d.file)))
+
+
+def _code_key(register: Register) -> str:
+    """register.yml, the schemas and every module a download's content comes from, hashed."""
+    from .. import __version__
+    from ..cache import _canonical
+
+    package = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256(f"{__version__}\0{_canonical(register.config)}".encode("utf-8", "surrogateescape"))
+    sources = [*package.glob("*.py"), *package.glob("reports/*.py"), *package.glob("render/*.py"),
+               Path(__file__), *sorted((Path(register.root) / "schemas").glob("*"))]
+    for path in sorted(set(sources)):
+        if path.is_file():
+            digest.update(path.name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    try:
+        import docx
+        import openpyxl
+
+        digest.update(f"{openpyxl.__version__}\0{getattr(docx, '__version__', '')}".encode())
+    except ImportError:
+        pass
+    return digest.hexdigest()
+
+
+class _Versions:
+    """Each record's version: its git blob id (from the check cache's head, else its bytes hashed), or
+    for a record held in memory a hash of the record itself."""
+
+    def __init__(self, register: Register) -> None:
+        self.register = register
+        self.memory = {i.file: i for i in register.incidents}
+        self.found: dict[str, str] = {}
+        self.cache: Any = None
+        if not self.memory and register.config is not None:
+            try:
+                from ..cache import CheckCache
+
+                self.cache = CheckCache.open(Path(register.root), register.config)
+            except Exception:  # the versions are then read from the files
+                self.cache = None
+
+    def of(self, file: str) -> str:
+        found = self.found.get(file)
+        if found is not None:
+            return found
+        if file in self.memory:
+            import pickle
+
+            found = hashlib.sha1(pickle.dumps(self.memory[file], 4)).hexdigest()
+        else:
+            head = None
+            if self.cache is not None:
+                try:
+                    head = self.cache.head(file)
+                except Exception:
+                    head = None
+            if head is not None:
+                found = str(head[0].digest)
+            else:
+                from ..cache import blob_id
+
+                try:
+                    found = blob_id((Path(self.register.root) / file).read_bytes())
+                except OSError:
+                    found = "?"
+        self.found[file] = found
+        return found
+
+    def close(self) -> None:
+        if self.cache is not None:
+            try:
+                self.cache.close()
+            except Exception:
+                pass
+
+
+def _key(*parts: object) -> str:
+    return hashlib.sha256("\0".join(str(p) for p in parts).encode("utf-8", "surrogateescape")).hexdigest()[:40]
+
+
+def _stands(chosen: Iterable[Derived], now: datetime) -> bool:
+    """Every record of ``chosen`` as written is the record as of ``now`` (its view does not change with it)."""
+    return all(d.latest is not None and d.latest <= now for d in chosen)
+
+
+def downloads(register: Register, chosen: Sequence[Derived] | Sequence[Incident], deadlines: Sequence[Deadline],
               now: datetime, notes: list[str]) -> tuple[Download, ...]:
-    """The files, or none (with a note) when an exporter is missing or fails."""
+    """The files of every year, quarter and month of ``chosen`` (the published records' derived values),
+    made where the downloads cache does not hold them, or none (with a note) when an exporter is
+    missing or fails. ``register``: loaded without records (records are read from the check cache,
+    a period's at a time), or holding ``chosen``'s records in memory (a city's)."""
     try:
         from .. import export
         from ..render import docx as render_docx
         from ..render.xlsx import workbook
-        from ..reports import annual, default, monthly, snapshot
+        from ..reports import annual, monthly
+        from ..reports.common import needed, snapshot
+        from ..reports.narrative import path_for
+        from ..reports.periods import Period
+        from ..stats import compute
         from ..times import zone
     except ImportError:
         notes.append("导出模块未安装,统计页不提供台账和报告下载。")
         return ()
-    tz = zone(register.config.timezone)
-    local = now.astimezone(tz)
-    month = default("monthly", local)
-    year = default("annual", local)
-    this_year = datetime(local.year, 1, 1, tzinfo=tz)
+    if chosen and isinstance(chosen[0], Incident):  # the records themselves (held): their derived values
+        given = tuple(i for i in chosen if isinstance(i, Incident))
+        register = replace(register, incidents=given)
+        chosen = derived_of(register, given)
+    pool = sorted((d for d in chosen if not isinstance(d, Incident) and not d.facts.confidential),
+                  key=lambda d: (d.facts.discovered_at, d.id))
+    config = register.config
+    assert config is not None
+    tz = zone(config.timezone)
+    organization = config.organization
+    by_incident: dict[str, list[Deadline]] = {}
+    for d in deadlines:
+        by_incident.setdefault(d.incident, []).append(d)
+    running = {i for i, found in by_incident.items() if any(d.status in RUNNING for d in found)}
+    times = [d.facts.discovered_at for d in pool]
+    counted_times = [d.facts.discovered_at for d in pool if not d.facts.withdrawn]
+    folder = _folder(register)
+    versions = _Versions(register)
     out: list[Download] = []
+    used: set[str] = set()
     try:
-        public = replace(register, incidents=tuple(published))
-        snap = snapshot(public, now, include_confidential=False, deadlines=list(deadlines))
-        organization = register.config.organization
+        code = _code_key(register)
 
-        def ledger(since: datetime, until: datetime) -> bytes:
-            book = export.ledger(published, deadlines, now, since=since, until=until, organization=organization)
-            return _saved(workbook(book, tz), now)
+        def within(span: Span) -> list[Derived]:
+            return pool[bisect_left(times, span.start):bisect_left(times, span.end)]
 
-        out.append(Download(f"{FOLDER}/ledger-{month.label}.xlsx", "台账(Excel)", month.name,
-                            ledger(month.start, month.end)))
-        out.append(Download(f"{FOLDER}/report-{month.label}.docx", "月度评估(Word)", month.name,
-                            _saved(render_docx.build(monthly(public, month, now, snap=snap)), now)))
-        out.append(Download(f"{FOLDER}/ledger-{local.year}.xlsx", "台账(Excel)", f"{local.year}年(截至生成时)",
-                            ledger(this_year, now)))
-        out.append(Download(f"{FOLDER}/ledger-{year.label}.xlsx", "台账(Excel)", year.name,
-                            ledger(year.start, year.end)))
-        out.append(Download(f"{FOLDER}/report-{year.label}.docx", "年度自查报告(Word)", year.name,
-                            _saved(render_docx.build(annual(public, year, now, snap=snap)), now)))
+        def ledger_key(span: Span, listed: list[Derived]) -> str:
+            moving = (not _stands(listed, now)) or any(d.id in running for d in listed)
+            return _key("ledger", span.key, code, *(f"{d.file}:{versions.of(d.file)}" for d in listed),
+                        now.isoformat() if moving else "")
+
+        def report_key(kind: str, span: Span, read: list[Derived], own: list[Derived]) -> str:
+            story = path_for(Path(register.root), kind, span.key)
+            text = hashlib.sha256(story.read_bytes()).hexdigest() if story.is_file() else ""
+            moving = span.end > now or not _stands(read, now)
+            if kind == "annual":  # read as of now, not as of the year's end: open records and clocks move
+                moving = moving or any(d.facts.open or d.id in running for d in own)
+            return _key(kind, span.key, code, text, *(f"{d.file}:{versions.of(d.file)}" for d in read),
+                        now.isoformat() if moving else "")
+
+        for year in sorted({s.year for s in spans(counted_times, tz)}, reverse=True):
+            periods = [s for s in spans([t for t in counted_times if t.astimezone(tz).year == year], tz)]
+            stale_ledgers: list[tuple[Span, list[Derived], Path]] = []
+            stale_reports: list[tuple[str, Span, list[Derived], Path]] = []
+            for span in periods:
+                listed = export.period_records(within(span), span.start, span.end, include_confidential=False)
+                target = folder / f"{ledger_key(span, listed)}.xlsx"
+                out.append(Download(f"{FOLDER}/ledger-{span.key}.xlsx", "台账(Excel)", span.name, target,
+                                    span.kind, span.key))
+                used.add(target.name)
+                if not target.is_file():
+                    stale_ledgers.append((span, listed, target))
+                if span.kind == "quarter":
+                    continue
+                kind = "annual" if span.kind == "year" else "monthly"
+                period = Period(kind, span.key, span.start, span.end)  # type: ignore[arg-type]
+                read = needed(pool, period)
+                target = folder / f"{report_key(kind, span, read, within(span))}.docx"
+                out.append(Download(f"{FOLDER}/report-{span.key}.docx",
+                                    "年度自查报告(Word)" if kind == "annual" else "月度评估(Word)", span.name,
+                                    target, span.kind, span.key))
+                used.add(target.name)
+                if not target.is_file():
+                    stale_reports.append((kind, span, read, target))
+            if not stale_ledgers and not stale_reports:
+                continue
+            # One pass over the records the year's stale files read: ledger rows spooled, records of
+            # the reports held for the year (then let go).
+            rows_of = {d.id: d for _, listed, _ in stale_ledgers for d in listed}
+            held_of = {d.id: d for _, _, read, _ in stale_reports for d in read}
+            held: dict[str, Incident] = {}
+
+            def keep(incident: Incident) -> None:
+                if incident.id in held_of:
+                    held[incident.id] = incident
+
+            spool = export.Spool()
+            try:
+                wanted = {**rows_of, **held_of}
+                export.spool_rows(register, [d for d in wanted.values() if d.id in rows_of], by_incident, now,
+                                  spool=spool, keep=keep)
+                rest = [d for d in held_of.values() if d.id not in rows_of]
+                if rest:
+                    for incident in export.records(register, rest):
+                        held[incident.id] = incident
+                for span, listed, target in stale_ledgers:
+                    stats = compute([d.facts for d in within(span)], [x for d in listed for x in by_incident.get(d.id, ())],
+                                    span.start, span.end, config=config, include_confidential=False)
+                    book = export.spooled_ledger(spool, listed, by_incident, now, stats, organization=organization)
+                    _store(target, _saved(workbook(book, tz), now))
+            finally:
+                spool.close()
+            for kind, span, read, target in stale_reports:
+                period = Period(kind, span.key, span.start, span.end)  # type: ignore[arg-type]
+                public = replace(register, incidents=tuple(sorted((held[d.id] for d in read if d.id in held),
+                                                                  key=lambda i: (i.id, i.file))))
+                snap = snapshot(public, now, include_confidential=False)
+                report = (annual if kind == "annual" else monthly)(public, period, now, snap=snap)
+                _store(target, _saved(render_docx.build(report), now))
+            del held
     except Exception as error:  # another module's bug must not take the archive down
-        log.warning("生成下载文件失败:%s", error)
+        log.warning("生成下载文件失败:%s", error, exc_info=log.isEnabledFor(logging.DEBUG))
         notes.append("台账和报告的下载文件生成失败。")
         return ()
+    finally:
+        versions.close()
+    _prune(folder, used)
     return tuple(out)
+
+
+def _folder(register: Register) -> Path:
+    from ..cache import CACHE_DIR, make_folder
+
+    folder = Path(register.root) / CACHE_DIR / CACHE
+    make_folder(folder.parent)
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+def _store(target: Path, data: bytes) -> None:
+    """Written whole or not at all (a build stopped midway leaves no half file under a key)."""
+    part = target.with_name(f".{target.name}.{os.getpid()}")
+    part.write_bytes(data)
+    os.replace(part, target)
+
+
+def _prune(folder: Path, used: set[str]) -> None:
+    """Files no build used for a while go; the used ones are marked as used now."""
+    moment = time.time()
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        try:
+            if entry.name in used:
+                os.utime(entry.path)
+            elif moment - entry.stat().st_mtime > KEEP_SECONDS:
+                os.unlink(entry.path)
+        except OSError:
+            pass
+
+
+def reports_markdown(register: Register, chosen: Sequence[Derived], deadlines: Sequence[Deadline],
+                     warnings: Sequence[str], now: datetime, notes: list[str]) -> dict[str, str]:
+    """The latest weekly and monthly reports (Markdown) of the published records ``chosen``, for the
+    reports page: each reads only the records its period needs. Failures are notes, never raised."""
+    try:
+        from ..reports import make
+    except ImportError:
+        notes.append("报告模块(reports)未安装,报告页为空。")
+        return {}
+    pool = [d for d in chosen if not d.facts.confidential]
+    out: dict[str, str] = {}
+    for key in ("weekly", "monthly"):
+        try:
+            # Record text as it is: the report's to_markdown escapes every text it prints.
+            out[key] = make(register, key, None, now, include_confidential=False, pool=pool).to_markdown()
+        except Exception as error:
+            log.warning("%s 报告生成失败:%s", key, error)
+            notes.append(f"{'周报' if key == 'weekly' else '月报'}生成失败。")
+    return out
