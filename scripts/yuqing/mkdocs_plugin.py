@@ -103,7 +103,7 @@ from .site.model import incident_path
 from .site.incident import incident_page, page_key
 from .site.pages import HtmlPage, incident_inputs, lazy_other_pages
 from .site.search import entry as search_entry
-from .times import parse_time, short, zone
+from .times import parse_time, zone
 
 log = logging.getLogger("mkdocs.plugins.yuqing")
 
@@ -190,6 +190,8 @@ class YuqingPlugin(BasePlugin[YuqingConfig]):
         self.failed = False
         self.mkdocs_config: MkDocsConfig | None = None
         self.scanner: guard.Scanner | None = None
+        self._spool: Path | None = None
+        """A temporary folder holding the public export MkDocs copies into the site."""
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command, self.dirty = command, dirty
@@ -201,6 +203,7 @@ class YuqingPlugin(BasePlugin[YuqingConfig]):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         self.root = self._root(config)
         self.failed = False
+        self.mkdocs_config = config
         if self.command in ("build", "gh-deploy") and not self.dirty:
             self.target = Path(config.site_dir).resolve()
             self.staging = _staging_root(self.target) / self.target.name
@@ -239,8 +242,14 @@ class YuqingPlugin(BasePlugin[YuqingConfig]):
             raise PluginError(f"YUQING_NOW / now 不是有效时间:“{text}”,应如 2026-11-23T10:00:00+08:00。")
         return parsed
 
+    def on_pre_build(self, *, config: MkDocsConfig) -> None:
+        if self.command == "serve" and not self.dirty:  # MkDocs empties site_dir next: keep the pages out of it
+            _serve_cache(config).hold(Path(config.site_dir))
+
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         assert self.root is not None
+        if self.command == "serve" and not self.dirty:
+            _serve_cache(config).put_back(Path(config.site_dir))
         from .config import load_config
 
         register_config, issues = load_config(self.root)
@@ -319,11 +328,22 @@ class YuqingPlugin(BasePlugin[YuqingConfig]):
 
         files.append(File.generated(config, "feed.xml", content=atom(collected.site, url_of, config.site_url or "")))
         for download in collected.site.downloads:  # 台账 xlsx and report docx (site/downloads.py)
-            files.append(File.generated(config, download.path, content=download.data))
-        if not self.config.city:  # a city's records carry namespaced ids: not the county export format
-            from .publicexport import FILE_NAME, for_site  # what a city register aggregates (`yuqing aggregate`)
+            source = getattr(download, "source", None)
+            if source is not None:  # a file kept on disk: copied by MkDocs, never held
+                files.append(File.generated(config, download.path, abs_src_path=str(source)))
+            else:
+                files.append(File.generated(config, download.path, content=download.data))
+        if not self.config.city and collected.export is not None:
+            # What a city register aggregates (`yuqing aggregate`); a city's records carry namespaced ids,
+            # not the county export format. Written piece by piece to a file MkDocs copies (never held whole).
+            from .publicexport import FILE_NAME
 
-            files.append(File.generated(config, FILE_NAME, content=for_site(collected.site)))
+            self._spool = Path(tempfile.mkdtemp(prefix="yuqing-export-"))
+            spooled = self._spool / FILE_NAME
+            with open(spooled, "w", encoding="utf-8") as handle:
+                for piece in collected.export():
+                    handle.write(piece)
+            files.append(File.generated(config, FILE_NAME, abs_src_path=str(spooled)))
         return files
 
     def on_nav(self, nav: Any, *, config: MkDocsConfig, files: Files) -> Any:
@@ -343,24 +363,29 @@ class YuqingPlugin(BasePlugin[YuqingConfig]):
         doc_files = files.documentation_pages(inclusion=InclusionLevel.is_in_serve if self.command == "serve"
                                               else InclusionLevel.is_included)
         cache = _served(config, self._context_key(env, config, doc_files)) if self.command == "serve" else None
-        now_text = short(site.now)
         reused = 0
         keys: dict[str, str] = {}
+        entries = getattr(self.search_index, "entries", None) if self.search_index is not None else None
+        first_entry = len(entries) if isinstance(entries, list) else 0
         for incident, deadlines in incident_inputs(site):
             path = incident_path(incident)
             file = files.get_file_from_path(path)
             assert file is not None
             key = page_key(site, incident, deadlines) if cache is not None else ""
             keys[incident.id] = key
-            if cache is not None and cache.reuse(path, key, now_text, Path(file.abs_dest_path)):
+            if cache is not None and cache.reuse(path, key, Path(file.abs_dest_path)):
                 self.scanned[file.dest_uri] = Path(file.abs_dest_path).stat().st_size
-                if self.search_index is not None and isinstance(getattr(self.search_index, "entries", None), list):
-                    self.search_index.entries.append(search_entry(incident, file.url))
+                if isinstance(entries, list):
+                    entries.append(search_entry(incident, file.url))
                 reused += 1
                 continue
             self._write_page(path, incident_page(site, incident, deadlines), env, config, files, doc_files)
             if cache is not None:
-                cache.keep(path, key, now_text, Path(file.abs_dest_path))
+                cache.keep(path, key, file.dest_uri)
+        if isinstance(entries, list):
+            # Pages are made newest first (as the records stream); the whole-index search ranks equal
+            # scores in index order: by page, as the site lists them.
+            entries[first_entry:] = sorted(entries[first_entry:], key=lambda e: str(e.get("location", "")))
         for path, make in self.later.items():
             file = files.get_file_from_path(path)
             assert file is not None
@@ -370,14 +395,15 @@ class YuqingPlugin(BasePlugin[YuqingConfig]):
                 *place, rows = make.args
                 text = repr((place, [keys.get(i.id) or repr(i) for i in rows]))
                 key = hashlib.sha256(text.encode("utf-8", errors="surrogatepass")).hexdigest()
-            if key and cache is not None and cache.reuse(path, key, now_text, Path(file.abs_dest_path)):
+            if key and cache is not None and cache.reuse(path, key, Path(file.abs_dest_path)):
                 self.scanned[file.dest_uri] = Path(file.abs_dest_path).stat().st_size
                 reused += 1
                 continue
             self._write_page(path, make(), env, config, files, doc_files)
             if key and cache is not None:
-                cache.keep(path, key, now_text, Path(file.abs_dest_path))
+                cache.keep(path, key, file.dest_uri)
         if cache is not None:
+            cache.prune(Path(config.site_dir), self.generated)
             log.info("事件页和列表页:%d 页未变,沿用上次的输出;%d 页重新生成。", reused,
                      len(site.incidents) + len(self.later) - reused)
 
@@ -502,8 +528,10 @@ class YuqingPlugin(BasePlugin[YuqingConfig]):
         if build_index is not None:
             pages = None
             if self.collected is not None:
-                pages = [(self.incident_urls[i.id], i) for i in self.collected.site.incidents
-                         if i.id in self.incident_urls]
+                site = self.collected.site
+                # Streamed newest first (the records are read again, a cache file at a time, never all held).
+                pages = ((self.incident_urls[i.id], i) for i in site.records(site.newest_first())
+                         if i.id in self.incident_urls)
             try:
                 build_index(Path(config.site_dir), pages)
             except ValueError as error:
@@ -542,13 +570,22 @@ class YuqingPlugin(BasePlugin[YuqingConfig]):
         if self.scanner is not None and script.is_file():
             self._refuse("search/search_index.js", self.scanner.find(script.read_text(encoding="utf-8")), config)
 
-    on_post_build = CombinedEvent(_check_output, _check_offline)
+    @event_priority(-300)  # last: every file is copied
+    def _drop_spool(self, *, config: MkDocsConfig | None = None) -> None:
+        if self._spool is not None:
+            shutil.rmtree(self._spool, ignore_errors=True)
+            self._spool = None
+
+    on_post_build = CombinedEvent(_check_output, _check_offline, _drop_spool)
 
     def on_build_error(self, *, error: Exception) -> None:
         self.failed = True
+        if self.command == "serve" and self.mkdocs_config is not None:
+            _serve_cache(self.mkdocs_config).trusted = False  # the output folder is half written
 
     def on_shutdown(self) -> None:
         """Move the staged site into place after a clean build; delete it after a failed one."""
+        self._drop_spool()
         staging, target = self.staging, self.target
         if staging is None or target is None:
             return
@@ -570,78 +607,84 @@ class YuqingPlugin(BasePlugin[YuqingConfig]):
 
 
 class _ServeCache:
-    """The incident pages `mkdocs serve` wrote last time, kept (hard links) in a folder of its own.
+    """The incident and list pages `mkdocs serve` wrote last time, kept where they are.
 
     MkDocs empties its output folder and makes a new plugin on every rebuild, so this lives in
-    the module, one per mkdocs.yml. A page is reused when its inputs and the shared context are
-    unchanged (its print heading keeps the "数据截至" time it was made: what it shows is the same).
+    the module, one per mkdocs.yml. Before MkDocs empties the folder (``on_pre_build``) the
+    generated pages and the Pagefind index are moved out of it, and moved back once it is empty
+    (``on_files``): two renames, whatever the register's size (linking 10,000 kept pages back one
+    by one took seconds). A page is then left as it is when its inputs and the shared context are
+    unchanged (its print heading keeps the "数据截至" time it was made: what it shows is the same),
+    written again otherwise, and removed when its page is gone.
     """
+
+    MOVED = (GENERATED, "pagefind")
 
     def __init__(self) -> None:
         self.folder = Path(tempfile.mkdtemp(prefix="yuqing-serve-"))
         self.context = ""
         self.pages: dict[str, tuple[str, str]] = {}
-        """src path -> (page key, the "now" text in the kept output)."""
+        """src path -> (page key, output path under site_dir) of the pages in the output folder."""
+        self.index = False
+        """The output folder holds the Pagefind index made under ``context``."""
+        self.trusted = True
+        """False after a failed build: what is in the output folder is not known."""
+
+    def hold(self, site_dir: Path) -> None:
+        """Move the kept pages out of ``site_dir`` before MkDocs empties it."""
+        for name in self.MOVED:
+            held, built = self.folder / name, site_dir / name
+            shutil.rmtree(held, ignore_errors=True)
+            if self.trusted and built.is_dir():
+                try:
+                    built.rename(held)
+                except OSError:
+                    self.forget()
+        if not self.trusted:
+            self.forget()
+
+    def put_back(self, site_dir: Path) -> None:
+        """Move the kept pages back into the emptied ``site_dir``."""
+        for name in self.MOVED:
+            held = self.folder / name
+            if held.is_dir():
+                try:
+                    site_dir.mkdir(parents=True, exist_ok=True)
+                    held.rename(site_dir / name)
+                except OSError:
+                    shutil.rmtree(held, ignore_errors=True)
+                    self.forget()
+
+    def forget(self, site_dir: Path | None = None) -> None:
+        """Nothing is reused: the kept pages and index are dropped (from ``site_dir`` too)."""
+        self.pages.clear()
+        self.index = False
+        self.trusted = True
+        for name in self.MOVED:
+            shutil.rmtree(self.folder / name, ignore_errors=True)
+            if site_dir is not None:
+                shutil.rmtree(site_dir / name, ignore_errors=True)
 
     def restore_index(self, site_dir: Path) -> bool:
-        """Put the kept Pagefind index back into the (emptied) output folder; False when none is kept."""
-        kept = self.folder / "pagefind"
-        if not kept.is_dir():
-            return False
-        try:
-            shutil.copytree(kept, site_dir / "pagefind", copy_function=_link_or_copy, dirs_exist_ok=True)
-        except OSError:
-            return False
-        return True
+        """Whether the output folder holds the kept Pagefind index."""
+        return self.index and (site_dir / "pagefind").is_dir()
 
     def keep_index(self, site_dir: Path) -> None:
-        built = site_dir / "pagefind"
-        if built.is_dir():
-            shutil.rmtree(self.folder / "pagefind", ignore_errors=True)
-            shutil.copytree(built, self.folder / "pagefind", copy_function=_link_or_copy)
+        self.index = (site_dir / "pagefind").is_dir()
 
-    def _kept(self, path: str) -> Path:
-        return self.folder / hashlib.sha1(path.encode("utf-8")).hexdigest()
-
-    def reuse(self, path: str, key: str, now_text: str, dest: Path) -> bool:
+    def reuse(self, path: str, key: str, dest: Path) -> bool:
         found = self.pages.get(path)
-        if found is None or found[0] != key:
-            return False
-        kept = self._kept(path)
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            # The print heading keeps the time the page was made ("数据截至"): its data is unchanged since.
-            if dest.exists():
-                dest.unlink()
-            os.link(kept, dest)
-        except OSError:
-            try:
-                shutil.copyfile(kept, dest)
-            except OSError:
-                self.pages.pop(path, None)
-                return False
-        return True
+        return found is not None and found[0] == key and dest.is_file()
 
-    def keep(self, path: str, key: str, now_text: str, written: Path) -> None:
-        kept = self._kept(path)
-        try:
-            if kept.exists():
-                kept.unlink()
-            try:
-                os.link(written, kept)
-            except OSError:
-                shutil.copyfile(written, kept)
-        except OSError:
-            self.pages.pop(path, None)
-            return
-        self.pages[path] = (key, now_text)
+    def keep(self, path: str, key: str, dest_uri: str) -> None:
+        self.pages[path] = (key, dest_uri)
 
+    def prune(self, site_dir: Path, current: set[str]) -> None:
+        """Remove the kept pages whose page is gone (a record removed or turned confidential)."""
+        for path in [p for p in self.pages if p not in current]:
+            _, dest_uri = self.pages.pop(path)
+            (site_dir / dest_uri).unlink(missing_ok=True)
 
-def _link_or_copy(source: str, target: str) -> None:
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copy2(source, target)
 
 
 _PREPARED = "<!-- made by the yuqing plugin -->\n"
@@ -651,12 +694,15 @@ _JIEBA_LOADED: set[str] = set()
 """Digests of the user dictionaries jieba already holds (it is global to the process)."""
 
 
+def _serve_cache(config: MkDocsConfig) -> _ServeCache:
+    return _SERVE_CACHES.setdefault(str(config.config_file_path), _ServeCache())
+
+
 def _served(config: MkDocsConfig, context: str) -> _ServeCache:
     """This mkdocs.yml's serve cache, emptied when the shared context changed."""
-    cache = _SERVE_CACHES.setdefault(str(config.config_file_path), _ServeCache())
+    cache = _serve_cache(config)
     if cache.context != context:  # settings, theme or the confidential records changed: nothing is reused
-        cache.pages.clear()
-        shutil.rmtree(cache.folder / "pagefind", ignore_errors=True)
+        cache.forget(Path(config.site_dir))
         cache.context = context
     return cache
 

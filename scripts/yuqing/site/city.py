@@ -17,14 +17,15 @@ import logging
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
-from typing import Sequence
+from typing import Iterable, Iterator, Sequence
 
 from ..aggregate import TIMEOUT, CityView, aggregate, read_sources
+from ..cache import Derived
 from ..config import load_config
-from ..model import Issue, RegisterConfig
+from ..model import Incident, Issue, RegisterConfig
 from ..register import Register
 from .collect import Collected, compute_figures
-from .model import SiteInput
+from .model import Row, SiteInput, row
 
 log = logging.getLogger("yuqing.site")
 
@@ -76,12 +77,33 @@ def collect_city(root: Path, now: datetime, *, history: bool = True, docs: froze
     published = tuple(sorted(view.incidents, key=lambda i: i.id))
     register = Register(root=root, config=config, incidents=published, issues=(), files=0, now=now)
     notes = source_notes(view)
+    # The county exports are held whole (a city's scale): the records are read from memory.
+    by_id = {i.id: i for i in published}
 
-    figures = compute_figures(register, published, (), now, notes, downloads=downloads)
-    site = SiteInput(config=config, incidents=published, now=now, deadlines=figures.deadlines,
-                     deadline_warnings=figures.warnings, stats=figures.stats, charts=figures.charts,
-                     reports=figures.reports, docs=docs, downloads=figures.downloads, notes=tuple(notes))
+    def read(rows: Iterable[Row]) -> Iterator[Incident]:
+        return (by_id[r.id] for r in rows)
+
+    figures = compute_figures(register, derived_of(register, published), (), now, notes, downloads=downloads)
+    site = SiteInput(config=config, incidents=tuple(row(i) for i in published), now=now,
+                     deadlines=figures.deadlines, deadline_warnings=figures.warnings, stats=figures.stats,
+                     charts=figures.charts, reports=figures.reports, docs=docs, downloads=figures.downloads,
+                     notes=tuple(notes), read=read)
     return Collected(site, register, (), ())
+
+
+def derived_of(register: Register, incidents: Sequence[Incident]) -> tuple[Derived, ...]:
+    """The Derived values of records held in memory (no check cache), by id."""
+    from . import downloads as downloads_module
+
+    made = getattr(downloads_module, "derived_of", None)
+    if made is not None:
+        return tuple(made(register, incidents))
+    from ..calendar import WorkCalendar
+    from ..register import derive
+
+    assert register.config is not None
+    calendar = WorkCalendar.from_config(register.config)
+    return tuple(derive(i, register.config, calendar) for i in incidents)
 
 
 __all__ = ["collect_city", "source_notes"]

@@ -2,21 +2,26 @@
 
 Deadlines, statistics, charts, reports and git history come from their own
 modules; each is used when it is importable and works, and its absence is a
-note on the statistics page, never a failed build.
+note on the statistics page, never a failed build. Nothing here holds the
+register's records: each record's ``Derived`` values (from the check cache) and
+one ``Row``; the pages that show records whole read them streamed
+(``SiteInput.records``).
 """
 
 from __future__ import annotations
 
 import importlib
 import logging
+import tempfile
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Mapping, NamedTuple, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, NamedTuple, Sequence
 
+from ..cache import Derived
 from ..model import Incident
-from ..register import Register, load_register
-from .model import SiteInput
+from ..register import END_OF_TIME, Register, each_line, each_record, load_register
+from .model import Row, SiteInput, row
 
 log = logging.getLogger("yuqing.site")
 
@@ -25,10 +30,13 @@ log = logging.getLogger("yuqing.site")
 class Collected:
     site: SiteInput
     register: Register
-    confidential: tuple[Incident, ...]
-    """Every confidential record, including those discovered after ``now`` (never published; the build scans for them)."""
+    confidential: tuple[Any, ...]
+    """Every confidential record (its id and title: ``stats.Facts``), including those discovered after
+    ``now`` (never published; the build scans for them)."""
     skipped: tuple[str, ...]
     """Files left out because they have errors."""
+    export: Callable[[], Iterator[str]] | None = None
+    """The pieces of the site's public export (``export.json``), made as they are asked for."""
 
 
 def _optional(name: str) -> Any:
@@ -42,28 +50,36 @@ def collect(root: Path, now: datetime, *, history: bool = True, docs: frozenset[
             downloads: bool = True, preview: bool = False) -> Collected:
     """Load the register at ``root`` and compute everything the site shows at ``now``.
 
-    ``downloads``: make the 台账 and report files of the statistics page (about 1.7 s per
-    thousand records on one core: a province's build may turn them off).
+    The register is loaded without records (``Register.derived``: facts and deadline parts of
+    each record, from the check cache); the records are read once here, a cache file at a time,
+    into one ``Row`` each, and again, streamed, by the pages that show them whole.
+    ``downloads``: make the 台账 and report files of the statistics page.
     ``preview`` (`mkdocs serve`, rebuilt on every saved file): no download files (a note says so),
     and the git history is read again only when a commit or branch moved (edits in the working
     tree do not change it).
     """
-    register = load_register(root, now=now)
+    register = load_register(root, now=now, records=False, derived=True)
     config = register.config
     if config is None:
         messages = "; ".join(f"{i.file}:{i.line}: {i.message}" for i in register.issues[:5])
         raise ValueError(f"register.yml 有错误,无法生成站点:{messages}")
-    # A file with errors is not published: its `confidential` flag cannot be trusted.
-    valid = [i for i in register.incidents if i.file not in register.invalid_files]
+    # A file with errors is not published (it has no Derived): its `confidential` flag cannot be trusted.
     skipped = tuple(sorted(register.invalid_files))
+    published = [d for d in register.derived if not d.facts.confidential]
+    counted = ([d for d in register.derived if d.facts.confidential] if config.publish.count_confidential
+               else [])
     # Records discovered after `now` are not in the site's register, but their ids and titles must
     # still never appear (a rename, another record's text): the leak guard scans for them too.
-    confidential = tuple(i for i in (*register.incidents, *register.later) if i.confidential)
-    published = tuple(sorted((i for i in valid if not i.confidential), key=lambda i: i.id))
-    counted_confidential = tuple(i for i in valid if i.confidential) if config.publish.count_confidential else ()
+    confidential = tuple(d.facts for d in _every_record(root, register, now) if d.facts.confidential)
+
+    by_id = {d.id: d for d in (*published, *counted)}
+
+    def read(rows: Iterable[Any]) -> Iterator[Incident]:
+        return each_record(register, [by_id[r.id] for r in rows])
+
+    rows, counted_rows, order = _rows(register, published, counted)
     notes: list[str] = []
-    figures = compute_figures(register, published, counted_confidential, now, notes,
-                              downloads=downloads and not preview)
+    figures = compute_figures(register, published, counted, now, notes, downloads=downloads and not preview)
 
     git_history = None
     shown: Mapping[str, Any] = {}
@@ -77,19 +93,81 @@ def collect(root: Path, now: datetime, *, history: bool = True, docs: frozenset[
                 tz = zone(config.timezone)
                 git_history = (_kept_history(history_module, root, tz) if preview
                                else history_module.load(root, levels=False, tz=tz))
-                # Computed a chunk at a time as pages are built (never all blobs at once).
-                shown = Revisions(git_history, (i.id for i in published), tz, frozenset(i.id for i in confidential))
+                # Computed a chunk at a time as pages are built (never all blobs at once), in their order.
+                shown = Revisions(git_history, order, tz, frozenset(i.id for i in confidential))
             except Exception as error:
                 log.warning("读取 git 历史失败:%s", error)
     if downloads and preview:
         notes.append("预览(mkdocs serve)不生成台账和报告的下载文件;正式构建的站点提供。")
     site = SiteInput(
-        config=config, incidents=published, now=now, counted_confidential=counted_confidential,
+        config=config, incidents=rows, now=now, counted_confidential=counted_rows,
         deadlines=figures.deadlines, deadline_warnings=figures.warnings, stats=figures.stats,
         charts=figures.charts, reports=figures.reports, history=git_history, revisions=shown, docs=docs,
-        downloads=figures.downloads, notes=tuple(notes),
+        downloads=figures.downloads, notes=tuple(notes), read=read, order=order,
     )
-    return Collected(site, register, confidential, skipped)
+    deadlines = figures.deadlines or ()
+    return Collected(site, register, confidential, skipped,
+                     export=lambda: public_export(register, published, deadlines))
+
+
+def _every_record(root: Path, register: Register, now: datetime) -> tuple[Derived, ...]:
+    """The Derived of every record without errors, those discovered after ``now`` included."""
+    if not _has_later(register):
+        return register.derived
+    # The same clock (what "in the future" means) as the register's own load, so the same files have errors.
+    assert register.config is not None
+    clock = max(datetime.now(now.tzinfo), now)
+    return load_register(root, now=END_OF_TIME, clock=clock, config=register.config, records=False,
+                         derived=True).derived
+
+
+def _has_later(register: Register) -> bool:
+    """Whether the register has records without errors that ``register.derived`` (as of its now) left out."""
+    return register.files - len(register.invalid_files) > len(register.derived)
+
+
+def _rows(register: Register, published: Sequence[Derived], counted: Sequence[Derived]
+          ) -> tuple[tuple[Row, ...], tuple[Row, ...], tuple[str, ...]]:
+    """The rows of ``published`` (by id) and of ``counted`` (confidential records that count in figures),
+    and the order in which the records stream newest first: one pass over the records, none kept."""
+    secret = {d.id for d in counted}
+    rows: list[Row] = []
+    counted_rows: list[Row] = []
+    order: list[str] = []
+    for incident in each_record(register, sorted((*published, *counted), key=lambda d: d.id, reverse=True)):
+        if incident.id in secret:
+            counted_rows.append(row(incident))
+        else:
+            rows.append(row(incident))
+            order.append(incident.id)
+    rows.sort(key=lambda r: r.id)
+    counted_rows.sort(key=lambda r: r.id)
+    return tuple(rows), tuple(counted_rows), tuple(order)
+
+
+def public_export(register: Register, chosen: Sequence[Derived], deadlines: Sequence[Any]) -> Iterator[str]:
+    """The pieces of the public export of ``chosen`` (the published records), as `yuqing export json`
+    makes it: each record's line from the check cache where it keeps it, spooled in a temporary file
+    and written out by id."""
+    from .. import publicexport
+
+    assert register.config is not None and register.now is not None
+    ids = frozenset(d.id for d in chosen)
+    with tempfile.TemporaryFile() as spool:
+        places: dict[str, tuple[int, int]] = {}
+        for key, text in each_line(register, chosen, ids):
+            data = text.encode("utf-8")
+            places[key] = (spool.tell(), len(data))
+            spool.write(data)
+
+        def ordered() -> Iterator[str]:
+            for d in chosen:  # by id, as derived is
+                if d.id in places:
+                    start, size = places[d.id]
+                    spool.seek(start)
+                    yield spool.read(size).decode("utf-8")
+
+        yield from publicexport.pieces(register.config, register.now, ordered(), deadlines, ids)
 
 
 class Figures(NamedTuple):
@@ -103,17 +181,17 @@ class Figures(NamedTuple):
     downloads: tuple[Any, ...]
 
 
-def compute_figures(register: Register, published: tuple[Incident, ...], counted_confidential: tuple[Incident, ...],
+def compute_figures(register: Register, published: Sequence[Derived], counted_confidential: Sequence[Derived],
                     now: datetime, notes: list[str], *, downloads: bool) -> Figures:
     """Deadlines, statistics, charts, reports and download files of ``published`` at ``now``.
 
-    Shared by a register's site (``collect``) and a city's (``city.collect_city``). Each part
-    comes from its module when importable and working; a missing or failing one is a note
-    appended to ``notes``, never a failed build.
+    From the records' ``Derived`` values (facts, deadline parts) alone; the reports and download
+    files read the records they need themselves. Shared by a register's site (``collect``) and a
+    city's (``city.collect_city``). Each part comes from its module when importable and working;
+    a missing or failing one is a note appended to ``notes``, never a failed build.
     """
     config = register.config
     assert config is not None
-    in_figures = [*published, *counted_confidential]
 
     deadlines = None
     warnings: tuple[str, ...] = ()
@@ -121,14 +199,18 @@ def compute_figures(register: Register, published: tuple[Incident, ...], counted
     deadlines_module = _optional("deadlines")
     if deadlines_module is not None:
         try:
+            from ..times import zone
+
             # The 信号灯 and the warnings show the published incidents only; the
             # statistics may count confidential ones (publish.count_confidential).
-            report = deadlines_module.compute(published, config, now)
+            moment = now.astimezone(zone(config.timezone))
+            report = deadlines_module.report((d.parts for d in published), moment)
             deadlines = tuple(report.deadlines)
             warnings = tuple(report.warnings)
             all_deadlines = deadlines
             if counted_confidential:
-                all_deadlines = tuple(deadlines_module.compute(in_figures, config, now).deadlines)
+                everything = sorted((*published, *counted_confidential), key=lambda d: (d.id, d.file))
+                all_deadlines = tuple(deadlines_module.report((d.parts for d in everything), moment).deadlines)
         except Exception as error:  # another module's bug must not take the archive down
             log.warning("时限计算失败,信号灯不显示:%s", error)
             notes.append("时限计算失败,本站不显示信号灯和按时完成率。")
@@ -139,7 +221,8 @@ def compute_figures(register: Register, published: tuple[Incident, ...], counted
     stats_module = _optional("stats")
     if stats_module is not None:
         try:
-            stats = stats_module.compute(in_figures, all_deadlines, config=config, include_confidential=True)
+            stats = stats_module.compute([d.facts for d in (*published, *counted_confidential)], all_deadlines,
+                                         config=config, include_confidential=True)
         except Exception as error:
             log.warning("统计计算失败:%s", error)
             notes.append("统计计算失败,统计页只显示简单计数。")
@@ -159,10 +242,15 @@ def compute_figures(register: Register, published: tuple[Incident, ...], counted
     elif charts_module is None:
         notes.append("图表模块(charts.py)未安装,统计以表格显示。")
 
-    reports = _reports(register, published, deadlines or (), warnings, now, notes)
-    from .downloads import downloads as make_downloads
+    from . import downloads as downloads_module
 
-    files = make_downloads(register, published, deadlines or (), now, notes) if downloads and deadlines is not None else ()
+    reports = _reports(register, published, deadlines or (), warnings, now, notes)
+    files: tuple[Any, ...] = ()
+    if downloads and deadlines is not None:
+        if _streamed(downloads_module.downloads):
+            files = downloads_module.downloads(register, published, deadlines, now, notes)
+        else:  # the records whole: until downloads.py takes the Derived values
+            files = downloads_module.downloads(register, _records(register, published), deadlines, now, notes)
     return Figures(deadlines, warnings, stats, charts, reports, tuple(files))
 
 
@@ -185,17 +273,36 @@ def _kept_history(history_module: Any, root: Path, tz: Any) -> Any:
     return loaded
 
 
-def _reports(register: Register, published: Sequence[Incident], deadlines: Sequence[Any],
+def _streamed(function: Any) -> bool:
+    """Whether a downloads.py entry point takes Derived values (else records)."""
+    import inspect
+
+    return "chosen" in inspect.signature(function).parameters
+
+
+def _records(register: Register, chosen: Sequence[Derived]) -> tuple[Incident, ...]:
+    """The records of ``chosen``, by id, held: only for an entry point that takes them whole."""
+    if register.incidents:
+        wanted = {d.id for d in chosen}
+        return tuple(i for i in register.incidents if i.id in wanted)
+    return tuple(sorted(each_record(register, chosen), key=lambda i: i.id))
+
+
+def _reports(register: Register, published: Sequence[Derived], deadlines: Sequence[Any],
              warnings: Sequence[str], now: datetime, notes: list[str]) -> dict[str, str]:
     """The latest weekly and monthly reports, of the published incidents only."""
+    from . import downloads as downloads_module
+
     module = _optional("reports")
     if module is None or not hasattr(module, "snapshot"):
         notes.append("报告模块(reports)未安装,报告页为空。")
         return {}
+    if hasattr(downloads_module, "reports_markdown"):
+        # Record text as it is: the report's to_markdown escapes every text it prints.
+        return dict(downloads_module.reports_markdown(register, published, deadlines, warnings, now, notes))
     out: dict[str, str] = {}
     try:
-        # Record text as it is: the report's to_markdown escapes every text it prints.
-        public = replace(register, incidents=tuple(published))
+        public = replace(register, incidents=_records(register, published))
         snap = module.snapshot(public, now, include_confidential=False, deadlines=list(deadlines),
                                warnings=tuple(warnings))
     except Exception as error:

@@ -11,25 +11,25 @@ from datetime import datetime
 from typing import Callable
 from xml.sax.saxutils import escape, quoteattr
 
-from ..model import Incident
 from .escape import clean, safe_url
-from .model import SiteInput
+from .model import Row, SiteInput
 from .revisions import newest_at
 
 ENTRIES = 50
 
 
-def updated_at(site: SiteInput, incident: Incident) -> datetime:
+def updated_at(site: SiteInput, incident: Row) -> datetime:
     newest = newest_at(site.revisions, incident.id)
     if newest is not None:
         return newest  # newest revision, in the register's timezone
-    times = [incident.discovered_at, *(e.at for e in incident.timeline)]
-    return max(times)
+    return max(incident.discovered_at, incident.last_action)
 
 
-def atom(site: SiteInput, url_of: Callable[[Incident], str], site_url: str = "") -> str:
+def atom(site: SiteInput, url_of: Callable[[Row], str], site_url: str = "") -> str:
     """The feed's XML; ``url_of`` gives an incident page's URL relative to the site root."""
-    entries = sorted(site.incidents, key=lambda i: (updated_at(site, i), i.id), reverse=True)[:ENTRIES]
+    newest_rows = sorted(site.incidents, key=lambda i: (updated_at(site, i), i.id), reverse=True)[:ENTRIES]
+    summaries = {i.id: i.summary for i in site.records(newest_rows)}  # only these records are read whole
+    entries = [r for r in newest_rows if r.id in summaries]
     newest = updated_at(site, entries[0]) if entries else site.now
     base = safe_url(site_url)
     lines = ['<?xml version="1.0" encoding="utf-8"?>',
@@ -41,7 +41,7 @@ def atom(site: SiteInput, url_of: Callable[[Incident], str], site_url: str = "")
              '<link rel="alternate" href="./"/>']
     for incident in entries:
         status = "已撤销" if incident.withdrawn else incident.status
-        summary = f"[{incident.level} · {status} · {incident.category} · {incident.units.lead}] {incident.summary}"
+        summary = f"[{incident.level} · {status} · {incident.category} · {incident.units.lead}] {summaries[incident.id]}"
         lines += ["<entry>",
                   f"<title>{_x(incident.id)} {_x(incident.title)}</title>",
                   f"<id>urn:yuqing:{_x(incident.id)}</id>",

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from ..model import LEVELS, Deadline, Incident, level_rank
+from ..model import LEVELS, Deadline, level_rank
 from .common import (INDEX, REVIEWS, RULES, STALE_HOURS, STATS, HtmlPage, counted, newest_first, publish_setting,
                      stale_hours)
-from .model import GENERATED, HOME, SiteInput
+from .model import GENERATED, HOME, Row, SiteInput
 from .revisions import since as revisions_since
 from .templating import render
 
@@ -37,7 +37,7 @@ class Late:
     """An urgent deadline as the home page lists it."""
 
     deadline: Deadline
-    incident: Incident
+    incident: Row
     by: timedelta
     """How late (overdue) or how long is left (due soon)."""
 
@@ -46,7 +46,7 @@ class Late:
 class Change:
     """A revision of a published record since the previous working day."""
 
-    incident: Incident
+    incident: Row
     at: datetime
     kind: str
     what: str
@@ -114,17 +114,13 @@ def changes_since(site: SiteInput, since_at: datetime) -> list[Change]:
     return found
 
 
-def last_action(incident: Incident) -> datetime:
-    return max((e.at for e in incident.timeline), default=incident.discovered_at)
-
-
-def idle(site: SiteInput, days: int) -> list[tuple[Incident, datetime, int]]:
+def idle(site: SiteInput, days: int) -> list[tuple[Row, datetime, int]]:
     """Open incidents whose last recorded action is ``days`` or more days old: (incident, last, days), oldest first."""
     out = []
     for incident in site.incidents:
         if not incident.is_open or incident.withdrawn:
             continue
-        last = last_action(incident)
+        last = incident.last_action
         quiet = (site.now - last).days
         if quiet >= days:
             out.append((incident, last, quiet))

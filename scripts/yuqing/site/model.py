@@ -1,9 +1,15 @@
 """What the site generator works from: the register and what other modules computed.
 
-``SiteInput`` gathers everything once (the register, its deadlines at build
-time, statistics, charts, reports, git history); the page functions in
-``pages`` are pure functions of it. Parts whose module is missing or failed are
-None, and the pages say so instead of failing.
+``SiteInput`` gathers everything once (a ``Row`` per published record, its
+deadlines at build time, statistics, charts, reports, git history); the page
+functions in ``pages`` are pure functions of it. Parts whose module is missing
+or failed are None, and the pages say so instead of failing.
+
+A province's register does not fit in memory as records (100,000 ``Incident``s
+held about 0.9 GB): the list pages, the home page and the figures read rows,
+and the pages that show a record whole (its own page, the reviews, the feed,
+Pagefind) get the records from ``SiteInput.records``, streamed from the check
+cache a cache file at a time and let go.
 """
 
 from __future__ import annotations
@@ -14,9 +20,9 @@ import re
 from functools import cached_property
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping, NamedTuple
 
-from ..model import Deadline, Incident, RegisterConfig
+from ..model import Deadline, Incident, RegisterConfig, Units
 
 GENERATED = "generated"
 """Folder under docs/ holding every generated page (git-ignored)."""
@@ -26,15 +32,69 @@ HOME = "index.md"
 _SAFE_SLUG = re.compile(r"[0-9A-Za-z\u3400-\u4dbf\u4e00-\u9fff_-]{1,40}")
 
 
+class RowSource(NamedTuple):
+    """The source words of a record the search dictionary reads."""
+
+    platform: str | None
+    transferred_from: str | None
+
+
+class Row(NamedTuple):
+    """What the list pages, the home page and the figures show of one record: a light tuple,
+    with the attribute names of ``Incident`` (the templates read either)."""
+
+    id: str
+    file: str
+    title: str
+    level: str
+    status: str
+    category: str
+    units: Units
+    tags: tuple[str, ...]
+    discovered_at: datetime
+    withdrawn: Any
+    """The record's withdrawal (``model.Withdrawn``) or None."""
+    is_open: bool
+    counts: bool
+    highest: str
+    """The highest level the record reached (``Incident.max_level``)."""
+    last_action: datetime
+    """The time of its last recorded event, or its discovery."""
+    reviewed: bool
+    """It holds a 评估总结 (``review``)."""
+    source: RowSource
+
+    @property
+    def year(self) -> int:
+        return self.discovered_at.year
+
+    def max_level(self) -> str:
+        return self.highest
+
+
+def row(incident: Incident) -> Row:
+    """The row of ``incident``."""
+    return Row(incident.id, incident.file, incident.title, incident.level, incident.status, incident.category,
+               incident.units, tuple(incident.tags), incident.discovered_at, incident.withdrawn, incident.is_open,
+               incident.counts, incident.max_level(),
+               max((e.at for e in incident.timeline), default=incident.discovered_at), bool(incident.review),
+               RowSource(incident.source.platform, incident.source.transferred_from))
+
+
+Read = Callable[[Iterable[Row]], Iterator[Incident]]
+"""The records (as of the site's ``now``) of some rows, one at a time, in an order of the source's
+choosing (the check cache's: newest first when asked newest first), each once."""
+
+
 @dataclass(frozen=True)
 class SiteInput:
     """Everything a page may show, computed once per build."""
 
     config: RegisterConfig
-    incidents: tuple[Incident, ...]
-    """The published incidents: valid, not confidential (withdrawn ones included, marked)."""
+    incidents: tuple[Row, ...]
+    """A row of each published incident, by id: valid, not confidential (withdrawn ones included, marked)."""
     now: datetime
-    counted_confidential: tuple[Incident, ...] = ()
+    counted_confidential: tuple[Row, ...] = ()
     """Confidential incidents that count in figures (only when publish.count_confidential)."""
     deadlines: tuple[Deadline, ...] | None = None
     """Deadlines of the published incidents at ``now``; None when deadlines.py is missing."""
@@ -55,16 +115,34 @@ class SiteInput:
     """``downloads.Download`` files (台账 xlsx, report docx) of recent periods, offered on the statistics page."""
     notes: tuple[str, ...] = ()
     """What is missing or degraded, in Chinese, shown on the statistics page."""
+    read: Read | None = None
+    """The records of rows (see ``records``)."""
+    order: tuple[str, ...] = ()
+    """The ids of ``incidents`` in the order ``records`` yields them newest first (incident pages are
+    built in it, and git revisions computed a chunk at a time in it); empty: by id, newest first."""
 
     @cached_property
     def published_ids(self) -> frozenset[str]:
         return frozenset(i.id for i in self.incidents)
 
-    def incident_path(self, incident: Incident) -> str:
+    def incident_path(self, incident: Incident | Row) -> str:
         return incident_path(incident)
 
+    def records(self, rows: Iterable[Row]) -> Iterator[Incident]:
+        """The whole records of ``rows``, streamed: never all in memory (order: ``Read``)."""
+        if self.read is None:
+            raise ValueError("this site input reads no records")
+        return self.read(rows)
 
-def incident_path(incident: Incident) -> str:
+    def newest_first(self) -> list[Row]:
+        """The published rows in the order their records stream newest first (``order``)."""
+        if not self.order:
+            return sorted(self.incidents, key=lambda r: r.id, reverse=True)
+        by_id = {r.id: r for r in self.incidents}
+        return [by_id[i] for i in self.order if i in by_id]
+
+
+def incident_path(incident: Incident | Row) -> str:
     return f"{GENERATED}/incidents/{incident.year}/{slug(incident.id)}.md"
 
 

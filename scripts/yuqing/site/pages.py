@@ -70,11 +70,12 @@ def incident_pages(site: SiteInput) -> Iterator[tuple[str, HtmlPage]]:
 
 
 def incident_inputs(site: SiteInput) -> Iterator[tuple[Incident, list[Deadline]]]:
-    """Each published incident with its deadlines, in page order."""
+    """Each published incident with its deadlines, in page order (newest first, as the records stream:
+    each is read, shown and let go)."""
     by_incident: dict[str, list[Deadline]] = defaultdict(list)
     for deadline in site.deadlines or ():
         by_incident[deadline.incident].append(deadline)
-    for incident in site.incidents:
+    for incident in site.records(site.newest_first()):
         yield incident, by_incident.get(incident.id, [])
 
 

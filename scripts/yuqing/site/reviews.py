@@ -13,7 +13,9 @@ from .templating import render
 
 def review_pages(site: SiteInput) -> dict[str, HtmlPage]:
     pages: dict[str, HtmlPage] = {}
-    reviewed = [i for i in newest_first(site.incidents) if i.review and not i.withdrawn]
+    # Only these records are read whole (their 评估总结 is shown).
+    reviewed = newest_first(i for i in site.records([r for r in site.incidents if r.reviewed and not r.withdrawn])
+                            if i.review)
     by_year: dict[int, list[Incident]] = defaultdict(list)
     for incident in reviewed:
         by_year[incident.year].append(incident)
