@@ -571,12 +571,15 @@ class YuqingPlugin(BasePlugin[YuqingConfig]):
             self._refuse("search/search_index.js", self.scanner.find(script.read_text(encoding="utf-8")), config)
 
     @event_priority(-300)  # last: every file is copied
-    def _drop_spool(self, *, config: MkDocsConfig | None = None) -> None:
+    def _copied(self, *, config: MkDocsConfig) -> None:
+        self._drop_spool()
+
+    def _drop_spool(self) -> None:
         if self._spool is not None:
             shutil.rmtree(self._spool, ignore_errors=True)
             self._spool = None
 
-    on_post_build = CombinedEvent(_check_output, _check_offline, _drop_spool)
+    on_post_build = CombinedEvent(_check_output, _check_offline, _copied)
 
     def on_build_error(self, *, error: Exception) -> None:
         self.failed = True

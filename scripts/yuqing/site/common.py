@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Sequence, TypeVar
 
 from ..model import LEVELS, STATUSES, Incident
 from .escape import html_text, yaml_string
-from .model import GENERATED, SiteInput, slug
+from .model import GENERATED, Row, SiteInput, slug
 
 INDEX = f"{GENERATED}/lists/index.md"
 MONTHS = f"{GENERATED}/lists/months.md"
@@ -115,16 +115,19 @@ def front(title: str, *, exclude: bool = False, boost: float | None = None,
     return "\n".join(lines) + "\n\n"
 
 
-def status_of(incident: Incident) -> str:
+def status_of(incident: Incident | Row) -> str:
     """The status word shown for a record: 已撤销 for a withdrawn one, whatever its status field says."""
     return WITHDRAWN if incident.withdrawn else incident.status
 
 
-def newest_first(incidents: Iterable[Incident]) -> list[Incident]:
+_Shown = TypeVar("_Shown", Incident, Row)
+
+
+def newest_first(incidents: Iterable[_Shown]) -> list[_Shown]:
     return sorted(incidents, key=lambda i: (i.discovered_at, i.id), reverse=True)
 
 
-def counted(site: SiteInput) -> list[Incident]:
+def counted(site: SiteInput) -> list[Row]:
     """The incidents that count in figures (published and, when configured, confidential; never withdrawn)."""
     return [i for i in (*site.incidents, *site.counted_confidential) if i.counts]
 

@@ -12,6 +12,7 @@ import re
 from typing import Iterable
 
 from ..model import CHANNELS, EVENT_TYPES, LEVELS, STATUSES, Incident, RegisterConfig
+from .model import Row
 
 FREQUENCY = 20000
 
@@ -26,7 +27,7 @@ _WORD = re.compile(r"^[^\s]{2,30}$")
 _PLACE_SUFFIX = re.compile(r"^(.{2,8}?[区县市镇乡])局$")
 
 
-def words(config: RegisterConfig, incidents: Iterable[Incident]) -> list[str]:
+def words(config: RegisterConfig, incidents: Iterable[Incident | Row]) -> list[str]:
     """The register's vocabulary, deduplicated, in a stable order."""
     found: dict[str, None] = {}
 
@@ -49,6 +50,6 @@ def words(config: RegisterConfig, incidents: Iterable[Incident]) -> list[str]:
     return list(found)
 
 
-def userdict(config: RegisterConfig, incidents: Iterable[Incident]) -> str:
+def userdict(config: RegisterConfig, incidents: Iterable[Incident | Row]) -> str:
     """The dictionary file's text (jieba's format: one ``word freq`` a line)."""
     return "".join(f"{word} {FREQUENCY}\n" for word in words(config, incidents))

@@ -6,15 +6,14 @@ from collections import defaultdict
 from functools import partial
 from typing import Callable, Iterable, Sequence
 
-from ..model import Incident
 from .common import INDEX, MONTHS, HtmlPage, dim_order, dim_page, month_page, newest_first, status_of
-from .model import GENERATED, SiteInput
+from .model import GENERATED, Row, SiteInput
 from .templating import render
 
 PAGE_SIZE = 200
 """Rows per index page; longer lists are split into numbered pages."""
 
-DIMENSIONS: dict[str, tuple[str, Callable[[Incident], Iterable[str]]]] = {
+DIMENSIONS: dict[str, tuple[str, Callable[[Row], Iterable[str]]]] = {
     "level": ("按等级", lambda i: (i.level,)),
     "status": ("按状态", lambda i: (status_of(i),)),
     "category": ("按领域", lambda i: (i.category,)),
@@ -27,7 +26,7 @@ Later = Callable[[], HtmlPage]
 """A page made when called: a province has tens of thousands of list pages, never all held at once."""
 
 
-def paged(base: str, title: str, incidents: Sequence[Incident], up: str) -> dict[str, Later]:
+def paged(base: str, title: str, incidents: Sequence[Row], up: str) -> dict[str, Later]:
     """One index page, or numbered pages of PAGE_SIZE rows when the list is long (each made when called)."""
     pages: dict[str, Later] = {}
     chunks = [incidents[i:i + PAGE_SIZE] for i in range(0, len(incidents), PAGE_SIZE)] or [[]]
@@ -40,7 +39,7 @@ def paged(base: str, title: str, incidents: Sequence[Incident], up: str) -> dict
 
 
 def _list_page(name: str, heading: str, up: str, names: list[str], number: int,
-               chunk: Sequence[Incident]) -> HtmlPage:
+               chunk: Sequence[Row]) -> HtmlPage:
     body = render("list.html", name, heading=heading, up=up, names=names, number=number, incidents=chunk)
     return HtmlPage(heading, body, exclude=True)
 
@@ -56,7 +55,7 @@ def lazy_index_pages(site: SiteInput) -> dict[str, HtmlPage | Later]:
     incidents = newest_first(site.incidents)
     years = sorted({i.year for i in incidents}, reverse=True)
 
-    by_month: dict[str, list[Incident]] = defaultdict(list)
+    by_month: dict[str, list[Row]] = defaultdict(list)
     for incident in incidents:
         by_month[month_page(incident.discovered_at)].append(incident)
     rows = []
@@ -71,7 +70,7 @@ def lazy_index_pages(site: SiteInput) -> dict[str, HtmlPage | Later]:
 
     # One overview per dimension: value x year, each cell a page.
     for dim, (title, values_of) in DIMENSIONS.items():
-        groups: dict[tuple[str, int], list[Incident]] = defaultdict(list)
+        groups: dict[tuple[str, int], list[Row]] = defaultdict(list)
         for incident in incidents:
             for value in dict.fromkeys(values_of(incident)):
                 groups[(value, incident.year)].append(incident)
