@@ -379,14 +379,14 @@ def test_the_export_reads_each_records_line_from_the_cache_as_the_uncached_expor
     for _ in range(2):  # cold, then warm
         assert {now: _export(register_dir.root, capsys, now) for now in (NOW, past)} == expected
     # Damage each cache file's lines part (just after the heads), then its records part (the end).
-    for cache in (register_dir.root / CACHE_DIR).glob("check-*/*.bin"):
+    for cache in (register_dir.root / CACHE_DIR).glob("check-*/[0-9x]*.bin"):
         raw = bytearray(cache.read_bytes())
         start = 21 + 64 + 8 + int.from_bytes(raw[21 + 64:21 + 64 + 8], "big")
         raw[start + 64 + 8 + 5] ^= 1
         cache.write_bytes(bytes(raw))
     assert _export(register_dir.root, capsys) == expected[NOW]
     assert _export(register_dir.root, capsys) == expected[NOW]
-    for cache in (register_dir.root / CACHE_DIR).glob("check-*/*.bin"):
+    for cache in (register_dir.root / CACHE_DIR).glob("check-*/[0-9x]*.bin"):
         raw = cache.read_bytes()
         cache.write_bytes(raw[:-9] + bytes([raw[-9] ^ 1]) + raw[-8:])
     assert _export(register_dir.root, capsys) == expected[NOW]

@@ -481,7 +481,7 @@ class CheckCache:
         groups = set(self._buckets)
         with contextlib.suppress(OSError):
             groups.update(p.name[:-4] for p in self.folder.iterdir()
-                          if p.name.endswith(".bin") and not p.name.startswith("."))
+                          if p.name.endswith(".bin") and not p.name.startswith((".", "guard-")))
         return {name for group in groups for name in self._open(group).heads}
 
     def prune(self, current: set[str]) -> None:
@@ -536,6 +536,43 @@ class CheckCache:
             bucket = self._buckets.pop(group)
             if bucket.handle is not None:
                 bucket.handle.close()
+
+    def verdicts(self, key: str) -> dict[bytes, dict[str, tuple[str, ...]]]:
+        """The leak guard's verdicts on cache files' export lines, kept under ``key`` (a hash of
+        what the guard looks for, ``site.guard.Scanner.key``): by the lines' checksum, what it
+        found in which file's line (nothing: clean). Empty when there are none or they do not verify."""
+        try:
+            raw = (self.folder / f"guard-{key[:32]}.bin").read_bytes()
+        except OSError:
+            return {}
+        head, mac, body = raw[:len(FORMAT)], raw[len(FORMAT):len(FORMAT) + _MAC], raw[len(FORMAT) + _MAC:]
+        if head != FORMAT or not hmac.compare_digest(mac, hmac.new(self.key, b"guard" + body, hashlib.blake2b).digest()):
+            return {}
+        try:
+            with _frozen():
+                found = _Unpickler(io.BytesIO(body)).load()
+        except Exception:
+            return {}
+        return found if isinstance(found, dict) else {}
+
+    def keep_verdicts(self, key: str, verdicts: dict[bytes, dict[str, tuple[str, ...]]]) -> None:
+        """Keep the guard's verdicts under ``key`` (only the latest set of needles: the others go)."""
+        body = _dumps(verdicts)
+        try:
+            self._make_folder()
+            handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".tmp-", suffix=".bin")
+            try:
+                with os.fdopen(handle, "wb") as out:
+                    out.write(FORMAT + hmac.new(self.key, b"guard" + body, hashlib.blake2b).digest() + body)
+                os.replace(temporary, self.folder / f"guard-{key[:32]}.bin")
+            except BaseException:
+                os.unlink(temporary)
+                raise
+            for other in self.folder.glob("guard-*.bin"):
+                if other.name != f"guard-{key[:32]}.bin":
+                    other.unlink(missing_ok=True)
+        except OSError:
+            pass  # judged again next time
 
     def _make_folder(self) -> None:
         make_folder(self.folder.parent)

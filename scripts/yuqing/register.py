@@ -719,15 +719,16 @@ def each_line(register: Register, chosen: Iterable[Derived], public: frozenset[s
     from the record (:func:`each_record`, after the others). Cache file by cache file, as
     :func:`each_record`; the cache files the register's load read are not read again but for
     their lines."""
-    for kind, key, text in lines_by_file(register, chosen, public):
-        yield key, text
+    for _, _, served in lines_by_file(register, chosen, public):
+        for _, key, text in served:
+            yield key, text
 
 
 def lines_by_file(register: Register, chosen: Iterable[Derived], public: frozenset[str]
-                  ) -> Iterator[tuple[tuple[str, bytes] | None, str, str]]:
-    """:func:`each_line`, each line with where it came from: (cache file, its lines' checksum) for
-    a line kept in the cache, None for one made from its record. A reader that judged a cache
-    file's lines before may keep the verdict by that checksum."""
+                  ) -> Iterator[tuple[bytes | None, dict[str, tuple[str, str | None]], list[tuple[str, str, str]]]]:
+    """:func:`each_line` by cache file: the checksum of the file's lines, every line it keeps (by file
+    name) and the (file, id, line) of ``chosen`` it serves; last (None, {}, lines made from the
+    records), a thousand at a time. A reader that judged a cache file's lines before may keep its verdict by that checksum."""
     from .publicexport import line
 
     assert register.config is not None and register.now is not None
@@ -742,18 +743,26 @@ def lines_by_file(register: Register, chosen: Iterable[Derived], public: frozens
             groups.setdefault(group_of(derived.file), []).append(derived)
         for group, members in groups.items():
             kept, mark = cache.lines_marked(group, register.marks.get(group))
-            source = (group, mark) if mark is not None else None
+            served: list[tuple[str, str, str]] = []
             for derived in members:
                 found = kept.get(derived.file)
                 if found is not None and _stands(derived, now) and (found[1] is None or found[1] in public):
-                    yield source, derived.id, found[0]
+                    served.append((derived.file, derived.id, found[0]))
                 else:
                     rest.append(derived)
-            del kept
+            if served:
+                yield mark, kept, served
+            del kept, served
             cache.flush(group, forget=True)
         cache.close()
+    batch: list[tuple[str, str, str]] = []
     for incident in each_record(register, rest):
-        yield None, incident.id, line(incident, public)
+        batch.append((incident.file, incident.id, line(incident, public)))
+        if len(batch) == 1000:
+            yield None, {}, batch
+            batch = []
+    if batch:
+        yield None, {}, batch
 
 
 def _check_all(

@@ -1,0 +1,57 @@
+"""The leak guard's quick scanner says exactly what the plain alternation of its needles said."""
+
+from __future__ import annotations
+
+import re
+from types import SimpleNamespace
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from yuqing.site.guard import Scanner, _normal
+
+CHECKS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+IDS = ["YQ-2022-1002", "YQ-2022-10020", "YQ-2025-0001", "AB1-2024-0007", "YQ-2026-12345"]
+TITLES = ["某医院拒收急诊病人引发关注", "某医院拒收", "某医院拒收急诊", "网民反映ＡＰＰ泄露信息", "Kiosk 收费异常事件2",
+          "某小区电梯困人事件"]
+
+
+def plain(scanner: Scanner, text: str) -> list[str]:
+    """The scanner as first written: one alternation of every needle, longest first."""
+    pattern = re.compile("|".join(re.escape(w) + ("(?![0-9])" if w[-1:].isdigit() else "")
+                                  for w in sorted(scanner.words, key=len, reverse=True)), re.IGNORECASE)
+    return list(dict.fromkeys(scanner.words.get(m.group(0).casefold(), m.group(0))
+                              for m in pattern.finditer(_normal(text))))
+
+
+def scanner_of(ids: list[str], titles: list[str]) -> Scanner:
+    records = [SimpleNamespace(id=i, title="") for i in ids]
+    records += [SimpleNamespace(id=f"T-2020-{n:04d}", title=t) for n, t in enumerate(titles)]
+    return Scanner(records)  # type: ignore[arg-type]
+
+
+_PIECES = st.sampled_from([*IDS, *TITLES, "YQ-2022-100", "yq-2022-1002", "ＹＱ－２０２２－１００２", "0", "9", " ",
+                           "某医院", "拒收", "&amp;", "\u200b", "，", "\\u4e00", "YQ-2022-", "急诊病人", "k", "K"])
+
+
+@CHECKS
+@given(st.lists(_PIECES, max_size=12), st.lists(st.sampled_from(IDS), min_size=1, max_size=5, unique=True),
+       st.lists(st.sampled_from(TITLES), max_size=6, unique=True))
+def test_the_quick_scanner_finds_what_the_plain_alternation_found(pieces: list[str], ids: list[str],
+                                                                  titles: list[str]) -> None:
+    scanner = scanner_of(ids, titles)
+    text = "".join(pieces)
+    assert scanner.find(text) == plain(scanner, text)
+    # Many texts at once: each its own verdict, none made of two texts side by side.
+    halves = [text[:len(text) // 2], text[len(text) // 2:], text]
+    assert scanner.find_each(halves) == [plain(scanner, t) for t in halves]
+
+
+def test_a_needle_ending_in_a_digit_is_not_found_in_a_longer_number_and_the_longest_needle_wins() -> None:
+    scanner = scanner_of(["YQ-2022-1002"], ["某医院拒收急诊", "某医院拒收急诊病人引发关注"])
+    assert scanner.find("见 YQ-2022-10020 与 yq-2022-1002。") == ["YQ-2022-1002"]
+    assert scanner.find("某医院拒收急诊病人引发关注") == ["某医院拒收急诊病人引发关注"]
+    assert scanner.find("某医院拒收急诊病人") == ["某医院拒收急诊"]
+    assert scanner.find_each(["YQ-2022-", "1002"]) == [[], []]
+    assert scanner.key() == scanner_of(["YQ-2022-1002"], ["某医院拒收急诊", "某医院拒收急诊病人引发关注"]).key()
+    assert scanner.key() != scanner_of(["YQ-2022-1003"], ["某医院拒收急诊", "某医院拒收急诊病人引发关注"]).key()
