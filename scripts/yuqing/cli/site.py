@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Iterator
 
 import click
 
@@ -45,11 +46,10 @@ def render_command(root: Path | None, now_text: str | None, docs_dir: Path | Non
     from ..config import load_config
     from ..site import write
     from ..site.collect import collect
-    from ..site.dictionary import userdict
-    from ..site.model import GENERATED
     from ..site.feed import atom
+    from ..site.model import GENERATED
     from ..site.model import incident_path
-    from ..site.pages import build
+    from ..site.pages import each_page
     from ..site.templating import page_url
 
     found = resolve_root(root)
@@ -65,14 +65,23 @@ def render_command(root: Path | None, now_text: str | None, docs_dir: Path | Non
     except ValueError as error:
         fail(str(error))
     directory_urls = _directory_urls(found / "mkdocs.yml")
-    pages = build(collected.site, directory_urls=directory_urls)
-    pages["feed.xml"] = atom(collected.site, lambda i: page_url(incident_path(i), directory_urls))
-    files: dict[str, str | bytes] = {**pages, **{d.path: d.data for d in collected.site.downloads}}
-    pages[f"{GENERATED}/jieba_userdict.txt"] = userdict(collected.site.config, collected.site.incidents)
-    written, removed = write(files, target)
+    count = 0
+
+    def files() -> Iterator[tuple[str, str | bytes]]:
+        # One page at a time (a province's pages are never all held), then the feed and the downloads.
+        nonlocal count
+        for name, text in each_page(collected.site, directory_urls=directory_urls):
+            count += 1
+            yield name, text
+        count += 1 + len(collected.site.downloads)
+        yield "feed.xml", atom(collected.site, lambda i: page_url(incident_path(i), directory_urls))
+        for download in collected.site.downloads:
+            yield download.path, download.data
+
+    written, removed = write(files(), target)
     for skipped in collected.skipped:
         click.echo(f"注意:{skipped} 有错误,未生成页面(运行 `yuqing check` 查看)。", err=True)
-    click.echo(f"已生成 {len(files)} 个文件到 {target}(写入 {written} 个,删除 {removed} 个旧文件)。")
+    click.echo(f"已生成 {count} 个文件到 {target}(写入 {written} 个,删除 {removed} 个旧文件)。")
     raise SystemExit(EXIT_PROBLEMS if collected.skipped else EXIT_OK)
 
 

@@ -36,7 +36,7 @@ from .templating import static_links
 Pages = dict[str, str]
 Built = dict[str, "str | HtmlPage"]
 
-__all__ = ["Built", "HtmlPage", "Pages", "build", "build_pages", "incident_inputs", "incident_pages", "lazy_other_pages", "other_pages"]
+__all__ = ["Built", "HtmlPage", "Pages", "build", "build_pages", "each_page", "incident_inputs", "incident_pages", "lazy_other_pages", "other_pages"]
 
 
 def build(site: SiteInput, *, directory_urls: bool = True) -> Pages:
@@ -45,11 +45,17 @@ def build(site: SiteInput, *, directory_urls: bool = True) -> Pages:
     What `yuqing site render` writes: a plain `mkdocs build` (or another generator that reads
     Markdown with raw HTML) builds it as it is.
     """
-    out: Pages = {}
-    for name, page in build_pages(site).items():
-        text = page if isinstance(page, str) else page.markdown()
-        out[name] = static_links(text, name, directory_urls)
-    return out
+    return dict(each_page(site, directory_urls=directory_urls))
+
+
+def each_page(site: SiteInput, *, directory_urls: bool = True) -> Iterator[tuple[str, str]]:
+    """As ``build``, one page at a time (a province's pages are never all held): the incident
+    pages as their records stream, then the list pages as each is made."""
+    for name, page in incident_pages(site):
+        yield name, static_links(page.markdown(), name, directory_urls)
+    for name, made in lazy_other_pages(site).items():
+        other = made() if callable(made) else made
+        yield name, static_links(other if isinstance(other, str) else other.markdown(), name, directory_urls)
 
 
 def build_pages(site: SiteInput) -> Built:
