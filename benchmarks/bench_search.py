@@ -105,26 +105,32 @@ def _example_sites() -> dict[str, Path]:
 
 # --- in the child -----------------------------------------------------------------------
 
-def _load(register: Path) -> Any:
+def _published(register: Path) -> tuple[Any, list[Any]]:
+    """The register loaded without records (its Derived values) and its published records' Derived, newest
+    first: the records are then streamed from the check cache (register.each_record), as the site build
+    does, never all held."""
     import io
     import logging
     from datetime import datetime
 
     import jieba
 
-    from yuqing.site.collect import collect
+    from yuqing.register import load_register
     from yuqing.site.dictionary import userdict
     from yuqing.times import parse_time, zone
 
     now = parse_time(NOW, zone("Asia/Shanghai"))
     assert isinstance(now, datetime)
-    collected = collect(register, now, history=False, downloads=False)
-    jieba.setLogLevel(logging.WARNING)  # the plugin loads the register's words the same way
-    jieba.load_userdict(io.BytesIO(userdict(collected.site.config, collected.site.incidents).encode("utf-8")))
-    return collected
+    loaded = load_register(register, now=now, records=False, derived=True)
+    chosen = sorted((d for d in loaded.derived if not d.facts.confidential), key=lambda d: d.id, reverse=True)
+    jieba.setLogLevel(logging.WARNING)  # the plugin loads the register's words the same way (less the tags)
+    assert loaded.config is not None
+    jieba.load_userdict(io.BytesIO(userdict(loaded.config, []).encode("utf-8")))
+    return loaded, chosen
 
 
 def child_index(register: Path, site: Path) -> None:
+    from yuqing.register import each_record
     from yuqing.site import pagefind
     from yuqing.site.pagefind import build_index
 
@@ -141,28 +147,29 @@ def child_index(register: Path, site: Path) -> None:
 
     pagefind._Service.close = measured  # type: ignore[method-assign]
     start = time.perf_counter()
-    collected = _load(register)
-    loaded = time.perf_counter()
-    pages = [(f"generated/incidents/{i.year}/{i.id}/", i) for i in collected.site.incidents]
+    loaded, chosen = _published(register)
+    ready = time.perf_counter()
+    pages = ((f"generated/incidents/{i.year}/{i.id}/", i) for i in each_record(loaded, chosen))
     build_index(site, pages)
     done = time.perf_counter()
-    print(json.dumps({"records": len(pages), "load_s": loaded - start, "index_s": done - loaded,
+    print(json.dumps({"records": len(chosen), "load_s": ready - start, "index_s": done - ready,
                       "python_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                      "pagefind_mb": max(peaks)}))
+                      "pagefind_mb": max(peaks), "oldest": chosen[-1].id if chosen else ""}))
 
 
 def child_lunr(register: Path, target: Path, example_index: Path) -> None:
+    from yuqing.register import each_record
     from yuqing.site.search import entry
 
-    collected = _load(register)
+    loaded, chosen = _published(register)
     data = json.loads(example_index.read_text(encoding="utf-8"))
     # The example's hand-written pages stay; its records are replaced by the register's.
     docs = [d for d in data["docs"] if not d["location"].startswith("generated/incidents/")]
-    docs += [entry(i, f"generated/incidents/{i.year}/{i.id}.html") for i in collected.site.incidents]
+    docs += [entry(i, f"generated/incidents/{i.year}/{i.id}.html") for i in each_record(loaded, chosen)]
     data["docs"] = docs
     target.write_text("var __index = " + json.dumps(data, ensure_ascii=False, separators=(",", ":")),
                       encoding="utf-8")
-    print(json.dumps({"records": len(collected.site.incidents)}))
+    print(json.dumps({"records": len(chosen)}))
 
 
 # --- in Chromium ------------------------------------------------------------------------
@@ -172,7 +179,12 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-def _first_search(url: str) -> dict[str, Any]:
+_DONE = ("() => { const m = document.querySelector('.md-search-result__meta'); "
+         "return m && /^(找到 \\d+ 个结果|没有找到)/.test(m.textContent); }")
+"""The header box's count is whole: every shard the query needs was searched (no 至少, nothing pending)."""
+
+
+def _first_search(url: str, query: str = QUERY, whole: bool = False) -> dict[str, Any]:
     from playwright.sync_api import TimeoutError as Timeout
     from playwright.sync_api import sync_playwright
 
@@ -192,7 +204,7 @@ def _first_search(url: str) -> dict[str, Any]:
         box = page.locator(".md-search__input")
         box.click()
         typed = time.perf_counter()
-        box.fill(QUERY)
+        box.fill(query)
         for _ in range(1200):
             # The theme drops what is typed before its index is loaded, and searches on a key going up:
             # press a key again (the Pagefind box searches on input, once, and ignores it).
@@ -203,7 +215,15 @@ def _first_search(url: str) -> dict[str, Any]:
             except Timeout:
                 continue
         shown = time.perf_counter()
-        page.wait_for_timeout(3000)  # what comes after the first result (the filter lists) is counted apart
+        said = page.locator(".md-search-result__meta").inner_text()
+        complete = None
+        if whole:
+            # Served: the older shards are searched after a pause; the count is whole when all are.
+            page.wait_for_function(_DONE, polling=100, timeout=120000)
+            complete = time.perf_counter() - typed
+            page.wait_for_timeout(500)
+        else:
+            page.wait_for_timeout(3000)  # what comes after the first result (the filter lists) is counted apart
         first = page.evaluate("window.__firstResult")
         fetched = before = 0
         for request in requests:
@@ -212,11 +232,13 @@ def _first_search(url: str) -> dict[str, Any]:
                 fetched += sizes["responseBodySize"] + sizes["responseHeadersSize"]
                 if request.timing["startTime"] + request.timing["responseEnd"] <= first:
                     before += sizes["responseBodySize"] + sizes["responseHeadersSize"]
-        names = sorted({r.url.rsplit("/", 2)[-2] + "/" + r.url.rsplit("/", 1)[-1].split("?")[0] for r in requests})
         results = page.locator(".md-search-result__item").count()
+        heads = page.locator(".md-search-result__item h1").all_inner_texts()
+        total = page.locator(".md-search-result__meta").inner_text()
         browser.close()
     return {"from_navigation_s": shown - start, "from_typing_s": shown - typed, "page_s": loaded - start,
-            "bytes": fetched, "bytes_before": before, "requests": len(requests), "results": results, "what": names[:8]}
+            "bytes": fetched, "bytes_before": before, "requests": len(requests), "results": results,
+            "said": said, "total": total, "complete_s": complete, "first": heads[0] if heads else ""}
 
 
 def _served(site: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
@@ -234,6 +256,7 @@ def main() -> None:
     parser.add_argument("--cli-site", help="a built site (served) to run Pagefind's CLI on, for comparison")
     parser.add_argument("--skip", action="append", default=[], choices=["index", "served", "offline"],
                         help="leave a part out (--skip index: search the index the last run made)")
+    parser.add_argument("--old-id", help="also search this id (a record of the oldest shard) in the served build")
     parser.add_argument("_child", nargs="*", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args._child:
@@ -253,6 +276,7 @@ def main() -> None:
         shutil.rmtree(work, ignore_errors=True)
         shutil.copytree(sites["served"], served)
     # else: --skip index searches the index the last run made
+    old_id = args.old_id
     if "index" not in args.skip:
         shutil.rmtree(served / "pagefind")
         run = _run([sys.executable, __file__, "index", str(register), str(served)])
@@ -262,6 +286,7 @@ def main() -> None:
         print(f"index records: {child['records']} records in {shards} shards, wall {run['wall']:.1f} s (load {child['load_s']:.1f} s, "
               f"index {child['index_s']:.1f} s), CPU {run['cpu']:.1f} s, peak python {child['python_mb']:.0f} MB, "
               f"pagefind {child['pagefind_mb']:.0f} MB; index {size / 1e6:.1f} MB in {files} files")
+        old_id = old_id or child["oldest"]
     if args.cli_site:
         copy = work / "cli-site"
         shutil.copytree(args.cli_site, copy, ignore=shutil.ignore_patterns("pagefind"))
@@ -272,13 +297,19 @@ def main() -> None:
     if "served" not in args.skip:
         server, base = _served(served)
         try:
-            found = _first_search(base + "guide/levels/")
+            found = _first_search(base + "guide/levels/", QUERY, whole=True)
+            print(f"served first search ({QUERY}): {found['from_navigation_s']:.2f} s from navigation "
+                  f"({found['from_typing_s']:.2f} s from typing), {found['bytes_before'] / 1e3:.0f} kB before the first "
+                  f"result ({found['said']}); whole count in {found['complete_s']:.1f} s from typing, "
+                  f"{found['bytes'] / 1e3:.0f} kB in {found['requests']} requests in all ({found['total']})")
+            if old_id:
+                found = _first_search(base + "guide/levels/", old_id, whole=True)
+                print(f"served first search ({old_id}, an old record): {found['from_typing_s']:.2f} s from "
+                      f"typing, {found['bytes_before'] / 1e3:.0f} kB before the first result ({found['first'][:40]}); "
+                      f"whole count in {found['complete_s']:.1f} s, {found['bytes'] / 1e3:.0f} kB in all "
+                      f"({found['total']})")
         finally:
             server.shutdown()
-        print(f"served first search ({QUERY}): {found['from_navigation_s']:.2f} s from navigation "
-              f"({found['from_typing_s']:.2f} s from typing), {found['bytes_before'] / 1e3:.0f} kB before the first "
-              f"result, {found['bytes'] / 1e3:.0f} kB in {found['requests']} requests within 3 s (filter lists "
-              f"included), {found['results']} results shown")
     if "offline" not in args.skip:
         offline = work / "offline"
         shutil.rmtree(offline, ignore_errors=True)

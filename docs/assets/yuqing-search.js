@@ -16,50 +16,85 @@
   var filterBar = box.querySelector(".yq-search-filters");
   var selects = Array.prototype.slice.call(filterBar.querySelectorAll("select"));
   var root = new URL(box.getAttribute("data-root") || "./", window.location.href);
+  var scrollwrap = box.querySelector(".md-search__scrollwrap");
   var PAGE = 10;
   var KIND = "类别";
   var KINDS = ["事件", "已撤销", "说明"];
-  var engine = null;    // a promise of Pagefind's module, loaded on first use
-  var shown = null;     // the current search: {results, next}
+  var SHARD = "分片";   // a filter each older shard's pages get when merged (not in the index)
+  var IDLE = 1500;      // ms without typing after which the older shards are searched to the end
+  var engine = null;    // a promise of the index: {first, older, parts, filters}, loaded on first use
+  var run = null;       // the current search (see search())
   var serial = 0;       // the newest search; older answers are dropped
   var timer = 0;
+  var idle = 0;
 
-  // The folders of the index's other shards, relative to its first (none on a small register).
-  function shards(bundle) {
+  // Pagefind splits a query with the browser's word segmenter when the page's language is Chinese,
+  // and the browser's words are not the index's (北湖县局 became 北湖县 + 局 and missed). The index
+  // holds the words a reader types (site/search.py), so the query is taken as typed: an instance
+  // is made while the page's language reads "und" (it is read once, when the instance is made).
+  function instance(pagefind, options) {
+    var html = document.documentElement;
+    var lang = html.getAttribute("lang");
+    html.setAttribute("lang", "und");
+    try {
+      return pagefind.createInstance(options);
+    } finally {
+      if (lang === null) html.removeAttribute("lang"); else html.setAttribute("lang", lang);
+    }
+  }
+
+  // The shards of the index, newest first (site/pagefind.py's yuqing-shards.json): each one's folder,
+  // record count and year range, and the filters' values. An index without the list is one shard.
+  function shardList(bundle) {
     return fetch(new URL("yuqing-shards.json", bundle).href).then(function (response) {
-      return response.ok ? response.json() : { shards: [] };
-    }).then(function (list) { return list.shards || []; }, function () { return []; });
+      return response.ok ? response.json() : {};
+    }).then(function (list) { return list || {}; }, function () { return {}; });
   }
 
   function load() {
     if (!engine) {
       var bundle = new URL("pagefind/", root);
-      engine = import(new URL("pagefind.js", bundle).href).then(function (pagefind) {
-        // Pagefind splits a query with the browser's word segmenter when the page's language is Chinese,
-        // and the browser's words are not the index's (北湖县局 became 北湖县 + 局 and missed). The index
-        // holds the words a reader types (site/search.py), so the query is taken as typed: the instance
-        // is made while the page's language reads "und" (it is read once, when the instance is made).
-        var html = document.documentElement;
-        var lang = html.getAttribute("lang");
-        html.setAttribute("lang", "und");
-        try {
-          var instance = pagefind.createInstance({ basePath: bundle.pathname, baseUrl: root.pathname });
-        } finally {
-          if (lang === null) html.removeAttribute("lang"); else html.setAttribute("lang", lang);
-        }
-        // The other shards of a large register (site/pagefind.py): merged into this search, each loading
-        // its entry and meta now and only the chunks a query needs later.
-        return instance.init().then(function () { return shards(bundle); }).then(function (others) {
-          return Promise.all(others.map(function (shard) {
-            return instance.mergeIndex(new URL(shard, bundle).pathname, { baseUrl: root.pathname, language: "und" });
-          }));
-        }).then(function () { return instance; });
+      engine = Promise.all([import(new URL("pagefind.js", bundle).href), shardList(bundle)]).then(function (both) {
+        var pagefind = both[0], list = both[1];
+        var parts = list.parts || [{ path: "" }].concat((list.shards || []).map(function (path) { return { path: path }; }));
+        parts.forEach(function (part, i) { part.index = i; });
+        // Shard 0, the newest records and the guide pages, is searched alone: a first result needs its
+        // entry, metadata and chunks only. The older shards are merged into a second instance as they
+        // are needed, each pages marked with its number, so each is searched apart (the first of them
+        // asked for is that instance's own).
+        var first = instance(pagefind, { basePath: bundle.pathname, baseUrl: root.pathname });
+        parts[0].ready = first.init().then(function () { return first; });
+        return parts[0].ready.then(function () {
+          return { pagefind: pagefind, bundle: bundle, parts: parts, older: null, filters: list.filters || null,
+                   records: list.records || 0 };
+        });
       });
       engine.catch(function () {
         meta.textContent = "此版本没有生成搜索索引(构建时未安装 Pagefind,或插件选项 pagefind: off),请按“事件索引”中的年月、等级、单位等列表查找。";
       });
     }
     return engine;
+  }
+
+  // The searcher of shard ``k`` (a promise): shard 0's own instance, or the older shards' one with it merged.
+  function shard(index, k) {
+    var part = index.parts[k];
+    if (part.ready) return part.ready;
+    var mark = {};
+    mark[SHARD] = String(k);
+    var path = new URL(part.path, index.bundle).pathname;
+    if (!index.older) {
+      var older = instance(index.pagefind, { basePath: path, baseUrl: root.pathname, mergeFilter: mark });
+      index.older = older.init().then(function () { return older; });
+      part.ready = index.older;
+    } else {
+      part.ready = index.older.then(function (older) {
+        return older.mergeIndex(path, { baseUrl: root.pathname, language: "und", mergeFilter: mark }).then(function () {
+          return older;
+        });
+      });
+    }
+    return part.ready;
   }
 
   function chosenFilters() {
@@ -83,10 +118,15 @@
     return function (a, b) { return a.localeCompare(b, "zh"); };
   }
 
-  function fillFilters(pagefind) {
+  // The filters' values come with the shard list (every shard's, counted at build time): no filter file of
+  // any shard is fetched for them. An index without the list gives shard 0's own.
+  function fillFilters(index) {
     if (filterBar.getAttribute("data-filled")) return;
     filterBar.setAttribute("data-filled", "1");
-    pagefind.filters().then(function (all) {
+    var all = index.filters ? Promise.resolve(index.filters) : index.parts[0].ready.then(function (first) {
+      return first.filters();
+    });
+    all.then(function (all) {
       selects.forEach(function (select) {
         var values = Object.keys(all[select.getAttribute("data-filter")] || {});
         values.sort(order(select.getAttribute("data-filter")));
@@ -134,17 +174,6 @@
     return li;
   }
 
-  function showNext(mine) {
-    var page = shown.results.slice(shown.next, shown.next + PAGE);
-    shown.next += page.length;
-    return Promise.all(page.map(function (r) { return r.data(); })).then(function (data) {
-      if (mine !== serial) return;
-      data.forEach(function (d) { list.appendChild(item(d)); });
-      more.hidden = false;
-      moreButton.hidden = shown.next >= shown.results.length;
-    });
-  }
-
   // The index holds whole words and their parts as readers type them (site/search.py), matched from
   // their start; Pagefind matches a long Chinese word it does not hold by a shorter start of it
   // (中学食堂 found every 中学). So a run of three or more Chinese characters is first searched as its
@@ -163,7 +192,12 @@
       return " " + found.join(" ") + " ";
     }).replace(/\s+/g, " ").trim();
   }
+  // An id or a date as one run of letters and digits (YQ-2026-0004, 330102:YQ-2026-0004, 2026-04-14,
+  // 20260414) is searched as that whole word only (Pagefind's exact search, in quotes): a shard without
+  // it answers a plain search with every word that starts like it (all of its 2026 records).
+  var WHOLE = /^(?=(?:[^A-Za-z0-9]*[A-Za-z0-9]){8})(?=[^0-9]*[0-9])[A-Za-z0-9][A-Za-z0-9:\-]*$/;
   function forms(query) {
+    if (WHOLE.test(query)) return ['"' + query + '"'];
     if (!query || !HAN.test(query)) return [query];
     var found = [pieces(query, 1), query];
     if (typeof Intl !== "undefined" && Intl.Segmenter) {
@@ -176,46 +210,182 @@
     return found.filter(function (form, i) { return form && found.indexOf(form) === i; });
   }
 
-  // Records that count first, then withdrawn ones, then the guide pages (site/pagefind.py's 类别):
-  // one search per kind, on the same index chunks.
-  function searchKinds(pagefind, query, filters) {
-    return Promise.all(KINDS.map(function (kind) {
-      var narrowed = Object.assign({}, filters);
-      narrowed[KIND] = kind;
-      return pagefind.search(query || null, { filters: narrowed });
-    })).then(function (founds) {
-      return [].concat.apply([], founds.map(function (found) { return found.results; }));
+  // One shard's results for the first form of the query that finds anything in it, records that count
+  // first, then withdrawn ones, then the guide pages (site/pagefind.py's 类别; only shard 0 has pages):
+  // one search per kind, on the same index chunks. ``level`` is the last form tried: once a shard found
+  // records with a form, older shards are searched with that form or stricter ones only (see advance).
+  // Pagefind answers a word its index lacks with the longest word it holds that starts it (2026年4月 with
+  // every 2026年), and leaves out of a query a word it lacks: right for one index, wrong for a shard that
+  // lacks a word others hold. So with several shards each word of a form must be a word of the shard
+  // (an exact search finds it), or the shard has nothing for that form.
+  function searchShard(index, searcher, k, query, filters, level) {
+    var kinds = k === 0 ? KINDS : KINDS.slice(0, 2);
+    var mark = {};
+    if (k > 0) mark[SHARD] = String(k);
+    function holds(form) {
+      if (index.parts.length < 2 || !form || /^"/.test(form)) return Promise.resolve(true);
+      return Promise.all(form.split(" ").map(function (word) {
+        return searcher.search('"' + word + '"', { filters: mark }).then(function (found) {
+          return found.results.length > 0;
+        });
+      })).then(function (each) { return each.every(Boolean); });
+    }
+    function attempt(i) {
+      var form = query.forms[i] || null;
+      return holds(form).then(function (held) {
+        if (!held) return [[], [], []];
+        return Promise.all(kinds.map(function (kind) {
+          var narrowed = Object.assign({}, filters, mark);
+          narrowed[KIND] = kind;
+          return searcher.search(form, { filters: narrowed }).then(function (found) { return found.results; });
+        }));
+      }).then(function (byKind) {
+        var any = byKind.some(function (results) { return results.length; });
+        if (any || i >= level) return { kinds: byKind, level: i };
+        return attempt(i + 1);
+      });
+    }
+    return attempt(0);
+  }
+
+  // The order in which shards are searched: with a year chosen, only the shards holding that year; with
+  // years named in the query (2019年, 2019-04-01, YQ-2019-0012), theirs first; the rest newest first.
+  function plan(index, query, filters) {
+    var named = (query.match(/(?:19|20)\d\d/g) || []).map(Number);
+    var chosen = filters["年份"] ? [Number(filters["年份"])] : null;
+    function holds(part, years) {
+      return !part.years || !part.years.length || years.some(function (y) {
+        return y >= part.years[0] && y <= part.years[1];
+      });
+    }
+    var parts = index.parts.filter(function (part) { return !chosen || holds(part, chosen); });
+    var first = named.length ? parts.filter(function (part) { return holds(part, named); }) : [];
+    return first.concat(parts.filter(function (part) { return first.indexOf(part) < 0; })).map(function (part) {
+      return part.index;
     });
   }
 
-  function searchAll(pagefind, queries, filters) {
-    return searchKinds(pagefind, queries[0], filters).then(function (results) {
-      return results.length || queries.length < 2 ? results : searchAll(pagefind, queries.slice(1), filters);
+  function counted(parts) {
+    return parts.reduce(function (sum, part) { return sum + (part.count || 0); }, 0);
+  }
+
+  // What is shown: records (in the order their shards were searched), withdrawn ones, guide pages.
+  function found(state) {
+    return state.records.concat(state.withdrawn, state.pages);
+  }
+
+  function say(state) {
+    var index = state.index;
+    var total = found(state).length;
+    var left = state.plan.length - state.next;
+    if (!left) {
+      meta.textContent = total ? "找到 " + total + " 个结果" : "没有找到符合条件的结果";
+      return;
+    }
+    var searched = counted(state.plan.slice(0, state.next).map(function (k) { return index.parts[k]; }));
+    var all = counted(state.plan.map(function (k) { return index.parts[k]; }));
+    var scope = searched && all ? "(已搜索 " + searched + " / " + all + " 个事件)" : "";
+    if (state.busy && !state.next) {
+      meta.textContent = "正在搜索…";
+    } else if (state.busy) {
+      meta.textContent = (total ? "已找到 " + total + " 个结果," : "较新的记录中没有找到,") + "正在搜索更早的记录…" + scope;
+    } else {
+      meta.textContent = "找到至少 " + total + " 个结果" + scope + ",更早的记录在显示更多时继续搜索";
+    }
+  }
+
+  // The first ``state.limit`` results in the list (their fragments fetched once each), and the button for more.
+  function render(state) {
+    var shown = found(state).slice(0, state.limit);
+    return Promise.all(shown.map(function (result) {
+      if (!result.node) result.node = result.data().then(item);
+      return result.node;
+    })).then(function (nodes) {
+      if (state !== run) return;
+      var same = nodes.length === list.children.length && nodes.every(function (node, i) {
+        return list.children[i] === node;
+      });
+      if (!same) {
+        list.textContent = "";
+        nodes.forEach(function (node) { list.appendChild(node); });
+      }
+      more.hidden = !nodes.length && !state.busy && state.next >= state.plan.length;
+      var later = state.next < state.plan.length;
+      moreButton.hidden = found(state).length <= state.limit && !later;
+      moreButton.textContent = found(state).length > state.limit ? "显示更多结果" : "搜索更早的记录";
     });
+  }
+
+  // Searches the next shards of the plan until ``state.limit`` results are found (or all of them, when
+  // ``state.eager``), showing what each brings as it comes.
+  function advance(state) {
+    if (state.busy || state !== run) return state.busy || Promise.resolve();
+    if (state.next >= state.plan.length || (!state.eager && found(state).length >= state.limit)) {
+      say(state);
+      return render(state);
+    }
+    var k = state.plan[state.next];
+    state.busy = shard(state.index, k).then(function (searcher) {
+      return searchShard(state.index, searcher, k, state.query, state.filters, state.level);
+    }).catch(function () {
+      return { kinds: [[], [], []], level: state.level };  // a shard that cannot be read is passed over
+    }).then(function (answer) {
+      if (state !== run) return;
+      // Records (not guide pages alone) fix the form: 二季度's pieces find a guide page in shard 0 only.
+      if (answer.kinds[0].length || answer.kinds[1].length) state.level = answer.level;
+      state.records = state.records.concat(answer.kinds[0]);
+      state.withdrawn = state.withdrawn.concat(answer.kinds[1]);
+      state.pages = state.pages.concat(answer.kinds[2] || []);
+      state.next += 1;
+      state.busy = null;
+      say(state);
+      return render(state).then(function () {
+        if (state.next === 1) fillFilters(state.index);  // after the first results, not before
+        return advance(state);
+      });
+    });
+    say(state);
+    return state.busy;
   }
 
   function search() {
     var query = input.value.trim();
     var filters = chosenFilters();
     var mine = ++serial;
+    clearTimeout(idle);
     findLink.href = new URL("find/?q=" + encodeURIComponent(query), root).href;
     if (!query && !Object.keys(filters).length) {
+      run = null;
       list.textContent = "";
       more.hidden = true;
       meta.textContent = "键入以开始搜索";
       return;
     }
-    load().then(function (pagefind) {
-      return searchAll(pagefind, forms(query), filters).then(function (results) {
-        if (mine !== serial) return;
-        list.textContent = "";
-        shown = { results: results, next: 0 };
-        meta.textContent = results.length ? "找到 " + results.length + " 个结果" : "没有找到符合条件的结果";
-        more.hidden = true;
-        // The filter lists are fetched after the first results are shown, not before.
-        return (results.length ? showNext(mine) : Promise.resolve()).then(function () { fillFilters(pagefind); });
+    load().then(function (index) {
+      if (mine !== serial) return;
+      var queries = forms(query);
+      run = { index: index, query: { text: query, forms: queries }, filters: filters, plan: plan(index, query, filters),
+              next: 0, level: queries.length - 1, records: [], withdrawn: [], pages: [], limit: PAGE,
+              busy: null, eager: false };
+      list.textContent = "";
+      var state = run;
+      advance(state).then(function () {
+        // A pause after the first results: the older shards are searched to the end, so the count is whole.
+        idle = setTimeout(function () {
+          if (state !== run) return;
+          state.eager = true;
+          advance(state);
+        }, IDLE);
       });
     });
+  }
+
+  function showMore() {
+    var state = run;
+    if (!state) return;
+    state.limit += PAGE;
+    if (found(state).length >= state.limit || state.busy) render(state);
+    else advance(state);
   }
 
   function open() {
@@ -233,7 +403,12 @@
     timer = setTimeout(search, 120);
   });
   selects.forEach(function (select) { select.addEventListener("change", search); });
-  moreButton.addEventListener("click", function () { showNext(serial); });
+  moreButton.addEventListener("click", showMore);
+  // Scrolled to the end of the results: the next ten (from older shards if need be), as if asked for.
+  scrollwrap.addEventListener("scroll", function () {
+    if (!more.hidden && !moreButton.hidden &&
+        scrollwrap.scrollTop + scrollwrap.clientHeight >= scrollwrap.scrollHeight - 8) showMore();
+  });
   form.addEventListener("reset", function () { setTimeout(search, 0); });
   toggle.addEventListener("change", function () { if (toggle.checked) input.focus(); });
 

@@ -16,13 +16,21 @@ first result stays fast at province scale. Two ways in:
 Pagefind's indexer holds about 100 KB per record until it has written its
 index (10,000 records: 1 GB; Pagefind issue #842), so a register is indexed in
 shards of at most ``SHARD`` records, one Pagefind process after another, each
-exiting before the next starts: ``site_dir/pagefind/`` (the hand-written pages
-and the first records, with Pagefind's scripts) and ``site_dir/pagefind/shards/K/``.
-``site_dir/pagefind/yuqing-shards.json`` lists the other shards; the browser
-merges them into one search (Pagefind's multisite ``mergeIndex``: each shard's
-entry and meta on first use, then only the chunks a query needs). Everything
-lands under ``site_dir/pagefind/``, which the plugin's leak guard scans (all of
-it) after this step and its serve cache keeps whole.
+exiting before the next starts. The records come newest first (by id
+descending: the plugin's feed streams them so, and a list given whole is
+sorted here), so shard 0 is the newest: ``site_dir/pagefind/`` (the newest
+records, the hand-written pages and Pagefind's scripts), then
+``site_dir/pagefind/shards/K/``, each older than the one before.
+``site_dir/pagefind/yuqing-shards.json`` (``SHARDS``) describes them: each
+shard's folder, record count and year range, and every filter value with its
+count over the whole register. The header box (assets/yuqing-search.js)
+searches shard 0 first and shows its results, then brings older shards in on
+demand (when the reader asks for more, scrolls, pauses, or names their years
+with a filter or a year in the query): a first result downloads one shard's
+entry, metadata and chunks, whatever the register's size. The 查找 page merges
+every shard (Pagefind's ``mergeIndex``). Everything lands under
+``site_dir/pagefind/``, which the plugin's leak guard scans (all of it) after
+this step and its serve cache keeps whole.
 """
 
 from __future__ import annotations
@@ -59,7 +67,12 @@ SHARD = 4000
 """Records per Pagefind index: the indexer's peak stays near 450 MB (benchmarks/bench_search.py). The
 environment variable YUQING_PAGEFIND_SHARD overrides it (tests build the example register in shards of 5)."""
 SHARDS = "yuqing-shards.json"
-"""In ``pagefind/``: the other shards' folders, relative to it (assets/yuqing-search.js, docs/find.md)."""
+"""In ``pagefind/``: ``parts``, every shard newest first (``path`` relative to ``pagefind/``, "" for the first;
+``count`` records; ``years`` [first, last]); ``shards``, the older shards' folders alone (docs/find.md merges
+them); ``filters``, each filter's values with their record counts; ``records``, the count of all
+(assets/yuqing-search.js)."""
+FILTERS = ("等级", "年份", "领域", "单位")
+"""The filters a reader narrows by, in the header box's order (their values are listed from ``SHARDS``)."""
 SKIPPED = ("generated/", "pagefind/", "assets/", "search/", "find/", "404.html", "index.html")
 """Output HTML that is not a hand-written page for readers to find (generated pages come as records; the
 home page is figures of the day)."""
@@ -76,6 +89,15 @@ def _filters(incident: Incident) -> dict[str, list[str]]:
     kind = WITHDRAWN if incident.withdrawn else RECORD
     return {"等级": [incident.level], "年份": [str(incident.year)], "领域": [incident.category], "单位": units,
             KIND: [kind]}
+
+
+def _joined(keys: str) -> str:
+    """``keys`` without the words written with hyphens (YQ-2026-0004, 2026-04-14), each also there joined.
+
+    Pagefind indexes a hyphenated word as its parts too (yq, 2026, 0004), and the browser takes the hyphens
+    out of a query (yq20260004). A shard without the word a query names answers with the longest indexed
+    word that starts it: with "yq" indexed, every record of a shard answered an id it does not hold."""
+    return " ".join(word for word in keys.split(" ") if "-" not in word)
 
 
 def _url(location: str) -> str:
@@ -201,10 +223,19 @@ class _Service:
         raise ValueError(f"Pagefind 生成索引失败:{'; '.join(self.failures[:3])} {said}".strip())
 
     def close(self) -> None:
+        # The service answers WriteFiles before its last file (pagefind-entry.json) is on disk: ended at once,
+        # a shard was left with an empty entry now and then, and the browser could not search it. It exits
+        # by itself once its input is closed and its writes are done; ended only if it does not.
         if self.process.stdin is not None:
-            self.process.stdin.close()
-        self.process.terminate()
-        self.process.wait()
+            try:
+                self.process.stdin.close()
+            except BrokenPipeError:
+                pass
+        try:
+            self.process.wait(timeout=WAIT_SECONDS)
+        except subprocess.TimeoutExpired:
+            self.process.terminate()
+            self.process.wait()
         self.errors.close()
 
 
@@ -238,11 +269,42 @@ def _write_shard(output: Path, hand_written: list[tuple[str, str, str]], inciden
             # Only the words a reader types: the title and summary as written would be one long word each in
             # an unsegmented index, matching nothing but costing memory (the result shows them from meta).
             # The title's words thrice in all: a word of the title outranks one of the summary or units.
-            content = "\n".join((found.keys, found.title_keys, found.title_keys))
+            content = "\n".join((_joined(found.keys), _joined(found.title_keys), _joined(found.title_keys)))
             add(_url(location), content, _meta(incident), _filters(incident))
         service.answer(service.send({"type": "WriteFiles", "index_id": index, "output_path": str(output)}))
     finally:
         service.close()
+
+
+class _Tally:
+    """What ``SHARDS`` says of one shard and of the filters, counted as the records go by (none kept)."""
+
+    def __init__(self) -> None:
+        self.parts: list[dict[str, Any]] = []
+        self.filters: dict[str, dict[str, int]] = {name: {} for name in FILTERS}
+
+    def shard(self, path: str, incidents: list[tuple[str, Incident]]) -> None:
+        years = [incident.year for _, incident in incidents]
+        self.parts.append({"path": path, "count": len(incidents),
+                           "years": [min(years), max(years)] if years else []})
+        for _, incident in incidents:
+            for name, values in _filters(incident).items():
+                if name in self.filters:
+                    for value in values:
+                        self.filters[name][value] = self.filters[name].get(value, 0) + 1
+
+    def json(self) -> str:
+        return json.dumps({"parts": self.parts, "shards": [p["path"] for p in self.parts[1:]],
+                           "filters": self.filters, "records": sum(p["count"] for p in self.parts)},
+                          ensure_ascii=False, separators=(",", ":"))
+
+
+def _newest_first(pages: Iterable[tuple[str, Incident]]) -> Iterable[tuple[str, Incident]]:
+    """A list given whole (the plugin's records by id) sorted newest first; a stream is taken as it comes
+    (the site build streams its records by id descending)."""
+    if isinstance(pages, (list, tuple)):
+        return sorted(pages, key=lambda page: page[1].id, reverse=True)
+    return pages
 
 
 def _records(site_dir: Path, pages: Iterable[tuple[str, Incident]]) -> None:
@@ -250,17 +312,21 @@ def _records(site_dir: Path, pages: Iterable[tuple[str, Incident]]) -> None:
     bundle = site_dir / "pagefind"
     # A shard of an earlier build (more records then) must not stay behind, whatever it holds.
     shutil.rmtree(bundle / "shards", ignore_errors=True)
-    records = iter(pages)
-    _write_shard(bundle, _hand_written(site_dir), list(itertools.islice(records, size)))
-    others: list[str] = []
+    records = iter(_newest_first(pages))
+    tally = _Tally()
+    first = list(itertools.islice(records, size))
+    _write_shard(bundle, _hand_written(site_dir), first)
+    tally.shard("", first)
+    del first
     while shard := list(itertools.islice(records, size)):
-        others.append(f"shards/{len(others) + 1}/")
-        _write_shard(bundle / others[-1], [], shard)
+        path = f"shards/{len(tally.parts)}/"
+        _write_shard(bundle / path, [], shard)
+        tally.shard(path, shard)
         # Pagefind's scripts and styles are loaded from the first shard only (half a megabyte a shard).
-        for path in (bundle / others[-1]).glob("*.*"):
-            if path.suffix in (".js", ".css"):
-                path.unlink()
-    (bundle / SHARDS).write_text(json.dumps({"shards": others}), encoding="utf-8")
+        for file in (bundle / path).glob("*.*"):
+            if file.suffix in (".js", ".css"):
+                file.unlink()
+    (bundle / SHARDS).write_text(tally.json(), encoding="utf-8")
 
 
 def _whole_site(site_dir: Path) -> None:

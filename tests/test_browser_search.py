@@ -1,0 +1,202 @@
+"""The header search box over an index in shards, newest first (site/pagefind.py, assets/yuqing-search.js).
+
+The example register is built once with shards of 5 records (YUQING_PAGEFIND_SHARD), and once whole: the
+box searches the newest shard first and brings the older ones in as they are needed, so a record only an
+older shard holds is still found, counts end whole, and a year chosen reads only the shards of that year.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from .conftest import PROJECT
+from .test_browser_site import CHROMIUM, RECALL, _record_of, _serve, shared_browser, stop_shared_browser
+from .test_site import mkdocs_build
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="需要 /usr/bin/chromium"),
+]
+
+SHARD = 5
+
+
+@pytest.fixture(scope="module")
+def builds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, tuple[str, Path]]]:
+    """The example register's served build in shards of five and in one index, each served."""
+    pytest.importorskip("pagefind")
+    out = tmp_path_factory.mktemp("search")
+    patch = pytest.MonkeyPatch()
+    try:
+        patch.setenv("YUQING_PAGEFIND_SHARD", str(SHARD))
+        result = mkdocs_build(PROJECT, out / "shards")
+        assert result.returncode == 0 and "WARNING" not in result.stderr, result.stderr
+    finally:
+        patch.undo()
+    result = mkdocs_build(PROJECT, out / "one")
+    assert result.returncode == 0 and "WARNING" not in result.stderr, result.stderr
+    running = {name: _serve(out / name) for name in ("shards", "one")}
+    yield {name: (base, out / name) for name, (_, base) in running.items()}
+    for server, _ in running.values():
+        server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """The process's one Chromium (shared with tests/test_browser_site.py)."""
+    yield shared_browser()
+    stop_shared_browser()
+
+
+@pytest.fixture
+def page(browser: object) -> Iterator[object]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+    context.set_default_timeout(15000)
+    tab = context.new_page()
+    requests: list[str] = []
+    tab.on("request", lambda request: requests.append(request.url))
+    tab.requests = requests
+    yield tab
+    context.close()
+
+
+_WHOLE = """() => {
+  const meta = document.querySelector('.md-search-result__meta').textContent;
+  if (/^没有找到/.test(meta)) return true;
+  if (!/^找到 \\d+ 个结果$/.test(meta)) return false;
+  const more = document.querySelector('.yq-search-more');
+  const button = more.querySelector('button');
+  if (more.hidden) return false;
+  if (button.hidden) return true;
+  // Pressed once for each query and number shown (the results are added after the press).
+  const pressed = document.querySelector('.md-search__input').value + ':' +
+    document.querySelectorAll('.md-search-result__item').length;
+  if (button.dataset.pressed !== pressed) { button.dataset.pressed = pressed; button.click(); }
+  return false;
+}"""
+"""Every shard searched (the count says no 至少) and every result shown (显示更多结果 pressed until it goes)."""
+
+
+def _open(tab: object, base: str) -> None:
+    tab.goto(base + "guide/levels/")  # type: ignore[attr-defined]
+    tab.locator(".md-search__input").click()  # type: ignore[attr-defined]
+
+
+def _all(tab: object, query: str) -> tuple[str, list[str], list[str]]:
+    """Type ``query`` (after clearing the box); the whole count, and every result's record and facts, in order."""
+    box = tab.locator(".md-search__input")  # type: ignore[attr-defined]
+    box.fill("")
+    tab.wait_for_function(  # type: ignore[attr-defined]
+        "() => document.querySelector('.md-search-result__meta').textContent === '键入以开始搜索'")
+    box.fill(query)
+    tab.wait_for_function(_WHOLE, polling=100)  # type: ignore[attr-defined]
+    hrefs = tab.locator(".md-search-result__item > a").evaluate_all(  # type: ignore[attr-defined]
+        "links => links.map(a => a.getAttribute('href'))")
+    facts = tab.locator(".md-search-result__item").all_inner_texts()  # type: ignore[attr-defined]
+    meta = tab.locator(".md-search-result__meta").inner_text()  # type: ignore[attr-defined]
+    return meta, [_record_of(h.split("?")[0]) for h in hrefs], facts
+
+
+def _shard_of(site: Path, record: str) -> int:
+    """Which shard (0 the newest) holds ``record``, read from the fragments a reader's browser would get."""
+    listed = json.loads((site / "pagefind" / "yuqing-shards.json").read_text(encoding="utf-8"))
+    for number, part in enumerate(listed["parts"]):
+        for path in (site / "pagefind" / part["path"] / "fragment").iterdir():
+            if f"/{record}/" in json.loads(gzip.decompress(path.read_bytes())[12:])["url"]:
+                return number
+    raise AssertionError(record)
+
+
+def test_the_newest_shard_comes_first_and_lists_years_counts_and_filters(builds: dict[str, tuple[str, Path]]) -> None:
+    _, site = builds["shards"]
+    listed = json.loads((site / "pagefind" / "yuqing-shards.json").read_text(encoding="utf-8"))
+    parts = listed["parts"]
+    assert len(parts) == -(-listed["records"] // SHARD) and all(p["count"] <= SHARD for p in parts)
+    # Newest first: each shard's newest year is no later than the one before's; the last holds 2025.
+    assert [p["years"][1] for p in parts] == sorted((p["years"][1] for p in parts), reverse=True)
+    assert parts[0]["years"] == [2026, 2026] and parts[-1]["years"][0] == 2025
+    assert _shard_of(site, "YQ-2026-0017") == 0 and _shard_of(site, "YQ-2025-0001") == len(parts) - 1
+    assert sum(listed["filters"]["年份"].values()) == listed["records"]
+
+
+def test_records_only_older_shards_hold_are_found_by_id_and_by_words(page: object,
+                                                                     builds: dict[str, tuple[str, Path]]) -> None:
+    """An id, a date and the words of a 2025 record (in the oldest shards): found first, counts whole."""
+    base, site = builds["shards"]
+    _open(page, base)
+    assert _shard_of(site, "YQ-2025-0003") > 0 and _shard_of(site, "YQ-2025-0001") > 0
+    for query, wanted in (("YQ-2025-0003", "YQ-2025-0003"), ("YQ20250003", "YQ-2025-0003"),
+                          ("2025-05-01", "YQ-2025-0003"), ("扶梯", "YQ-2025-0003"), ("年夜饭", "YQ-2025-0001"),
+                          ("月饼", "YQ-2025-0006"), ("中学食堂", "YQ-2025-0002")):
+        meta, found, _ = _all(page, query)
+        assert found and found[0] == wanted, (query, found)
+        assert meta.startswith("找到 "), (query, meta)
+    # An id is that record alone (no other record of a shard without it answers for it).
+    meta, found, _ = _all(page, "YQ-2025-0003")
+    assert [f for f in found if f.startswith("YQ-")] == ["YQ-2025-0003"]
+    assert [u for u in page.requests if "/pagefind/shards/" in u]  # type: ignore[attr-defined]
+
+
+def test_counts_end_as_one_index_counts_and_kinds_keep_their_order(page: object,
+                                                                   builds: dict[str, tuple[str, Path]]) -> None:
+    """Each query finds in shards what the one-index build finds (records, then withdrawn ones, then guides)."""
+    found = {}
+    for name in ("one", "shards"):
+        base, _ = builds[name]
+        _open(page, base)
+        found[name] = {}
+        for query in ("食品", "食堂", "登记", "北湖县", "特别重大", "2026年4月"):
+            meta, records, facts = _all(page, query)
+            kinds = [2 if not r.startswith("YQ-") else 1 if "已撤销" in f else 0 for r, f in zip(records, facts)]
+            assert kinds == sorted(kinds), (name, query, records)
+            found[name][query] = (meta, sorted(records))
+    assert found["shards"] == found["one"]
+
+
+def test_the_sharded_build_passes_the_recall_queries(page: object, builds: dict[str, tuple[str, Path]]) -> None:
+    """tests/test_browser_site.py's everyday queries: each record found, within the first N when the newest shard
+    holds it (results come shard by shard, newest first: an older record of a common word comes later)."""
+    base, site = builds["shards"]
+    _open(page, base)
+    missed = []
+    for query, wanted, within in RECALL:
+        _, found, _ = _all(page, query)
+        lost = [w for w in wanted if w not in (found[:within] if _shard_of(site, w) == 0 else found)]
+        if lost:
+            missed.append((query, lost, found[:within]))
+    assert missed == [], missed
+
+
+def test_a_year_chosen_or_named_reads_its_shards_first(page: object, builds: dict[str, tuple[str, Path]]) -> None:
+    """年份 2025 chosen: every result is of 2025, and shards holding no 2025 record are not read for it."""
+    base, site = builds["shards"]
+    listed = json.loads((site / "pagefind" / "yuqing-shards.json").read_text(encoding="utf-8"))
+    other = [p["path"] for p in listed["parts"] if p["years"][0] > 2025 and p["path"]]
+    assert other
+    _open(page, base)
+    _all(page, "食品")
+    page.wait_for_selector(".yq-search-filters:not([hidden])")  # type: ignore[attr-defined]
+    years = page.locator("select[data-filter='年份'] option").all_inner_texts()  # type: ignore[attr-defined]
+    assert years == ["全部年份", "2026", "2025"]  # every shard's years, from the shard list
+    # A fresh page: the year chosen before any older shard was read.
+    page.goto(base + "guide/levels/")  # type: ignore[attr-defined]
+    page.requests.clear()  # type: ignore[attr-defined]
+    page.locator(".md-search__input").click()  # type: ignore[attr-defined]
+    page.evaluate("""() => {
+      const select = document.querySelector("select[data-filter='年份']");
+      const option = document.createElement('option'); option.value = '2025'; select.appendChild(option);
+      select.value = '2025';
+    }""")  # type: ignore[attr-defined]
+    _, records, _ = _all(page, "食品")
+    dates = page.locator(".yq-search-facts").all_inner_texts()  # type: ignore[attr-defined]
+    assert records and dates and all(d.startswith("2025-") for d in dates), dates
+    assert not [u for u in page.requests for path in other if f"/pagefind/{path}" in u], other  # type: ignore[attr-defined]
+    # A year named in the query: that year's records first, though newer shards come first otherwise.
+    page.evaluate("() => { document.querySelector(\"select[data-filter='年份']\").value = ''; }")  # type: ignore[attr-defined]
+    _, records, _ = _all(page, "2025年 食品")
+    assert records[0].startswith("YQ-2025-"), records
