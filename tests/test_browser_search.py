@@ -15,7 +15,8 @@ from typing import Iterator
 import pytest
 
 from .conftest import PROJECT
-from .test_browser_site import CHROMIUM, RECALL, _record_of, _serve, shared_browser, stop_shared_browser
+from .test_browser_site import CHROMIUM, RECALL, _next_search, _record_of, _search, _serve, shared_browser, \
+    stop_shared_browser
 from .test_site import mkdocs_build
 
 pytestmark = [
@@ -200,3 +201,30 @@ def test_a_year_chosen_or_named_reads_its_shards_first(page: object, builds: dic
     page.evaluate("() => { document.querySelector(\"select[data-filter='年份']\").value = ''; }")  # type: ignore[attr-defined]
     _, records, _ = _all(page, "2025年 食品")
     assert records[0].startswith("YQ-2025-"), records
+
+
+@pytest.fixture(scope="module")
+def offline(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example register's offline build (file://, the theme's whole lunr index)."""
+    out = tmp_path_factory.mktemp("offline") / "site"
+    result = mkdocs_build(PROJECT, out, offline=True)
+    assert result.returncode == 0 and "WARNING" not in result.stderr, result.stderr
+    return out
+
+
+def test_offline_search_requires_every_word_and_reads_a_season_after_a_year(page: object, offline: Path) -> None:
+    """Offline as served: several words find the records holding all of them (lunr alone took any of them);
+    2026年春 finds the spring's records of 2026 alone, not every record of the year. What was typed stays."""
+    page.goto((offline / "index.html").as_uri())  # type: ignore[attr-defined]
+    found = [_record_of(h) for h in _search(page, "北湖县 食品")]
+    assert found == ["YQ-2026-0004", "YQ-2026-0008"] or found == ["YQ-2026-0008", "YQ-2026-0004"], found
+    assert page.locator(".md-search__input").input_value() == "北湖县 食品"  # type: ignore[attr-defined]
+    found = [_record_of(h) for h in _next_search(page, "南山县 药店")]
+    assert found == ["YQ-2025-0005"], found
+    found = [_record_of(h) for h in _next_search(page, "2026年春")]
+    assert sorted(found) == ["YQ-2026-0003", "YQ-2026-0004", "YQ-2026-0005"], found
+    # One word is searched as before (a sub-word finds its compounds), and lunr's own syntax is left alone.
+    found = [_record_of(h) for h in _next_search(page, "食品")]
+    assert {"YQ-2026-0004", "YQ-2025-0002", "YQ-2026-0017"} <= set(found)
+    found = [_record_of(h) for h in _next_search(page, "北湖县 -食品")]
+    assert found and "YQ-2026-0004" not in found and "YQ-2026-0008" not in found
