@@ -24,6 +24,7 @@ numbers are in the tables next to it.
 
 from __future__ import annotations
 
+import copy
 import re
 from pathlib import Path
 from typing import Any
@@ -140,9 +141,10 @@ def _table(document: Any, block: Table) -> None:
     for index, header in enumerate(block.headers):
         _cell(table.rows[0].cells[index], header, size, bold=True, align="^", no_wrap=whole[index])
     _repeat_header(table.rows[0])
-    for row in block.rows:
+    rows = list(block.rows)
+    if rows:
         cells = table.add_row().cells
-        for index, value in enumerate(row):
+        for index, value in enumerate(rows[0]):
             _cell(cells[index], value, size, align=aligns[index], no_wrap=whole[index])
     # Word reads the cells' widths, LibreOffice the grid's: set both.
     for column, width in zip(table.columns, widths):
@@ -150,6 +152,15 @@ def _table(document: Any, block: Table) -> None:
     for row_cells in table.rows:
         for cell, width in zip(row_cells.cells, widths):
             cell.width = width
+    if len(rows) > 1:
+        # Every other row is the first one's copy with its own text: python-docx computes a table's
+        # grid on each row and cell it hands out (a report's table of thousands of rows took minutes).
+        template = table.rows[1]._tr
+        for row in rows[1:]:
+            copied = copy.deepcopy(template)
+            for tc, value in zip(copied.tc_lst, [*row, *[""] * (len(block.headers) - len(row))]):
+                tc.p_lst[0].r_lst[0].text = _text(value)
+            table._tbl.append(copied)
     spacer = document.add_paragraph()
     spacer.paragraph_format.space_after = Pt(0)
 
