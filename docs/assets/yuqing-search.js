@@ -367,7 +367,7 @@
       run = { index: index, query: { text: query, forms: queries }, filters: filters, plan: plan(index, query, filters),
               next: 0, level: queries.length - 1, records: [], withdrawn: [], pages: [], limit: PAGE,
               busy: null, eager: false };
-      list.textContent = "";
+      // The previous results stay until the first shard answers (no flash of an empty list).
       var state = run;
       advance(state).then(function () {
         // A pause after the first results: the older shards are searched to the end, so the count is whole.
