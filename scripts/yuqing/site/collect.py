@@ -13,7 +13,7 @@ from __future__ import annotations
 import importlib
 import logging
 import tempfile
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping, NamedTuple, Sequence
@@ -247,10 +247,7 @@ def compute_figures(register: Register, published: Sequence[Derived], counted_co
     reports = _reports(register, published, deadlines or (), warnings, now, notes)
     files: tuple[Any, ...] = ()
     if downloads and deadlines is not None:
-        if _streamed(downloads_module.downloads):
-            files = downloads_module.downloads(register, published, deadlines, now, notes)
-        else:  # the records whole: until downloads.py takes the Derived values
-            files = downloads_module.downloads(register, _records(register, published), deadlines, now, notes)
+        files = tuple(downloads_module.downloads(register, published, deadlines, now, notes))
     return Figures(deadlines, warnings, stats, charts, reports, tuple(files))
 
 
@@ -273,49 +270,10 @@ def _kept_history(history_module: Any, root: Path, tz: Any) -> Any:
     return loaded
 
 
-def _streamed(function: Any) -> bool:
-    """Whether a downloads.py entry point takes Derived values (else records)."""
-    import inspect
-
-    return "chosen" in inspect.signature(function).parameters
-
-
-def _records(register: Register, chosen: Sequence[Derived]) -> tuple[Incident, ...]:
-    """The records of ``chosen``, by id, held: only for an entry point that takes them whole."""
-    if register.incidents:
-        wanted = {d.id for d in chosen}
-        return tuple(i for i in register.incidents if i.id in wanted)
-    return tuple(sorted(each_record(register, chosen), key=lambda i: i.id))
-
-
 def _reports(register: Register, published: Sequence[Derived], deadlines: Sequence[Any],
              warnings: Sequence[str], now: datetime, notes: list[str]) -> dict[str, str]:
-    """The latest weekly and monthly reports, of the published incidents only."""
+    """The latest weekly and monthly reports (Markdown), of the published incidents only."""
     from . import downloads as downloads_module
 
-    module = _optional("reports")
-    if module is None or not hasattr(module, "snapshot"):
-        notes.append("报告模块(reports)未安装,报告页为空。")
-        return {}
-    if hasattr(downloads_module, "reports_markdown"):
-        # Record text as it is: the report's to_markdown escapes every text it prints.
-        return dict(downloads_module.reports_markdown(register, published, deadlines, warnings, now, notes))
-    out: dict[str, str] = {}
-    try:
-        public = replace(register, incidents=_records(register, published))
-        snap = module.snapshot(public, now, include_confidential=False, deadlines=list(deadlines),
-                               warnings=tuple(warnings))
-    except Exception as error:
-        log.warning("报告生成失败:%s", error)
-        notes.append("报告生成失败。")
-        return {}
-    for key in ("weekly", "monthly"):
-        make = getattr(module, key, None)
-        if make is None:
-            continue
-        try:
-            out[key] = make(public, None, now, snap=snap).to_markdown()
-        except Exception as error:
-            log.warning("%s 报告生成失败:%s", key, error)
-            notes.append(f"{'周报' if key == 'weekly' else '月报'}生成失败。")
-    return out
+    # Record text as it is: the report's to_markdown escapes every text it prints.
+    return dict(downloads_module.reports_markdown(register, published, deadlines, warnings, now, notes))
