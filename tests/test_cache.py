@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from yuqing import cache as cache_module
 from yuqing import synthetic
 from yuqing.cache import CACHE_DIR, CheckCache, Verdict, Version, file_stat
 from yuqing.config import load_config
@@ -381,8 +382,9 @@ def test_the_export_reads_each_records_line_from_the_cache_as_the_uncached_expor
     # Damage each cache file's lines part (just after the heads), then its records part (the end).
     for cache in (register_dir.root / CACHE_DIR).glob("check-*/[0-9x]*.bin"):
         raw = bytearray(cache.read_bytes())
-        start = 21 + 64 + 8 + int.from_bytes(raw[21 + 64:21 + 64 + 8], "big")
-        raw[start + 64 + 8 + 5] ^= 1
+        mac = cache_module._MAC
+        start = 21 + mac + 8 + int.from_bytes(raw[21 + mac:21 + mac + 8], "big")
+        raw[start + mac + 8 + 5] ^= 1
         cache.write_bytes(bytes(raw))
     assert _export(register_dir.root, capsys) == expected[NOW]
     assert _export(register_dir.root, capsys) == expected[NOW]

@@ -24,8 +24,8 @@ from .calendar import WorkCalendar
 from .deadlines import pending
 from .stats import facts
 from .config import CONFIG_FILE, load_config
-from .cache import (CheckCache, Derived, Head, MissingRecord, Stub, Verdict, Version, blob_id, file_stat, group_of,
-                    stub)
+from .cache import (CheckCache, Derived, Head, Lines, MissingRecord, Stub, Verdict, Version, blob_id, file_stat,
+                    group_of, stub)
 from .loader import MAX_FILE_BYTES, load_bytes, load_file
 from .loader import shown as shown_text
 from .model import Incident, Issue, RegisterConfig
@@ -226,7 +226,7 @@ class _Checked(NamedTuple):
     issues: tuple[Issue, ...]
     latest: datetime | None
     stub: Stub | None
-    line: tuple[str, str | None] | None
+    line: tuple[bytes, str | None] | None
 
 
 def _check_part(task: _Task, state: dict[str, object] | None = None
@@ -255,7 +255,8 @@ def _check_part(task: _Task, state: dict[str, object] | None = None
         derived = line = None
         if incident is not None and not any(i.severity == "error" for i in issues):
             derived = derive(incident, config, calendar)
-            line = export_line(incident), incident.withdrawn.duplicate_of if incident.withdrawn else None
+            line = (export_line(incident).encode("utf-8"),
+                    incident.withdrawn.duplicate_of if incident.withdrawn else None)
         checked.append(_Checked(version, tuple(issues), latest, stub(incident, derived), line))
         if task.records or (task.derive_at is not None and not _stands(derived, task.derive_at)):
             wanted[position] = incident
@@ -557,7 +558,7 @@ def _check_cached(
         checked = 0
         for task, verdicts, wanted, part in _check_parts(_tasks(missing, names, files, records, derive_at, jobs),
                                                          root, config, jobs):
-            kept: list[tuple[str, Version, Head, tuple[str, str | None] | None]] = []
+            kept: list[tuple[str, Version, Head, tuple[bytes, str | None] | None]] = []
             for position, (index, name, verdict) in enumerate(zip(task.indexes, task.names, verdicts)):
                 if part is None and verdict.version is not None:
                     incident = wanted[position]
@@ -719,18 +720,17 @@ def each_line(register: Register, chosen: Iterable[Derived], public: frozenset[s
     from the record (:func:`each_record`, after the others). Cache file by cache file, as
     :func:`each_record`; the cache files the register's load read are not read again but for
     their lines."""
-    for _, _, served in lines_by_file(register, chosen, public):
-        for _, key, text in served:
-            yield key, text
+    for lines, served in lines_by_file(register, chosen, public):
+        for _, key, start, end in served:
+            yield key, lines.blob[start:end].decode("utf-8")
 
 
 def lines_by_file(register: Register, chosen: Iterable[Derived], public: frozenset[str]
-                  ) -> Iterator[tuple[bytes | None, dict[str, tuple[str, str | None]], list[tuple[str, str, str]]]]:
-    """:func:`each_line` by cache file: the checksum of the file's lines, every line it keeps (by file
-    name) and the (file, id, line) of ``chosen`` it serves; last (None, {}, lines made from the
-    records), a thousand at a time. A reader that judged a cache file's lines before may keep its verdict by that checksum."""
-    from .publicexport import line
-
+                  ) -> Iterator[tuple[Lines, list[tuple[str, str, int, int]]]]:
+    """:func:`each_line` by cache file, as bytes: the file's lines (``cache.Lines``, with their
+    checksum) and where in them the (file, id) of ``chosen`` it serves are; last, lines made from
+    the records, a thousand at a time (with no checksum). A reader that judged a cache file's
+    lines before may keep its verdict by that checksum."""
     assert register.config is not None and register.now is not None
     now = register.now
     cache = CheckCache.open(register.root, register.config)
@@ -742,27 +742,35 @@ def lines_by_file(register: Register, chosen: Iterable[Derived], public: frozens
         for derived in chosen:
             groups.setdefault(group_of(derived.file), []).append(derived)
         for group, members in groups.items():
-            kept, mark = cache.lines_marked(group, register.marks.get(group))
-            served: list[tuple[str, str, str]] = []
+            kept = cache.lines(group, register.marks.get(group))
+            served: list[tuple[str, str, int, int]] = []
+            where = kept.where
             for derived in members:
-                found = kept.get(derived.file)
-                if found is not None and _stands(derived, now) and (found[1] is None or found[1] in public):
-                    served.append((derived.file, derived.id, found[0]))
+                found = where.get(derived.file)
+                if found is not None and _stands(derived, now) and (found[2] is None or found[2] in public):
+                    served.append((derived.file, derived.id, found[0], found[1]))
                 else:
                     rest.append(derived)
             if served:
-                yield mark, kept, served
+                yield kept, served
             del kept, served
             cache.flush(group, forget=True)
         cache.close()
-    batch: list[tuple[str, str, str]] = []
+    batch: list[Incident] = []
     for incident in each_record(register, rest):
-        batch.append((incident.file, incident.id, line(incident, public)))
+        batch.append(incident)
         if len(batch) == 1000:
-            yield None, {}, batch
+            yield _made(batch, public)
             batch = []
     if batch:
-        yield None, {}, batch
+        yield _made(batch, public)
+
+
+def _made(incidents: list[Incident], public: frozenset[str]) -> tuple[Lines, list[tuple[str, str, int, int]]]:
+    from .publicexport import line
+
+    made = Lines.of((i.file, line(i, public).encode("utf-8"), None) for i in incidents)
+    return made, [(i.file, i.id, *made.where[i.file][:2]) for i in incidents]
 
 
 def _check_all(

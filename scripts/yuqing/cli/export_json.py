@@ -4,26 +4,30 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 import click
 
 from ._common import EXIT_OK, fail, judged, open_register
 
+if TYPE_CHECKING:
+    from ..model import Incident
+    from ..site.guard import Scanner
+
 
 def export_json(out: Path | None, root: Path | None, now_text: str | None) -> None:
+    import hashlib
     import tempfile
-    from typing import Iterator, cast
 
     from .. import publicexport
     from ..cache import CheckCache
-    from ..model import Incident
     from ..register import lines_by_file
     from ..site.guard import Scanner
 
     # Only records without errors: a broken file's `confidential` cannot be trusted. Deadlines and
     # which records are public come from the check cache, and so do the records' lines where
-    # it keeps them (else the records are read a cache file at a time); each line is kept in a temporary
-    # file (100,000 records held whole took gigabytes).
+    # it keeps them (else the records are read a cache file at a time); the lines are kept in a temporary
+    # file, as the cache holds them (UTF-8), and written out by id (100,000 records held whole took gigabytes).
     register = open_register(root, now_text, records=False)
     assert register.config is not None and register.now is not None
     public = [d for d in register.derived if not d.facts.confidential]
@@ -31,76 +35,70 @@ def export_json(out: Path | None, root: Path | None, now_text: str | None) -> No
     # The same guard as the site's: a public text that names a confidential record stops the export.
     secret = [d.facts for d in register.derived if d.facts.confidential]  # what the guard reads: ids, titles
     scanner = Scanner(cast("list[Incident]", secret), (d.facts.title for d in public))
-    # The guard's verdict on a cache file's lines is kept with the cache, under the needles it looked
-    # for: an export of an unchanged register scans none of them again (most of its time at 100,000).
+    # The guard's verdicts on a cache file's lines, and on the deadlines' text, are kept with the cache
+    # under the needles looked for: an export of an unchanged register scans none of them again
+    # (most of its time at 100,000 records).
     cache = CheckCache.open(register.root, register.config)
     key = scanner.key()
     known = cache.verdicts(key) if cache is not None else {}
     judged_now: dict[bytes, dict[str, tuple[str, ...]]] = {}
-    leaked = False
     folder = None if out is None else out.parent
     with tempfile.TemporaryFile() as spool:
         places: dict[str, tuple[int, int]] = {}
-        for mark, kept, served in lines_by_file(register, public, ids):
-            if mark is None:
-                leaked = leaked or any(scanner.find_each([text for _, _, text in served]))
-            else:
-                verdict = known.get(mark)
-                if verdict is None:
-                    names = list(kept)
-                    found = scanner.find_each([kept[name][0] for name in names])
-                    verdict = {name: tuple(words) for name, words in zip(names, found) if words}
-                judged_now[mark] = verdict
-                leaked = leaked or any(name in verdict for name, _, _ in served)
-            del kept
-            for _, key_id, text in served:
-                data = text.encode("utf-8")
-                places[key_id] = (spool.tell(), len(data))
-                spool.write(data)
-        if cache is not None and judged_now.keys() - known.keys():
-            cache.keep_verdicts(key, {**{m: v for m, v in known.items() if len(known) < 4 * len(judged_now) + 64},
-                                      **judged_now})
+        leaked = False
+        for lines, served in lines_by_file(register, public, ids):
+            verdict = known.get(lines.mac) if lines.mac is not None else None
+            if verdict is None:
+                verdict = _judge(scanner, lines.blob, list(lines.where))
+            if lines.mac is not None:
+                judged_now[lines.mac] = verdict
+            leaked = leaked or any(name in verdict for name, _, _, _ in served)
+            base = spool.tell()
+            spool.write(lines.blob)
+            for _, record, start, end in served:
+                places[record] = (base + start, end - start)
+            del lines, served
         if leaked:
             _refuse()
-
-        def ordered() -> Iterator[str]:
-            for d in public:  # by id, as derived is
-                if d.id in places:
-                    start, size = places[d.id]
-                    spool.seek(start)
-                    yield spool.read(size).decode("utf-8")
-
+        spool.flush()
         # Written piece by piece to a temporary file, put in place (or shown) only once all of it passed the guard.
-        # The records' lines (pieces 1 to len(places)) were judged above; the rest (the head, the deadlines)
-        # is judged a thousand pieces at a time.
         try:
             if folder is not None:
                 folder.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=folder, prefix=".export-", suffix=".json",
+            with tempfile.NamedTemporaryFile("wb", dir=folder, prefix=".export-", suffix=".json",
                                              delete=False) as handle:
                 temporary = Path(handle.name)
+                opening = publicexport.opening(register.config, register.now)
+                if not scanner.clean(opening):
+                    _refuse(temporary, handle)
+                handle.write(opening.encode("utf-8"))
+                separator, descriptor = b"\n", spool.fileno()
+                for d in public:  # by id, as derived is
+                    if d.id in places:
+                        start, size = places[d.id]
+                        handle.write(separator)
+                        # Read where it is (a mapping of the whole file counted all of it as the command's memory).
+                        handle.write(os.pread(descriptor, size, start))
+                        separator = b",\n"
+                # The rest (the deadlines) a thousand pieces at a time, each batch judged once for its text.
                 waiting: list[str] = []
-
-                def judge() -> None:
-                    if any(scanner.find_each(waiting)):
-                        handle.close()
-                        temporary.unlink()
-                        _refuse()
-                    handle.write("".join(waiting))
-                    waiting.clear()
-
-                for index, chunk in enumerate(publicexport.pieces(register.config, register.now, ordered(),
-                                                                  judged(register).deadlines, ids)):
-                    if 1 <= index <= len(places):
-                        judge() if waiting else None
-                        handle.write(chunk)
-                        continue
-                    waiting.append(chunk)
-                    if len(waiting) >= 1000:
-                        judge()
-                judge()
+                for chunk in (*publicexport.closing(judged(register).deadlines, ids), None):
+                    if chunk is not None:
+                        waiting.append(chunk)
+                    if len(waiting) >= 1000 or (chunk is None and waiting):
+                        batch = "\0".join(waiting)
+                        digest = b"d" + hashlib.blake2b(batch.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+                        if digest not in known and not scanner.clean(batch):
+                            _refuse(temporary, handle)
+                        judged_now[digest] = {}
+                        handle.write("".join(waiting).encode("utf-8"))
+                        waiting.clear()
         except OSError as error:
             fail(f"无法写入 {out or '临时文件'}:{error.strerror or error}")
+    if cache is not None and judged_now.keys() - known.keys():
+        # Verdicts on files since rewritten are dropped now and then (each run keeps at least its own).
+        kept = known if len(known) < 4 * len(judged_now) + 64 else {}
+        cache.keep_verdicts(key, {**kept, **judged_now})
     if out is None:
         with open(temporary, encoding="utf-8") as source:
             for block in iter(lambda: source.read(1 << 20), ""):
@@ -116,5 +114,19 @@ def export_json(out: Path | None, root: Path | None, now_text: str | None) -> No
     raise SystemExit(EXIT_OK)
 
 
-def _refuse() -> None:
+def _judge(scanner: Scanner, blob: bytes, names: list[str]) -> dict[str, tuple[str, ...]]:
+    """What the guard finds in each of a cache file's lines (``cache.Lines``: each line followed by
+    a NUL), by file name; the clean ones (most often all) at the cost of one scan."""
+    text = blob.decode("utf-8")
+    if scanner.clean(text):
+        return {}
+    found = (scanner.find(line) for line in text.split("\0"))
+    return {name: tuple(words) for name, words in zip(names, found) if words}
+
+
+def _refuse(temporary: Path | None = None, handle: Any = None) -> NoReturn:
+    if handle is not None:
+        handle.close()
+    if temporary is not None:
+        temporary.unlink(missing_ok=True)
     fail("公开事件的文字中提到了涉密事件的编号或标题,未导出(运行 `yuqing audit` 查看 confidential-mention)。")

@@ -99,10 +99,14 @@ class Scanner:
         return list(dict.fromkeys(self.words.get(m.group(0).casefold(), m.group(0))
                                   for m in self.pattern.finditer(_normal(text))))
 
+    def clean(self, text: str) -> bool:
+        """Whether ``text`` holds no needle (one scan: :meth:`find` says which, where it does)."""
+        return self.pattern is None or self.pattern.search(_normal(text)) is None
+
     def find_each(self, texts: list[str]) -> list[list[str]]:
         """:meth:`find` of each of ``texts``, the clean ones at the cost of one scan of them all
         (joined by a character no needle or normalised text holds: no match spans two texts)."""
-        if self.pattern is None or not self.pattern.search(_normal("\0".join(texts))):
+        if self.clean("\0".join(texts)):
             return [[] for _ in texts]
         return [self.find(text) for text in texts]
 
