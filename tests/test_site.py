@@ -139,6 +139,19 @@ def test_hostile_text_is_shown_as_text_never_as_markup(hostile_site: Path) -> No
     assert "<img src=x" not in everything
 
 
+def test_the_published_export_is_the_one_export_json_writes(hostile_site: Path, tmp_path: Path) -> None:
+    """What a city aggregates from the site (export.json) is `yuqing export json` of the same moment, byte for byte."""
+    out = tmp_path / "export.json"
+    done = subprocess.run([str(Path(sys.executable).parent / "yuqing"), "export", "json", "--root",
+                           str(hostile_site.parent), "--now", NOW, "--out", str(out)],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    published = (hostile_site / "export.json").read_bytes()
+    assert published == out.read_bytes()
+    ids = [r["id"] for r in json.loads(published)["records"]]
+    assert ids == ["YQ-2025-0001", "YQ-2025-0003"]  # by id; never the confidential record
+
+
 def test_feed_is_valid_escaped_atom_without_confidential_records(hostile_site: Path) -> None:
     text = (hostile_site / "feed.xml").read_text(encoding="utf-8")
     root = ET.fromstring(text)

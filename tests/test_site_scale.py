@@ -106,6 +106,15 @@ def test_serve_shows_a_changed_incident_and_reuses_the_unchanged_pages(tmp_path:
         # The unchanged pages are still whole pages of the site.
         status, other = _get(base + "YQ-2025-0002/")
         assert status == 200 and "某小区电梯困人引发网民关注" in other and "</html>" in other
+        # A record deleted: its page goes, the kept pages stay.
+        time.sleep(1)
+        removed = register.write(base_incident(id="YQ-2025-0004", title="某商场扶梯故障致顾客摔伤"))
+        _wait_for(base + "YQ-2025-0004/", lambda s, b: s == 200 and "某商场扶梯故障致顾客摔伤" in b, server)
+        time.sleep(1)
+        removed.unlink()
+        _wait_for(base + "YQ-2025-0004/", lambda s, b: s == 404, server)
+        status, kept_page = _get(base + "YQ-2025-0002/")
+        assert status == 200 and "某小区电梯困人引发网民关注" in kept_page
         # A record turned confidential: its page goes, and no kept page may show it.
         time.sleep(1)
         register.write(base_incident(id="YQ-2025-0003", title="某路段积水导致车辆受损", confidential=True))
