@@ -7,16 +7,21 @@
 Printed, one line each (wall and CPU seconds, peak memory in MB as ru_maxrss of a fresh child):
 
 * ``index records``: what the plugin's Pagefind step costs (site/pagefind.build_index with one
-  custom record per incident, no HTML parsed, in shards of site/pagefind.SHARD records, one Pagefind
-  process after another): loading the register, then indexing; peak memory of the Python process and
-  of the largest Pagefind process (its VmHWM) separately; index size (all shards) and file count.
+  custom record per incident, no HTML parsed, in shards of site/pagefind.SHARD records newest first,
+  one Pagefind process after another): loading the register without records (its Derived values),
+  then indexing the records streamed from the check cache newest first (register.each_record), as
+  the site build feeds them; peak memory of the Python process and of the largest Pagefind process
+  (its VmHWM) separately; index size (all shards) and file count.
 * ``index cli`` (with ``--cli-site``, a built site): ``python -m pagefind --site`` on a copy of it,
   the way before this step (every HTML file parsed), for comparison.
 * ``served first search``: the example site's served build with the register's Pagefind index in
   place of its own, in headless Chromium: query 电梯 typed in the header box as soon as the page
-  is there; seconds from navigation to the first result shown, and bytes the search fetched before
-  it (Pagefind's script, worker, wasm, each shard's entry and meta, index chunks, the 类别 filter,
-  the shown results' fragments) and within 3 s (the box's filter lists, fetched after the results).
+  is there; seconds from navigation and from typing to the first result shown, and bytes fetched
+  before it (Pagefind's script, worker, wasm, the shard list, the newest shard's entry, metadata,
+  chunks and 类别 filter, the shown results' fragments; Chromium's network events); then the time
+  and bytes until the count is whole (the older shards are searched after a pause). Then the same
+  for the oldest record's id (``--old-id``, default the register's oldest published id): a query
+  only the oldest shard answers.
 * ``offline first search``: the example's offline build (file://) with a lunr index of the
   register's records (site/search.entry, as the plugin adds them), the same query: seconds from
   navigation to the first result, and the size of the index every reader loads whole.

@@ -137,10 +137,18 @@ def test_records_only_older_shards_hold_are_found_by_id_and_by_words(page: objec
         meta, found, _ = _all(page, query)
         assert found and found[0] == wanted, (query, found)
         assert meta.startswith("找到 "), (query, meta)
-    # An id is that record alone (no other record of a shard without it answers for it).
+    # An id is that record alone (no other record of a shard without it answers for it), and on a fresh page
+    # the shard whose ids span it is the first read (the shard list says each shard's first and last id).
+    page.goto(base + "guide/levels/")  # type: ignore[attr-defined]
+    page.requests.clear()  # type: ignore[attr-defined]
+    page.locator(".md-search__input").click()  # type: ignore[attr-defined]
     meta, found, _ = _all(page, "YQ-2025-0003")
     assert [f for f in found if f.startswith("YQ-")] == ["YQ-2025-0003"]
-    assert [u for u in page.requests if "/pagefind/shards/" in u]  # type: ignore[attr-defined]
+    holder = _shard_of(site, "YQ-2025-0003")
+    entries = [u.split("/pagefind/", 1)[1].split("pagefind-entry.json")[0]
+               for u in page.requests if "pagefind-entry.json" in u]  # type: ignore[attr-defined]
+    listed = json.loads((site / "pagefind" / "yuqing-shards.json").read_text(encoding="utf-8"))
+    assert entries[:2] == ["", listed["parts"][holder]["path"]], entries  # Pagefind's own, then the holder
 
 
 def test_counts_end_as_one_index_counts_and_kinds_keep_their_order(page: object,

@@ -103,7 +103,9 @@ def test_a_large_register_is_indexed_in_shards_and_the_guard_reads_every_one(
     assert sorted(urls) == sorted(["/generated/incidents/2025/YQ-2025-0001/", "/generated/incidents/2025/YQ-2025-0003/",
                                    "/generated/incidents/2025/YQ-2025-0002/"])
     found = guard.leaks(site, confidential, (i.title for i in incidents))
-    assert found and all(path.startswith("pagefind/shards/2/") for path, _ in found)
+    # Found in that shard's files (and in the shard list, which names each shard's first and last id).
+    assert [path for path, _ in found if path.startswith("pagefind/shards/2/")]
+    assert all(path.startswith(("pagefind/shards/2/", "pagefind/yuqing-shards.json")) for path, _ in found)
     monkeypatch.setenv("YUQING_PAGEFIND_SHARD", "many")
     with pytest.raises(ValueError, match="YUQING_PAGEFIND_SHARD"):
         build_index(site, published)
@@ -132,8 +134,9 @@ def test_shards_come_newest_first_with_their_years_counts_and_the_filters_values
     build_index(site, [(f"generated/incidents/{i.year}/{i.id}/", i) for i in incidents])
     bundle = site / "pagefind"
     listed = json.loads((bundle / "yuqing-shards.json").read_text(encoding="utf-8"))
-    assert listed["parts"] == [{"path": "", "count": 2, "years": [2025, 2026]},
-                               {"path": "shards/1/", "count": 1, "years": [2025, 2025]}]
+    assert listed["parts"] == [
+        {"path": "", "count": 2, "years": [2025, 2026], "ids": ["YQ-2025-0003", "YQ-2026-0001"]},
+        {"path": "shards/1/", "count": 1, "years": [2025, 2025], "ids": ["YQ-2025-0001", "YQ-2025-0001"]}]
     assert listed["shards"] == ["shards/1/"] and listed["records"] == 3
     assert listed["filters"]["年份"] == {"2026": 1, "2025": 2}
     assert listed["filters"]["等级"]["重大"] == 1 and sum(listed["filters"]["等级"].values()) == 3

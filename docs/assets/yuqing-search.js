@@ -248,10 +248,15 @@
     return attempt(0);
   }
 
-  // The order in which shards are searched: with a year chosen, only the shards holding that year; with
-  // years named in the query (2019年, 2019-04-01, YQ-2019-0012), theirs first; the rest newest first.
+  // The order in which shards are searched: with a year chosen, only the shards holding that year; an id
+  // typed, the shard whose ids span it first; years named in the query (2019年, 2019-04-01, YQ-2019-0012),
+  // their shards next; the rest newest first.
+  function bare(id) {
+    return String(id).replace(/[^A-Za-z0-9]/g, "").toUpperCase();
+  }
   function plan(index, query, filters) {
     var named = (query.match(/(?:19|20)\d\d/g) || []).map(Number);
+    var id = WHOLE.test(query) ? bare(query) : "";
     var chosen = filters["年份"] ? [Number(filters["年份"])] : null;
     function holds(part, years) {
       return !part.years || !part.years.length || years.some(function (y) {
@@ -259,7 +264,12 @@
       });
     }
     var parts = index.parts.filter(function (part) { return !chosen || holds(part, chosen); });
-    var first = named.length ? parts.filter(function (part) { return holds(part, named); }) : [];
+    var spans = id ? parts.filter(function (part) {
+      return part.ids && part.ids.length && bare(part.ids[0]) <= id && id <= bare(part.ids[1]);
+    }) : [];
+    var first = spans.concat(named.length ? parts.filter(function (part) {
+      return spans.indexOf(part) < 0 && holds(part, named);
+    }) : []);
     return first.concat(parts.filter(function (part) { return first.indexOf(part) < 0; })).map(function (part) {
       return part.index;
     });

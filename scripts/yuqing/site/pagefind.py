@@ -68,7 +68,7 @@ SHARD = 4000
 environment variable YUQING_PAGEFIND_SHARD overrides it (tests build the example register in shards of 5)."""
 SHARDS = "yuqing-shards.json"
 """In ``pagefind/``: ``parts``, every shard newest first (``path`` relative to ``pagefind/``, "" for the first;
-``count`` records; ``years`` [first, last]); ``shards``, the older shards' folders alone (docs/find.md merges
+``count`` records; ``years`` and ``ids`` [first, last]: a year or an id typed is looked for in its shards first); ``shards``, the older shards' folders alone (docs/find.md merges
 them); ``filters``, each filter's values with their record counts; ``records``, the count of all
 (assets/yuqing-search.js)."""
 FILTERS = ("等级", "年份", "领域", "单位")
@@ -285,8 +285,10 @@ class _Tally:
 
     def shard(self, path: str, incidents: list[tuple[str, Incident]]) -> None:
         years = [incident.year for _, incident in incidents]
+        ids = [incident.id for _, incident in incidents]
         self.parts.append({"path": path, "count": len(incidents),
-                           "years": [min(years), max(years)] if years else []})
+                           "years": [min(years), max(years)] if years else [],
+                           "ids": [min(ids), max(ids)] if ids else []})
         for _, incident in incidents:
             for name, values in _filters(incident).items():
                 if name in self.filters:
