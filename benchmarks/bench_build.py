@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/bench_build.py --count 10000              # register made (with history) and cached
     .venv/bin/python benchmarks/bench_build.py --root /tmp/reg/r100000    # an existing register (copied, not written)
     .venv/bin/python benchmarks/bench_build.py --count 10000 --runs 3     # median of 3
+    .venv/bin/python benchmarks/bench_build.py --root /tmp/reg/r100000 --pagefind off --no-downloads
 
 The register is ``python -m yuqing.synthetic --count N --seed 1 --history`` (cached in
 benchmarks/results/work/build-N), or a copy of ``--root`` (``git clone``: the original is never
@@ -139,15 +140,18 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--pagefind", choices=("auto", "on", "off"), default=None,
                         help="the plugin's pagefind option (default: mkdocs.yml's)")
+    parser.add_argument("--no-downloads", action="store_true",
+                        help="the plugin's downloads: false (no 台账/report files on the statistics page)")
     args = parser.parse_args()
     root = register(args.count, args.root)
     count = sum(1 for _ in (root / "incidents").rglob("*.yml"))
     site = root / "site"
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1", YUQING_NOW=NOW)
-    if args.pagefind:
+    options = ([f"pagefind: '{args.pagefind}'"] if args.pagefind else []) + (["downloads: false"] if args.no_downloads else [])
+    if options:
         config = (root / "mkdocs.yml").read_text(encoding="utf-8")
-        (root / "mkdocs.yml").write_text(config.replace("\n  - yuqing\n", f"\n  - yuqing:\n      pagefind: '{args.pagefind}'\n"),
-                                         encoding="utf-8")
+        settings = "".join(f"\n      {option}" for option in options)
+        (root / "mkdocs.yml").write_text(config.replace("\n  - yuqing\n", f"\n  - yuqing:{settings}\n"), encoding="utf-8")
     results = []
     for _ in range(args.runs):
         shutil.rmtree(site, ignore_errors=True)
