@@ -278,16 +278,18 @@ def check_version(path: Path, root: Path, schema: SchemaChecker, ctx: Context,
         except OSError:
             raw = None
         if raw is not None and len(raw) <= MAX_FILE_BYTES:
-            return Version(figures, blob_id(raw)), check_file(path, root, schema, ctx, raw=raw, rel=rel)
+            return Version(figures, blob_id(raw)), check_file(path, root, schema, ctx, raw=raw, rel=rel, regular=True)
     return None, check_file(path, root, schema, ctx, rel=rel)
 
 
 def check_file(path: Path, root: Path, schema: SchemaChecker, ctx: Context,
-               raw: bytes | None = None, rel: str | None = None) -> tuple[Incident | None, list[Issue]]:
+               raw: bytes | None = None, rel: str | None = None,
+               regular: bool = False) -> tuple[Incident | None, list[Issue]]:
     """Load one incident file (or its bytes ``raw``, already read) and run every per-file check on it.
-    ``rel`` is its register-relative name when the caller knows it (made from the path otherwise)."""
+    ``rel`` is its register-relative name when the caller knows it (made from the path otherwise), and
+    ``regular`` that the caller's ``lstat`` found a regular file (not asked again)."""
     rel = rel if rel is not None else relative(path, root)
-    issues, readable = _name_issues(path, rel)
+    issues, readable = _name_issues(path, rel, stat.S_IFREG if regular else None)
     if not readable:
         return None, issues
     loaded = load_file(path, rel) if raw is None else load_bytes(raw, rel)
@@ -351,14 +353,18 @@ def latest_time(incident: Incident | None) -> datetime | None:
     return max((t for t in times if t is not None), default=None)
 
 
-def _name_issues(path: Path, rel: str) -> tuple[list[Issue], bool]:
+def _name_issues(path: Path, rel: str, mode: int | None = None) -> tuple[list[Issue], bool]:
     """What is wrong with the file itself (its kind, its name; not its place), and
-    whether to read it: never a link or a pipe, nor a name that is not YAML."""
+    whether to read it: never a link or a pipe, nor a name that is not YAML. ``mode`` is the
+    file's, when the caller knows it."""
+    if mode is None:
+        try:
+            mode = os.lstat(path).st_mode
+        except OSError:
+            mode = stat.S_IFREG  # unreadable: load_file says why
+    if stat.S_ISREG(mode) and FILE_NAME.fullmatch(path.name):
+        return [], True  # the common case, before any message is made
     shown = shown_text(path.name)
-    try:
-        mode = os.lstat(path).st_mode
-    except OSError:
-        mode = stat.S_IFREG  # unreadable: load_file says why
     if stat.S_ISLNK(mode):
         return [Issue(rel, 1, 1, "", "file-symlink",
                       f"“{shown}”是符号链接,不是事件文件:符号链接不被读取。请把事件文件本身放在这里"
@@ -572,6 +578,9 @@ def _check_cached(
                     again.append(index)
                 elif position in wanted:
                     results[index] = (wanted[position], list(verdict.issues))
+                elif derive_at is None and verdict.stub is not None:
+                    # Neither the record nor its derived values are kept: `check` of 100,000 held them all.
+                    results[index] = (verdict.stub._replace(derived=None), list(verdict.issues))
                 else:
                     results[index] = (verdict.stub, list(verdict.issues))  # the record itself is not kept
             if part is not None:

@@ -72,13 +72,13 @@ def export_json(out: Path | None, root: Path | None, now_text: str | None) -> No
                 if not scanner.clean(opening):
                     _refuse(temporary, handle)
                 handle.write(opening.encode("utf-8"))
-                separator, descriptor = b"\n", spool.fileno()
+                separator, descriptor, write = b"\n", spool.fileno(), handle.file.write
                 for d in public:  # by id, as derived is
-                    if d.id in places:
-                        start, size = places[d.id]
-                        handle.write(separator)
+                    found = places.get(d.id)
+                    if found is not None:
+                        write(separator)
                         # Read where it is (a mapping of the whole file counted all of it as the command's memory).
-                        handle.write(os.pread(descriptor, size, start))
+                        write(os.pread(descriptor, found[1], found[0]))
                         separator = b",\n"
                 # The rest (the deadlines) a thousand pieces at a time, each batch judged once for its text.
                 waiting: list[str] = []
