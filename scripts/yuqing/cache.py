@@ -72,7 +72,7 @@ if TYPE_CHECKING:
     from .stats import Facts
 
 CACHE_DIR = ".yuqing-cache"
-FORMAT = b"yuqing-check-cache 4\n"
+FORMAT = b"yuqing-check-cache 5\n"
 _PACKAGE = Path(__file__).resolve().parent
 _RACY_NS = 2_000_000_000
 """A file changed this close to the run's start is not trusted by its lstat next time
@@ -345,7 +345,7 @@ NO_LINES = Lines({}, b"")
 class _Bucket:
     """One cache file: its heads read at once, its records only when asked for."""
 
-    __slots__ = ("heads", "incidents", "handle", "mac", "start", "parts", "lines")
+    __slots__ = ("heads", "incidents", "handle", "mac", "start", "parts", "lines", "head_parts")
 
     def __init__(self, heads: dict[str, tuple[Version, Head]], handle: Any = None, mac: bytes = b"",
                  start: int = 0) -> None:
@@ -360,6 +360,9 @@ class _Bucket:
         written as they are, never loaded here unless a record of them is asked for."""
         self.lines: dict[str, Line] = {}
         """Export lines made by whoever checked the record (else made from the record when written)."""
+        self.head_parts: list[bytes] | None = [] if handle is None and not heads else None
+        """The heads as pickled where they were checked, while they are all of this file's heads
+        (None once anything else changed: they are pickled here then)."""
 
 
 class MissingRecord(Exception):
@@ -479,6 +482,7 @@ class CheckCache:
         bucket = self._open(group)
         records = self._records(bucket)  # a file rewritten holds every record
         version, verdict = record
+        bucket.head_parts = None
         bucket.heads[rel] = (version, Head(verdict.issues, verdict.latest, stub(verdict.incident, verdict.derived)))
         records[rel] = verdict.incident
         bucket.lines.pop(rel, None)
@@ -486,23 +490,31 @@ class CheckCache:
             bucket.lines[rel] = line
         self._dirty.add(group)
 
-    def put_part(self, group: str, checked: list[tuple[str, Version, Head, Line | None]], part: bytes) -> None:
-        """Verdicts of files of ``group`` whose records come pickled already (``part``: the
-        list of (name, record) a pool worker made): kept as they are, not loaded here."""
+    def put_part(self, group: str, heads: list[tuple[str, tuple[Version, Head]]], pickled: bytes,
+                 part: bytes) -> None:
+        """Verdicts of files of ``group`` checked elsewhere (a pool worker), with their heads and
+        records pickled there already (``pickled``: the list ``heads``; ``part``: the list of
+        (name, record)): written as they are, the records not loaded here."""
         bucket = self._open(group)
-        if bucket.handle is not None or any(rel in bucket.heads for rel, *_ in checked):
+        if bucket.handle is not None or any(rel in bucket.heads for rel, _ in heads):
             self._records(bucket)  # the file's other records are rewritten with it
+            bucket.head_parts = None
         records = bucket.incidents
         assert records is not None
-        started = self.started_ns
-        for rel, version, head, line in checked:
-            bucket.heads[rel] = (Version(trusted_stat(version.stat, started), version.digest), head)
+        for rel, found in heads:
+            bucket.heads[rel] = found
             records.pop(rel, None)
             bucket.lines.pop(rel, None)
-            if line is not None:
-                bucket.lines[rel] = line
-        bucket.parts.append((part, tuple(rel for rel, *_ in checked)))
+        bucket.parts.append((part, tuple(rel for rel, _ in heads)))
+        if bucket.head_parts is not None:
+            bucket.head_parts.append(pickled)
         self._dirty.add(group)
+
+    def add_lines(self, group: str, lines: list[tuple[str, bytes, str | None]]) -> None:
+        """The export lines of files of ``group`` just put (made where they were checked)."""
+        bucket = self._open(group)
+        for rel, data, named in lines:
+            bucket.lines[rel] = (data, named)
 
     def names(self) -> set[str]:
         """Every file name this cache holds a verdict for (reads every cache file's heads)."""
@@ -519,6 +531,7 @@ class CheckCache:
             bucket = self._open(group)
             self._records(bucket).pop(name, None)
             bucket.lines.pop(name, None)
+            bucket.head_parts = None
             del bucket.heads[name]
             self._dirty.add(group)
 
@@ -648,7 +661,10 @@ class CheckCache:
                 exported.append((rel, *line))
         made = Lines.of(exported)
         lines = _dumps((made.where, made.blob))
-        heads = _dumps(list(bucket.heads.items()))
+        if bucket.head_parts is not None and sum(len(n) for _, n in bucket.parts) == len(bucket.heads):
+            heads = _dumps(len(bucket.head_parts)) + b"".join(bucket.head_parts)
+        else:
+            heads = _dumps(1) + _dumps(list(bucket.heads.items()))
         # In parts: loading one pickle of many records keeps a memo of every object.
         items = [(rel, records.get(rel)) for rel in bucket.heads if rel not in pickled]
         parts = [_dumps(items[i:i + _PART]) for i in range(0, len(items), _PART)]
@@ -715,8 +731,12 @@ def _read(path: Path, key: bytes) -> _Bucket:
         heads = handle.read(size)
         if not hmac.compare_digest(mac, _sign(key, heads)):
             raise ValueError(path)
+        stream = io.BytesIO(heads)
+        del heads
+        loaded: dict[str, tuple[Version, Head]] = {}
         with _frozen():
-            loaded = dict(_Unpickler(io.BytesIO(heads)).load())
+            for _ in range(_Unpickler(stream).load()):
+                loaded.update(_Unpickler(stream).load())
     except Exception:  # unreadable, or verified yet not loadable: start afresh
         handle.close()
         return _Bucket({})

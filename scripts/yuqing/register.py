@@ -25,7 +25,7 @@ from .deadlines import pending
 from .stats import facts
 from .config import CONFIG_FILE, load_config
 from .cache import (CheckCache, Derived, Head, Lines, MissingRecord, Stub, Verdict, Version, blob_id, file_stat,
-                    group_of, stub)
+                    group_of, stub, trusted_stat)
 from .loader import MAX_FILE_BYTES, load_bytes, load_file
 from .loader import shown as shown_text
 from .model import Incident, Issue, RegisterConfig
@@ -219,23 +219,31 @@ class _Task(NamedTuple):
     derive_at: datetime | None
     last: bool
     """The last task of its cache file."""
+    started_ns: int
+    """When the run started: a file changed since (or just before) is not trusted by its lstat later."""
 
 
-class _Checked(NamedTuple):
-    version: Version | None
-    issues: tuple[Issue, ...]
-    latest: datetime | None
-    stub: Stub | None
-    line: tuple[bytes, str | None] | None
+class _Done(NamedTuple):
+    """What :func:`_check_part` hands back of a task."""
+
+    task: _Task
+    heads: bytes
+    """The verdicts' heads of the files the cache keeps (by ``Version``), pickled as the cache file holds
+    them: a list of (name, (Version, Head)) in the task's order."""
+    loose: dict[int, Head]
+    """The heads of the files it does not keep (not regular files), by position in the task."""
+    lines: list[tuple[str, bytes, str | None]]
+    wanted: dict[int, Incident | None]
+    part: bytes | None
 
 
-def _check_part(task: _Task, state: dict[str, object] | None = None
-                ) -> tuple[_Task, list[_Checked], dict[int, Incident | None], bytes | None]:
+def _check_part(task: _Task, state: dict[str, object] | None = None) -> _Done:
     """Check ``task``'s files and make what the cache keeps of each: the verdict's head (issues,
-    latest time, stub with the derived values) and export line, and the records pickled here
-    (a pool worker's records are not sent to the parent to be pickled there: a cold check of
-    100,000 records spent a third of its time doing so). Returns the heads, the records the
-    caller needs (by position in the task) and the pickled records (None when all are handed back)."""
+    latest time, stub with the derived values) and export line, the heads and the records pickled
+    here. A pool worker's records are not sent to the parent to be pickled there, nor its heads
+    pickled there again: a cold check of 100,000 records spent a third of its time doing so.
+    Hands back the records the caller needs (by position in the task), and the pickled records
+    (None when all are handed back instead)."""
     from .publicexport import line as export_line
 
     state = state if state is not None else _worker
@@ -246,24 +254,30 @@ def _check_part(task: _Task, state: dict[str, object] | None = None
     if calendar is None:
         calendar = state["calendar"] = WorkCalendar.from_config(config)
     assert isinstance(calendar, WorkCalendar)
-    checked: list[_Checked] = []
+    heads: list[tuple[str, tuple[Version, Head]]] = []
+    loose: dict[int, Head] = {}
+    lines: list[tuple[str, bytes, str | None]] = []
     wanted: dict[int, Incident | None] = {}
     kept: list[tuple[str, Incident | None]] = []
     for position, (name, path) in enumerate(zip(task.names, task.paths)):
         version, (incident, issues) = check_version(Path(path), root, schema, ctx, name)
         latest = latest_time(incident)
-        derived = line = None
+        derived = None
         if incident is not None and not any(i.severity == "error" for i in issues):
-            derived = derive(incident, config, calendar)
-            line = (export_line(incident).encode("utf-8"),
-                    incident.withdrawn.duplicate_of if incident.withdrawn else None)
-        checked.append(_Checked(version, tuple(issues), latest, stub(incident, derived), line))
+            derived = derive(incident, config, calendar)._replace(latest=latest)
+            if version is not None:
+                lines.append((name, export_line(incident).encode("utf-8"),
+                              incident.withdrawn.duplicate_of if incident.withdrawn else None))
+        head = Head(tuple(issues), latest, stub(incident, derived))
+        if version is None:
+            loose[position] = head
+        else:
+            heads.append((name, (Version(trusted_stat(version.stat, task.started_ns), version.digest), head)))
+            kept.append((name, incident))
         if task.records or (task.derive_at is not None and not _stands(derived, task.derive_at)):
             wanted[position] = incident
-        if version is not None:
-            kept.append((name, incident))
     part = None if task.records else pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL)
-    return task, checked, wanted, part
+    return _Done(task, pickle.dumps(heads, protocol=pickle.HIGHEST_PROTOCOL), loose, lines, wanted, part)
 
 
 def check_version(path: Path, root: Path, schema: SchemaChecker, ctx: Context,
@@ -562,29 +576,30 @@ def _check_cached(
     if missing:
         done = len(files) - len(missing)
         checked = 0
-        for task, verdicts, wanted, part in _check_parts(_tasks(missing, names, files, records, derive_at, jobs),
-                                                         root, config, jobs):
-            kept: list[tuple[str, Version, Head, tuple[bytes, str | None] | None]] = []
-            for position, (index, name, verdict) in enumerate(zip(task.indexes, task.names, verdicts)):
-                if part is None and verdict.version is not None:
-                    incident = wanted[position]
-                    cache.store(name, verdict.version, Verdict(incident, verdict.issues, verdict.latest,
-                                                               verdict.stub.derived if verdict.stub else None),
-                                verdict.line)
-                elif verdict.version is not None:
-                    kept.append((name, verdict.version, Head(verdict.issues, verdict.latest, verdict.stub),
-                                 verdict.line))
-                if verdict.latest is not None and verdict.latest > limit:
+        for made in _check_parts(_tasks(missing, names, files, records, derive_at, jobs, cache.started_ns),
+                                 root, config, jobs):
+            task, wanted = made.task, made.wanted
+            heads: list[tuple[str, tuple[Version, Head]]] = pickle.loads(made.heads)  # made by this run
+            following = iter(heads)
+            for position, (index, name) in enumerate(zip(task.indexes, task.names)):
+                head = made.loose.get(position)
+                if head is None:
+                    _, (version, head) = next(following)
+                    if made.part is None:
+                        derived = head.stub.derived if head.stub else None
+                        cache.put(name, (version, Verdict(wanted[position], head.issues, head.latest, derived)))
+                if head.latest is not None and head.latest > limit:
                     again.append(index)
                 elif position in wanted:
-                    results[index] = (wanted[position], list(verdict.issues))
-                elif derive_at is None and verdict.stub is not None:
+                    results[index] = (wanted[position], list(head.issues))
+                elif derive_at is None and head.stub is not None:
                     # Neither the record nor its derived values are kept: `check` of 100,000 held them all.
-                    results[index] = (verdict.stub._replace(derived=None), list(verdict.issues))
+                    results[index] = (head.stub._replace(derived=None), list(head.issues))
                 else:
-                    results[index] = (verdict.stub, list(verdict.issues))  # the record itself is not kept
-            if part is not None:
-                cache.put_part(task.group, kept, part)
+                    results[index] = (head.stub, list(head.issues))  # the record itself is not kept
+            if made.part is not None:
+                cache.put_part(task.group, heads, made.heads, made.part)
+            cache.add_lines(task.group, made.lines)
             if task.last:
                 # Each cache file written as soon as its last file is checked and, when the records are not
                 # wanted, let go (a cold check of 100,000 records held them all).
@@ -609,7 +624,7 @@ def _check_cached(
 
 
 def _tasks(missing: list[int], names: list[str], files: Sequence[Path] | _Lazy, records: bool,
-           derive_at: datetime | None, jobs: int | None) -> list[_Task]:
+           derive_at: datetime | None, jobs: int | None, started_ns: int) -> list[_Task]:
     """The files to check, by cache file (in order of their first file), in pieces the pool shares out."""
     groups: dict[str, list[int]] = {}
     for index in sorted(missing):
@@ -621,12 +636,12 @@ def _tasks(missing: list[int], names: list[str], files: Sequence[Path] | _Lazy, 
         for start in range(0, len(indexes), size):
             chosen = indexes[start:start + size]
             tasks.append(_Task(group, chosen, [names[i] for i in chosen], [str(files[i]) for i in chosen], records,
-                               derive_at, start + size >= len(indexes)))
+                               derive_at, start + size >= len(indexes), started_ns))
     return tasks
 
 
 def _check_parts(tasks: list[_Task], root: Path, config: RegisterConfig, jobs: int | None
-                 ) -> Iterator[tuple[_Task, list[_Checked], dict[int, Incident | None], bytes | None]]:
+                 ) -> Iterator[_Done]:
     """:func:`_check_part` of each task, in order, spread over the cores (verdicts against END_OF_TIME)."""
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     if workers > 1 and sum(len(t.names) for t in tasks) >= PARALLEL_THRESHOLD and len(tasks) > 1:
