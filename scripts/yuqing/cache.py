@@ -14,6 +14,14 @@ record alone, never on the clock) and, last, the compact record itself.
 `export json` the heads and the lines (a record whose line cannot serve is read
 whole, one cache file at a time); the site and the other commands read the records.
 
+The files are by year folder and block of a thousand ids (``2026-12.bin`` holds
+``incidents/2026/YQ-2026-12000.yml`` to ``…12999``; other names a few hashed
+files): one year's records, or the newest, are read from their own files only,
+and a change to one record rewrites one file. A cold check's pool workers pickle
+the heads and records of what they checked themselves; the parent writes those
+bytes as they are. Beside them, ``guard-<hash>.bin`` keeps the export's leak guard
+verdicts on each file's lines, under a hash of what the guard looks for.
+
 What a cached verdict may not depend on:
 
 - anything but the file's bytes and name: the file name of the cache names a
