@@ -79,10 +79,17 @@ def test_the_export_is_the_same_cold_warm_and_without_the_cache(
     root = tmp_path / "reg"
     assert synthetic.main(["--count", "500", "--seed", "11", "--out", str(root)]) == 0
     capsys.readouterr()
+    # Ids past 999 and 9,999 in a year: by id the export interleaves cache files (…-1000, …-10000, …-1001).
+    source = sorted((root / "incidents" / "2024").glob("*.yml"))
+    for number, path in zip((1000, 1001, 1002, 10000, 10001, 10002, 10010, 10011, 2000, 12345), source):
+        target = path.with_name(f"YQ-2024-{number}.yml")
+        target.write_text(path.read_text(encoding="utf-8").replace(path.stem, target.stem), encoding="utf-8")
+        path.unlink()
     monkeypatch.setenv("YUQING_NO_CACHE", "1")
     expected = export(root, capsys)
     monkeypatch.delenv("YUQING_NO_CACHE")
     assert expected[0] == 0
+    assert "YQ-2024-10011" in expected[1]
     assert export(root, capsys) == expected
     assert verdict_files(root)
     assert export(root, capsys) == expected

@@ -56,7 +56,7 @@ def export_json(out: Path | None, root: Path | None, now_text: str | None) -> No
             base = spool.tell()
             spool.write(lines.blob)
             for _, record, start, end in served:
-                places[record] = (base + start, end - start)
+                places[record] = (base + start, base + end)
             del lines, served
         if leaked:
             _refuse()
@@ -72,14 +72,27 @@ def export_json(out: Path | None, root: Path | None, now_text: str | None) -> No
                 if not scanner.clean(opening):
                     _refuse(temporary, handle)
                 handle.write(opening.encode("utf-8"))
+                # By id, as derived is. Each line in the spool is followed by a NUL (as the cache keeps them):
+                # lines next to each other there and in the export (most are: a cache file is a block of ids)
+                # are read at once, read where they are (a mapping of the whole spool counted all of it as the
+                # command's memory), their NULs made the export's ",\n".
                 separator, descriptor, write = b"\n", spool.fileno(), handle.file.write
-                for d in public:  # by id, as derived is
+                first = last = -2
+                for d in public:
                     found = places.get(d.id)
-                    if found is not None:
+                    if found is None:
+                        continue
+                    if found[0] == last + 1 and last - first < 1 << 22:  # at most a few megabytes at once
+                        last = found[1]
+                        continue
+                    if first >= 0:
                         write(separator)
-                        # Read where it is (a mapping of the whole file counted all of it as the command's memory).
-                        write(os.pread(descriptor, found[1], found[0]))
+                        write(os.pread(descriptor, last - first, first).replace(b"\0", b",\n"))
                         separator = b",\n"
+                    first, last = found
+                if first >= 0:
+                    write(separator)
+                    write(os.pread(descriptor, last - first, first).replace(b"\0", b",\n"))
                 # The rest (the deadlines) a thousand pieces at a time, each batch judged once for its text.
                 waiting: list[str] = []
                 for chunk in (*publicexport.closing(judged(register).deadlines, ids), None):
