@@ -22,6 +22,7 @@
   var KINDS = ["事件", "已撤销", "说明"];
   var SHARD = "分片";   // a filter each older shard's pages get when merged (not in the index)
   var IDLE = 1500;      // ms without typing after which the older shards are searched to the end
+  var SLOW = 20000;     // ms after which a shard that has not answered is passed over
   var engine = null;    // a promise of the index: {first, older, parts, filters}, loaded on first use
   var run = null;       // the current search (see search())
   var serial = 0;       // the newest search; older answers are dropped
@@ -335,10 +336,13 @@
       return render(state);
     }
     var k = state.plan[state.next];
-    state.busy = shard(state.index, k).then(function (searcher) {
+    var searched = shard(state.index, k).then(function (searcher) {
       return searchShard(state.index, searcher, k, state.query, state.filters, state.level);
-    }).catch(function () {
-      return { kinds: [[], [], []], level: state.level };  // a shard that cannot be read is passed over
+    });
+    // A shard that cannot be read (Pagefind then waits for it forever) is passed over after a while.
+    var late = new Promise(function (_, reject) { setTimeout(reject, SLOW); });
+    state.busy = Promise.race([searched, late]).catch(function () {
+      return { kinds: [[], [], []], level: state.level };
     }).then(function (answer) {
       if (state !== run) return;
       // Records (not guide pages alone) fix the form: 二季度's pieces find a guide page in shard 0 only.

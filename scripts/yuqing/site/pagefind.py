@@ -44,6 +44,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, Iterable
@@ -223,9 +224,8 @@ class _Service:
         raise ValueError(f"Pagefind 生成索引失败:{'; '.join(self.failures[:3])} {said}".strip())
 
     def close(self) -> None:
-        # The service answers WriteFiles before its last file (pagefind-entry.json) is on disk: ended at once,
-        # a shard was left with an empty entry now and then, and the browser could not search it. It exits
-        # by itself once its input is closed and its writes are done; ended only if it does not.
+        # The service answers WriteFiles before its last file is on disk (see _written): it is let exit by
+        # itself once its input is closed, and ended only if it does not.
         if self.process.stdin is not None:
             try:
                 self.process.stdin.close()
@@ -237,6 +237,20 @@ class _Service:
             self.process.terminate()
             self.process.wait()
         self.errors.close()
+
+
+def _written(entry: Path) -> None:
+    """Wait until Pagefind's entry file is whole: the service answers WriteFiles before its last file is on disk
+    (at 100,000 records a shard was left with an empty entry, and the browser could not search it)."""
+    deadline = time.monotonic() + WAIT_SECONDS
+    while True:
+        try:
+            json.loads(entry.read_bytes())
+            return
+        except (OSError, ValueError):
+            if time.monotonic() > deadline:
+                raise ValueError(f"Pagefind 生成索引失败:{entry} 在 {WAIT_SECONDS} 秒内没有写完") from None
+            time.sleep(0.05)
 
 
 def _shard_size() -> int:
@@ -272,6 +286,7 @@ def _write_shard(output: Path, hand_written: list[tuple[str, str, str]], inciden
             content = "\n".join((_joined(found.keys), _joined(found.title_keys), _joined(found.title_keys)))
             add(_url(location), content, _meta(incident), _filters(incident))
         service.answer(service.send({"type": "WriteFiles", "index_id": index, "output_path": str(output)}))
+        _written(output / "pagefind-entry.json")
     finally:
         service.close()
 
