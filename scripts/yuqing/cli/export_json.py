@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, cast
 
@@ -113,9 +114,19 @@ def export_json(out: Path | None, root: Path | None, now_text: str | None) -> No
         kept = known if len(known) < 4 * len(judged_now) + 64 else {}
         cache.keep_verdicts(key, {**kept, **judged_now})
     if out is None:
-        with open(temporary, encoding="utf-8") as source:
-            for block in iter(lambda: source.read(1 << 20), ""):
-                click.echo(block, nl=False)
+        binary = getattr(sys.stdout, "buffer", None)
+        with open(temporary, "rb") as source:
+            if binary is not None:  # as bytes: the text is UTF-8 already
+                sys.stdout.flush()
+                for block in iter(lambda: source.read(1 << 20), b""):
+                    binary.write(block)
+                binary.flush()
+            else:
+                import codecs
+
+                decoder = codecs.getincrementaldecoder("utf-8")()  # a block may end inside a character
+                for block in iter(lambda: source.read(1 << 20), b""):
+                    click.echo(decoder.decode(block), nl=False)
         temporary.unlink()
         raise SystemExit(EXIT_OK)
     try:
