@@ -19,6 +19,7 @@ figures as now. Every file is scanned by the leak guard like any other (it unpac
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import io
 import logging
@@ -254,6 +255,10 @@ def downloads(register: Register, chosen: Sequence[Derived] | Sequence[Incident]
     versions = _Versions(register)
     out: list[Download] = []
     used: set[str] = set()
+    frozen = not gc.isenabled() or gc.get_freeze_count() > 0
+    if not frozen:
+        gc.collect()
+        gc.freeze()
     try:
         code = _code_key(register)
 
@@ -274,72 +279,78 @@ def downloads(register: Register, chosen: Sequence[Derived] | Sequence[Incident]
             return _key(kind, span.key, code, text, *(f"{d.file}:{versions.of(d.file)}" for d in read),
                         now.isoformat() if moving else "")
 
-        for year in sorted({s.year for s in spans(counted_times, tz)}, reverse=True):
-            periods = [s for s in spans([t for t in counted_times if t.astimezone(tz).year == year], tz)]
-            stale_ledgers: list[tuple[Span, list[Derived], Path]] = []
-            stale_reports: list[tuple[str, Span, list[Derived], Path]] = []
-            for span in periods:
-                listed = export.period_records(within(span), span.start, span.end, include_confidential=False)
-                target = folder / f"{ledger_key(span, listed)}.xlsx"
-                out.append(Download(f"{FOLDER}/ledger-{span.key}.xlsx", "台账(Excel)", span.name, target,
-                                    span.kind, span.key))
-                used.add(target.name)
-                if not target.is_file():
-                    stale_ledgers.append((span, listed, target))
-                if span.kind == "quarter":
-                    continue
-                kind = "annual" if span.kind == "year" else "monthly"
-                period = Period(kind, span.key, span.start, span.end)  # type: ignore[arg-type]
-                read = needed(pool, period)
-                target = folder / f"{report_key(kind, span, read, within(span))}.docx"
-                out.append(Download(f"{FOLDER}/report-{span.key}.docx",
-                                    "年度自查报告(Word)" if kind == "annual" else "月度评估(Word)", span.name,
-                                    target, span.kind, span.key))
-                used.add(target.name)
-                if not target.is_file():
-                    stale_reports.append((kind, span, read, target))
-            if not stale_ledgers and not stale_reports:
+        stale_ledgers: dict[int, list[tuple[Span, list[Derived], Path]]] = {}
+        stale_reports: list[tuple[str, Span, list[Derived], Path]] = []
+        for span in spans(counted_times, tz):
+            listed = export.period_records(within(span), span.start, span.end, include_confidential=False)
+            target = folder / f"{ledger_key(span, listed)}.xlsx"
+            out.append(Download(f"{FOLDER}/ledger-{span.key}.xlsx", "台账(Excel)", span.name, target,
+                                span.kind, span.key))
+            used.add(target.name)
+            if not target.is_file():
+                stale_ledgers.setdefault(span.year, []).append((span, listed, target))
+            if span.kind == "quarter":
                 continue
-            # One pass over the records the year's stale files read: ledger rows spooled, records of
-            # the reports held for the year (then let go).
-            rows_of = {d.id: d for _, listed, _ in stale_ledgers for d in listed}
-            held_of = {d.id: d for _, _, read, _ in stale_reports for d in read}
-            held: dict[str, Incident] = {}
+            kind = "annual" if span.kind == "year" else "monthly"
+            read = needed(pool, Period(kind, span.key, span.start, span.end))  # type: ignore[arg-type]
+            target = folder / f"{report_key(kind, span, read, within(span))}.docx"
+            out.append(Download(f"{FOLDER}/report-{span.key}.docx",
+                                "年度自查报告(Word)" if kind == "annual" else "月度评估(Word)", span.name,
+                                target, span.kind, span.key))
+            used.add(target.name)
+            if not target.is_file():
+                stale_reports.append((kind, span, read, target))
 
-            def keep(incident: Incident) -> None:
-                if incident.id in held_of:
-                    held[incident.id] = incident
-
+        # The 台账 of a year, its quarters and months from one pass over the records they list: each
+        # record's rows spooled to disk once, then written into every workbook that lists it.
+        for year, stale in sorted(stale_ledgers.items()):
             spool = export.Spool()
             try:
-                wanted = {**rows_of, **held_of}
-                export.spool_rows(register, [d for d in wanted.values() if d.id in rows_of], by_incident, now,
-                                  spool=spool, keep=keep)
-                rest = [d for d in held_of.values() if d.id not in rows_of]
-                if rest:
-                    for incident in export.records(register, rest):
-                        held[incident.id] = incident
-                for span, listed, target in stale_ledgers:
-                    stats = compute([d.facts for d in within(span)], [x for d in listed for x in by_incident.get(d.id, ())],
+                rows_of = {d.id: d for _, listed, _ in stale for d in listed}
+                export.spool_rows(register, list(rows_of.values()), by_incident, now, spool=spool)
+                for span, listed, target in stale:
+                    stats = compute([d.facts for d in within(span)],
+                                    [x for d in listed for x in by_incident.get(d.id, ())],
                                     span.start, span.end, config=config, include_confidential=False)
                     book = export.spooled_ledger(spool, listed, by_incident, now, stats, organization=organization)
                     _store(target, _saved(workbook(book, tz), now))
             finally:
                 spool.close()
-            for kind, span, read, target in stale_reports:
-                period = Period(kind, span.key, span.start, span.end)  # type: ignore[arg-type]
-                public = replace(register, incidents=tuple(sorted((held[d.id] for d in read if d.id in held),
-                                                                  key=lambda i: (i.id, i.file))))
-                snap = snapshot(public, now, include_confidential=False)
-                report = (annual if kind == "annual" else monthly)(public, period, now, snap=snap)
-                _store(target, _saved(render_docx.build(report), now))
-            del held
+
+        # Reports oldest first, the records they read held while a later one may still read them: a
+        # month's report reads its month, the twelve before (同比) and the records open, closed,
+        # reviewed, touched or due since its start; a record no longer read by one month is read by
+        # no later month (each of these is "since the start"), so it is let go.
+        held: dict[str, Incident] = {}
+        for kind, span, read, target in sorted(stale_reports, key=lambda r: (r[1].end, r[0] == "annual")):
+            ids = {d.id for d in read}
+            for gone in [i for i in held if i not in ids]:
+                del held[gone]
+            missing = [d for d in read if d.id not in held]
+            if missing:
+                for incident in export.records(register, missing):
+                    held[incident.id] = incident
+            period = Period(kind, span.key, span.start, span.end)  # type: ignore[arg-type]
+            public = replace(register, incidents=tuple(sorted((held[d.id] for d in read if d.id in held),
+                                                              key=lambda i: (i.id, i.file))))
+            snap = snapshot(public, now, include_confidential=False)
+            report = (annual if kind == "annual" else monthly)(public, period, now, snap=snap)
+            _store(target, _saved(render_docx.build(report), now))
+            del public, snap, report
+            # A python-docx document is a web of reference cycles that only a full collection frees,
+            # and with the register's derived values alive one seldom comes: each report's document
+            # stayed (7 MB each at 2,000 records). Collected here, cheaply: the long-lived objects
+            # are frozen out of collections while the files are made.
+            gc.collect()
+        held.clear()
     except Exception as error:  # another module's bug must not take the archive down
         log.warning("生成下载文件失败:%s", error, exc_info=log.isEnabledFor(logging.DEBUG))
         notes.append("台账和报告的下载文件生成失败。")
         return ()
     finally:
         versions.close()
+        if not frozen:
+            gc.unfreeze()
     _prune(folder, used)
     return tuple(out)
 
