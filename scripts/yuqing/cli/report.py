@@ -40,9 +40,10 @@ def report_command(kind: str, period: str | None, fmt: str, out: Path | None, ex
     from ..reports import PeriodError, make
 
     # From the check cache's derived values: only the records the period needs are read.
-    register = open_register(root, now_text, records=False)
     try:
-        report = make(register, kind, period, register.now, include_confidential=not exclude_confidential)
+        # The register is make's alone: it lets the derived values go once it has chosen the records.
+        report = make(open_register(root, now_text, records=False), kind, period,
+                      include_confidential=not exclude_confidential)
     except PeriodError as error:
         raise click.BadParameter(str(error), param_hint="--period") from None
     for warning in report.warnings:

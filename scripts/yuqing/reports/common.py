@@ -230,10 +230,16 @@ def partial_snapshot(register: Register, period: Period, now: datetime | None = 
     (``records=False, derived=True``): the records :func:`needed` chooses from ``pool`` (default: the
     register's derived values) are read from the check cache, the rest never. ``pool`` limits it
     (the site's reports: the published records)."""
-    from ..export import records
-
     chosen = needed(register.derived if pool is None else pool, period)
     if not include_confidential:
         chosen = [d for d in chosen if not d.facts.confidential]
+    return read_snapshot(register, chosen, now, include_confidential=include_confidential)
+
+
+def read_snapshot(register: Register, chosen: Sequence[Derived], now: datetime | None = None, *,
+                  include_confidential: bool = True) -> Snapshot:
+    """The :class:`Snapshot` of the records ``chosen``, read from the check cache (``export.records``)."""
+    from ..export import records
+
     incidents = tuple(sorted(records(register, chosen), key=lambda i: (i.id, i.file)))
     return snapshot(replace(register, incidents=incidents), now, include_confidential=include_confidential)
