@@ -101,7 +101,7 @@ from .site.dictionary import userdict
 from .site.feed import atom
 from .site.model import incident_path
 from .site.incident import incident_page, page_key
-from .site.pages import HtmlPage, incident_inputs, lazy_other_pages
+from .site.pages import HtmlPage, deadlines_by_incident, incident_inputs, lazy_other_pages
 from .site.search import entry as search_entry
 from .times import parse_time, zone
 
@@ -367,21 +367,48 @@ class YuqingPlugin(BasePlugin[YuqingConfig]):
         keys: dict[str, str] = {}
         entries = getattr(self.search_index, "entries", None) if self.search_index is not None else None
         first_entry = len(entries) if isinstance(entries, list) else 0
-        for incident, deadlines in incident_inputs(site):
+        by_incident = deadlines_by_incident(site)
+        rows = site.newest_first()
+        if cache is not None and site.versions:
+            # A page whose record (file and derived values), deadlines and history are those of the last
+            # rebuild is kept as it is, its record not even read; only the others are read and compared.
+            changed = []
+            for one in rows:
+                path = incident_path(one)
+                file = files.get_file_from_path(path)
+                assert file is not None
+                known = _quick_key(site, one.id, one.withdrawn, by_incident)
+                kept = cache.quick(path, known, Path(file.abs_dest_path))
+                if kept is None:
+                    changed.append(one)
+                    continue
+                keys[one.id], entry = kept
+                self.scanned[file.dest_uri] = Path(file.abs_dest_path).stat().st_size
+                if isinstance(entries, list) and entry is not None:
+                    entries.append(entry)
+                reused += 1
+            rows = changed
+        for incident, deadlines in incident_inputs(site, rows, by_incident):
             path = incident_path(incident)
             file = files.get_file_from_path(path)
             assert file is not None
             key = page_key(site, incident, deadlines) if cache is not None else ""
             keys[incident.id] = key
+            quick = (_quick_key(site, incident.id, incident.withdrawn, by_incident)
+                     if cache is not None and site.versions else None)
             if cache is not None and cache.reuse(path, key, Path(file.abs_dest_path)):
                 self.scanned[file.dest_uri] = Path(file.abs_dest_path).stat().st_size
-                if isinstance(entries, list):
-                    entries.append(search_entry(incident, file.url))
+                entry = search_entry(incident, file.url) if isinstance(entries, list) else None
+                if entry is not None:
+                    entries.append(entry)  # type: ignore[union-attr]
+                cache.keep(path, key, file.dest_uri, quick, entry)
                 reused += 1
                 continue
+            before = len(entries) if isinstance(entries, list) else 0
             self._write_page(path, incident_page(site, incident, deadlines), env, config, files, doc_files)
             if cache is not None:
-                cache.keep(path, key, file.dest_uri)
+                made = entries[-1] if isinstance(entries, list) and len(entries) == before + 1 else None
+                cache.keep(path, key, file.dest_uri, quick, made)
         if isinstance(entries, list):
             # Pages are made newest first (as the records stream); the whole-index search ranks equal
             # scores in index order: by page, as the site lists them.
@@ -401,7 +428,7 @@ class YuqingPlugin(BasePlugin[YuqingConfig]):
                 continue
             self._write_page(path, make(), env, config, files, doc_files)
             if key and cache is not None:
-                cache.keep(path, key, file.dest_uri)
+                cache.keep(path, key, file.dest_uri, None, None)
         if cache is not None:
             cache.prune(Path(config.site_dir), self.generated)
             log.info("事件页和列表页:%d 页未变,沿用上次的输出;%d 页重新生成。", reused,
@@ -628,6 +655,8 @@ class _ServeCache:
         self.context = ""
         self.pages: dict[str, tuple[str, str]] = {}
         """src path -> (page key, output path under site_dir) of the pages in the output folder."""
+        self.quicks: dict[str, tuple[Any, Any]] = {}
+        """src path -> (quick key: ``_quick_key``, the page's search entry) of an incident page."""
         self.index = False
         """The output folder holds the Pagefind index made under ``context``."""
         self.trusted = True
@@ -661,6 +690,7 @@ class _ServeCache:
     def forget(self, site_dir: Path | None = None) -> None:
         """Nothing is reused: the kept pages and index are dropped (from ``site_dir`` too)."""
         self.pages.clear()
+        self.quicks.clear()
         self.index = False
         self.trusted = True
         for name in self.MOVED:
@@ -679,13 +709,25 @@ class _ServeCache:
         found = self.pages.get(path)
         return found is not None and found[0] == key and dest.is_file()
 
-    def keep(self, path: str, key: str, dest_uri: str) -> None:
+    def quick(self, path: str, quick: Any, dest: Path) -> tuple[str, Any] | None:
+        """(page key, search entry) of a kept page whose inputs' quick key is ``quick``, else None."""
+        found = self.quicks.get(path)
+        if found is None or found[0] != quick or path not in self.pages or not dest.is_file():
+            return None
+        return self.pages[path][0], found[1]
+
+    def keep(self, path: str, key: str, dest_uri: str, quick: Any, entry: Any) -> None:
         self.pages[path] = (key, dest_uri)
+        if quick is not None:
+            self.quicks[path] = (quick, entry)
+        else:
+            self.quicks.pop(path, None)
 
     def prune(self, site_dir: Path, current: set[str]) -> None:
         """Remove the kept pages whose page is gone (a record removed or turned confidential)."""
         for path in [p for p in self.pages if p not in current]:
             _, dest_uri = self.pages.pop(path)
+            self.quicks.pop(path, None)
             (site_dir / dest_uri).unlink(missing_ok=True)
 
 
@@ -695,6 +737,15 @@ _PREPARED = "<!-- made by the yuqing plugin -->\n"
 _SERVE_CACHES: dict[str, _ServeCache] = {}
 _JIEBA_LOADED: set[str] = set()
 """Digests of the user dictionaries jieba already holds (it is global to the process)."""
+
+
+def _quick_key(site: Any, record_id: str, withdrawn: Any, by_incident: Any) -> tuple[Any, ...]:
+    """What an incident page shows, known without reading its record: the record's version (its file's
+    stat and derived values), its deadlines, its git history, whether the record it duplicates is public."""
+    history = site.history
+    record = history.of(record_id) if history is not None and getattr(history, "available", False) else None
+    duplicate = bool(withdrawn and withdrawn.duplicate_of in site.published_ids)
+    return site.versions.get(record_id), tuple(by_incident.get(record_id, ())), record, duplicate
 
 
 def _serve_cache(config: MkDocsConfig) -> _ServeCache:

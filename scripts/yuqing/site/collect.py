@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
 import tempfile
 from dataclasses import dataclass
 from datetime import datetime
@@ -77,7 +78,14 @@ def collect(root: Path, now: datetime, *, history: bool = True, docs: frozenset[
     def read(rows: Iterable[Any]) -> Iterator[Incident]:
         return each_record(register, [by_id[r.id] for r in rows])
 
-    rows, counted_rows, order = _rows(register, published, counted)
+    versions: dict[str, Any] = {}
+    kept: dict[str, tuple[Any, Row]] | None = None
+    if preview:
+        # `mkdocs serve` rebuilds on every saved file: a record whose file and derived values are those
+        # of the last rebuild keeps its row (and its page, see the plugin), without being read again.
+        versions = {d.id: (_stat(root / d.file), d) for d in (*published, *counted)}
+        kept = _SERVED_ROWS.setdefault(str(root), {})
+    rows, counted_rows, order = _rows(register, published, counted, versions, kept)
     notes: list[str] = []
     figures = compute_figures(register, published, counted, now, notes, downloads=downloads and not preview)
 
@@ -103,7 +111,7 @@ def collect(root: Path, now: datetime, *, history: bool = True, docs: frozenset[
         config=config, incidents=rows, now=now, counted_confidential=counted_rows,
         deadlines=figures.deadlines, deadline_warnings=figures.warnings, stats=figures.stats,
         charts=figures.charts, reports=figures.reports, history=git_history, revisions=shown, docs=docs,
-        downloads=figures.downloads, notes=tuple(notes), read=read, order=order,
+        downloads=figures.downloads, notes=tuple(notes), read=read, order=order, versions=versions,
     )
     deadlines = figures.deadlines or ()
     return Collected(site, register, confidential, skipped,
@@ -126,20 +134,54 @@ def _has_later(register: Register) -> bool:
     return register.files - len(register.invalid_files) > len(register.derived)
 
 
-def _rows(register: Register, published: Sequence[Derived], counted: Sequence[Derived]
+_SERVED_ROWS: dict[str, dict[str, tuple[Any, Row]]] = {}
+"""Register root -> record file -> (its version, its row), kept across `mkdocs serve` rebuilds."""
+
+
+def _stat(path: Path) -> tuple[int, int, int, int] | None:
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return found.st_size, found.st_mtime_ns, found.st_ino, found.st_ctime_ns
+
+
+def _rows(register: Register, published: Sequence[Derived], counted: Sequence[Derived],
+          versions: Mapping[str, Any], kept: dict[str, tuple[Any, Row]] | None
           ) -> tuple[tuple[Row, ...], tuple[Row, ...], tuple[str, ...]]:
     """The rows of ``published`` (by id) and of ``counted`` (confidential records that count in figures),
-    and the order in which the records stream newest first: one pass over the records, none kept."""
+    and the order in which the records stream newest first: one pass over the records, none kept.
+
+    With ``kept`` (a preview's rows of the last rebuild), only the records whose version (file and
+    derived values, ``versions``) changed are read; the order is then by id, newest first."""
     secret = {d.id for d in counted}
     rows: list[Row] = []
     counted_rows: list[Row] = []
     order: list[str] = []
-    for incident in each_record(register, sorted((*published, *counted), key=lambda d: d.id, reverse=True)):
-        if incident.id in secret:
-            counted_rows.append(row(incident))
-        else:
-            rows.append(row(incident))
-            order.append(incident.id)
+    chosen = sorted((*published, *counted), key=lambda d: d.id, reverse=True)
+    if kept is not None:
+        fresh: dict[str, tuple[Any, Row]] = {}
+        wanted = []
+        for d in chosen:
+            found = kept.get(d.file)
+            if found is not None and found[0] == versions[d.id] and found[1].id == d.id:
+                fresh[d.file] = found
+            else:
+                wanted.append(d)
+        for incident in each_record(register, wanted):
+            fresh[incident.file] = (versions[incident.id], row(incident))
+        kept.clear()
+        kept.update(fresh)
+        made = [fresh[d.file][1] for d in chosen if d.file in fresh]
+        order = [r.id for r in made if r.id not in secret]
+    else:
+        made = []
+        for incident in each_record(register, chosen):
+            made.append(row(incident))
+            if incident.id not in secret:
+                order.append(incident.id)
+    for one in made:
+        (counted_rows if one.id in secret else rows).append(one)
     rows.sort(key=lambda r: r.id)
     counted_rows.sort(key=lambda r: r.id)
     return tuple(rows), tuple(counted_rows), tuple(order)

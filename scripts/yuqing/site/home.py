@@ -27,6 +27,8 @@ LATEST = 10
 FIND = "find.md"
 """The hand-written 查找 page (Pagefind), linked when the site has it."""
 OPEN_SHOWN = 50
+IDLE_SHOWN = 50
+"""Idle incidents listed (the oldest); the count says how many there are in all."""
 IDLE_DAYS = 14
 """An open incident with no recorded action for this many days is listed as idle
 (register.yml ``publish: idle_days:`` when the register sets it)."""
@@ -136,6 +138,7 @@ def home_page(site: SiteInput) -> HtmlPage:
     overdue, soon, closed = urgent(site)
     since = previous_workday(now, site)
     idle_days = publish_setting(site, "idle_days", IDLE_DAYS)
+    quiet = idle(site, idle_days)
     open_incidents = sorted((i for i in site.incidents if i.is_open and not i.withdrawn),
                             key=lambda i: (-level_rank(i.level), -i.discovered_at.timestamp(), i.id))
     context = dict(
@@ -145,7 +148,7 @@ def home_page(site: SiteInput) -> HtmlPage:
         overdue=overdue, soon=soon, closed=closed, signals=site.deadlines is not None,
         warnings=site.deadline_warnings, since=since, changes=changes_since(site, since),
         history=site.history is not None and bool(getattr(site.history, "available", False)),
-        idle=idle(site, idle_days), idle_days=idle_days, stale_hours=stale_hours(site),
+        idle=quiet[:IDLE_SHOWN], idle_total=len(quiet), idle_days=idle_days, stale_hours=stale_hours(site),
         open_incidents=open_incidents[:OPEN_SHOWN], open_total=len(open_incidents), open_shown=OPEN_SHOWN,
         latest=newest_first(site.incidents)[:LATEST], status_list=f"{GENERATED}/lists/status.md",
         links=[*([(FIND, "查找(可按等级、年份、单位筛选)")] if FIND in site.docs else []),

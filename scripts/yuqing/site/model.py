@@ -117,6 +117,9 @@ class SiteInput:
     """What is missing or degraded, in Chinese, shown on the statistics page."""
     read: Read | None = None
     """The records of rows (see ``records``)."""
+    versions: Mapping[str, Any] = field(default_factory=dict)
+    """Record id -> its version (file and derived values), under `mkdocs serve` only: a page whose
+    record, deadlines and history are those of the last rebuild is kept without reading the record."""
     order: tuple[str, ...] = ()
     """The ids of ``incidents`` in the order ``records`` yields them newest first (incident pages are
     built in it, and git revisions computed a chunk at a time in it); empty: by id, newest first."""

@@ -20,7 +20,7 @@ only (``HtmlPage.search``); the other pages are left out of the index.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Iterator
+from typing import Iterable, Iterator, Mapping
 
 from ..model import Deadline, Incident
 from .common import REPORTS, RULES, STATS, HtmlPage
@@ -28,7 +28,7 @@ from .figures import reports_page, stats_page
 from .home import home_page
 from .incident import incident_page
 from .lists import Later, lazy_index_pages
-from .model import HOME, SiteInput, incident_path
+from .model import HOME, Row, SiteInput, incident_path
 from .reviews import review_pages
 from .rules import rules_page
 from .templating import static_links
@@ -75,14 +75,22 @@ def incident_pages(site: SiteInput) -> Iterator[tuple[str, HtmlPage]]:
         yield incident_path(incident), incident_page(site, incident, deadlines)
 
 
-def incident_inputs(site: SiteInput) -> Iterator[tuple[Incident, list[Deadline]]]:
-    """Each published incident with its deadlines, in page order (newest first, as the records stream:
-    each is read, shown and let go)."""
+def incident_inputs(site: SiteInput, rows: Iterable[Row] | None = None,
+                    by_incident: Mapping[str, list[Deadline]] | None = None
+                    ) -> Iterator[tuple[Incident, list[Deadline]]]:
+    """Each published incident (or those of ``rows``) with its deadlines, in page order (newest first,
+    as the records stream: each is read, shown and let go)."""
+    if by_incident is None:
+        by_incident = deadlines_by_incident(site)
+    for incident in site.records(site.newest_first() if rows is None else rows):
+        yield incident, by_incident.get(incident.id, [])
+
+
+def deadlines_by_incident(site: SiteInput) -> dict[str, list[Deadline]]:
     by_incident: dict[str, list[Deadline]] = defaultdict(list)
     for deadline in site.deadlines or ():
         by_incident[deadline.incident].append(deadline)
-    for incident in site.records(site.newest_first()):
-        yield incident, by_incident.get(incident.id, [])
+    return by_incident
 
 
 def other_pages(site: SiteInput) -> Built:
