@@ -216,7 +216,7 @@ def _stands(chosen: Iterable[Derived], now: datetime) -> bool:
     return all(d.latest is not None and d.latest <= now for d in chosen)
 
 
-def downloads(register: Register, chosen: Sequence[Derived] | Sequence[Incident], deadlines: Sequence[Deadline],
+def downloads(register: Register, chosen: Sequence[Derived], deadlines: Sequence[Deadline],
               now: datetime, notes: list[str]) -> tuple[Download, ...]:
     """The files of every year, quarter and month of ``chosen`` (the published records' derived values),
     made where the downloads cache does not hold them, or none (with a note) when an exporter is
@@ -235,11 +235,7 @@ def downloads(register: Register, chosen: Sequence[Derived] | Sequence[Incident]
     except ImportError:
         notes.append("导出模块未安装,统计页不提供台账和报告下载。")
         return ()
-    if chosen and isinstance(chosen[0], Incident):  # the records themselves (held): their derived values
-        given = tuple(i for i in chosen if isinstance(i, Incident))
-        register = replace(register, incidents=given)
-        chosen = derived_of(register, given)
-    pool = sorted((d for d in chosen if not isinstance(d, Incident) and not d.facts.confidential),
+    pool = sorted((d for d in chosen if not d.facts.confidential),
                   key=lambda d: (d.facts.discovered_at, d.id))
     config = register.config
     assert config is not None
