@@ -352,7 +352,10 @@ def _compact(incident: Incident) -> Incident:
         name = known[path] if path in known else _kept(path)
         if name is not None:
             kept[name] = places.setdefault(place, place)
-    return replace(incident, positions=kept)
+    # In place: the record was made by this check and is not shared yet (a dataclasses.replace of its
+    # twenty fields cost more than the rest of this function).
+    object.__setattr__(incident, "positions", kept)
+    return incident
 
 
 def latest_time(incident: Incident | None) -> datetime | None:
