@@ -21,14 +21,21 @@ Events (the work is done by yuqing.site; this file only hands it to MkDocs):
   the leak guard in ``on_post_page``), forgetting each once written. MkDocs
   would hold every page's text until the end of the build: at a province
   (100,000 incidents, tens of thousands of list pages) gigabytes.
-  Under ``mkdocs serve`` (a new plugin on every rebuild) a module-level cache
-  keeps each incident page's output; a page whose own inputs
-  (``incident.page_key``) and shared context (theme around a page, register
-  settings, templates, confidential records) are unchanged is linked from it
-  instead of rendered again, its "数据截至" time brought up to date. The
-  preview also skips the download files and rereads git history only when a
-  ref moved (``collect(preview=True)``), and puts the first build's Pagefind
-  index back.
+  The records are read from the check cache as the pages are made (newest
+  first, ``SiteInput.records``), each let go once its page is written; the
+  list and home pages read rows (``site.model.Row``).
+  Under ``mkdocs serve`` a module-level cache keeps the output folder's
+  generated pages where they are: they are moved out before MkDocs empties the
+  folder (``on_pre_build``) and back after (``on_files``), two renames. A page
+  whose record's version (file and derived values), deadlines and history are
+  unchanged is left as it is without reading the record; one whose record is
+  read and whose own inputs (``incident.page_key``) are unchanged is left too;
+  the others are rendered again, and pages of records gone are removed. Any
+  change of the shared context (theme around a page, register settings,
+  templates, confidential records) makes every page again. The preview also
+  skips the download files, rereads git history only when a ref moved and
+  reads only changed records for the rows (``collect(preview=True)``), and
+  keeps the first build's Pagefind index.
 * ``on_pre_page``: the incident, list and review pages are HTML already
   (``pages.HtmlPage``): their page becomes a ``PreparedPage``, which skips
   Python-Markdown (most of the build's time) and only resolves their relative
