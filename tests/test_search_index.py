@@ -150,6 +150,15 @@ def test_shards_come_newest_first_with_their_years_counts_and_the_filters_values
     assert not [w for w in words if "-" in w]
 
 
+def test_ids_are_ordered_by_their_numbers() -> None:
+    """Newest first means YQ-2026-10000 before YQ-2026-9999 (a register of more than 9,999 records a year)."""
+    from yuqing.site.pagefind import id_order
+
+    ids = ["YQ-2026-9999", "YQ-2026-10000", "YQ-2025-12000", "YQ-2026-0004", "yq20260005"]
+    assert sorted(ids, key=id_order) == ["YQ-2025-12000", "YQ-2026-0004", "yq20260005", "YQ-2026-9999",
+                                         "YQ-2026-10000"]
+
+
 def test_records_hold_number_words_quarters_seasons_and_a_city_builds_bare_id(tmp_path: Path) -> None:
     """What a reader types and no Chinese segmentation gives: 3C, 50分钟, 2026年第二季度, 2026年春, the plain id."""
     pytest.importorskip("pagefind")

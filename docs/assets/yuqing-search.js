@@ -252,12 +252,20 @@
   // The order in which shards are searched: with a year chosen, only the shards holding that year; an id
   // typed, the shard whose ids span it first; years named in the query (2019年, 2019-04-01, YQ-2019-0012),
   // their shards next; the rest newest first.
-  function bare(id) {
-    return String(id).replace(/[^A-Za-z0-9]/g, "").toUpperCase();
+  // Ids compared as site/pagefind.py's id_order: namespace, prefix, then year and number by value
+  // (YQ-2026-10000 after YQ-2026-9999), typed with or without hyphens.
+  var ID = /^(.*?)([A-Za-z]+)[^A-Za-z0-9]*([0-9]{4})[^A-Za-z0-9]*([0-9]+)$/;
+  function before(a, b) {  // a <= b
+    var x = ID.exec(a), y = ID.exec(b);
+    if (!x || !y) return String(a) <= String(b);
+    var keys = [[x[1], y[1]], [x[2].toUpperCase(), y[2].toUpperCase()], [Number(x[3]), Number(y[3])],
+                [Number(x[4]), Number(y[4])]];
+    for (var i = 0; i < keys.length; i++) if (keys[i][0] !== keys[i][1]) return keys[i][0] < keys[i][1];
+    return true;
   }
   function plan(index, query, filters) {
     var named = (query.match(/(?:19|20)\d\d/g) || []).map(Number);
-    var id = WHOLE.test(query) ? bare(query) : "";
+    var id = WHOLE.test(query) ? query : "";
     var chosen = filters["年份"] ? [Number(filters["年份"])] : null;
     function holds(part, years) {
       return !part.years || !part.years.length || years.some(function (y) {
@@ -266,7 +274,7 @@
     }
     var parts = index.parts.filter(function (part) { return !chosen || holds(part, chosen); });
     var spans = id ? parts.filter(function (part) {
-      return part.ids && part.ids.length && bare(part.ids[0]) <= id && id <= bare(part.ids[1]);
+      return part.ids && part.ids.length && before(part.ids[0], id) && before(id, part.ids[1]);
     }) : [];
     var first = spans.concat(named.length ? parts.filter(function (part) {
       return spans.indexOf(part) < 0 && holds(part, named);

@@ -39,6 +39,7 @@ import base64
 import itertools
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -303,7 +304,7 @@ class _Tally:
         ids = [incident.id for _, incident in incidents]
         self.parts.append({"path": path, "count": len(incidents),
                            "years": [min(years), max(years)] if years else [],
-                           "ids": [min(ids), max(ids)] if ids else []})
+                           "ids": [min(ids, key=id_order), max(ids, key=id_order)] if ids else []})
         for _, incident in incidents:
             for name, values in _filters(incident).items():
                 if name in self.filters:
@@ -316,11 +317,26 @@ class _Tally:
                           ensure_ascii=False, separators=(",", ":"))
 
 
+_ID = re.compile(r"^(.*?)([A-Za-z]+)[^A-Za-z0-9]*([0-9]{4})[^A-Za-z0-9]*([0-9]+)$")
+
+
+def id_order(record_id: str) -> tuple[str, str, int, int, str]:
+    """``record_id``'s place among ids, its year and number by value: YQ-2026-10000 after YQ-2026-9999 (by
+    text it came between YQ-2026-0999 and YQ-2026-1000), with or without hyphens, a city build's namespace
+    first. The header box compares a typed id with each shard's first and last the same way
+    (assets/yuqing-search.js)."""
+    found = _ID.match(record_id)
+    if found is None:
+        return (record_id, "", 0, 0, record_id)
+    namespace, prefix, year, number = found.groups()
+    return (namespace, prefix.upper(), int(year), int(number), "")
+
+
 def _newest_first(pages: Iterable[tuple[str, Incident]]) -> Iterable[tuple[str, Incident]]:
     """A list given whole (the plugin's records by id) sorted newest first; a stream is taken as it comes
-    (the site build streams its records by id descending)."""
+    (the site build streams its records newest first)."""
     if isinstance(pages, (list, tuple)):
-        return sorted(pages, key=lambda page: page[1].id, reverse=True)
+        return sorted(pages, key=lambda page: id_order(page[1].id), reverse=True)
     return pages
 
 
