@@ -122,12 +122,14 @@ def _published(register: Path) -> tuple[Any, list[Any]]:
 
     from yuqing.register import load_register
     from yuqing.site.dictionary import userdict
+    from yuqing.site.pagefind import id_order
     from yuqing.times import parse_time, zone
 
     now = parse_time(NOW, zone("Asia/Shanghai"))
     assert isinstance(now, datetime)
     loaded = load_register(register, now=now, records=False, derived=True)
-    chosen = sorted((d for d in loaded.derived if not d.facts.confidential), key=lambda d: d.id, reverse=True)
+    chosen = sorted((d for d in loaded.derived if not d.facts.confidential), key=lambda d: id_order(d.id),
+                    reverse=True)
     jieba.setLogLevel(logging.WARNING)  # the plugin loads the register's words the same way (less the tags)
     assert loaded.config is not None
     jieba.load_userdict(io.BytesIO(userdict(loaded.config, []).encode("utf-8")))
