@@ -80,7 +80,7 @@ def collect_city(root: Path, now: datetime, *, history: bool = True, docs: froze
     # The county exports are held whole (a city's scale): the records are read from memory.
     by_id = {i.id: i for i in published}
 
-    def read(rows: Iterable[Row]) -> Iterator[Incident]:
+    def read(rows: Iterable[Row], keep: bool = False) -> Iterator[Incident]:
         return (by_id[r.id] for r in rows)
 
     figures = compute_figures(register, derived_of(register, published), (), now, notes, downloads=downloads)

@@ -74,10 +74,6 @@ def collect(root: Path, now: datetime, *, history: bool = True, docs: frozenset[
     confidential = tuple(d.facts for d in _every_record(root, register, now) if d.facts.confidential)
 
     by_id = {d.id: d for d in (*published, *counted)}
-
-    def read(rows: Iterable[Any]) -> Iterator[Incident]:
-        return each_record(register, [by_id[r.id] for r in rows])
-
     versions: dict[str, Any] = {}
     kept: dict[str, tuple[Any, Row]] | None = None
     if preview:
@@ -86,6 +82,12 @@ def collect(root: Path, now: datetime, *, history: bool = True, docs: frozenset[
         versions = {d.id: (_stat(root / d.file), d) for d in (*published, *counted)}
         kept = _SERVED_ROWS.setdefault(str(root), {})
     rows, counted_rows, order = _rows(register, published, counted, versions, kept)
+    memo = _SERVED_RECORDS.setdefault(str(root), {}) if preview else None
+
+    def read(chosen: Iterable[Row], keep: bool = False) -> Iterator[Incident]:
+        if memo is None or not keep:
+            return each_record(register, [by_id[r.id] for r in chosen])
+        return _remembered(register, [by_id[r.id] for r in chosen], versions, memo)
     notes: list[str] = []
     figures = compute_figures(register, published, counted, now, notes, downloads=downloads and not preview)
 
@@ -136,6 +138,26 @@ def _has_later(register: Register) -> bool:
 
 _SERVED_ROWS: dict[str, dict[str, tuple[Any, Row]]] = {}
 """Register root -> record file -> (its version, its row), kept across `mkdocs serve` rebuilds."""
+
+
+_SERVED_RECORDS: dict[str, dict[str, tuple[Any, Incident]]] = {}
+"""Register root -> record id -> (its version, the record): the few records a preview's pages read
+whole besides their own pages (reviews, feed), kept across `mkdocs serve` rebuilds."""
+
+
+def _remembered(register: Register, chosen: Sequence[Derived], versions: Mapping[str, Any],
+                memo: dict[str, tuple[Any, Incident]]) -> Iterator[Incident]:
+    """The records of ``chosen``: those of an unchanged version from ``memo``, the others read (and kept)."""
+    wanted = []
+    for d in chosen:
+        found = memo.get(d.id)
+        if found is not None and found[0] == versions[d.id]:
+            yield found[1]
+        else:
+            wanted.append(d)
+    for incident in each_record(register, wanted):
+        memo[incident.id] = (versions[incident.id], incident)
+        yield incident
 
 
 def _stat(path: Path) -> tuple[int, int, int, int] | None:

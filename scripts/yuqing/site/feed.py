@@ -28,7 +28,7 @@ def updated_at(site: SiteInput, incident: Row) -> datetime:
 def atom(site: SiteInput, url_of: Callable[[Row], str], site_url: str = "") -> str:
     """The feed's XML; ``url_of`` gives an incident page's URL relative to the site root."""
     newest_rows = sorted(site.incidents, key=lambda i: (updated_at(site, i), i.id), reverse=True)[:ENTRIES]
-    summaries = {i.id: i.summary for i in site.records(newest_rows)}  # only these records are read whole
+    summaries = {i.id: i.summary for i in site.records(newest_rows, keep=True)}  # only these records are read whole
     entries = [r for r in newest_rows if r.id in summaries]
     newest = updated_at(site, entries[0]) if entries else site.now
     base = safe_url(site_url)

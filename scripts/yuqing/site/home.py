@@ -28,6 +28,8 @@ FIND = "find.md"
 """The hand-written 查找 page (Pagefind), linked when the site has it."""
 OPEN_SHOWN = 50
 IDLE_SHOWN = 50
+CHANGES_SHOWN = 100
+"""Changes listed (the newest); the count says how many there are in all (a bulk import makes thousands)."""
 """Idle incidents listed (the oldest); the count says how many there are in all."""
 IDLE_DAYS = 14
 """An open incident with no recorded action for this many days is listed as idle
@@ -139,6 +141,7 @@ def home_page(site: SiteInput) -> HtmlPage:
     since = previous_workday(now, site)
     idle_days = publish_setting(site, "idle_days", IDLE_DAYS)
     quiet = idle(site, idle_days)
+    changed = changes_since(site, since)
     open_incidents = sorted((i for i in site.incidents if i.is_open and not i.withdrawn),
                             key=lambda i: (-level_rank(i.level), -i.discovered_at.timestamp(), i.id))
     context = dict(
@@ -146,7 +149,7 @@ def home_page(site: SiteInput) -> HtmlPage:
         month_levels=Counter(i.level for i in this_month), year_levels=Counter(i.level for i in this_year),
         this_month=len(this_month), this_year=len(this_year), open_count=sum(1 for i in figures if i.is_open),
         overdue=overdue, soon=soon, closed=closed, signals=site.deadlines is not None,
-        warnings=site.deadline_warnings, since=since, changes=changes_since(site, since),
+        warnings=site.deadline_warnings, since=since, changes=changed[:CHANGES_SHOWN], changes_total=len(changed),
         history=site.history is not None and bool(getattr(site.history, "available", False)),
         idle=quiet[:IDLE_SHOWN], idle_total=len(quiet), idle_days=idle_days, stale_hours=stale_hours(site),
         open_incidents=open_incidents[:OPEN_SHOWN], open_total=len(open_incidents), open_shown=OPEN_SHOWN,

@@ -81,9 +81,10 @@ def row(incident: Incident) -> Row:
                RowSource(incident.source.platform, incident.source.transferred_from))
 
 
-Read = Callable[[Iterable[Row]], Iterator[Incident]]
+Read = Callable[[Iterable[Row], bool], Iterator[Incident]]
 """The records (as of the site's ``now``) of some rows, one at a time, in an order of the source's
-choosing (the check cache's: newest first when asked newest first), each once."""
+choosing (the check cache's: newest first when asked newest first), each once. With ``keep``
+(a few records: the reviews, the feed), a preview keeps them for its next rebuild."""
 
 
 @dataclass(frozen=True)
@@ -131,11 +132,11 @@ class SiteInput:
     def incident_path(self, incident: Incident | Row) -> str:
         return incident_path(incident)
 
-    def records(self, rows: Iterable[Row]) -> Iterator[Incident]:
-        """The whole records of ``rows``, streamed: never all in memory (order: ``Read``)."""
+    def records(self, rows: Iterable[Row], *, keep: bool = False) -> Iterator[Incident]:
+        """The whole records of ``rows``, streamed: never all in memory (order and ``keep``: ``Read``)."""
         if self.read is None:
             raise ValueError("this site input reads no records")
-        return self.read(rows)
+        return self.read(rows, keep)
 
     def newest_first(self) -> list[Row]:
         """The published rows in the order their records stream newest first (``order``)."""

@@ -14,8 +14,8 @@ from .templating import render
 def review_pages(site: SiteInput) -> dict[str, HtmlPage]:
     pages: dict[str, HtmlPage] = {}
     # Only these records are read whole (their 评估总结 is shown).
-    reviewed = newest_first(i for i in site.records([r for r in site.incidents if r.reviewed and not r.withdrawn])
-                            if i.review)
+    reviewed = newest_first(i for i in site.records([r for r in site.incidents if r.reviewed and not r.withdrawn],
+                                                    keep=True) if i.review)
     by_year: dict[int, list[Incident]] = defaultdict(list)
     for incident in reviewed:
         by_year[incident.year].append(incident)
