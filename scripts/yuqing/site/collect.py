@@ -23,6 +23,7 @@ from ..cache import Derived
 from ..model import Incident
 from ..register import END_OF_TIME, Register, each_line, each_record, load_register
 from .model import Row, SiteInput, row
+from .pagefind import id_order
 
 log = logging.getLogger("yuqing.site")
 
@@ -180,7 +181,8 @@ def _rows(register: Register, published: Sequence[Derived], counted: Sequence[De
     rows: list[Row] = []
     counted_rows: list[Row] = []
     order: list[str] = []
-    chosen = sorted((*published, *counted), key=lambda d: d.id, reverse=True)
+    # Newest first by year and number (YQ-2026-10000 after YQ-2026-9999): Pagefind's first shard is the newest.
+    chosen = sorted((*published, *counted), key=lambda d: id_order(d.id), reverse=True)
     if kept is not None:
         fresh: dict[str, tuple[Any, Row]] = {}
         wanted = []

@@ -123,7 +123,8 @@ class SiteInput:
     record, deadlines and history are those of the last rebuild is kept without reading the record."""
     order: tuple[str, ...] = ()
     """The ids of ``incidents`` in the order ``records`` yields them newest first (incident pages are
-    built in it, and git revisions computed a chunk at a time in it); empty: by id, newest first."""
+    built in it, and git revisions computed a chunk at a time in it); empty: by year and number
+    (``pagefind.id_order``), newest first."""
 
     @cached_property
     def published_ids(self) -> frozenset[str]:
@@ -141,7 +142,9 @@ class SiteInput:
     def newest_first(self) -> list[Row]:
         """The published rows in the order their records stream newest first (``order``)."""
         if not self.order:
-            return sorted(self.incidents, key=lambda r: r.id, reverse=True)
+            from .pagefind import id_order
+
+            return sorted(self.incidents, key=lambda r: id_order(r.id), reverse=True)
         by_id = {r.id: r for r in self.incidents}
         return [by_id[i] for i in self.order if i in by_id]
 
