@@ -7,8 +7,10 @@
 with the project's docs/, overrides/ and mkdocs.yml. ``mkdocs serve`` starts on a free port;
 once the first build is served, one incident file's title is edited (a line ``title: …``), and
 the incident's page is fetched every 50 ms until it shows the new title: that time is printed,
-for each of ``--edits`` edits (different incidents), then the median. Also printed: the first
-build's time and the peak memory of the serve process tree (sampled from /proc).
+for each of ``--edits`` edits (different incidents), with the CPU time the serve process tree spent
+meanwhile (user + system, from /proc: on a loaded machine wall time is mostly waiting), then the
+median. Also printed: the first build's time and the peak memory of the serve process tree
+(sampled from /proc).
 """
 
 from __future__ import annotations
@@ -57,6 +59,28 @@ def fetch(url: str) -> str | None:
         return None
 
 
+def tree_cpu(pid: int) -> float:
+    """User + system seconds of ``pid`` and its descendants (from /proc)."""
+    children: dict[int, list[int]] = {}
+    ticks: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        children.setdefault(int(fields[1]), []).append(int(entry))
+        ticks[int(entry)] = int(fields[11]) + int(fields[12])
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        total += ticks.get(current, 0)
+        todo.extend(children.get(current, ()))
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def page_url(base: str, path: Path) -> str:
     """The served URL of an incident file's page (directory URLs)."""
     year, stem = path.parent.name, path.stem
@@ -96,7 +120,8 @@ def main() -> int:
                 raise SystemExit(f"mkdocs serve did not come up; see {WORK / 'serve.log'}")
             time.sleep(0.2)
         print(f"first build served: {time.perf_counter() - start:.1f} s", flush=True)
-        times = []
+        times: list[float] = []
+        cpus: list[float] = []
         for number, path in enumerate(picks, 1):
             time.sleep(2)  # let the watcher settle
             text = path.read_text(encoding="utf-8")
@@ -105,6 +130,7 @@ def main() -> int:
             marker = f"改动{number}号{int(time.time())}"
             path.write_text(text[:match.end(1)] + marker + text[match.end(1):], encoding="utf-8")
             edited = time.perf_counter()
+            cpu_before = tree_cpu(server.pid)
             url = page_url(base, path)
             while True:
                 body = fetch(url)
@@ -114,8 +140,10 @@ def main() -> int:
                     raise SystemExit(f"the change to {path.name} never showed")
                 time.sleep(0.05)
             times.append(time.perf_counter() - edited)
-            print(f"edit {number} ({path.name}): visible after {times[-1]:.2f} s", flush=True)
-        print(f"change to visible (median of {len(times)}): {statistics.median(times):.2f} s; "
+            cpus.append(tree_cpu(server.pid) - cpu_before)
+            print(f"edit {number} ({path.name}): visible after {times[-1]:.2f} s ({cpus[-1]:.2f} s CPU)", flush=True)
+        print(f"change to visible (median of {len(times)}): {statistics.median(times):.2f} s, "
+              f"{statistics.median(cpus):.2f} s CPU; "
               f"serve peak {peak / 1024:.0f} MB (process tree)", flush=True)
     finally:
         done.set()
