@@ -109,6 +109,12 @@ def test_every_year_quarter_and_month_has_the_files_the_commands_make(example: P
 
 
 def test_a_build_remakes_only_the_files_of_the_periods_whose_records_changed(example: Path) -> None:
+    import subprocess
+
+    # A committed register: the records' versions come from git's index, a changed file's from its bytes.
+    for command in (["init", "-q"], ["add", "-A"], ["-c", "user.name=t", "-c", "user.email=t@example.invalid",
+                                                   "commit", "-q", "-m", "r"]):
+        subprocess.run(["git", *command], cwd=example, check=True, capture_output=True)
     first = {f.path: f.source for f in made(example)}
     stamps = {path: source.stat().st_ino for path, source in first.items()}  # a remade file is a new file
     again = {f.path: f.source for f in made(example)}

@@ -156,21 +156,17 @@ def _code_key(register: Register) -> str:
 
 
 class _Versions:
-    """Each record's version: its git blob id (from the check cache's head, else its bytes hashed), or
-    for a record held in memory a hash of the record itself."""
+    """Each record's version: its git blob id, from git's index where the file is as committed (one
+    ``git ls-files``, ``git status`` for the rest), else its bytes hashed; for a record held in memory
+    a hash of the record itself. (The check cache's heads hold the same ids, but reading them all
+    would hold a second copy of every record's derived values.)"""
 
     def __init__(self, register: Register) -> None:
         self.register = register
         self.memory = {i.file: i for i in register.incidents}
         self.found: dict[str, str] = {}
-        self.cache: Any = None
-        if not self.memory and register.config is not None:
-            try:
-                from ..cache import CheckCache
-
-                self.cache = CheckCache.open(Path(register.root), register.config)
-            except Exception:  # the versions are then read from the files
-                self.cache = None
+        if not self.memory:
+            self.found = _git_versions(Path(register.root))
 
     def of(self, file: str) -> str:
         found = self.found.get(file)
@@ -181,30 +177,47 @@ class _Versions:
 
             found = hashlib.sha1(pickle.dumps(self.memory[file], 4)).hexdigest()
         else:
-            head = None
-            if self.cache is not None:
-                try:
-                    head = self.cache.head(file)
-                except Exception:
-                    head = None
-            if head is not None:
-                found = str(head[0].digest)
-            else:
-                from ..cache import blob_id
+            from ..cache import blob_id
 
-                try:
-                    found = blob_id((Path(self.register.root) / file).read_bytes())
-                except OSError:
-                    found = "?"
+            try:
+                found = blob_id((Path(self.register.root) / file).read_bytes())
+            except OSError:
+                found = "?"
         self.found[file] = found
         return found
 
     def close(self) -> None:
-        if self.cache is not None:
-            try:
-                self.cache.close()
-            except Exception:
-                pass
+        self.found.clear()
+
+
+def _git_versions(root: Path) -> dict[str, str]:
+    """Blob ids of the incident files git's index holds and the working tree has not changed."""
+    import subprocess
+
+    def git(*args: str) -> bytes | None:
+        try:
+            done = subprocess.run(["git", *args], cwd=root, capture_output=True, check=False, timeout=120)
+        except (OSError, subprocess.SubprocessError):
+            return None
+        return done.stdout if done.returncode == 0 else None
+
+    if git("rev-parse", "--show-prefix") != b"\n":  # not a repository's top (status names paths from there)
+        return {}
+    listed = git("ls-files", "-s", "-z", "--", "incidents")
+    changed = git("status", "--porcelain", "-z", "--untracked-files=all", "--", "incidents")
+    if listed is None or changed is None:
+        return {}
+    found: dict[str, str] = {}
+    for entry in listed.split(b"\0"):
+        head, _, path = entry.partition(b"\t")
+        fields = head.split()
+        if len(fields) == 3 and fields[2] == b"0":
+            found[path.decode("utf-8", "surrogateescape")] = fields[1].decode()
+    # Changed, added or renamed in the working tree: hashed from the file when asked for.
+    for entry in changed.split(b"\0"):
+        if len(entry) > 3 and entry[2:3] == b" ":
+            found.pop(entry[3:].decode("utf-8", "surrogateescape"), None)
+    return found
 
 
 def _key(*parts: object) -> str:
