@@ -61,6 +61,9 @@ def page(browser: object) -> Iterator[object]:
     tab = context.new_page()
     requests: list[str] = []
     tab.on("request", lambda request: requests.append(request.url))
+    # What the page said, shown when a test fails (pytest prints a failing test's output).
+    tab.on("console", lambda message: print("console:", message.type, message.text[:300]))
+    tab.on("pageerror", lambda error: print("page error:", error))
     tab.requests = requests
     yield tab
     context.close()
