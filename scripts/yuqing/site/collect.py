@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, NamedTuple, Seque
 
 from ..cache import Derived
 from ..model import Incident
-from ..register import END_OF_TIME, Register, each_line, each_record, load_register
+from ..register import END_OF_TIME, Register, each_line, each_record, incident_names, load_register
 from .model import Row, SiteInput, row
 from .pagefind import id_order
 
@@ -72,7 +72,8 @@ def collect(root: Path, now: datetime, *, history: bool = True, docs: frozenset[
                else [])
     # Records discovered after `now` are not in the site's register, but their ids and titles must
     # still never appear (a rename, another record's text): the leak guard scans for them too.
-    confidential = tuple(d.facts for d in _every_record(root, register, now) if d.facts.confidential)
+    confidential: tuple[Any, ...] = (*(d.facts for d in register.derived if d.facts.confidential),
+                                     *_later_confidential(root, register, now))
 
     by_id = {d.id: d for d in (*published, *counted)}
     versions: dict[str, Any] = {}
@@ -121,20 +122,21 @@ def collect(root: Path, now: datetime, *, history: bool = True, docs: frozenset[
                      export=lambda: public_export(register, published, deadlines))
 
 
-def _every_record(root: Path, register: Register, now: datetime) -> tuple[Derived, ...]:
-    """The Derived of every record without errors, those discovered after ``now`` included."""
-    if not _has_later(register):
-        return register.derived
-    # The same clock (what "in the future" means) as the register's own load, so the same files have errors.
+def _later_confidential(root: Path, register: Register, now: datetime) -> tuple[Incident, ...]:
+    """The confidential records discovered after ``now`` (not in ``register.derived``): only their
+    files are read (a second load of the whole register held its derived values twice)."""
     assert register.config is not None
+    if register.files - len(register.invalid_files) <= len(register.derived):
+        return ()
+    known = {d.file for d in register.derived} | set(register.invalid_files)
+    later = [name for name in incident_names(root) if name not in known]
+    if not later:
+        return ()
+    # The same clock (what "in the future" means) as the register's own load.
     clock = max(datetime.now(now.tzinfo), now)
-    return load_register(root, now=END_OF_TIME, clock=clock, config=register.config, records=False,
-                         derived=True).derived
-
-
-def _has_later(register: Register) -> bool:
-    """Whether the register has records without errors that ``register.derived`` (as of its now) left out."""
-    return register.files - len(register.invalid_files) > len(register.derived)
+    found = load_register(root, [root / name for name in later], now=END_OF_TIME, clock=clock,
+                          config=register.config)
+    return tuple(i for i in found.incidents if i.confidential)
 
 
 _SERVED_ROWS: dict[str, dict[str, tuple[Any, Row]]] = {}
