@@ -201,7 +201,9 @@ def test_runs_killed_mid_write_and_runs_at_once_give_the_full_answer(big: Path, 
     # Killed while writing its cache (a temporary file is there), several times over.
     folder = root / CACHE_DIR
     killed = 0
-    for _ in range(3):
+    for _ in range(12):  # until killed three times: a cache file is written in a few milliseconds
+        if killed >= 3:
+            break
         run = _cli(root, env)
         deadline = time.monotonic() + 120
         while run.poll() is None and time.monotonic() < deadline:

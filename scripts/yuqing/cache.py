@@ -397,6 +397,8 @@ class CheckCache:
         self._dirty: set[str] = set()
         self._wrote = False
         self.started_ns = time.time_ns()
+        self._written: dict[str, frozenset[str]] = {}
+        """The names in the cache files this run wrote and let go of."""
         self.marks: dict[str, bytes] = {}
         """The heads' checksum of each cache file read or written in this run: a later reader
         of the same file (the export's lines) knows it unchanged without reading its heads again."""
@@ -530,7 +532,9 @@ class CheckCache:
         with contextlib.suppress(OSError):
             groups.update(p.name[:-4] for p in self.folder.iterdir()
                           if p.name.endswith(".bin") and not p.name.startswith((".", "guard-")))
-        return {name for group in groups for name in self._open(group).heads}
+        return {name for group in groups
+                for name in (self._written[group] if group in self._written and group not in self._buckets
+                             else self._open(group).heads)}
 
     def prune(self, current: set[str]) -> None:
         """Forget the files that are no longer there (after a run over the whole register)."""
@@ -585,6 +589,9 @@ class CheckCache:
             bucket = self._buckets.pop(group)
             if bucket.handle is not None:
                 bucket.handle.close()
+            elif bucket.heads:
+                # Written by this run: its names are known without reading the file again (names()).
+                self._written[group] = frozenset(bucket.heads)
 
     def verdicts(self, key: str) -> dict[bytes, dict[str, tuple[str, ...]]]:
         """The leak guard's verdicts on cache files' export lines, kept under ``key`` (a hash of

@@ -521,9 +521,14 @@ class _Lazy:
 
     def __init__(self, root: Path, names: list[str]) -> None:
         self.root, self.names = root, names
+        self.base = os.path.join(str(root), "")
 
     def __getitem__(self, index: int) -> Path:
         return self.root / self.names[index]
+
+    def text(self, index: int) -> str:
+        """The file's path as text (a Path per file cost a cold check of 100,000 seconds)."""
+        return self.base + self.names[index]
 
     def __len__(self) -> int:
         return len(self.names)
@@ -638,7 +643,8 @@ def _tasks(missing: list[int], names: list[str], files: Sequence[Path] | _Lazy, 
     for group, indexes in groups.items():
         for start in range(0, len(indexes), size):
             chosen = indexes[start:start + size]
-            tasks.append(_Task(group, chosen, [names[i] for i in chosen], [str(files[i]) for i in chosen], records,
+            paths = [files.text(i) for i in chosen] if isinstance(files, _Lazy) else [str(files[i]) for i in chosen]
+            tasks.append(_Task(group, chosen, [names[i] for i in chosen], paths, records,
                                derive_at, start + size >= len(indexes), started_ns))
     return tasks
 
