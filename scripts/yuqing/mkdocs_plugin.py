@@ -547,6 +547,8 @@ class YuqingPlugin(BasePlugin[YuqingConfig]):
             return
         cache = _SERVE_CACHES.get(str(config.config_file_path)) if self.command == "serve" else None
         if cache is not None and cache.restore_index(Path(config.site_dir)):
+            # Scanned by the guard when it was made, under the same confidential records (the context).
+            self.scanned.update(cache.index_files)
             log.info("预览:查找索引沿用本次 mkdocs serve 首次生成的(改动的记录要重启 serve 才能搜到新内容)。")
             return
         self._index(config)
@@ -666,6 +668,8 @@ class _ServeCache:
         """src path -> (quick key: ``_quick_key``, the page's search entry) of an incident page."""
         self.index = False
         """The output folder holds the Pagefind index made under ``context``."""
+        self.index_files: dict[str, int] = {}
+        """Its files (relative to site_dir) -> their sizes: the guard read them when the index was made."""
         self.trusted = True
         """False after a failed build: what is in the output folder is not known."""
 
@@ -699,6 +703,7 @@ class _ServeCache:
         self.pages.clear()
         self.quicks.clear()
         self.index = False
+        self.index_files = {}
         self.trusted = True
         for name in self.MOVED:
             shutil.rmtree(self.folder / name, ignore_errors=True)
@@ -711,6 +716,8 @@ class _ServeCache:
 
     def keep_index(self, site_dir: Path) -> None:
         self.index = (site_dir / "pagefind").is_dir()
+        self.index_files = {path.relative_to(site_dir).as_posix(): path.stat().st_size
+                            for path in (site_dir / "pagefind").rglob("*") if path.is_file()} if self.index else {}
 
     def reuse(self, path: str, key: str, dest: Path) -> bool:
         found = self.pages.get(path)
