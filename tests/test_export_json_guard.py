@@ -93,3 +93,16 @@ def test_the_export_is_the_same_cold_warm_and_without_the_cache(
     assert export(root, capsys) == expected
     assert verdict_files(root)
     assert export(root, capsys) == expected
+
+
+@pytest.mark.parametrize("secret", [
+    {"level": "紧急"},  # a file with errors: not exported, its title still secret
+    {"discovered_at": "2026-11-25T09:00:00+08:00",  # discovered after --now: not there yet, still secret
+     "timeline": [{"at": "2026-11-25T09:30:00+08:00", "type": "研判"}]},
+])
+def test_confidential_records_outside_the_export_are_still_guarded(
+        register_dir: RegisterDir, capsys: pytest.CaptureFixture[str], secret: dict[str, object]) -> None:
+    register_dir.write(base_incident(id="YQ-2025-0001", summary="网民转述了某涉密信访线索的内容。"))
+    register_dir.write(base_incident(id="YQ-2026-0098", title="某涉密信访线索", confidential=True, **secret))
+    code, out, err = export(register_dir.root, capsys)
+    assert code == 2 and "提到了涉密事件" in err and out == ""

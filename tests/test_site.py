@@ -233,6 +233,23 @@ def test_a_confidential_record_discovered_after_the_build_time_is_still_guarded(
     assert not (tmp_path / "site").exists()
 
 
+def test_a_confidential_record_whose_file_has_errors_is_still_guarded(tmp_path: Path) -> None:
+    """A file with errors is not published, but its id and title stay secret: public text naming them stops the build."""
+    register = RegisterDir(tmp_path)
+    hostile_register(register)
+    broken = base_incident(
+        id="YQ-2026-0098", title="某涉密信访线索", confidential=True, level="紧急",  # not a level: an error
+        discovered_at="2026-11-10T09:00:00+08:00",
+        timeline=[{"at": "2026-11-10T09:30:00+08:00", "type": "研判", "by": "综合应急和新闻宣传科"}])
+    register.write(broken)
+    register.write(base_incident(id="YQ-2025-0004", summary="网民转述了某涉密信访线索的内容。"))
+    result = mkdocs_build(tmp_path, tmp_path / "site", strict=False)
+    assert result.returncode != 0
+    assert "涉密事件出现在站点输出中,构建中止" in result.stderr, result.stderr
+    assert "某涉密信访线索" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "site").exists()
+
+
 def test_reports_on_the_site_show_hostile_record_text_as_text(tmp_path: Path) -> None:
     """The reports page embeds the reports' Markdown: their own escaping is all that stands between."""
     register = RegisterDir(tmp_path)

@@ -695,6 +695,26 @@ def _summaries(names: list[str], results: list[Cached], invalid: set[str], confi
     return tuple(found)
 
 
+def unlisted_confidential(register: Register) -> tuple[Incident, ...]:
+    """The confidential records not in ``register.derived``: those discovered after ``now`` and those
+    whose files have errors (not published, but their ids and titles are still secret). Only their
+    files are read (a second load of the whole register held its derived values twice). For a
+    register loaded with ``derived``: what the leak guard must know besides ``register.derived``."""
+    assert register.config is not None and register.now is not None
+    root, now = register.root, register.now
+    if register.files <= len(register.derived):
+        return ()
+    known = {d.file for d in register.derived}
+    unlisted = [name for name in incident_names(root) if name not in known]
+    if not unlisted:
+        return ()
+    # The same clock (what "in the future" means) as the register's own load.
+    clock = max(datetime.now(now.tzinfo), now)
+    found = load_register(root, [root / name for name in unlisted], now=END_OF_TIME, clock=clock,
+                          config=register.config)
+    return tuple(i for i in found.incidents if i.confidential)
+
+
 def each_record(register: Register, chosen: Iterable[Derived]) -> Iterator[Incident]:
     """The records of ``chosen`` (of ``register.derived``: a register loaded without records),
     as of the register's ``now``, read from the check cache one cache file at a time and let go:

@@ -22,7 +22,7 @@ def export_json(out: Path | None, root: Path | None, now_text: str | None) -> No
 
     from .. import publicexport
     from ..cache import CheckCache
-    from ..register import lines_by_file
+    from ..register import lines_by_file, unlisted_confidential
     from ..site.guard import Scanner
 
     # Only records without errors: a broken file's `confidential` cannot be trusted. Deadlines and
@@ -34,7 +34,9 @@ def export_json(out: Path | None, root: Path | None, now_text: str | None) -> No
     public = [d for d in register.derived if not d.facts.confidential]
     ids = frozenset(d.id for d in public)
     # The same guard as the site's: a public text that names a confidential record stops the export.
-    secret = [d.facts for d in register.derived if d.facts.confidential]  # what the guard reads: ids, titles
+    # What the guard reads: ids and titles, also of confidential records discovered after --now or in
+    # files with errors (not exported, still secret).
+    secret = [*(d.facts for d in register.derived if d.facts.confidential), *unlisted_confidential(register)]
     scanner = Scanner(cast("list[Incident]", secret), (d.facts.title for d in public))
     # The guard's verdicts on a cache file's lines, and on the deadlines' text, are kept with the cache
     # under the needles looked for: an export of an unchanged register scans none of them again

@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, NamedTuple, Seque
 
 from ..cache import Derived
 from ..model import Incident
-from ..register import END_OF_TIME, Register, each_line, each_record, incident_names, load_register
+from ..register import Register, each_line, each_record, load_register, unlisted_confidential
 from .model import Row, SiteInput, row
 from .pagefind import id_order
 
@@ -34,7 +34,7 @@ class Collected:
     register: Register
     confidential: tuple[Any, ...]
     """Every confidential record (its id and title: ``stats.Facts``), including those discovered after
-    ``now`` (never published; the build scans for them)."""
+    ``now`` and those whose files have errors (never published; the build scans for them)."""
     skipped: tuple[str, ...]
     """Files left out because they have errors."""
     export: Callable[[], Iterator[str]] | None = None
@@ -73,7 +73,7 @@ def collect(root: Path, now: datetime, *, history: bool = True, docs: frozenset[
     # Records discovered after `now` are not in the site's register, but their ids and titles must
     # still never appear (a rename, another record's text): the leak guard scans for them too.
     confidential: tuple[Any, ...] = (*(d.facts for d in register.derived if d.facts.confidential),
-                                     *_later_confidential(root, register, now))
+                                     *unlisted_confidential(register))
 
     by_id = {d.id: d for d in (*published, *counted)}
     versions: dict[str, Any] = {}
@@ -120,23 +120,6 @@ def collect(root: Path, now: datetime, *, history: bool = True, docs: frozenset[
     deadlines = figures.deadlines or ()
     return Collected(site, register, confidential, skipped,
                      export=lambda: public_export(register, published, deadlines))
-
-
-def _later_confidential(root: Path, register: Register, now: datetime) -> tuple[Incident, ...]:
-    """The confidential records discovered after ``now`` (not in ``register.derived``): only their
-    files are read (a second load of the whole register held its derived values twice)."""
-    assert register.config is not None
-    if register.files - len(register.invalid_files) <= len(register.derived):
-        return ()
-    known = {d.file for d in register.derived} | set(register.invalid_files)
-    later = [name for name in incident_names(root) if name not in known]
-    if not later:
-        return ()
-    # The same clock (what "in the future" means) as the register's own load.
-    clock = max(datetime.now(now.tzinfo), now)
-    found = load_register(root, [root / name for name in later], now=END_OF_TIME, clock=clock,
-                          config=register.config)
-    return tuple(i for i in found.incidents if i.confidential)
 
 
 _SERVED_ROWS: dict[str, dict[str, tuple[Any, Row]]] = {}
