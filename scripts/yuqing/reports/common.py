@@ -204,19 +204,30 @@ def subtitle(snap: Snapshot, period: Period) -> str:
 def needed(derived: Iterable[Derived], period: Period) -> list[Derived]:
     """The records a report of ``period`` can read (withdrawn ones too: they are counted apart).
 
-    Every section reads records discovered before the period's end that are in its period, or in
-    the periods it is compared with (the month before, the same month a year before), or still open
-    at its start, or closed, reviewed, touched or with a deadline due since its start (its 办结,
-    评估总结, 未按时 and 下周到期 tables): a superset, chosen from the derived facts alone, so that a
-    report of one month reads that month's records and the open ones, not the register."""
+    Chosen from the derived facts alone, a superset of what the report's kind reads, so that a report
+    reads its period's records, not the register (the open records are spread over every cache file):
+
+    - 月度评估 and 年度自查报告 count the incidents discovered in the period and in the periods it is
+      compared with (the month before, the same month a year before) and list the reviews completed
+      in it. A review completed in the period as it stood at its end was completed then or later as
+      of now (``asof`` drops only a review completed later), so ``reviewed_at`` finds it.
+    - 舆情周报 also lists what was still open at the week's end, closed or touched in it, and the
+      deadlines due from its start (its 在办, 办结, 未按时 and 下周到期 tables).
+    """
     start = period.start
-    compared = period.year_ago().start if period.kind == "monthly" else start  # 同比 only in 月度评估
+    if period.kind in ("monthly", "annual"):
+        spans = [(start, period.end)]
+        if period.kind == "monthly":  # 环比 and 同比 only in 月度评估
+            spans += [(period.previous().start, period.previous().end), (period.year_ago().start, period.year_ago().end)]
+        return [d for d in derived if d.facts.discovered_at < period.end and (
+            any(a <= d.facts.discovered_at < b for a, b in spans)
+            or (d.facts.reviewed_at is not None and d.facts.reviewed_at >= start))]
     chosen = []
     for d in derived:
         f = d.facts
         if f.discovered_at >= period.end:
             continue
-        if (f.discovered_at >= compared or f.closed_at is None or f.closed_at >= start
+        if (f.discovered_at >= start or f.closed_at is None or f.closed_at >= start
                 or (f.reviewed_at is not None and f.reviewed_at >= start)
                 or (d.latest is not None and d.latest >= start)
                 or any(p.deadline.due is not None and p.deadline.due >= start for p in d.parts)):
