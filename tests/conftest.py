@@ -75,3 +75,15 @@ def register_dir(tmp_path: Path) -> RegisterDir:
 @pytest.fixture
 def incident() -> Callable[..., dict[str, Any]]:
     return base_incident
+
+
+@pytest.fixture
+def own_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The check cache's key lives in the user's cache folder: one per test, not the real one,
+    and the cache on whatever the environment says (tests of the cache use it with
+    ``pytestmark = pytest.mark.usefixtures("own_key")``)."""
+    folder = tmp_path / "xdg"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(folder))
+    monkeypatch.delenv("YUQING_NO_CACHE", raising=False)
+    return folder
+

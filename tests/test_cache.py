@@ -29,13 +29,7 @@ YUQING = str(Path(sys.executable).parent / "yuqing")
 RECORD = "incidents/2025/YQ-2025-0001.yml"
 
 
-@pytest.fixture(autouse=True)
-def own_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The cache's key lives in the user's cache folder: one per test, not the real one."""
-    folder = tmp_path / "xdg"
-    monkeypatch.setenv("XDG_CACHE_HOME", str(folder))
-    monkeypatch.delenv("YUQING_NO_CACHE", raising=False)
-    return folder
+pytestmark = pytest.mark.usefixtures("own_key")
 
 
 def check(root: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict]:

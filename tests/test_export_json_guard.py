@@ -16,12 +16,7 @@ from .githelper import run_cli
 NOW = "2026-11-23T12:00:00+08:00"
 
 
-@pytest.fixture(autouse=True)
-def own_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "xdg"
-    monkeypatch.setenv("XDG_CACHE_HOME", str(folder))
-    monkeypatch.delenv("YUQING_NO_CACHE", raising=False)
-    return folder
+pytestmark = pytest.mark.usefixtures("own_key")
 
 
 def export(root: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
