@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import cached_property
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
 from ..asof import register_as_of
 from ..model import LEVELS, Deadline, Incident, RegisterConfig
 from ..register import Register
-from ..stats import Stats, compute, judge_all, lateness, review_completed_at
+from ..stats import Facts, Stats, compute, facts, judge_all, lateness, review_completed_at
 from ..times import human_duration, short, zone
 from . import narrative as narrative_files
 from .document import Closing
@@ -36,10 +37,13 @@ class Snapshot:
     now: datetime
     include_confidential: bool
 
+    @cached_property
+    def _facts(self) -> tuple[Facts, ...]:
+        """The facts ``stats`` counts, made once: 月度评估 counts three periods of the same records."""
+        return tuple(facts(i) for i in self.everything if self.include_confidential or not i.confidential)
+
     def stats(self, period: Period | None = None) -> Stats:
-        pool = self.everything if self.include_confidential else tuple(
-            i for i in self.everything if not i.confidential)
-        return compute(pool, self.deadlines, period.start if period else None, period.end if period else None,
+        return compute(self._facts, self.deadlines, period.start if period else None, period.end if period else None,
                        config=self.config, include_confidential=self.include_confidential,
                        warnings=self.warnings)
 
@@ -248,9 +252,13 @@ def partial_snapshot(register: Register, period: Period, now: datetime | None = 
 
 
 def read_snapshot(register: Register, chosen: Sequence[Derived], now: datetime | None = None, *,
-                  include_confidential: bool = True) -> Snapshot:
-    """The :class:`Snapshot` of the records ``chosen``, read from the check cache (``export.records``)."""
+                  include_confidential: bool = True, judge: bool = True) -> Snapshot:
+    """The :class:`Snapshot` of the records ``chosen``, read from the check cache (``export.records``).
+
+    ``judge=False`` leaves the deadlines at ``now`` unjudged (empty), for a report that reads only the
+    register as it stood at its period's end (``at_end_of`` judges them then)."""
     from ..export import records
 
     incidents = tuple(sorted(records(register, chosen), key=lambda i: (i.id, i.file)))
-    return snapshot(replace(register, incidents=incidents), now, include_confidential=include_confidential)
+    return snapshot(replace(register, incidents=incidents), now, include_confidential=include_confidential,
+                    deadlines=None if judge else ())
