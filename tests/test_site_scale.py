@@ -86,6 +86,9 @@ def _wait_for(url: str, predicate, server: subprocess.Popen[bytes], timeout: flo
 
 def test_serve_shows_a_changed_incident_and_reuses_the_unchanged_pages(tmp_path: Path) -> None:
     register = _register(tmp_path)
+    # A copied file naming a record: searched by the leak guard on the first build, then, byte-identical
+    # on every rebuild, skipped while the needles are the same; never once the record turns confidential.
+    (tmp_path / "docs" / "notice.txt").write_text("处置经过见 YQ-2025-0003。\n", encoding="utf-8")
     port = _free_port()
     base = f"http://127.0.0.1:{port}/generated/incidents/2025/"
     log = tmp_path / "serve.log"
@@ -115,11 +118,21 @@ def test_serve_shows_a_changed_incident_and_reuses_the_unchanged_pages(tmp_path:
         _wait_for(base + "YQ-2025-0004/", lambda s, b: s == 404, server)
         status, kept_page = _get(base + "YQ-2025-0002/")
         assert status == 200 and "某小区电梯困人引发网民关注" in kept_page
-        # A record turned confidential: its page goes, and no kept page may show it.
+        # A record turned confidential: every page is made again under the new needles, and the copied
+        # file skipped on the rebuilds before is read again: the build stops, naming it.
         time.sleep(1)
         register.write(base_incident(id="YQ-2025-0003", title="某路段积水导致车辆受损", confidential=True))
+        deadline = time.monotonic() + 120
+        while "notice.txt: YQ-2025-0003" not in log.read_text(encoding="utf-8"):
+            assert time.monotonic() < deadline, log.read_text(encoding="utf-8")[-2000:]
+            assert server.poll() is None, "mkdocs serve stopped"
+            time.sleep(0.2)
+        text = log.read_text(encoding="utf-8")
+        assert "涉密事件出现在站点输出中" in text
+        assert "事件页和列表页:0 页未变" in text  # the guard's words changed: all re-rendered
+        # The file corrected: the site is served again, without the record's page.
+        (tmp_path / "docs" / "notice.txt").write_text("处置经过另见通报。\n", encoding="utf-8")
         _wait_for(base + "YQ-2025-0003/", lambda s, b: s == 404, server)
-        assert "事件页和列表页:0 页未变" in log.read_text(encoding="utf-8")  # the guard's words changed: all re-rendered
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -34,8 +34,11 @@ Events (the work is done by yuqing.site; this file only hands it to MkDocs):
   change of the shared context (theme around a page, register settings,
   templates, confidential records) makes every page again. The preview also
   skips the download files, rereads git history only when a ref moved and
-  reads only changed records for the rows (``collect(preview=True)``), and
-  keeps the first build's Pagefind index.
+  reads only changed records for the rows (``collect(preview=True)``), keeps
+  the reports page's reports while their records are unchanged
+  (``downloads.reports_markdown``), keeps the first build's Pagefind index, and
+  its leak guard does not search again an output file it found clean whose
+  bytes and needles are unchanged (``guard.Seen``).
 * ``on_pre_page``: the incident, list and review pages are HTML already
   (``pages.HtmlPage``): their page becomes a ``PreparedPage``, which skips
   Python-Markdown (most of the build's time) and only resolves their relative
@@ -593,8 +596,11 @@ class YuqingPlugin(BasePlugin[YuqingConfig]):
             index.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
         if self.collected is None:
             return
+        # Under serve, the files an earlier rebuild found clean under the same needles and whose bytes
+        # are the same (theme assets, feed, search index: rewritten alike every rebuild) are not searched again.
+        seen = _serve_cache(config).seen if self.command == "serve" else None
         found = guard.leaks(site_dir, self.collected.confidential,
-                            (i.title for i in self.collected.site.incidents), scanned=self.scanned)
+                            (i.title for i in self.collected.site.incidents), scanned=self.scanned, seen=seen)
         if found:
             shown = self._shown_dir(config)
             lines = "\n".join(f"  {posixpath.join(shown, f)}: {what}" for f, what in found[:20])
@@ -672,6 +678,8 @@ class _ServeCache:
         """Its files (relative to site_dir) -> their sizes: the guard read them when the index was made."""
         self.trusted = True
         """False after a failed build: what is in the output folder is not known."""
+        self.seen = guard.Seen()
+        """The output files the leak guard found clean (by bytes, under the needles: ``guard.Seen``)."""
 
     def hold(self, site_dir: Path) -> None:
         """Move the kept pages out of ``site_dir`` before MkDocs empties it."""

@@ -91,7 +91,8 @@ def collect(root: Path, now: datetime, *, history: bool = True, docs: frozenset[
             return each_record(register, [by_id[r.id] for r in chosen])
         return _remembered(register, [by_id[r.id] for r in chosen], versions, memo)
     notes: list[str] = []
-    figures = compute_figures(register, published, counted, now, notes, downloads=downloads and not preview)
+    figures = compute_figures(register, published, counted, now, notes, downloads=downloads and not preview,
+                              versions={k: v[0] for k, v in versions.items()} if preview else None)
 
     git_history = None
     shown: Mapping[str, Any] = {}
@@ -233,7 +234,8 @@ class Figures(NamedTuple):
 
 
 def compute_figures(register: Register, published: Sequence[Derived], counted_confidential: Sequence[Derived],
-                    now: datetime, notes: list[str], *, downloads: bool) -> Figures:
+                    now: datetime, notes: list[str], *, downloads: bool,
+                    versions: Mapping[str, Any] | None = None) -> Figures:
     """Deadlines, statistics, charts, reports and download files of ``published`` at ``now``.
 
     From the records' ``Derived`` values (facts, deadline parts) alone; the reports and download
@@ -295,7 +297,7 @@ def compute_figures(register: Register, published: Sequence[Derived], counted_co
 
     from . import downloads as downloads_module
 
-    reports = _reports(register, published, deadlines or (), warnings, now, notes)
+    reports = _reports(register, published, deadlines or (), warnings, now, notes, versions)
     files: tuple[Any, ...] = ()
     if downloads and deadlines is not None:
         files = tuple(downloads_module.downloads(register, published, deadlines, now, notes))
@@ -322,9 +324,11 @@ def _kept_history(history_module: Any, root: Path, tz: Any) -> Any:
 
 
 def _reports(register: Register, published: Sequence[Derived], deadlines: Sequence[Any],
-             warnings: Sequence[str], now: datetime, notes: list[str]) -> dict[str, str]:
-    """The latest weekly and monthly reports (Markdown), of the published incidents only."""
+             warnings: Sequence[str], now: datetime, notes: list[str],
+             versions: Mapping[str, Any] | None = None) -> dict[str, str]:
+    """The latest weekly and monthly reports (Markdown), of the published incidents only (kept across
+    `mkdocs serve` rebuilds when ``versions``, the records' file versions, are given)."""
     from . import downloads as downloads_module
 
     # Record text as it is: the report's to_markdown escapes every text it prints.
-    return dict(downloads_module.reports_markdown(register, published, deadlines, warnings, now, notes))
+    return dict(downloads_module.reports_markdown(register, published, deadlines, warnings, now, notes, versions))

@@ -31,7 +31,7 @@ from bisect import bisect_left
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 from ..model import Deadline, Incident
 from .model import GENERATED
@@ -397,22 +397,66 @@ def _prune(folder: Path, used: set[str]) -> None:
             pass
 
 
+_REPORT_PAGES: dict[str, dict[str, tuple[str, str]]] = {}
+"""Register root -> report kind -> (key, Markdown with its 生成于 stamp as ``_STAMP_MARK``): the reports
+page's reports kept across `mkdocs serve` rebuilds (each rebuild read their records again: 1.5 s at 10,000)."""
+_STAMP_MARK = "\0yuqing-stamp\0"
+
+
 def reports_markdown(register: Register, chosen: Sequence[Derived], deadlines: Sequence[Deadline],
-                     warnings: Sequence[str], now: datetime, notes: list[str]) -> dict[str, str]:
+                     warnings: Sequence[str], now: datetime, notes: list[str],
+                     versions: Mapping[str, Any] | None = None) -> dict[str, str]:
     """The latest weekly and monthly reports (Markdown) of the published records ``chosen``, for the
-    reports page: each reads only the records its period needs. Failures are notes, never raised."""
+    reports page: each reads only the records its period needs. Failures are notes, never raised.
+
+    ``versions`` (`mkdocs serve`): record id -> its file's version (stat); a report is then kept
+    across rebuilds under a key of everything it depends on: its kind and period (the last complete
+    one: it reads the register as at the period's end, see reports.weekly), the ids, files and
+    versions of the records it reads, their narrative file, register.yml and the code, and ``now``
+    where a record it reads is written later than now, else its day (the 落款 date). The rest of
+    ``now`` shows only in its 生成于 stamp, put in afresh; a report where the stamp is not found once
+    is keyed by ``now`` too."""
     try:
         from ..reports import make
+        from ..reports.common import needed, resolve_period
+        from ..reports.narrative import path_for
+        from ..times import short, zone
     except ImportError:
         notes.append("报告模块(reports)未安装,报告页为空。")
         return {}
     pool = [d for d in chosen if not d.facts.confidential]
     out: dict[str, str] = {}
+    kept = _REPORT_PAGES.setdefault(str(register.root), {}) if versions is not None else None
     for key in ("weekly", "monthly"):
         try:
+            stamp = ""
+            if kept is not None and versions is not None:
+                assert register.config is not None
+                tz = zone(register.config.timezone)
+                period = resolve_period(key, None, now.astimezone(tz), register.config.timezone)
+                read = needed(pool, period)
+                story = path_for(Path(register.root), key, period.label)
+                text = hashlib.sha256(story.read_bytes()).hexdigest() if story.is_file() else ""
+                stamp = f"生成于 {short(now.astimezone(tz))}"
+                # The day is in its 落款 (signature date).
+                known = _key("site-report", key, period.label, period.start, period.end, _code_key(register), text,
+                             now.astimezone(tz).date().isoformat(),
+                             *(f"{d.id}:{d.file}:{versions.get(d.id)}" for d in read),
+                             "" if _stands(read, now) else now.isoformat())
+                found = kept.get(key)
+                if found is not None and found[0] in (known, _key(known, now.isoformat())):
+                    out[key] = found[1].replace(_STAMP_MARK, stamp)
+                    continue
             # Record text as it is: the report's to_markdown escapes every text it prints.
-            out[key] = make(register, key, None, now, include_confidential=False, pool=pool).to_markdown()
+            out[key] = made = make(register, key, None, now, include_confidential=False, pool=pool).to_markdown()
+            if kept is not None:
+                if made.count(stamp) == 1:
+                    kept[key] = (known, made.replace(stamp, _STAMP_MARK))
+                else:  # the stamp is not where it was: kept for this moment only
+                    kept[key] = (_key(known, now.isoformat()), made)
         except Exception as error:
             log.warning("%s 报告生成失败:%s", key, error)
             notes.append(f"{'周报' if key == 'weekly' else '月报'}生成失败。")
+            if kept is not None:
+                kept.pop(key, None)
     return out

@@ -144,8 +144,23 @@ def _unzipped(data: bytes) -> bytes:
         return data
 
 
+class Seen:
+    """Files a pass over an output folder found clean, by their bytes (size and hash), under the needles
+    (``Scanner.key``) they were searched for: `mkdocs serve` rewrites the same theme assets, search
+    index chunks and feed on every rebuild, and a file whose bytes and needles are unchanged need not
+    be searched again. Any change of the needles (a record made confidential) forgets them all."""
+
+    def __init__(self) -> None:
+        self.key = ""
+        self.files: dict[str, tuple[int, bytes]] = {}
+
+    def under(self, key: str) -> None:
+        if key != self.key:
+            self.key, self.files = key, {}
+
+
 def leaks(site_dir: Path, incidents: Iterable[Incident], public_titles: Iterable[str] = (),
-          scanned: Mapping[str, int] | None = None) -> list[tuple[str, str]]:
+          scanned: Mapping[str, int] | None = None, seen: Seen | None = None) -> list[tuple[str, str]]:
     """(file relative to site_dir, what leaked) for every confidential id or title found.
 
     A title that a published record also has is not searched for: it is public
@@ -153,21 +168,31 @@ def leaks(site_dir: Path, incidents: Iterable[Incident], public_titles: Iterable
 
     ``scanned``: file (relative, POSIX) -> byte size of files already scanned in memory before
     they were written (the pages: at a province, gigabytes); such a file is read again only if
-    its size changed since (something rewrote it).
+    its size changed since (something rewrote it). ``seen`` (`mkdocs serve`): the files an earlier
+    pass found clean under the same needles, skipped when their bytes are the same (a file with a
+    leak is never recorded, so it is found again).
     """
     scanner = Scanner(incidents, public_titles)
     if scanner.pattern is None:
         return []
     scanned = scanned or {}
+    if seen is not None:
+        seen.under(scanner.key())
     found: list[tuple[str, str]] = []
     for path in sorted(site_dir.rglob("*")):
         if not path.is_file() or path.suffix.lower() in BINARY_SUFFIXES:
             continue
+        name = path.relative_to(site_dir).as_posix()
         if scanned:
-            size = scanned.get(path.relative_to(site_dir).as_posix())
+            size = scanned.get(name)
             if size is not None and size == path.stat().st_size:
                 continue
         data = path.read_bytes()
+        mark = None
+        if seen is not None:
+            mark = (len(data), hashlib.blake2b(data, digest_size=20).digest())
+            if seen.files.get(name) == mark:
+                continue
         if data[:2] == b"\x1f\x8b":  # gzip, whatever the suffix (.gz, Pagefind's .pf_* chunks)
             try:
                 data = gzip.decompress(data)
@@ -175,6 +200,12 @@ def leaks(site_dir: Path, incidents: Iterable[Incident], public_titles: Iterable
                 continue
         elif data[:4] == b"PK\x03\x04":  # zip: the xlsx and docx downloads, member by member
             data = _unzipped(data)
-        for match in scanner.find(data.decode("utf-8", errors="replace")):
-            found.append((path.relative_to(site_dir).as_posix(), match))
+        hits = scanner.find(data.decode("utf-8", errors="replace"))
+        for match in hits:
+            found.append((name, match))
+        if seen is not None and mark is not None:
+            if hits:
+                seen.files.pop(name, None)
+            else:
+                seen.files[name] = mark
     return found
