@@ -546,3 +546,20 @@ def test_weekly_docx_keeps_short_values_whole_and_headings_with_their_text(small
     # The latest progress of an open record: the event's time, type and note (shortened).
     still_open = tables_after(report, "四、在办舆情")[0]
     assert all(re.match(r"^\d\d-\d\d \d\d:\d\d \S+", r[5]) for r in still_open.rows)
+
+
+def test_docx_table_rows_after_the_first_keep_their_text_as_written(tmp_path: Path) -> None:
+    """Rows after the first are copies of it with their own text: spaces at the ends, line breaks,
+    tabs, empty cells and control characters read back in Word as they would in the first row."""
+    from yuqing.render.docx import write
+    from yuqing.reports.document import Report
+
+    values = ["普通文字", "  前后有空格  ", "第一行\n第二行", "甲\t乙", "", "控制\x07字符", "YQ-2026-0001"]
+    rows = tuple((value, "说明") for value in values)
+    report = Report("weekly", "2026-W01", "舆情周报", "测试", (Table(("内容", "备注"), rows),))
+    path = tmp_path / "rows.docx"
+    write(report, path)
+    table = docx.Document(str(path)).tables[0]
+    assert [row.cells[0].text for row in table.rows[1:]] == [
+        "普通文字", "  前后有空格  ", "第一行\n第二行", "甲\t乙", "", "控制字符", "YQ-2026-0001"]
+    assert all(row.cells[1].text == "说明" for row in table.rows[1:])

@@ -136,8 +136,9 @@ def _table(document: Any, block: Table) -> None:
     table.autofit = False
     _cell_margins(table)
     size = table_size(block)
-    widths = column_widths(block, size)
-    whole = _whole(block, widths, size)
+    needs = _needs(block)  # once: a table of thousands of rows measures every cell
+    widths = column_widths(block, size, needs)
+    whole = _whole(block, widths, size, needs)
     for index, header in enumerate(block.headers):
         _cell(table.rows[0].cells[index], header, size, bold=True, align="^", no_wrap=whole[index])
     _repeat_header(table.rows[0])
@@ -159,7 +160,7 @@ def _table(document: Any, block: Table) -> None:
         for row in rows[1:]:
             copied = copy.deepcopy(template)
             for tc, value in zip(copied.tc_lst, [*row, *[""] * (len(block.headers) - len(row))]):
-                tc.p_lst[0].r_lst[0].text = _text(value)
+                _set_text(tc.p_lst[0].r_lst[0], _text(value))
             table._tbl.append(copied)
     spacer = document.add_paragraph()
     spacer.paragraph_format.space_after = Pt(0)
@@ -193,11 +194,13 @@ an em: Word's and LibreOffice's autospacing, "14小时20分" is three such joins
 
 def text_width(text: str) -> float:
     """Display columns ``text`` takes in a table cell: CJK two, Latin one, plus the autospacing."""
-    from .table import width as display_width
+    from .table import _char_width
 
-    wide = [display_width(char) == 2 for char in text if not char.isspace()]
+    if text.isascii():  # every character one column, no CJK to join: most cells of a big table
+        return float(len(text))
+    wide = [_char_width(char) == 2 for char in text if not char.isspace()]
     joins = sum(1 for a, b in zip(wide, wide[1:]) if a != b)
-    return display_width(text) + _AUTOSPACE * joins
+    return sum(map(_char_width, text)) + _AUTOSPACE * joins
 
 
 _BREAKS = re.compile(r"[\s,,、;;::。]")
@@ -219,7 +222,7 @@ def _needs(block: Table) -> list[tuple[float, float, bool]]:
     return out
 
 
-def column_widths(block: Table, size: Pt = SIZE_TABLE) -> list[int]:
+def column_widths(block: Table, size: Pt = SIZE_TABLE, needs: list[tuple[float, float, bool]] | None = None) -> list[int]:
     """Widths (EMU) shared out by what each column holds, filling the line.
 
     Every column first gets its floor (a value of up to six characters, a header of
@@ -229,7 +232,7 @@ def column_widths(block: Table, size: Pt = SIZE_TABLE) -> list[int]:
     fits, the rest of the line is shared in proportion to the widths.
     """
     unit, pad, line = _unit(size), float(PADDING), float(TEXT_WIDTH)
-    needs = _needs(block)
+    needs = needs or _needs(block)
     widths = [unit * low + pad for low, _, _ in needs]
     natural = [unit * high + pad for _, high, _ in needs]
     if sum(widths) > line:  # more columns than a line holds: everyone gives up in proportion
@@ -245,11 +248,30 @@ def column_widths(block: Table, size: Pt = SIZE_TABLE) -> list[int]:
     return [int(w + spare * w / sum(widths)) for w in widths]
 
 
-def _whole(block: Table, widths: list[int], size: Pt) -> list[bool]:
+def _whole(block: Table, widths: list[int], size: Pt, needs: list[tuple[float, float, bool]] | None = None) -> list[bool]:
     """Columns whose every value fits on one line in its width: marked no-wrap, so no office
     suite breaks "重大" or a unit's name over two lines for want of a hair's breadth."""
     unit, pad = _unit(size), float(PADDING)
-    return [short and width + 1 >= unit * high + pad for (_, high, short), width in zip(_needs(block), widths)]
+    return [short and width + 1 >= unit * high + pad for (_, high, short), width in zip(needs or _needs(block), widths)]
+
+
+_PLAIN = re.compile(r"[\t\n\r]")
+"""Characters python-docx's run text writes as elements of their own (w:tab, w:br)."""
+
+
+def _set_text(run: Any, text: str) -> None:
+    """``run.text = text`` for a copied cell's run: its one w:t's text set in place when the text needs
+    no w:tab or w:br (python-docx's setter rebuilt the run: seconds for a table of thousands of rows)."""
+    ts = run.findall(qn("w:t"))
+    if not text or len(ts) != 1 or len(run) != len(ts) + (run.rPr is not None) or _PLAIN.search(text):
+        run.text = text
+        return
+    ts[0].text = text
+    space = qn("xml:space")
+    if len(text.strip()) < len(text):
+        ts[0].set(space, "preserve")
+    elif space in ts[0].attrib:
+        del ts[0].attrib[space]
 
 
 def _cell_margins(table: Any) -> None:
