@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/bench_search.py --register /tmp/reg/r10000          # an existing register
     .venv/bin/python benchmarks/bench_search.py --count 2000                         # a synthetic one (seed 1)
     .venv/bin/python benchmarks/bench_search.py --register R --cli-site SITE         # also Pagefind's CLI on SITE
+    .venv/bin/python benchmarks/bench_search.py --register R --skip index --find     # the 查找 page too
 
 Printed, one line each (wall and CPU seconds, peak memory in MB as ru_maxrss of a fresh child):
 
@@ -22,6 +23,8 @@ Printed, one line each (wall and CPU seconds, peak memory in MB as ru_maxrss of 
   and bytes until the count is whole (the older shards are searched after a pause). Then the same
   for the oldest record's id (``--old-id``, default the register's oldest published id): a query
   only the oldest shard answers.
+* ``find page first search`` (with ``--find``): the same two queries typed on the 查找 page (find/), which
+  searches the shards the way the header box does (assets/yuqing-search.js).
 * ``offline first search``: the example's offline build (file://) with a lunr index of the
   register's records (site/search.entry, as the plugin adds them), the same query: seconds from
   navigation to the first result, and the size of the index every reader loads whole.
@@ -186,12 +189,18 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-_DONE = ("() => { const m = document.querySelector('.md-search-result__meta'); "
+_DONE = ("() => { const m = document.querySelector('%s'); "
          "return m && /^(找到 \\d+ 个结果|没有找到)/.test(m.textContent); }")
-"""The header box's count is whole: every shard the query needs was searched (no 至少, nothing pending)."""
+"""The count is whole: every shard the query needs was searched (no 至少, nothing pending); its %s the count's selector."""
+
+BOX = {"input": ".md-search__input", "item": ".md-search-result__item", "meta": ".md-search-result__meta",
+       "title": ".md-search-result__item h1"}
+FIND = {"input": ".pagefind-ui__search-input", "item": ".pagefind-ui__result", "meta": ".pagefind-ui__message",
+        "title": ".pagefind-ui__result-title"}
+"""The header box's elements and the 查找 page's (docs/find.md), which search the same way."""
 
 
-def _first_search(url: str, query: str = QUERY, whole: bool = False) -> dict[str, Any]:
+def _first_search(url: str, query: str = QUERY, whole: bool = False, look: dict[str, str] = BOX) -> dict[str, Any]:
     from playwright.sync_api import TimeoutError as Timeout
     from playwright.sync_api import sync_playwright
 
@@ -201,14 +210,14 @@ def _first_search(url: str, query: str = QUERY, whole: bool = False) -> dict[str
         page = browser.new_page()
         # When the first result is put in (page clock, ms since the epoch, as Playwright's request timings).
         page.add_init_script("new MutationObserver((_, seen) => { if (document.querySelector("
-                             "'.md-search-result__item')) { window.__firstResult = Date.now(); seen.disconnect(); } })"
+                             "'" + look["item"] + "')) { window.__firstResult = Date.now(); seen.disconnect(); } })"
                              ".observe(document, {childList: true, subtree: true});")
         requests: list[Any] = []
         start = time.perf_counter()
         page.goto(url, wait_until="domcontentloaded")
         loaded = time.perf_counter()
         page.on("requestfinished", lambda request: requests.append(request))
-        box = page.locator(".md-search__input")
+        box = page.locator(look["input"])
         box.click()
         typed = time.perf_counter()
         box.fill(query)
@@ -217,16 +226,16 @@ def _first_search(url: str, query: str = QUERY, whole: bool = False) -> dict[str
             # press a key again (the Pagefind box searches on input, once, and ignores it).
             box.press("End")
             try:
-                page.wait_for_selector(".md-search-result__item", timeout=100)
+                page.wait_for_selector(look["item"], timeout=100)
                 break
             except Timeout:
                 continue
         shown = time.perf_counter()
-        said = page.locator(".md-search-result__meta").inner_text()
+        said = page.locator(look["meta"]).inner_text()
         complete = None
         if whole:
             # Served: the older shards are searched after a pause; the count is whole when all are.
-            page.wait_for_function(_DONE, polling=100, timeout=120000)
+            page.wait_for_function(_DONE % look["meta"], polling=100, timeout=120000)
             complete = time.perf_counter() - typed
             page.wait_for_timeout(500)
         else:
@@ -239,9 +248,9 @@ def _first_search(url: str, query: str = QUERY, whole: bool = False) -> dict[str
                 fetched += sizes["responseBodySize"] + sizes["responseHeadersSize"]
                 if request.timing["startTime"] + request.timing["responseEnd"] <= first:
                     before += sizes["responseBodySize"] + sizes["responseHeadersSize"]
-        results = page.locator(".md-search-result__item").count()
-        heads = page.locator(".md-search-result__item h1").all_inner_texts()
-        total = page.locator(".md-search-result__meta").inner_text()
+        results = page.locator(look["item"]).count()
+        heads = page.locator(look["title"]).all_inner_texts()
+        total = page.locator(look["meta"]).inner_text()
         browser.close()
     return {"from_navigation_s": shown - start, "from_typing_s": shown - typed, "page_s": loaded - start,
             "bytes": fetched, "bytes_before": before, "requests": len(requests), "results": results,
@@ -264,6 +273,8 @@ def main() -> None:
     parser.add_argument("--skip", action="append", default=[], choices=["index", "served", "offline"],
                         help="leave a part out (--skip index: search the index the last run made)")
     parser.add_argument("--old-id", help="also search this id (a record of the oldest shard) in the served build")
+    parser.add_argument("--find", action="store_true",
+                        help="also search the served build's 查找 page (find/) the same way as the header box")
     parser.add_argument("_child", nargs="*", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args._child:
@@ -282,7 +293,9 @@ def main() -> None:
     if "index" not in args.skip or not (served / "pagefind").is_dir():
         shutil.rmtree(work, ignore_errors=True)
         shutil.copytree(sites["served"], served)
-    # else: --skip index searches the index the last run made
+    else:
+        # --skip index searches the index the last run made, in the example's pages and scripts as built now
+        shutil.copytree(sites["served"], served, ignore=shutil.ignore_patterns("pagefind"), dirs_exist_ok=True)
     old_id = args.old_id
     if "index" not in args.skip:
         shutil.rmtree(served / "pagefind")
@@ -315,6 +328,15 @@ def main() -> None:
                       f"typing, {found['bytes_before'] / 1e3:.0f} kB before the first result ({found['first'][:40]}); "
                       f"whole count in {found['complete_s']:.1f} s, {found['bytes'] / 1e3:.0f} kB in all "
                       f"({found['total']})")
+            if args.find:
+                for query in (QUERY, old_id):
+                    if not query:
+                        continue
+                    found = _first_search(base + "find/", query, whole=True, look=FIND)
+                    print(f"find page first search ({query}): {found['from_navigation_s']:.2f} s from navigation "
+                          f"({found['from_typing_s']:.2f} s from typing), {found['bytes_before'] / 1e3:.0f} kB before "
+                          f"the first result ({found['said']}); whole count in {found['complete_s']:.1f} s from typing, "
+                          f"{found['bytes'] / 1e3:.0f} kB in {found['requests']} requests in all ({found['total']})")
         finally:
             server.shutdown()
     if "offline" not in args.skip:

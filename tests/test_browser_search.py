@@ -3,12 +3,14 @@
 The example register is built once with shards of 5 records (YUQING_PAGEFIND_SHARD), and once whole: the
 box searches the newest shard first and brings the older ones in as they are needed, so a record only an
 older shard holds is still found, counts end whole, and a year chosen reads only the shards of that year.
+The 查找 page (docs/find.md) searches the same way, with the same code.
 """
 
 from __future__ import annotations
 
 import gzip
 import json
+import urllib.parse
 from pathlib import Path
 from typing import Iterator
 
@@ -239,3 +241,65 @@ def test_offline_search_requires_every_word_and_reads_a_season_after_a_year(page
     assert {"YQ-2026-0004", "YQ-2025-0002", "YQ-2026-0017"} <= set(found)
     found = [_record_of(h) for h in _next_search(page, "北湖县 -食品")]
     assert found and "YQ-2026-0004" not in found and "YQ-2026-0008" not in found
+
+
+def _find(tab: object) -> tuple[str, list[str], list[str]]:
+    """On the 查找 page, once every shard is read (no 至少): the count, every shown result's record and facts."""
+    tab.wait_for_function(  # type: ignore[attr-defined]
+        "() => /^(找到 \\d+ 个结果|没有找到)/.test(document.querySelector('.pagefind-ui__message').textContent)",
+        polling=100)
+    hrefs = tab.locator(".pagefind-ui__result-link").evaluate_all(  # type: ignore[attr-defined]
+        "links => links.map(a => a.getAttribute('href'))")
+    facts = tab.locator(".pagefind-ui__result").all_inner_texts()  # type: ignore[attr-defined]
+    meta = tab.locator(".pagefind-ui__message").inner_text()  # type: ignore[attr-defined]
+    return meta, [_record_of(h.split("?")[0]) for h in hrefs], facts
+
+
+def test_the_find_page_reads_shards_newest_first_with_filters(page: object,
+                                                               builds: dict[str, tuple[str, Path]]) -> None:
+    """The 查找 page searches as the header box does: its first results come before the older shards are
+    fetched, a record only an old shard holds is found (?q= from the box's Enter), and a year or a kind chosen
+    narrows the results, a year reading only its shards."""
+    base, site = builds["shards"]
+    listed = json.loads((site / "pagefind" / "yuqing-shards.json").read_text(encoding="utf-8"))
+    older = [p["path"] for p in listed["parts"] if p["path"]]
+    page.goto(base + "find/")  # type: ignore[attr-defined]
+    page.wait_for_selector("select[data-filter='年份'] option[value='2025']", state="attached")  # type: ignore[attr-defined]
+    assert not page.locator("#yq-find-fallback").is_visible()  # type: ignore[attr-defined]
+    page.requests.clear()  # type: ignore[attr-defined]
+    page.locator(".pagefind-ui__search-input").fill("食品")  # type: ignore[attr-defined]
+    page.wait_for_selector(".pagefind-ui__result")  # type: ignore[attr-defined]
+    first = list(page.requests)  # type: ignore[attr-defined]
+    read = {path for path in older if [u for u in first if f"/pagefind/{path}" in u]}
+    assert len(read) < len(older), read  # not every shard before the first result
+    meta, records, _ = _find(page)
+    assert records and meta.startswith("找到 "), meta
+    assert urllib.parse.unquote(page.url).endswith("find/?q=食品")  # the query kept in the address
+    # An old shard's record by its words, as the header box's Enter opens the page.
+    assert _shard_of(site, "YQ-2025-0003") > 0
+    page.goto(base + "find/?q=" + "扶梯")  # type: ignore[attr-defined]
+    assert page.locator(".pagefind-ui__search-input").input_value() == "扶梯"  # type: ignore[attr-defined]
+    _, records, facts = _find(page)
+    assert records[:1] == ["YQ-2025-0003"] and "2025-05-01 15:30 · 特别重大 · 已归档" in facts[0], records
+    # 年份 2025: every result of 2025, no shard without a 2025 record read for it.
+    page.goto(base + "find/")  # type: ignore[attr-defined]
+    page.wait_for_selector("select[data-filter='年份'] option[value='2025']", state="attached")  # type: ignore[attr-defined]
+    assert page.locator(".yq-find select[data-filter='年份'] option").all_inner_texts() == [  # type: ignore[attr-defined]
+        "全部年份", "2026", "2025"]
+    # The query put in without an event, so the filter chosen starts the one search (no earlier one answering).
+    page.evaluate("() => { document.querySelector('.pagefind-ui__search-input').value = '食品'; }")  # type: ignore[attr-defined]
+    page.requests.clear()  # type: ignore[attr-defined]
+    page.locator(".yq-find select[data-filter='年份']").select_option("2025")  # type: ignore[attr-defined]
+    _, records, facts = _find(page)
+    assert records and all("2025-" in f for f in facts), facts
+    newer = [p["path"] for p in listed["parts"] if p["years"][0] > 2025 and p["path"]]
+    assert not [u for u in page.requests for path in newer if f"/pagefind/{path}" in u], newer  # type: ignore[attr-defined]
+    # 类别 已撤销 (any year): withdrawn records only.
+    page.evaluate("""() => {
+      document.querySelector(".yq-find select[data-filter='年份']").value = '';
+      document.querySelector('.pagefind-ui__search-input').value = '事件';
+      document.querySelector('.pagefind-ui__message').textContent = '';
+    }""")  # type: ignore[attr-defined]
+    page.locator(".yq-find select[data-filter='类别']").select_option("已撤销")  # type: ignore[attr-defined]
+    _, records, facts = _find(page)
+    assert records and all("已撤销" in f for f in facts), facts

@@ -1,33 +1,20 @@
-// The header search box of a served build (overrides/partials/yuqing-search.html): Pagefind's chunked
-// index, so a reader downloads only the parts of the index a query needs, however large the register.
-// Every text from the index is put in as text (textContent), never as HTML: record text may be hostile.
+// The search of a served build over Pagefind's chunked index, in shards newest first: the header box
+// (overrides/partials/yuqing-search.html) and the 查找 page (find.md) are two views of one searcher
+// (``searcher`` below), sharing one index, so a reader downloads only the parts of the index a query needs,
+// however large the register. Every text from the index is put in as text (textContent), never as HTML:
+// record text may be hostile.
 (function () {
   "use strict";
   var box = document.querySelector("[data-yq-search]");
-  var toggle = document.getElementById("__search");
-  if (!box || !toggle) return;
-  var input = box.querySelector(".md-search__input");
-  var form = box.querySelector(".md-search__form");
-  var meta = box.querySelector(".md-search-result__meta");
-  var list = box.querySelector(".md-search-result__list");
-  var more = box.querySelector(".yq-search-more");
-  var moreButton = more.querySelector("button");
-  var findLink = more.querySelector("a");
-  var filterBar = box.querySelector(".yq-search-filters");
-  var selects = Array.prototype.slice.call(filterBar.querySelectorAll("select"));
-  var root = new URL(box.getAttribute("data-root") || "./", window.location.href);
-  var scrollwrap = box.querySelector(".md-search__scrollwrap");
-  var PAGE = 10;
+  var finder = document.querySelector("[data-yq-find]");
+  if (!box && !finder) return;
+  var root = new URL((box || finder).getAttribute("data-root") || "./", window.location.href);
   var KIND = "类别";
   var KINDS = ["事件", "已撤销", "说明"];
   var SHARD = "分片";   // a filter each older shard's pages get when merged (not in the index)
   var IDLE = 1500;      // ms without typing after which the older shards are searched to the end
   var SLOW = 20000;     // ms after which a shard that has not answered is passed over
   var engine = null;    // a promise of the index: {first, older, parts, filters}, loaded on first use
-  var run = null;       // the current search (see search())
-  var serial = 0;       // the newest search; older answers are dropped
-  var timer = 0;
-  var idle = 0;
 
   // Pagefind splits a query with the browser's word segmenter when the page's language is Chinese,
   // and the browser's words are not the index's (北湖县局 became 北湖县 + 局 and missed). The index
@@ -74,9 +61,6 @@
                    records: list.records || 0 };
         });
       });
-      engine.catch(function () {
-        meta.textContent = "此版本没有生成搜索索引(构建时未安装 Pagefind,或插件选项 pagefind: off),请按“事件索引”中的年月、等级、单位等列表查找。";
-      });
     }
     return engine;
   }
@@ -102,14 +86,6 @@
     return part.ready;
   }
 
-  function chosenFilters() {
-    var chosen = {};
-    selects.forEach(function (select) {
-      if (select.value) chosen[select.getAttribute("data-filter")] = select.value;
-    });
-    return chosen;
-  }
-
   // Levels least to most severe (yuqing.model.LEVELS), years newest first, the rest in pinyin order.
   var LEVELS = ["一般", "敏感", "重大", "特别重大"];
   function order(filter) {
@@ -123,44 +99,24 @@
     return function (a, b) { return a.localeCompare(b, "zh"); };
   }
 
-  // The filters' values come with the shard list (every shard's, counted at build time): no filter file of
-  // any shard is fetched for them. An index without the list gives shard 0's own.
-  function fillFilters(index) {
-    if (filterBar.getAttribute("data-filled")) return;
-    filterBar.setAttribute("data-filled", "1");
-    var all = index.filters ? Promise.resolve(index.filters) : index.parts[0].ready.then(function (first) {
-      return first.filters();
-    });
-    all.then(function (all) {
-      selects.forEach(function (select) {
-        var values = Object.keys(all[select.getAttribute("data-filter")] || {});
-        values.sort(order(select.getAttribute("data-filter")));
-        values.forEach(function (value) {
-          var option = document.createElement("option");
-          option.value = value;
-          option.textContent = value;
-          select.appendChild(option);
-        });
-      });
-      filterBar.hidden = false;
-    });
-  }
-
   // Pagefind's excerpts of hand-written pages are HTML: read as inert text (a parsed document runs nothing).
   function plain(html) {
     return new DOMParser().parseFromString(html || "", "text/html").body.textContent || "";
   }
 
-  function item(data) {
+  // One result as the view's list item, in the view's classes (``look``): title, facts (date, level, status),
+  // summary, each as text; a withdrawn record marked.
+  function item(data, look) {
     var li = document.createElement("li");
-    li.className = "md-search-result__item";
+    li.className = look.item;
     var link = document.createElement("a");
-    link.className = "md-search-result__link";
+    link.className = look.link;
     link.href = data.url;
-    link.tabIndex = -1;
+    if (look.tabIndex !== undefined) link.tabIndex = look.tabIndex;
     var article = document.createElement("article");
-    article.className = "md-search-result__article md-typeset";
-    var title = document.createElement("h1");
+    article.className = look.article;
+    var title = document.createElement(look.heading);
+    title.className = look.title || "";
     var words = (data.meta && data.meta.title) || data.url;
     title.textContent = words;
     article.appendChild(title);
@@ -171,6 +127,7 @@
       article.appendChild(facts);
     }
     var text = document.createElement("p");
+    text.className = look.text || "";
     text.textContent = (data.meta && data.meta["概要"]) || plain(data.excerpt);
     article.appendChild(text);
     if (/(已撤销)$/.test(words)) li.classList.add("yq-search-withdrawn");
@@ -240,6 +197,7 @@
       return holds(form).then(function (held) {
         if (!held) return [[], [], []];
         return Promise.all(kinds.map(function (kind) {
+          if (filters[KIND] && filters[KIND] !== kind) return [];  // a kind chosen (查找 page): the others are empty
           var narrowed = Object.assign({}, filters, mark);
           narrowed[KIND] = kind;
           return searcher.search(form, { filters: narrowed }).then(function (found) { return found.results; });
@@ -276,7 +234,10 @@
         return y >= part.years[0] && y <= part.years[1];
       });
     }
-    var parts = index.parts.filter(function (part) { return !chosen || holds(part, chosen); });
+    // Guide pages chosen alone: only shard 0 has them.
+    var parts = index.parts.filter(function (part, k) {
+      return (!chosen || holds(part, chosen)) && (filters[KIND] !== KINDS[2] || k === 0);
+    });
     var spans = id ? parts.filter(function (part) {
       return part.ids && part.ids.length && before(part.ids[0], id) && before(id, part.ids[1]);
     }) : [];
@@ -292,127 +253,243 @@
     return parts.reduce(function (sum, part) { return sum + (part.count || 0); }, 0);
   }
 
-  // What is shown: records (in the order their shards were searched), withdrawn ones, guide pages.
-  function found(state) {
-    return state.records.concat(state.withdrawn, state.pages);
-  }
+  // A view's searcher: ``view`` holds its elements (input, meta, list, more, moreButton, selects, filterBar,
+  // and findLink for the header box), ``page`` results shown at a time, ``look`` its items' classes, ``empty``
+  // and ``missing`` what it says with nothing typed and without an index. Searches the
+  // plan's shards newest first until a page of results is found, then the rest after a pause or on demand;
+  // says "至少 N 个" until every shard is read.
+  function searcher(view) {
+    var run = null;       // the current search (see search())
+    var serial = 0;       // the newest search; older answers are dropped
+    var idle = 0;
+    var meta = view.meta, list = view.list, more = view.more, moreButton = view.moreButton;
 
-  function say(state) {
-    var index = state.index;
-    var total = found(state).length;
-    var left = state.plan.length - state.next;
-    if (!left) {
-      meta.textContent = total ? "找到 " + total + " 个结果" : "没有找到符合条件的结果";
-      return;
-    }
-    var searched = counted(state.plan.slice(0, state.next).map(function (k) { return index.parts[k]; }));
-    var all = counted(state.plan.map(function (k) { return index.parts[k]; }));
-    var scope = searched && all ? "(已搜索 " + searched + " / " + all + " 个事件)" : "";
-    if (state.busy && !state.next) {
-      meta.textContent = "正在搜索…";
-    } else if (state.busy) {
-      meta.textContent = (total ? "已找到 " + total + " 个结果," : "较新的记录中没有找到,") + "正在搜索更早的记录…" + scope;
-    } else {
-      meta.textContent = "找到至少 " + total + " 个结果" + scope + ",更早的记录在显示更多时继续搜索";
-    }
-  }
-
-  // The first ``state.limit`` results in the list (their fragments fetched once each), and the button for more.
-  function render(state) {
-    var shown = found(state).slice(0, state.limit);
-    return Promise.all(shown.map(function (result) {
-      if (!result.node) result.node = result.data().then(item);
-      return result.node;
-    })).then(function (nodes) {
-      if (state !== run) return;
-      var same = nodes.length === list.children.length && nodes.every(function (node, i) {
-        return list.children[i] === node;
+    function chosenFilters() {
+      var chosen = {};
+      view.selects.forEach(function (select) {
+        if (select.value) chosen[select.getAttribute("data-filter")] = select.value;
       });
-      if (!same) {
-        list.textContent = "";
-        nodes.forEach(function (node) { list.appendChild(node); });
+      return chosen;
+    }
+
+    // The filters' values come with the shard list (every shard's, counted at build time): no filter file of
+    // any shard is fetched for them. An index without the list gives shard 0's own. A select whose values are
+    // written in the page (类别) keeps them.
+    function fillFilters(index) {
+      var bar = view.filterBar;
+      if (bar.getAttribute("data-filled")) return;
+      bar.setAttribute("data-filled", "1");
+      var all = index.filters ? Promise.resolve(index.filters) : index.parts[0].ready.then(function (first) {
+        return first.filters();
+      });
+      all.then(function (all) {
+        view.selects.forEach(function (select) {
+          var name = select.getAttribute("data-filter");
+          if (select.hasAttribute("data-fixed")) return;
+          var values = Object.keys(all[name] || {});
+          values.sort(order(name));
+          values.forEach(function (value) {
+            var option = document.createElement("option");
+            option.value = value;
+            option.textContent = value;
+            select.appendChild(option);
+          });
+        });
+        bar.hidden = false;
+      });
+    }
+
+    // What is shown: records (in the order their shards were searched), withdrawn ones, guide pages.
+    function found(state) {
+      return state.records.concat(state.withdrawn, state.pages);
+    }
+
+    function say(state) {
+      var index = state.index;
+      var total = found(state).length;
+      var left = state.plan.length - state.next;
+      if (!left) {
+        meta.textContent = total ? "找到 " + total + " 个结果" : "没有找到符合条件的结果";
+        return;
       }
-      more.hidden = !nodes.length && !state.busy && state.next >= state.plan.length;
-      var later = state.next < state.plan.length;
-      moreButton.hidden = found(state).length <= state.limit && !later;
-      moreButton.textContent = found(state).length > state.limit ? "显示更多结果" : "搜索更早的记录";
-    });
-  }
-
-  // Searches the next shards of the plan until ``state.limit`` results are found (or all of them, when
-  // ``state.eager``), showing what each brings as it comes.
-  function advance(state) {
-    if (state.busy || state !== run) return state.busy || Promise.resolve();
-    if (state.next >= state.plan.length || (!state.eager && found(state).length >= state.limit)) {
-      say(state);
-      return render(state);
+      var searched = counted(state.plan.slice(0, state.next).map(function (k) { return index.parts[k]; }));
+      var all = counted(state.plan.map(function (k) { return index.parts[k]; }));
+      var scope = searched && all ? "(已搜索 " + searched + " / " + all + " 个事件)" : "";
+      if (state.busy && !state.next) {
+        meta.textContent = "正在搜索…";
+      } else if (state.busy) {
+        meta.textContent = (total ? "已找到 " + total + " 个结果," : "较新的记录中没有找到,") + "正在搜索更早的记录…" + scope;
+      } else {
+        meta.textContent = "找到至少 " + total + " 个结果" + scope + ",更早的记录在显示更多时继续搜索";
+      }
     }
-    var k = state.plan[state.next];
-    var searched = shard(state.index, k).then(function (searcher) {
-      return searchShard(state.index, searcher, k, state.query, state.filters, state.level);
-    });
-    // A shard that cannot be read (Pagefind then waits for it forever) is passed over after a while.
-    var late = new Promise(function (_, reject) { setTimeout(reject, SLOW); });
-    state.busy = Promise.race([searched, late]).catch(function () {
-      return { kinds: [[], [], []], level: state.level };
-    }).then(function (answer) {
-      if (state !== run) return;
-      // Records (not guide pages alone) fix the form: 二季度's pieces find a guide page in shard 0 only.
-      if (answer.kinds[0].length || answer.kinds[1].length) state.level = answer.level;
-      state.records = state.records.concat(answer.kinds[0]);
-      state.withdrawn = state.withdrawn.concat(answer.kinds[1]);
-      state.pages = state.pages.concat(answer.kinds[2] || []);
-      state.next += 1;
-      state.busy = null;
-      say(state);
-      return render(state).then(function () {
-        if (state.next === 1) fillFilters(state.index);  // after the first results, not before
-        return advance(state);
+
+    // The first ``state.limit`` results in the list (their fragments fetched once each), and the button for more.
+    function render(state) {
+      var shown = found(state).slice(0, state.limit);
+      return Promise.all(shown.map(function (result) {
+        if (!result.node) result.node = result.data().then(function (data) { return item(data, view.look); });
+        return result.node;
+      })).then(function (nodes) {
+        if (state !== run) return;
+        var same = nodes.length === list.children.length && nodes.every(function (node, i) {
+          return list.children[i] === node;
+        });
+        if (!same) {
+          list.textContent = "";
+          nodes.forEach(function (node) { list.appendChild(node); });
+        }
+        more.hidden = !nodes.length && !state.busy && state.next >= state.plan.length;
+        var later = state.next < state.plan.length;
+        moreButton.hidden = found(state).length <= state.limit && !later;
+        moreButton.textContent = found(state).length > state.limit ? "显示更多结果" : "搜索更早的记录";
       });
-    });
-    say(state);
-    return state.busy;
-  }
-
-  function search() {
-    var query = input.value.trim();
-    var filters = chosenFilters();
-    var mine = ++serial;
-    clearTimeout(idle);
-    findLink.href = new URL("find/?q=" + encodeURIComponent(query), root).href;
-    if (!query && !Object.keys(filters).length) {
-      run = null;
-      list.textContent = "";
-      more.hidden = true;
-      meta.textContent = "键入以开始搜索";
-      return;
     }
-    load().then(function (index) {
-      if (mine !== serial) return;
-      var queries = forms(query);
-      run = { index: index, query: { text: query, forms: queries }, filters: filters, plan: plan(index, query, filters),
-              next: 0, level: queries.length - 1, records: [], withdrawn: [], pages: [], limit: PAGE,
-              busy: null, eager: false };
-      // The previous results stay until the first shard answers (no flash of an empty list).
+
+    // Searches the next shards of the plan until ``state.limit`` results are found (or all of them, when
+    // ``state.eager``), showing what each brings as it comes.
+    function advance(state) {
+      if (state.busy || state !== run) return state.busy || Promise.resolve();
+      if (state.next >= state.plan.length || (!state.eager && found(state).length >= state.limit)) {
+        say(state);
+        return render(state);
+      }
+      var k = state.plan[state.next];
+      var searched = shard(state.index, k).then(function (searcher) {
+        return searchShard(state.index, searcher, k, state.query, state.filters, state.level);
+      });
+      // A shard that cannot be read (Pagefind then waits for it forever) is passed over after a while.
+      var late = new Promise(function (_, reject) { setTimeout(reject, SLOW); });
+      state.busy = Promise.race([searched, late]).catch(function () {
+        return { kinds: [[], [], []], level: state.level };
+      }).then(function (answer) {
+        if (state !== run) return;
+        // Records (not guide pages alone) fix the form: 二季度's pieces find a guide page in shard 0 only.
+        if (answer.kinds[0].length || answer.kinds[1].length) state.level = answer.level;
+        state.records = state.records.concat(answer.kinds[0]);
+        state.withdrawn = state.withdrawn.concat(answer.kinds[1]);
+        state.pages = state.pages.concat(answer.kinds[2] || []);
+        state.next += 1;
+        state.busy = null;
+        say(state);
+        return render(state).then(function () {
+          if (state.next === 1) fillFilters(state.index);  // after the first results, not before
+          return advance(state);
+        });
+      });
+      say(state);
+      return state.busy;
+    }
+
+    function search() {
+      var query = view.input.value.trim();
+      var filters = chosenFilters();
+      var mine = ++serial;
+      clearTimeout(idle);
+      if (view.findLink) view.findLink.href = new URL("find/?q=" + encodeURIComponent(query), root).href;
+      if (!query && !Object.keys(filters).length) {
+        run = null;
+        list.textContent = "";
+        more.hidden = true;
+        meta.textContent = view.empty;
+        return;
+      }
+      load().then(function (index) {
+        if (mine !== serial) return;
+        var queries = forms(query);
+        run = { index: index, query: { text: query, forms: queries }, filters: filters, plan: plan(index, query, filters),
+                next: 0, level: queries.length - 1, records: [], withdrawn: [], pages: [], limit: view.page,
+                busy: null, eager: false };
+        // The previous results stay until the first shard answers (no flash of an empty list).
+        var state = run;
+        advance(state).then(function () {
+          // A pause after the first results: the older shards are searched to the end, so the count is whole.
+          idle = setTimeout(function () {
+            if (state !== run) return;
+            state.eager = true;
+            advance(state);
+          }, IDLE);
+        });
+      }, function () {
+        meta.textContent = view.missing;
+      });
+    }
+
+    function showMore() {
       var state = run;
-      advance(state).then(function () {
-        // A pause after the first results: the older shards are searched to the end, so the count is whole.
-        idle = setTimeout(function () {
-          if (state !== run) return;
-          state.eager = true;
-          advance(state);
-        }, IDLE);
-      });
+      if (!state) return;
+      state.limit += view.page;
+      if (found(state).length >= state.limit || state.busy) render(state);
+      else advance(state);
+    }
+
+    var timer = 0;
+    view.input.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(search, 120);
     });
+    view.selects.forEach(function (select) { select.addEventListener("change", search); });
+    moreButton.addEventListener("click", showMore);
+    return { search: search, showMore: showMore, fillFilters: fillFilters };
   }
 
-  function showMore() {
-    var state = run;
-    if (!state) return;
-    state.limit += PAGE;
-    if (found(state).length >= state.limit || state.busy) render(state);
-    else advance(state);
-  }
+  var MISSING = "此版本没有生成搜索索引(构建时未安装 Pagefind,或插件选项 pagefind: off),请按“事件索引”中的年月、等级、单位等列表查找。";
+
+  // The 查找 page (find.md): more room, every filter, the query of the header box's Enter (?q=). The index is
+  // read when the page opens (the shard list and the newest shard's entry): its note for a build without
+  // one goes only then.
+  if (finder) (function () {
+    var bar = finder.querySelector(".yq-find-filters");
+    var view = {
+      input: finder.querySelector(".pagefind-ui__search-input"), meta: finder.querySelector(".pagefind-ui__message"),
+      list: finder.querySelector(".pagefind-ui__results"), more: finder.querySelector(".yq-find-more"),
+      filterBar: bar, selects: Array.prototype.slice.call(bar.querySelectorAll("select")), page: 20,
+      empty: "", missing: "",
+      look: { item: "pagefind-ui__result", link: "pagefind-ui__result-link", article: "pagefind-ui__result-inner",
+              heading: "p", title: "pagefind-ui__result-title", text: "pagefind-ui__result-excerpt" }
+    };
+    view.moreButton = view.more.querySelector("button");
+    var found = searcher(view);
+    var form = finder.querySelector("form");
+    form.addEventListener("submit", function (event) { event.preventDefault(); found.search(); });
+    // The query in the address, so a search can be kept or sent (replaced: no history entry per key).
+    view.input.addEventListener("input", function () {
+      var address = new URL(window.location.href);
+      if (view.input.value.trim()) address.searchParams.set("q", view.input.value.trim());
+      else address.searchParams.delete("q");
+      window.history.replaceState(null, "", address.href);
+    });
+    load().then(function (index) {
+      var note = document.getElementById("yq-find-fallback");
+      if (note) note.hidden = true;
+      finder.hidden = false;
+      found.fillFilters(index);
+    }, function () { /* no index in this build: the note stays */ });
+    var query = new URLSearchParams(window.location.search).get("q");
+    if (query) {
+      view.input.value = query;
+      found.search();
+    }
+  })();
+
+  if (!box) return;
+  var toggle = document.getElementById("__search");
+  if (!toggle) return;
+  var input = box.querySelector(".md-search__input");
+  var form = box.querySelector(".md-search__form");
+  var list = box.querySelector(".md-search-result__list");
+  var more = box.querySelector(".yq-search-more");
+  var filterBar = box.querySelector(".yq-search-filters");
+  var scrollwrap = box.querySelector(".md-search__scrollwrap");
+  var header = searcher({
+    input: input, meta: box.querySelector(".md-search-result__meta"), list: list, more: more,
+    moreButton: more.querySelector("button"), findLink: more.querySelector("a"), filterBar: filterBar,
+    selects: Array.prototype.slice.call(filterBar.querySelectorAll("select")), page: 10,
+    empty: "键入以开始搜索", missing: MISSING,
+    look: { item: "md-search-result__item", link: "md-search-result__link", tabIndex: -1,
+            article: "md-search-result__article md-typeset", heading: "h1" }
+  });
+  var moreButton = more.querySelector("button");
 
   function open() {
     toggle.checked = true;
@@ -423,19 +500,13 @@
     input.blur();
   }
 
-  input.addEventListener("focus", function () { open(); load(); });
-  input.addEventListener("input", function () {
-    clearTimeout(timer);
-    timer = setTimeout(search, 120);
-  });
-  selects.forEach(function (select) { select.addEventListener("change", search); });
-  moreButton.addEventListener("click", showMore);
+  input.addEventListener("focus", function () { open(); load().catch(function () {}); });
   // Scrolled to the end of the results: the next ten (from older shards if need be), as if asked for.
   scrollwrap.addEventListener("scroll", function () {
     if (!more.hidden && !moreButton.hidden &&
-        scrollwrap.scrollTop + scrollwrap.clientHeight >= scrollwrap.scrollHeight - 8) showMore();
+        scrollwrap.scrollTop + scrollwrap.clientHeight >= scrollwrap.scrollHeight - 8) header.showMore();
   });
-  form.addEventListener("reset", function () { setTimeout(search, 0); });
+  form.addEventListener("reset", function () { setTimeout(header.search, 0); });
   toggle.addEventListener("change", function () { if (toggle.checked) input.focus(); });
 
   function typing(target) {
