@@ -9,6 +9,7 @@ report says 【待填写:……】 and never makes prose up.
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime
 
 from .. import charts
@@ -162,9 +163,11 @@ def build(snap: Snapshot, year: Period) -> Report:
 
 
 def _event_rows(incidents: list[Incident]) -> list[tuple[str, int, int]]:
-    rows = []
-    for kind in RESPONSE_TYPES:
-        times = sum(1 for i in incidents for e in i.timeline if e.type == kind)
-        involved = sum(1 for i in incidents if any(e.type == kind for e in i.timeline))
-        rows.append((kind, times, involved))
-    return rows
+    # One pass over the timelines (a pass per measure took seconds for a year of 20,000 records).
+    times: Counter[str] = Counter()
+    involved: Counter[str] = Counter()
+    for incident in incidents:
+        kinds = [e.type for e in incident.timeline]
+        times.update(kinds)
+        involved.update(set(kinds))
+    return [(kind, times[kind], involved[kind]) for kind in RESPONSE_TYPES]
