@@ -174,6 +174,10 @@ def test_exclude_confidential_and_period(small: Any, capsys: Any) -> None:
     # An inclusive end day: --until 2025-03-05 keeps B, discovered on 03-05 at 10:00.
     assert run_json(capsys, small.root, "--until", "2025-03-05")["total"] == 2
     assert run_json(capsys, small.root, "--since", "2025-03")["total"] == 6
+    # A year stands for its first day (--since) or its last day included (--until).
+    year = run_json(capsys, small.root, "--since", "2025", "--until", "2025")
+    assert (year["since"], year["until"]) == ("2025-01-01T00:00:00+08:00", "2026-01-01T00:00:00+08:00")
+    assert year["total"] == run_json(capsys, small.root, "--since", "2025-01-01", "--until", "2025-12-31")["total"]
 
 
 def test_by_month_fills_empty_months(register_dir: Any, capsys: Any) -> None:

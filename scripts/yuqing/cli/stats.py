@@ -13,14 +13,15 @@ from ._common import EXIT_OK, format_option, judged, now_option, open_register, 
 
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_YEAR = re.compile(r"^(\d{4})$")
 
 
 def period_options(function: Callable[..., Any]) -> Callable[..., Any]:
     """--since / --until, by discovery time (dates are inclusive)."""
     function = click.option("--until", "until_text", metavar="DATE", default=None,
-                            help="统计截止日期(含当日),如 2025-03-31;也可写月份 2025-03 或完整时间。")(function)
+                            help="统计截止日期(含当日),如 2025-03-31;也可写月份 2025-03、年份 2025 或完整时间。")(function)
     return click.option("--since", "since_text", metavar="DATE", default=None,
-                        help="统计起始日期(含当日),按发现时间筛选,如 2025-03-01;也可写月份 2025-03。")(function)
+                        help="统计起始日期(含当日),按发现时间筛选,如 2025-03-01;也可写月份 2025-03 或年份 2025。")(function)
 
 
 def parse_bound(text: str | None, tz: Any, *, end: bool, option: str) -> datetime | None:
@@ -31,7 +32,10 @@ def parse_bound(text: str | None, tz: Any, *, end: bool, option: str) -> datetim
 
     text = text.strip()
     month = _MONTH.match(text)
+    year = _YEAR.match(text)
     try:
+        if year:  # a whole year: from its first day, or up to its last day included
+            return datetime(int(year.group(1)) + (1 if end else 0), 1, 1, tzinfo=tz)
         if month:
             first = date(int(month.group(1)), int(month.group(2)), 1)
             if end:
@@ -44,7 +48,7 @@ def parse_bound(text: str | None, tz: Any, *, end: bool, option: str) -> datetim
         pass
     parsed = parse_time(text, tz)
     if parsed is None:
-        raise click.BadParameter(f"“{text}”不是有效日期,应如 2025-03-01、2025-03 或 2025-03-01T08:00:00+08:00。",
+        raise click.BadParameter(f"“{text}”不是有效日期,应如 2025-03-01、2025-03、2025 或 2025-03-01T08:00:00+08:00。",
                                  param_hint=option)
     return parsed
 
