@@ -18,6 +18,7 @@ import gzip
 import hashlib
 import html
 import io
+import os
 import zipfile
 import re
 from pathlib import Path
@@ -159,6 +160,26 @@ class Seen:
             self.key, self.files = key, {}
 
 
+def _files(site_dir: Path) -> list[tuple[str, os.DirEntry[str]]]:
+    """Every file under ``site_dir`` (relative POSIX name, its directory entry), by name: one directory
+    read per folder and no stat per file (a served site of 10,000 records has tens of thousands)."""
+    found: list[tuple[str, os.DirEntry[str]]] = []
+    todo = [("", str(site_dir))]
+    while todo:
+        prefix, folder = todo.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                todo.append((prefix + entry.name + "/", entry.path))
+            elif entry.is_file():
+                found.append((prefix + entry.name, entry))
+    found.sort(key=lambda item: item[0])
+    return found
+
+
 def leaks(site_dir: Path, incidents: Iterable[Incident], public_titles: Iterable[str] = (),
           scanned: Mapping[str, int] | None = None, seen: Seen | None = None) -> list[tuple[str, str]]:
     """(file relative to site_dir, what leaked) for every confidential id or title found.
@@ -179,15 +200,15 @@ def leaks(site_dir: Path, incidents: Iterable[Incident], public_titles: Iterable
     if seen is not None:
         seen.under(scanner.key())
     found: list[tuple[str, str]] = []
-    for path in sorted(site_dir.rglob("*")):
-        if not path.is_file() or path.suffix.lower() in BINARY_SUFFIXES:
+    for name, entry in _files(site_dir):
+        if os.path.splitext(entry.name)[1].lower() in BINARY_SUFFIXES:
             continue
-        name = path.relative_to(site_dir).as_posix()
         if scanned:
             size = scanned.get(name)
-            if size is not None and size == path.stat().st_size:
+            if size is not None and size == entry.stat().st_size:
                 continue
-        data = path.read_bytes()
+        with open(entry.path, "rb") as handle:
+            data = handle.read()
         mark = None
         if seen is not None:
             mark = (len(data), hashlib.blake2b(data, digest_size=20).digest())
