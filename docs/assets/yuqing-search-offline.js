@@ -10,9 +10,15 @@
   if (!Base) return;
   var QUERY = 2;             // the theme's message type for a query (its worker answers with type 3)
   var SEASON = /^(\d{4})年?(春|夏|秋|冬)季?$/;
+  // An id (YQ-2023-0191, a city build's 330102:YQ-2026-0004, typed with or without hyphens): the theme splits
+  // it at its hyphens into YQ, 2023 and 0191, any of which matched, so every record of the year came after it.
+  // Every record's words hold the id without hyphens (site/search.py's id_words): that whole word is required.
+  var ID = /^(?:\d+:)?([A-Za-z]+)-?(\d{4})-?(\d+)$/;
 
   function everyWord(query) {
     var text = String(query).trim();
+    var id = ID.exec(text);
+    if (id) return "+" + id[1] + id[2] + id[3];
     // lunr's own syntax typed on purpose (+word, -word, word*, field:word): left alone.
     if (!text || /[+\-*:~^]/.test(text)) return query;
     var season = SEASON.exec(text);

@@ -22,7 +22,9 @@ into result titles. The entry made here instead:
   id also bare) and date forms (2026年, 2026年4月, 4月, 2026-04-12, the
   quarter 2026年第二季度 / 2026年二季度 / 2026Q2, the season 2026年春).
 
-Everything is HTML-escaped: the theme shows entries as HTML.
+Everything is HTML-escaped: the theme shows entries as HTML. The facts, summary and
+words are one paragraph, the words in a hidden span: the theme shows a result's
+paragraphs that hold a match, from their first word on (see ``entry``).
 """
 
 from __future__ import annotations
@@ -160,9 +162,12 @@ def parts(incident: Incident) -> Parts:
 def entry(incident: Incident, location: str) -> dict[str, Any]:
     """The theme's search index entry of ``incident``'s page at ``location``."""
     found = parts(incident)
-    text = (f"<p>{html.escape(found.facts)}</p>"
-            f"<p>{html.escape(found.summary)}</p>"
-            f"<p>{html.escape(found.keys)}</p>")
+    # One paragraph, the keys hidden in it: the theme shows of a text only its paragraphs (blocks) that hold
+    # a match, so with the keys a paragraph of their own a query the keys alone matched (北湖县 奶茶: the
+    # summary is whole clauses to lunr) showed the word list in place of the facts and summary. In one block
+    # every match shows the block from its first word (the date), the keys still indexed but not seen.
+    text = (f"<p>{html.escape(found.facts)}<br/>{html.escape(found.summary)}"
+            f"<span hidden> {html.escape(found.keys)}</span></p>")
     out: dict[str, Any] = {"location": location, "title": html.escape(found.title), "text": text,
                            "boost": WITHDRAWN_BOOST if incident.withdrawn else BOOST}
     if incident.tags:

@@ -1,0 +1,81 @@
+"""What an offline search result shows (file://, the theme's lunr index; site/search.py ``entry``).
+
+A reviewer searching 北湖县 奶茶 offline saw, in place of a record's facts and summary, its run of index
+words (…2022Q2 … 县中 路网 红奶 茶店…): the theme shows the paragraphs of a text that hold a match, and
+the words were a paragraph of their own. And an id searched offline listed the whole register after it.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from .conftest import PROJECT
+from .test_browser_site import CHROMIUM, _record_of, _search, shared_browser, stop_shared_browser
+from .test_site import mkdocs_build
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="需要 /usr/bin/chromium"),
+]
+
+FACTS = re.compile(r"^\d{4}-\d{2}-\d{2} · (一般|较大|重大|特别重大|敏感) · \S+")
+"""The facts line a result starts with: date · level · status · …"""
+INDEX_WORDS = ("季度", "Q1", "Q2", "Q3", "Q4", "2026年春", "YQ2026")
+"""Words only the hidden index words hold (date forms, the id without hyphens)."""
+
+
+@pytest.fixture(scope="module")
+def offline(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example register's offline build (the served build's search is Pagefind's, not this)."""
+    target = tmp_path_factory.mktemp("offline") / "site-offline"
+    result = mkdocs_build(PROJECT, target, offline=True)
+    assert result.returncode == 0 and "WARNING" not in result.stderr, result.stderr
+    return target
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """The process's one Chromium (shared with tests/test_browser_site.py)."""
+    yield shared_browser()
+    stop_shared_browser()
+
+
+@pytest.fixture
+def page(browser: object) -> Iterator[object]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+    context.set_default_timeout(10000)
+    yield context.new_page()
+    context.close()
+
+
+def _shown(tab: object) -> list[tuple[str, str]]:
+    """Each result's record (or page) and what it shows under its title, as the reader sees it (hidden text left out)."""
+    found = tab.locator(".md-search-result__item > a:first-child").evaluate_all(  # type: ignore[attr-defined]
+        "links => links.map(a => [a.getAttribute('href'), [...a.querySelector('article').children]"
+        ".filter(e => e.tagName !== 'H1').map(e => e.innerText).join('\\n').trim()])")
+    return [(_record_of(href.split("?")[0]), text) for href, text in found]
+
+
+@pytest.mark.parametrize("query", ["北湖县 食品", "北湖县", "2026年4月", "电梯"])
+def test_an_offline_result_shows_its_facts_and_summary_not_the_index_words(page: object, offline: Path,
+                                                                           query: str) -> None:
+    page.goto((offline / "index.html").as_uri())  # type: ignore[attr-defined]
+    assert _search(page, query)
+    shown = [(record, text) for record, text in _shown(page) if record.startswith("YQ-")]
+    assert shown  # the guide pages show their own text
+    for record, text in shown:
+        lines = text.splitlines()
+        assert lines and FACTS.match(lines[0]), (record, text)
+        assert len(lines) >= 2 and len(lines[1]) >= 8, (record, text)  # the summary's start
+        assert not [word for word in INDEX_WORDS if word in text], (record, text)
+
+def test_an_offline_id_search_finds_that_record_alone(page: object, offline: Path) -> None:
+    page.goto((offline / "index.html").as_uri())  # type: ignore[attr-defined]
+    for query in ("YQ-2026-0004", "yq20260004"):
+        hrefs = _search(page, query)
+        assert [_record_of(href) for href in hrefs] == ["YQ-2026-0004"], query
+        assert page.locator(".md-search-result__meta").inner_text() == "找到 1 个符合条件的结果"  # type: ignore[attr-defined]
