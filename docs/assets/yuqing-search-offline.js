@@ -10,9 +10,10 @@
   if (!Base) return;
   var QUERY = 2;             // the theme's message type for a query (its worker answers with type 3)
   var SEASON = /^(\d{4})年?(春|夏|秋|冬)季?$/;
-  // An id (YQ-2023-0191, a city build's 330102:YQ-2026-0004, typed with or without hyphens): the theme splits
-  // it at its hyphens into YQ, 2023 and 0191, any of which matched, so every record of the year came after it.
-  // Every record's words hold the id without hyphens (site/search.py's id_words): that whole word is required.
+  // An id (letters, year, number; typed with or without hyphens; a city build's after its area code): the
+  // theme splits it at its hyphens into three words, any of which matched, so every record of the year came
+  // after it. Every record's words hold the id without hyphens (site/search.py's id_words): that whole word is
+  // required. (No example id here: this file ships in the site, where the leak check reads every id.)
   var ID = /^(?:\d+:)?([A-Za-z]+)-?(\d{4})-?(\d+)$/;
 
   function everyWord(query) {
