@@ -13,13 +13,15 @@
   // An id (letters, year, number; typed with or without hyphens; a city build's after its area code): the
   // theme splits it at its hyphens into three words, any of which matched, so every record of the year came
   // after it. Every record's words hold the id without hyphens (site/search.py's id_words): that whole word is
-  // required. (No example id here: this file ships in the site, where the leak check reads every id.)
-  var ID = /^(?:\d+:)?([A-Za-z]+)-?(\d{4})-?(\d+)$/;
+  // required; an id's start (a number shorter than an id's four digits) is required as that word's start.
+  // (No example id here: this file ships in the site, where the leak check reads every id.)
+  var ID = /^(?:\d+:)?([A-Za-z][A-Za-z0-9]*-\d{4}-\d+|[A-Za-z]+\d{5,})$/;
+  var WHOLE_ID = /-\d{4}-\d{4,}$|^[A-Za-z]+\d{8,}$/;
 
   function everyWord(query) {
     var text = String(query).trim();
     var id = ID.exec(text);
-    if (id) return "+" + id[1] + id[2] + id[3];
+    if (id) return "+" + id[1].replace(/-/g, "") + (WHOLE_ID.test(id[1]) ? "" : "*");
     // lunr's own syntax typed on purpose (+word, -word, word*, field:word): left alone.
     if (!text || /[+\-*:~^]/.test(text)) return query;
     var season = SEASON.exec(text);
