@@ -303,3 +303,7 @@ def test_the_find_page_reads_shards_newest_first_with_filters(page: object,
     page.locator(".yq-find select[data-filter='类别']").select_option("已撤销")  # type: ignore[attr-defined]
     _, records, facts = _find(page)
     assert records and all("已撤销" in f for f in facts), facts
+    # Marked withdrawn by the record's kind (not by how its title ends): every one of them, here.
+    items = page.locator(".yq-find li")  # type: ignore[attr-defined]
+    assert items.count() == len(records) and all(
+        "yq-search-withdrawn" in (items.nth(i).get_attribute("class") or "") for i in range(items.count()))

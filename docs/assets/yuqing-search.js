@@ -130,7 +130,9 @@
     text.className = look.text || "";
     text.textContent = (data.meta && data.meta["概要"]) || plain(data.excerpt);
     article.appendChild(text);
-    if (/(已撤销)$/.test(words)) li.classList.add("yq-search-withdrawn");
+    // Withdrawn by the record's own filter, not by its title's last words (a title may end in "(已撤销)").
+    var kinds = (data.filters && data.filters["类别"]) || [];
+    if (kinds.indexOf("已撤销") >= 0) li.classList.add("yq-search-withdrawn");
     link.appendChild(article);
     li.appendChild(link);
     return li;
