@@ -272,7 +272,8 @@ def read_snapshot(register: Register, chosen: Sequence[Derived], now: datetime |
     # but for the clock need no second pass over the records (about 2 s for a year at 100,000).
     read = {(i.id, i.file) for i in incidents}
     same = sorted((d for d in chosen if (d.id, d.file) in read), key=lambda d: (d.id, d.file))
-    deadlines, warnings = (), ()
+    deadlines: tuple[Deadline, ...] = ()
+    warnings: tuple[str, ...] = ()
     if judge and register.config is not None:
         moment = (now or register.now)
         judged = report((d.parts for d in same if not d.facts.withdrawn),
