@@ -1,5 +1,4 @@
-"""The statistics page's files: a 台账 for every year, quarter and month, a report for every month and
-year, the same files `yuqing export` and `yuqing report` make, kept between builds while their records
+"""The statistics page's files: a 台账 and a report for every year, quarter and month, the same files `yuqing export` and `yuqing report` make, kept between builds while their records
 do not change."""
 
 from __future__ import annotations
@@ -74,15 +73,16 @@ def test_every_year_quarter_and_month_has_the_files_the_commands_make(example: P
     by_name = {Path(f.path).name: f for f in files}
     # The example register: records in 8 months of 2025 and 10 of 2026.
     assert {f.key for f in files if f.kind == "year"} == {"2025", "2026"}
-    assert sorted(f.key for f in files if f.kind == "quarter") == [
+    assert sorted({f.key for f in files if f.kind == "quarter"}) == [
         "2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4", "2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"]
     months = sorted({f.key for f in files if f.kind == "month"})
     assert len(months) == 18 and "2025-03" in months and "2025-02" not in months
-    for key in months:
+    for key in months + [f"{y}-Q{q}" for y in (2025, 2026) for q in range(1, 5)]:
         assert {f"ledger-{key}.xlsx", f"report-{key}.docx"} <= set(by_name)
     assert {"report-2025.docx", "report-2026.docx"} <= set(by_name)
-    assert not any(name.startswith("report-20") and "-Q" in name for name in by_name)  # no quarterly report
     assert (by_name["ledger-2025-Q1.xlsx"].period, by_name["report-2025.docx"].label) == ("2025年第一季度", "年度自查报告(Word)")
+    assert (by_name["report-2025-Q1.docx"].period, by_name["report-2025-Q1.docx"].label) == (
+        "2025年第一季度", "舆情季度评估(Word)")
 
     # The year's 台账 is what `yuqing export xlsx` makes of the year (but for the day it was made).
     ours = tmp_path / "2025.xlsx"
@@ -100,6 +100,13 @@ def test_every_year_quarter_and_month_has_the_files_the_commands_make(example: P
     assert main(["report", "monthly", "--root", str(example), "--now", NOW, "--period", "2026-10",
                  "--exclude-confidential", "--format", "docx", "--out", str(report)]) == 0
     assert text_of(by_name["report-2026-10.docx"].source) == text_of(report)
+    # The quarter's report is `yuqing report quarterly`, likewise.
+    report = tmp_path / "2026-Q3.docx"
+    assert main(["report", "quarterly", "--root", str(example), "--now", NOW, "--period", "2026Q3",
+                 "--exclude-confidential", "--format", "docx", "--out", str(report)]) == 0
+    quarterly = text_of(by_name["report-2026-Q3.docx"].source)
+    assert quarterly == text_of(report)
+    assert "舆情季度评估" in quarterly and any("上季度为2026年第二季度" in line for line in quarterly)
 
     # Published records only, in every file.
     for download in files:
@@ -127,7 +134,8 @@ def test_a_build_remakes_only_the_files_of_the_periods_whose_records_changed(exa
     after = {f.path: f.source for f in made(example)}
     assert set(after) == set(first)
     changed = {Path(p).name for p in after if after[p] != first[p]}
-    assert {"ledger-2025-03.xlsx", "ledger-2025-Q1.xlsx", "ledger-2025.xlsx", "report-2025-03.docx"} <= changed
+    assert {"ledger-2025-03.xlsx", "ledger-2025-Q1.xlsx", "ledger-2025.xlsx", "report-2025-03.docx",
+            "report-2025-Q1.docx"} <= changed
     assert not {"ledger-2025-05.xlsx", "ledger-2025-Q2.xlsx", "ledger-2026.xlsx", "ledger-2026-10.xlsx"} & changed
     assert "(补记)" in str(cells(after[next(p for p in after if p.endswith("ledger-2025-03.xlsx"))])["舆情台账"])
     # The files no build uses any more go once they are old enough (another build may still read them).

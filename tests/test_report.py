@@ -1,4 +1,4 @@
-"""Weekly, monthly and annual reports: periods, figures, narrative, and the .docx read back."""
+"""Weekly, monthly, quarterly and annual reports: periods, figures, narrative, and the .docx read back."""
 
 from __future__ import annotations
 
@@ -79,6 +79,12 @@ def test_default_periods_are_the_last_complete_ones() -> None:
     assert week.name == "2026年第47周(11月16日至11月22日)"
     assert default("monthly", monday).label == "2026-10"
     assert default("annual", monday).label == "2025"
+    quarter = default("quarterly", monday)
+    assert (quarter.label, quarter.name, quarter.start, quarter.end) == (
+        "2026-Q3", "2026年第三季度", at("2026-07-01T00:00"), at("2026-10-01T00:00"))
+    assert parse("quarterly", "2025q4", TZ).end == at("2026-01-01T00:00")
+    assert parse("quarterly", "2025-Q1", TZ).previous().label == "2024-Q4"
+    assert parse("quarterly", "2025-Q2", TZ).year_ago().label == "2024-Q2"
     # New Year's week belongs to the ISO year of its Thursday.
     assert parse("weekly", "2026-W01", TZ).start == at("2025-12-29T00:00")
     assert parse("monthly", "2025-12", TZ).end == at("2026-01-01T00:00")
@@ -87,7 +93,7 @@ def test_default_periods_are_the_last_complete_ones() -> None:
 
 
 @pytest.mark.parametrize("kind, text", [("weekly", "2025-W54"), ("monthly", "2025-13"), ("annual", "25"),
-                                         ("weekly", "2025-03")])
+                                         ("weekly", "2025-03"), ("quarterly", "2025-Q5"), ("quarterly", "2025-03")])
 def test_bad_periods(kind: str, text: str) -> None:
     with pytest.raises(PeriodError):
         parse(kind, text, TZ)
@@ -145,6 +151,58 @@ def test_monthly_report_compares_with_previous_month_and_year(small: Any) -> Non
     assert row == ("新发现舆情", "2", "4", "-50.0%", "0", "—(基数为0)")
     reviews = tables_after(report, "五、评估总结完成情况")[0]
     assert [(r[0], r[2], r[3]) for r in reviews.rows] == [("YQ-2025-0004", "特别重大", "2025-03-17 10:00")]
+
+
+def test_quarterly_report_has_the_figures_of_yuqing_stats_over_the_quarter(small: Any, capsys: Any) -> None:
+    import json
+
+    from yuqing.reports import quarterly
+
+    assert main(["stats", "--root", str(small.root), "--now", NOW, "--format", "json",
+                 "--since", "2025-01", "--until", "2025-03"]) == 0
+    stats = json.loads(capsys.readouterr().out)
+    register = load_register(small.root, now=at(NOW))
+    report = quarterly(register, None, at(NOW))  # on 04-10 the last complete quarter is the first
+    assert (report.kind, report.period, report.title) == ("quarterly", "2025-Q1", "舆情季度评估")
+    compare = tables_after(report, "一、总体情况")[0]
+    assert compare.headers == ("指标", "本季度", "上季度", "环比", "去年同季度", "同比")
+    assert compare.caption == "上季度为2024年第四季度,去年同季度为2024年第一季度。"
+    rows = {r[0]: r[1] for r in compare.rows}
+    assert rows["新发现舆情"] == str(stats["total"]) == "4"  # A-D (E withdrawn)
+    assert {level: int(rows[f"其中{level}"]) for level in stats["by_level"]} == stats["by_level"]
+    assert rows["时限按时率"] == f"{stats['on_time_rate'] * 100:.1f}%" == "50.0%"
+    by_category, by_channel, by_unit = tables_after(report, "二、分布情况")[:3]
+    assert {r[0]: int(r[1]) for r in by_category.rows} == stats["by_category"]
+    assert {r[0]: int(r[1]) for r in by_channel.rows} == stats["by_channel"]
+    assert {r[0]: int(r[1]) for r in by_unit.rows} == stats["by_unit"]
+    total = tables_after(report, "三、处置时效")[0].rows[-1]
+    timeliness = stats["timeliness"].values()
+    assert total[:4] == ("合计", *(str(sum(t[k] for t in timeliness)) for k in ("met", "met_late", "overdue")))
+    assert paragraphs_after(report, "一、总体情况")[0].text.startswith("2025年第一季度共新发现舆情4起")
+    assert report.placeholders == (
+        "【待填写:本季度舆情形势研判和下季度工作重点(写在 docs/reports/quarterly-2025-Q1.md)】",)
+    # The second quarter (not over on 04-10) compares with the first: F and G against A-D.
+    second = quarterly(register, "2025Q2", at(NOW))
+    assert tables_after(second, "一、总体情况")[0].rows[0] == ("新发现舆情", "2", "4", "-50.0%", "0", "—(基数为0)")
+
+
+def test_quarterly_report_takes_its_narrative_and_renders_markdown_and_docx(small: Any, tmp_path: Path,
+                                                                          capsys: Any) -> None:
+    story = small.root / "docs/reports/quarterly-2025-Q1.md"
+    story.parent.mkdir(parents=True, exist_ok=True)
+    story.write_text("## 研判意见\n\n一季度舆情总体平稳。\n", encoding="utf-8")
+    args = ["report", "quarterly", "--root", str(small.root), "--now", NOW, "--period", "2025-Q1"]
+    assert main(args) == 0
+    text = capsys.readouterr().out
+    assert "舆情季度评估" in text and "2025年第一季度" in text and "一季度舆情总体平稳。" in text
+    assert "待填写" not in text
+    out = tmp_path / "q1.docx"
+    assert main([*args, "--format", "docx", "--out", str(out)]) == 0
+    document = docx.Document(str(out))
+    paragraphs = [p.text for p in document.paragraphs]
+    assert "舆情季度评估" in paragraphs and "一季度舆情总体平稳。" in paragraphs
+    assert main(["report", "quarterly", "--root", str(small.root), "--now", NOW, "--period", "2025-13"]) == 2
+    assert "不是有效的季度" in capsys.readouterr().err
 
 
 NARRATIVE = """# 2025年自查报告(手写部分)

@@ -471,8 +471,8 @@ def test_example_register_builds_strict_without_warnings(tmp_path: Path) -> None
     downloads = sorted((site / "generated/downloads").iterdir())
     names = {p.name for p in downloads}
     assert {"ledger-2025.xlsx", "ledger-2025-Q1.xlsx", "ledger-2026-10.xlsx", "ledger-2026.xlsx",
-            "report-2025.docx", "report-2026-10.docx"} <= names and len(names) == 48
-    assert all(re.fullmatch(r"ledger-\d{4}(-Q[1-4]|-\d\d)?\.xlsx|report-\d{4}(-\d\d)?\.docx", n) for n in names)
+            "report-2025.docx", "report-2025-Q1.docx", "report-2026-10.docx"} <= names and len(names) == 56
+    assert all(re.fullmatch(r"(ledger-\d{4}(-Q[1-4]|-\d\d)?\.xlsx|report-\d{4}(-Q[1-4]|-\d\d)?\.docx)", n) for n in names)
     for path in downloads:
         with zipfile.ZipFile(path) as archive:
             inside = b"".join(archive.read(n) for n in archive.namelist()).decode("utf-8", errors="replace")
@@ -482,6 +482,7 @@ def test_example_register_builds_strict_without_warnings(tmp_path: Path) -> None
     assert any("打针催熟" in c for c in cells)
     stats_page = (site / "generated/stats/index.html").read_text(encoding="utf-8")
     assert 'href="../downloads/report-2026-10.docx"' in stats_page
+    assert 'href="../downloads/report-2025-Q1.docx"' in stats_page  # the quarter row's 舆情季度评估
     # A withdrawn record has one status word everywhere: 已撤销 (its file still says 监测中).
     withdrawn = (site / "generated/incidents/2025/YQ-2025-0009/index.html").read_text(encoding="utf-8")
     status = re.search(r"<tr><td>状态</td><td>(.*?)</td></tr>", withdrawn)

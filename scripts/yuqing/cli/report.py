@@ -1,4 +1,4 @@
-"""`yuqing report weekly|monthly|annual`: 舆情周报, 月度评估, 年度自查报告."""
+"""`yuqing report weekly|monthly|quarterly|annual`: 舆情周报, 月度评估, 舆情季度评估, 年度自查报告."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from ._common import EXIT_OK, fail, now_option, open_register, root_option
 
 
 @click.command("report")
-@click.argument("kind", type=click.Choice(("weekly", "monthly", "annual")))
+@click.argument("kind", type=click.Choice(("weekly", "monthly", "quarterly", "annual")))
 @click.option("--period", metavar="PERIOD", default=None,
-              help="周 2025-W10、月 2025-03 或年 2025;默认为“现在”之前最近一个完整的周/月/年。")
+              help="周 2025-W10、月 2025-03、季度 2025-Q1 或年 2025;默认为“现在”之前最近一个完整的周/月/季度/年。")
 @click.option("--format", "fmt", type=click.Choice(("markdown", "docx")), default="markdown", show_default=True,
               help="输出格式:Markdown,或符合公文格式的 Word 文档。")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -23,7 +23,7 @@ from ._common import EXIT_OK, fail, now_option, open_register, root_option
 @now_option
 def report_command(kind: str, period: str | None, fmt: str, out: Path | None, exclude_confidential: bool,
                    root: Path | None, now_text: str | None) -> None:
-    """生成舆情周报(weekly)、月度评估(monthly)或年度自查报告(annual)。
+    """生成舆情周报(weekly)、月度评估(monthly)、舆情季度评估(quarterly)或年度自查报告(annual)。
 
     数字全部取自台账;只有人能写的内容(研判意见、存在问题的原因、下一步安排等)
     取自 docs/reports/<类型>-<期间>.md(如 docs/reports/annual-2025.md,
@@ -35,6 +35,7 @@ def report_command(kind: str, period: str | None, fmt: str, out: Path | None, ex
     示例:
       yuqing report weekly                          # 上一个完整的周
       yuqing report monthly --period 2026-10
+      yuqing report quarterly --period 2026-Q3 --format docx
       yuqing report annual --period 2025 --format docx --out 2025年自查报告.docx
     """
     from ..reports import PeriodError, make

@@ -1,6 +1,6 @@
-"""Periodic reports built from the register: 舆情周报, 月度评估, 年度自查报告.
+"""Periodic reports built from the register: 舆情周报, 月度评估, 舆情季度评估, 年度自查报告.
 
-    from yuqing.reports import weekly, monthly, annual
+    from yuqing.reports import weekly, monthly, quarterly, annual
     report = weekly(register, "2025-W10", now)      # -> Report
     report.to_markdown()                              # or render.docx.write(report, path)
 
@@ -20,14 +20,14 @@ from ..times import zone
 from .annual import annual
 from .common import _INSTANT, Snapshot, needed, partial_snapshot, read_snapshot, resolve_period, snapshot
 from .document import Figure, Heading, Paragraph, Report, Table
-from .monthly import monthly
+from .monthly import monthly, quarterly
 from .periods import Period, PeriodError, containing, default, parse
 from .weekly import weekly
 
 if TYPE_CHECKING:
     from ..cache import Derived
 
-BUILDERS = {"weekly": weekly, "monthly": monthly, "annual": annual}
+BUILDERS = {"weekly": weekly, "monthly": monthly, "quarterly": quarterly, "annual": annual}
 
 
 def make(register: Register, kind: str, period: Period | str | None, now: datetime | None = None, *,
@@ -49,7 +49,7 @@ def make(register: Register, kind: str, period: Period | str | None, now: dateti
     # reference to it, as `yuqing report` does not): at 100,000 records they are about 270 MB.
     light = replace(register, derived=())
     del register, pool
-    # 周报 and 月度评估 of a period already over read the register as it stood at its end (at_end_of
+    # 周报, 月度评估 and 舆情季度评估 of a period already over read the register as it stood at its end (at_end_of
     # judges the deadlines then): judging them at now as well cost about 0.45 s at 100,000 records.
     over = kind != "annual" and chosen.end - _INSTANT < moment.astimezone(zone(config.timezone))
     snap = read_snapshot(light, read, moment, include_confidential=include_confidential, judge=not over)
@@ -57,5 +57,6 @@ def make(register: Register, kind: str, period: Period | str | None, now: dateti
 
 __all__ = [
     "BUILDERS", "Figure", "Heading", "Paragraph", "Period", "PeriodError", "Report", "Snapshot", "Table",
-    "annual", "containing", "default", "make", "monthly", "needed", "parse", "partial_snapshot", "snapshot", "weekly",
+    "annual", "containing", "default", "make", "monthly", "needed", "parse", "partial_snapshot", "quarterly", "snapshot",
+    "weekly",
 ]

@@ -215,17 +215,17 @@ def needed(derived: Iterable[Derived], period: Period) -> list[Derived]:
     Chosen from the derived facts alone, a superset of what the report's kind reads, so that a report
     reads its period's records, not the register (the open records are spread over every cache file):
 
-    - 月度评估 and 年度自查报告 count the incidents discovered in the period and in the periods it is
-      compared with (the month before, the same month a year before) and list the reviews completed
+    - 月度评估, 舆情季度评估 and 年度自查报告 count the incidents discovered in the period and in the
+      periods it is compared with (the month or quarter before, the same one a year before) and list the reviews completed
       in it. A review completed in the period as it stood at its end was completed then or later as
       of now (``asof`` drops only a review completed later), so ``reviewed_at`` finds it.
     - 舆情周报 also lists what was still open at the week's end, closed or touched in it, and the
       deadlines due from its start (its 在办, 办结, 未按时 and 下周到期 tables).
     """
     start = period.start
-    if period.kind in ("monthly", "annual"):
+    if period.kind in ("monthly", "quarterly", "annual"):
         spans = [(start, period.end)]
-        if period.kind == "monthly":  # 环比 and 同比 only in 月度评估
+        if period.kind != "annual":  # 环比 and 同比 only in 月度评估 and 舆情季度评估
             spans += [(period.previous().start, period.previous().end), (period.year_ago().start, period.year_ago().end)]
         return [d for d in derived if d.facts.discovered_at < period.end and (
             any(a <= d.facts.discovered_at < b for a, b in spans)

@@ -80,7 +80,7 @@ class Closing:
 
 @dataclass(frozen=True)
 class Report:
-    """A generated report: weekly, monthly or annual."""
+    """A generated report: weekly, monthly, quarterly or annual."""
 
     kind: str
     period: str

@@ -5,6 +5,7 @@ take that prose from a Markdown file and never make it up. The convention:
 
     docs/reports/annual-2025.md       年度自查报告
     docs/reports/monthly-2025-03.md   月度评估
+    docs/reports/quarterly-2025-Q1.md 舆情季度评估
     docs/reports/weekly-2025-W10.md   舆情周报
 
 Text before the first ``##`` heading is the opening (开头语). Each ``##``

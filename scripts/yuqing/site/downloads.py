@@ -1,11 +1,10 @@
 """Files to download from the statistics page: the 台账 (xlsx) of every year, quarter and month with
-records, the 月度评估 (docx) of every month and the 年度自查报告 (docx) of every year.
+records, and its report (docx): the 月度评估 of every month, the 舆情季度评估 of every quarter and the
+年度自查报告 of every year.
 
 Made by the project's own exporters (``export`` + ``render.xlsx.workbook``; ``reports`` +
 ``render.docx.build``), from the published records only, and from the check cache's derived
-values: a period's records are read only when one of its files has to be made. Quarters get their
-台账 only: ``reports`` has no quarterly report, and a 季度 briefing is the quarter's 台账 and its
-three 月度评估.
+values: a period's records are read only when one of its files has to be made.
 
 A register of ten years has about 170 periods, so each made file is kept in
 ``.yuqing-cache/downloads/`` under a key of everything it depends on: its period, the versions
@@ -47,6 +46,9 @@ CACHE = "downloads"
 KEEP_SECONDS = 600
 """A made file no build used is removed once this old (another build may be about to read it)."""
 QUARTERS = "一二三四"
+# A span's report: its kind in ``reports`` and the download's title.
+_REPORTS = {"year": ("annual", "年度自查报告(Word)"), "quarter": ("quarterly", "舆情季度评估(Word)"),
+            "month": ("monthly", "月度评估(Word)")}
 RUNNING = frozenset({"pending", "due_soon", "overdue"})
 """Deadline statuses that change with ``now`` (an overdue one's lateness too)."""
 
@@ -239,7 +241,7 @@ def downloads(register: Register, chosen: Sequence[Derived], deadlines: Sequence
         from .. import export
         from ..render import docx as render_docx
         from ..render.xlsx import workbook
-        from ..reports import annual, monthly
+        from ..reports import BUILDERS
         from ..reports.common import needed, snapshot
         from ..reports.narrative import path_for
         from ..reports.periods import Period
@@ -298,14 +300,10 @@ def downloads(register: Register, chosen: Sequence[Derived], deadlines: Sequence
             used.add(target.name)
             if not target.is_file():
                 stale_ledgers.setdefault(span.year, []).append((span, listed, target))
-            if span.kind == "quarter":
-                continue
-            kind = "annual" if span.kind == "year" else "monthly"
+            kind, title = _REPORTS[span.kind]
             read = needed(pool, Period(kind, span.key, span.start, span.end))  # type: ignore[arg-type]
             target = folder / f"{report_key(kind, span, read, within(span))}.docx"
-            out.append(Download(f"{FOLDER}/report-{span.key}.docx",
-                                "年度自查报告(Word)" if kind == "annual" else "月度评估(Word)", span.name,
-                                target, span.kind, span.key))
+            out.append(Download(f"{FOLDER}/report-{span.key}.docx", title, span.name, target, span.kind, span.key))
             used.add(target.name)
             if not target.is_file():
                 stale_reports.append((kind, span, read, target))
@@ -326,12 +324,15 @@ def downloads(register: Register, chosen: Sequence[Derived], deadlines: Sequence
             finally:
                 spool.close()
 
-        # Reports oldest first, the records they read held while a later one may still read them: a
-        # month's report reads its month, the twelve before (同比) and the records open, closed,
-        # reviewed, touched or due since its start; a record no longer read by one month is read by
-        # no later month (each of these is "since the start"), so it is let go.
+        # Reports oldest first, the records they read held while the next one may still read them: a
+        # month's (quarter's) report reads its month, the one before, the same one a year before (环比,
+        # 同比) and the records reviewed since its start; a record the next report does not read is let
+        # go (read again should a later one compare with its period: held, every record could stay).
+        # Of the reports ending together, the quarter's comes after its last month's and before the
+        # year's, so each reads what the one before it held where they share records.
+        order = {"monthly": 0, "quarterly": 1, "annual": 2}
         held: dict[str, Incident] = {}
-        for kind, span, read, target in sorted(stale_reports, key=lambda r: (r[1].end, r[0] == "annual")):
+        for kind, span, read, target in sorted(stale_reports, key=lambda r: (r[1].end, order[r[0]])):
             ids = {d.id for d in read}
             for gone in [i for i in held if i not in ids]:
                 del held[gone]
@@ -343,7 +344,7 @@ def downloads(register: Register, chosen: Sequence[Derived], deadlines: Sequence
             public = replace(register, incidents=tuple(sorted((held[d.id] for d in read if d.id in held),
                                                               key=lambda i: (i.id, i.file))))
             snap = snapshot(public, now, include_confidential=False)
-            report = (annual if kind == "annual" else monthly)(public, period, now, snap=snap)
+            report = BUILDERS[kind](public, period, now, snap=snap)
             _store(target, _saved(render_docx.build(report), now))
             del public, snap, report
             # A python-docx document is a web of reference cycles that only a full collection frees,

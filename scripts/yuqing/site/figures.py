@@ -101,7 +101,7 @@ class MonthCell:
     page: str
     """The month's list page."""
     files: tuple[Any, ...]
-    """Its downloads (台账, 月度评估)."""
+    """Its downloads (台账, 月度评估); a quarter's and a year's: 台账, 舆情季度评估 or 年度自查报告."""
 
 
 @dataclass(frozen=True)
