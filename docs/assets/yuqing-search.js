@@ -156,7 +156,7 @@
       return " " + found.join(" ") + " ";
     }).replace(/\s+/g, " ").trim();
   }
-  // An id or a date as one run of letters and digits (YQ-2026-0004, 330102:YQ-2026-0004, 2026-04-14,
+  // An id or a date as one run of letters and digits (YQ-2026-0000, 330102:YQ-2026-0000, 2026-04-14,
   // 20260414) is searched as that whole word only (Pagefind's exact search, in quotes): a shard without
   // it answers a plain search with every word that starts like it (all of its 2026 records).
   var WHOLE = /^(?=(?:[^A-Za-z0-9]*[A-Za-z0-9]){8})(?=[^0-9]*[0-9])[A-Za-z0-9][A-Za-z0-9:\-]*$/;
@@ -214,10 +214,10 @@
   }
 
   // The order in which shards are searched: with a year chosen, only the shards holding that year; an id
-  // typed, the shard whose ids span it first; years named in the query (2019年, 2019-04-01, YQ-2019-0012),
+  // typed, the shard whose ids span it first; years named in the query (2019年, 2019-04-01, YQ-2019-0000),
   // their shards next; the rest newest first.
   // Ids compared as site/pagefind.py's id_order: namespace, prefix, then year and number by value
-  // (YQ-2026-10000 after YQ-2026-9999), typed with or without hyphens.
+  // (number 10000 after 9999 of the same year), typed with or without hyphens.
   var ID = /^(.*?)([A-Za-z]+)[^A-Za-z0-9]*([0-9]{4})[^A-Za-z0-9]*([0-9]+)$/;
   function before(a, b) {  // a <= b
     var x = ID.exec(a), y = ID.exec(b);
