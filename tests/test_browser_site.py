@@ -458,3 +458,37 @@ def test_the_404_page_is_chinese_and_styled_under_a_sub_path(browser: object, tm
     assert page.url == url
     context.close()
     server.shutdown()
+
+
+def test_enter_in_the_header_box_carries_its_filters_to_the_find_page(page: object, servers: dict[str, str]) -> None:
+    """A year chosen in the header box, then Enter: the 查找 page shows that year chosen and that year's results only."""
+    pytest.importorskip("pagefind")
+    page.goto(servers["online"] + "guide/levels/")  # type: ignore[attr-defined]
+    box = page.locator(".md-search__input")  # type: ignore[attr-defined]
+    box.click()
+    box.fill("食品")
+    page.wait_for_selector(".yq-search-filters:not([hidden])")  # type: ignore[attr-defined]
+    page.locator(".yq-search-filters select[data-filter='年份']").select_option("2025")  # type: ignore[attr-defined]
+    page.wait_for_function(  # type: ignore[attr-defined]
+        "() => ![...document.querySelectorAll('.md-search-result__item a')].some(a => a.href.includes('YQ-2026-'))")
+    # The box's link to the 查找 page names the year too.
+    link = page.locator(".yq-search-more a").get_attribute("href")  # type: ignore[attr-defined]
+    assert "year=2025" in link and "q=" in link, link
+    box.press("Enter")
+    page.wait_for_url("**/find/?*")  # type: ignore[attr-defined]
+    assert "year=2025" in page.url  # type: ignore[attr-defined]
+    page.wait_for_function(  # type: ignore[attr-defined]
+        "() => /^(找到 \\d+ 个结果|没有找到)/.test(document.querySelector('.pagefind-ui__message').textContent)")
+    assert page.locator(".pagefind-ui__search-input").input_value() == "食品"  # type: ignore[attr-defined]
+    assert page.locator(".yq-find select[data-filter='年份']").input_value() == "2025"  # type: ignore[attr-defined]
+    hrefs = page.locator(".pagefind-ui__result-link").evaluate_all(  # type: ignore[attr-defined]
+        "links => links.map(a => a.getAttribute('href'))")
+    facts = page.locator(".pagefind-ui__result .yq-search-facts").all_inner_texts()  # type: ignore[attr-defined]
+    records = [_record_of(h.split("?")[0]) for h in hrefs]
+    assert "YQ-2025-0002" in records, records                      # 中学食堂, a 2025 food record
+    assert facts and all(f.startswith("2025-") for f in facts), facts
+    assert [r for r in records if r.startswith("YQ-") and not r.startswith("YQ-2025-")] == []
+    # A filter changed on the 查找 page is kept in its address (a search sent on keeps it).
+    page.locator(".yq-find select[data-filter='等级']").select_option("特别重大")  # type: ignore[attr-defined]
+    page.wait_for_function("() => location.search.includes('level=')")  # type: ignore[attr-defined]
+    assert "year=2025" in page.url  # type: ignore[attr-defined]

@@ -15,6 +15,20 @@
   var IDLE = 1500;      // ms without typing after which the older shards are searched to the end
   var SLOW = 20000;     // ms after which a shard that has not answered is passed over
   var engine = null;    // a promise of the index: {first, older, parts, filters}, loaded on first use
+  // The 查找 page's address names the chosen filters (find/?q=…&year=2025): the header box's Enter and its
+  // link carry them over, and a search kept or sent keeps them. ASCII names, so an address stays readable.
+  var PARAMS = { "等级": "level", "年份": "year", "领域": "category", "单位": "unit", "类别": "kind" };
+
+  // The 查找 page's address for ``query`` and ``filters`` (filter name -> value), relative to ``base``.
+  function findAddress(base, query, filters) {
+    var address = new URL(base);
+    if (query) address.searchParams.set("q", query); else address.searchParams.delete("q");
+    Object.keys(PARAMS).forEach(function (name) {
+      if (filters[name]) address.searchParams.set(PARAMS[name], filters[name]);
+      else address.searchParams.delete(PARAMS[name]);
+    });
+    return address.href;
+  }
 
   // Pagefind splits a query with the browser's word segmenter when the page's language is Chinese,
   // and the browser's words are not the index's (北湖县局 became 北湖县 + 局 and missed). The index
@@ -279,12 +293,11 @@
     // written in the page (类别) keeps them.
     function fillFilters(index) {
       var bar = view.filterBar;
-      if (bar.getAttribute("data-filled")) return;
-      bar.setAttribute("data-filled", "1");
+      if (bar.filled) return bar.filled;
       var all = index.filters ? Promise.resolve(index.filters) : index.parts[0].ready.then(function (first) {
         return first.filters();
       });
-      all.then(function (all) {
+      bar.filled = all.then(function (all) {
         view.selects.forEach(function (select) {
           var name = select.getAttribute("data-filter");
           if (select.hasAttribute("data-fixed")) return;
@@ -299,6 +312,7 @@
         });
         bar.hidden = false;
       });
+      return bar.filled;
     }
 
     // What is shown: records (in the order their shards were searched), withdrawn ones, guide pages.
@@ -388,7 +402,8 @@
       var filters = chosenFilters();
       var mine = ++serial;
       clearTimeout(idle);
-      if (view.findLink) view.findLink.href = new URL("find/?q=" + encodeURIComponent(query), root).href;
+      if (view.findLink) view.findLink.href = findAddress(new URL("find/", root), query, filters);
+      if (view.changed) view.changed(query, filters);
       if (!query && !Object.keys(filters).length) {
         run = null;
         list.textContent = "";
@@ -432,7 +447,7 @@
     });
     view.selects.forEach(function (select) { select.addEventListener("change", search); });
     moreButton.addEventListener("click", showMore);
-    return { search: search, showMore: showMore, fillFilters: fillFilters };
+    return { search: search, showMore: showMore, fillFilters: fillFilters, chosenFilters: chosenFilters };
   }
 
   var MISSING = "此版本没有生成搜索索引(构建时未安装 Pagefind,或插件选项 pagefind: off),请按“事件索引”中的年月、等级、单位等列表查找。";
@@ -451,27 +466,45 @@
               heading: "p", title: "pagefind-ui__result-title", text: "pagefind-ui__result-excerpt" }
     };
     view.moreButton = view.more.querySelector("button");
+    // The query and the filters in the address, so a search can be kept or sent (replaced: no history
+    // entry per key).
+    view.changed = function (query, filters) {
+      window.history.replaceState(null, "", findAddress(window.location.href, query, filters));
+    };
     var found = searcher(view);
     var form = finder.querySelector("form");
     form.addEventListener("submit", function (event) { event.preventDefault(); found.search(); });
-    // The query in the address, so a search can be kept or sent (replaced: no history entry per key).
     view.input.addEventListener("input", function () {
-      var address = new URL(window.location.href);
-      if (view.input.value.trim()) address.searchParams.set("q", view.input.value.trim());
-      else address.searchParams.delete("q");
-      window.history.replaceState(null, "", address.href);
+      view.changed(view.input.value.trim(), found.chosenFilters());
     });
+    // What the address asks for (the header box's Enter): the query at once, the filters once their
+    // values are in the selects (a value the register does not hold is still shown as chosen).
+    var asked = new URLSearchParams(window.location.search);
+    var query = asked.get("q");
+    var wanted = view.selects.filter(function (select) {
+      return asked.get(PARAMS[select.getAttribute("data-filter")]);
+    });
+    if (query) view.input.value = query;
     load().then(function (index) {
       var note = document.getElementById("yq-find-fallback");
       if (note) note.hidden = true;
       finder.hidden = false;
-      found.fillFilters(index);
+      return found.fillFilters(index);
+    }).then(function () {
+      wanted.forEach(function (select) {
+        var value = asked.get(PARAMS[select.getAttribute("data-filter")]);
+        var known = Array.prototype.some.call(select.options, function (option) { return option.value === value; });
+        if (!known) {
+          var option = document.createElement("option");
+          option.value = value;
+          option.textContent = value;
+          select.appendChild(option);
+        }
+        select.value = value;
+      });
+      if (wanted.length) found.search();
     }, function () { /* no index in this build: the note stays */ });
-    var query = new URLSearchParams(window.location.search).get("q");
-    if (query) {
-      view.input.value = query;
-      found.search();
-    }
+    if (query && !wanted.length) found.search();
   })();
 
   if (!box) return;
@@ -509,6 +542,12 @@
         scrollwrap.scrollTop + scrollwrap.clientHeight >= scrollwrap.scrollHeight - 8) header.showMore();
   });
   form.addEventListener("reset", function () { setTimeout(header.search, 0); });
+  // Enter opens the 查找 page with the query and the filters chosen here (the form alone sends the query).
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    window.location.href = findAddress(new URL(form.getAttribute("action"), window.location.href),
+                                       input.value.trim(), header.chosenFilters());
+  });
   toggle.addEventListener("change", function () { if (toggle.checked) input.focus(); });
 
   function typing(target) {
