@@ -492,3 +492,78 @@ def test_enter_in_the_header_box_carries_its_filters_to_the_find_page(page: obje
     page.locator(".yq-find select[data-filter='等级']").select_option("特别重大")  # type: ignore[attr-defined]
     page.wait_for_function("() => location.search.includes('level=')")  # type: ignore[attr-defined]
     assert "year=2025" in page.url  # type: ignore[attr-defined]
+
+
+_CONTROLS = r"""(selector) => [...document.querySelectorAll(selector)].map(el => {
+  const box = el.getBoundingClientRect(), style = getComputedStyle(el);
+  // The background the control is seen on: its own, or the first opaque one behind it.
+  let under = el, back = 'rgba(0, 0, 0, 0)';
+  for (; under && /rgba\(.*, 0\)$|transparent/.test(back); under = under.parentElement)
+    back = getComputedStyle(under).backgroundColor;
+  return {name: el.getAttribute('data-filter'), left: box.left, right: box.right, top: box.top, bottom: box.bottom,
+          width: box.width, height: box.height, visible: el.checkVisibility(), size: parseFloat(style.fontSize),
+          color: style.color, edge: style.borderTopColor, edgeWidth: parseFloat(style.borderTopWidth),
+          weight: style.fontWeight, back: /rgba\(.*, 0\)$|transparent/.test(back) ? 'rgb(255, 255, 255)' : back};
+})"""
+"""Where each filter control is, how big its text is, and its colours (text, edge, what it is seen on)."""
+
+
+def _ratio(fg: str, bg: str) -> float:
+    import re
+
+    def lum(css: str) -> float:
+        channels = [float(x) / 255 for x in re.findall(r"[\d.]+", css)[:3]]
+        r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+    lighter, darker = sorted((lum(fg), lum(bg)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def _check_controls(tab: object, selector: str, width: int) -> list[dict[str, object]]:
+    controls = tab.evaluate(_CONTROLS, selector)  # type: ignore[attr-defined]
+    assert len(controls) >= 4, controls
+    for c in controls:
+        assert c["visible"] and c["width"] > 40, c
+        assert c["left"] >= 0 and c["right"] <= width, c                # within the screen's width
+        assert c["height"] >= 24, c                                      # WCAG 2.2 AA target size
+        assert c["size"] >= 14, c                                        # readable text (px)
+        assert _ratio(c["color"], c["back"]) >= 4.5, c                   # text contrast (AA)
+        assert _ratio(c["edge"], c["back"]) >= 3, c                      # the control's edge (AA, non-text)
+    for i, a in enumerate(controls):                                    # no two overlap
+        for b in controls[i + 1:]:
+            apart = a["right"] <= b["left"] or b["right"] <= a["left"] or a["bottom"] <= b["top"] or b["bottom"] <= a["top"]
+            assert apart, (a, b)
+    return controls
+
+
+@pytest.mark.parametrize("width", [390, 1440])
+def test_filter_controls_are_readable_and_fit_the_screen(page: object, servers: dict[str, str], width: int,
+                                                         tmp_path: Path) -> None:
+    """The header box's and the 查找 page's filters: visible, side by side without overlapping, inside the screen,
+    large enough to read and to tap, AA contrast; a chosen filter is told by more than its colour."""
+    pytest.importorskip("pagefind")
+    page.set_viewport_size({"width": width, "height": 900})  # type: ignore[attr-defined]
+    page.goto(servers["online"] + "guide/levels/")  # type: ignore[attr-defined]
+    if width < 960:  # a phone: the box opens from the header's magnifier
+        page.locator("label.md-header__button[for='__search']").click()  # type: ignore[attr-defined]
+    box = page.locator(".md-search__input")  # type: ignore[attr-defined]
+    box.click()
+    box.fill("食品")
+    page.wait_for_selector(".yq-search-filters:not([hidden])")  # type: ignore[attr-defined]
+    page.wait_for_selector(".md-search-result__item")  # type: ignore[attr-defined]
+    _check_controls(page, ".yq-search-filters select", width)
+    page.screenshot(path=str(tmp_path / f"filters-box-{width}.png"))  # type: ignore[attr-defined]
+    page.goto(servers["online"] + "find/?q=食品&year=2025")  # type: ignore[attr-defined]
+    page.wait_for_selector(".pagefind-ui__result")  # type: ignore[attr-defined]
+    page.wait_for_function(  # type: ignore[attr-defined]
+        "() => document.querySelector(\".yq-find select[data-filter='年份']\").value === '2025'")
+    controls = {c["name"]: c for c in _check_controls(page, ".yq-find-filters select", width)}
+    page.screenshot(path=str(tmp_path / f"filters-find-{width}.png"), full_page=True)  # type: ignore[attr-defined]
+    chosen, other = controls["年份"], controls["等级"]
+    assert (chosen["edgeWidth"], chosen["weight"]) != (other["edgeWidth"], other["weight"]), (chosen, other)
+    # Each label stays beside its control on one line (单位 does not break into 单 and 位).
+    lines = page.locator(".yq-find-filters label").evaluate_all(  # type: ignore[attr-defined]
+        "labels => labels.map(l => { const r = document.createRange(); r.selectNodeContents(l.firstChild);"
+        " return [l.firstChild.textContent.trim(), r.getClientRects().length]; })")
+    assert [n for _, n in lines] == [1] * len(lines), lines
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= width  # type: ignore[attr-defined]
