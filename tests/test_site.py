@@ -711,3 +711,30 @@ def test_the_leak_guard_reads_inside_zip_and_gzip_files_whatever_their_names(tmp
     (site / "clean.docx").write_bytes(buffer.getvalue().replace(b"PK", b"PK", 1)[:0] + b"PK\x03\x04broken")
     assert sorted(leaks(site, secret)) == [("ledger.xlsx", SECRET_TITLE), ("zh_1.pf_fragment", "YQ-2025-0002")]
 
+
+
+def test_a_hand_written_page_links_to_an_incident_page_and_a_link_to_a_missing_one_fails_strict(
+        tmp_path: Path) -> None:
+    """The incident pages are not MkDocs files held for the whole build (a province has 100,000): a
+    link to one from a hand-written page still resolves to its URL, and a link to an incident that
+    has no page (never registered, or confidential) is still a broken link."""
+    register = RegisterDir(tmp_path)
+    site_files(register)
+    timeline = [{"at": "2026-11-20T11:00:00+08:00", "type": "研判", "by": "综合应急和新闻宣传科"}]
+    register.write(base_incident(id="YQ-2026-0001", title="某超市销售过期食品", timeline=timeline,
+                                 discovered_at="2026-11-20T09:00:00+08:00"))
+    register.write(base_incident(id="YQ-2026-0002", title="某涉密事件标题较长", confidential=True, timeline=timeline,
+                                 discovered_at="2026-11-20T10:00:00+08:00"))
+    guide = tmp_path / "docs" / "guide" / "example-link.md"
+    guide.write_text("# 示例\n\n[看这个事件](../generated/incidents/2026/YQ-2026-0001.md)\n", encoding="utf-8")
+    site = tmp_path / "site"
+    result = mkdocs_build(tmp_path, site)
+    assert result.returncode == 0, result.stderr
+    page = (site / "guide/example-link/index.html").read_text(encoding="utf-8")
+    assert 'href="../../generated/incidents/2026/YQ-2026-0001/"' in page
+    assert (site / "generated/incidents/2026/YQ-2026-0001/index.html").is_file()
+    for missing in ("YQ-2026-0003", "YQ-2026-0002"):
+        guide.write_text(f"# 示例\n\n[看这个事件](../generated/incidents/2026/{missing}.md)\n", encoding="utf-8")
+        result = mkdocs_build(tmp_path, site)
+        assert result.returncode != 0
+        assert f"generated/incidents/2026/{missing}.md" in result.stderr

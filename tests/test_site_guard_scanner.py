@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import gzip
 import re
+import zipfile
+from pathlib import Path
 from types import SimpleNamespace
+
+import pytest
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from yuqing.site import guard
 from yuqing.site.guard import Scanner, _normal
 
 CHECKS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -55,3 +61,40 @@ def test_a_needle_ending_in_a_digit_is_not_found_in_a_longer_number_and_the_long
     assert scanner.find_each(["YQ-2022-", "1002"]) == [[], []]
     assert scanner.key() == scanner_of(["YQ-2022-1002"], ["某医院拒收急诊", "某医院拒收急诊病人引发关注"]).key()
     assert scanner.key() != scanner_of(["YQ-2022-1003"], ["某医院拒收急诊", "某医院拒收急诊病人引发关注"]).key()
+
+
+def test_a_large_output_file_is_searched_a_piece_at_a_time_and_a_needle_across_two_pieces_is_found(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A province's export.json is hundreds of MB: the guard reads it in pieces (never whole), and a
+    needle cut by a piece boundary, plain, as JSON escapes or as an entity, plain or gzip or zipped,
+    is still found; a clean large file is clean."""
+    monkeypatch.setattr(guard, "WHOLE", 1000)
+    monkeypatch.setattr(guard, "OVERLAP", 200)
+    records = [SimpleNamespace(id="YQ-2022-1002", title="某医院拒收急诊病人引发关注")]
+    site = tmp_path / "site"
+    site.mkdir()
+    filler = "公开内容," * 3000
+    spellings = {"plain.json": "YQ-2022-1002", "escaped.json": "".join(f"\\u{ord(c):04x}" for c in "某医院拒收急诊病人引发关注"),
+                 "entity.html": "&#89;Q-2022-1002"}
+    for name, needle in spellings.items():
+        for cut in (999, 1000, 1001, 2990):  # the needle starts just before, at and after a piece boundary
+            (site / f"{cut}-{name}").write_text(filler[:cut] + needle + filler, encoding="utf-8")
+    (site / "chunk.pf_fragment").write_bytes(gzip.compress((filler + "YQ-2022-1002" + filler).encode("utf-8")))
+    with zipfile.ZipFile(site / "ledger.xlsx", "w") as archive:
+        archive.writestr("xl/sharedStrings.xml", filler + "某医院拒收急诊病人引发关注" + filler)
+    (site / "clean.json").write_text(filler * 3 + "YQ-2022-10020", encoding="utf-8")
+
+    longest: list[int] = [0]
+    find = guard.Scanner.find
+
+    def measured(self: Scanner, text: str) -> list[str]:
+        longest[0] = max(longest[0], len(text))
+        return find(self, text)
+
+    monkeypatch.setattr(guard.Scanner, "find", measured)
+    found = dict(guard.leaks(site, records))  # type: ignore[arg-type]
+    assert 1000 < longest[0] <= 1200  # a piece and the overlap, never a whole file of ~12,000 characters
+    expected = {f"{cut}-{name}" for name in spellings for cut in (999, 1000, 1001, 2990)}
+    assert set(found) == expected | {"chunk.pf_fragment", "ledger.xlsx"}
+    assert found["ledger.xlsx"] == "某医院拒收急诊病人引发关注"
+    assert found["999-escaped.json"] == "某医院拒收急诊病人引发关注"

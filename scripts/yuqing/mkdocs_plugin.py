@@ -92,9 +92,9 @@ import sys
 import tempfile
 from functools import partial
 from datetime import datetime
-from pathlib import Path
+from pathlib import Path, PurePath
 from types import SimpleNamespace
-from typing import Any
+from typing import AbstractSet, Any, Iterable
 
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
@@ -105,6 +105,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
+from . import memory
 from .site import GENERATED, HOME, guard
 from .site.collect import Collected, collect
 from .site.dictionary import userdict
@@ -184,13 +185,12 @@ class YuqingPlugin(BasePlugin[YuqingConfig]):
         self.root: Path | None = None
         self.prepared: dict[str, HtmlPage] = {}
         self.generated: set[str] = set()
-        self.incident_urls: dict[str, str] = {}
+        self.site_files: IncidentFiles | None = None
         self.nav: Any = None
         self.scanned: dict[str, int] = {}
         self.later: dict[str, Any] = {}
         """List pages made when written (in on_env): src path -> function making the HtmlPage."""
         """Output file -> bytes, of the pages the leak guard scanned before MkDocs wrote them."""
-        """Published incident id -> its page's URL (relative to the site root), for Pagefind's records."""
         self.search_index: Any = None
         self.command: str | None = None
         self.dirty = False
@@ -311,12 +311,11 @@ class YuqingPlugin(BasePlugin[YuqingConfig]):
         self.prepared.clear()
         self.generated.clear()
         # Incident pages (the bulk: 100,000 at a province) are rendered one at a time in on_env:
-        # here they are only files, marked EXCLUDED so that MkDocs neither reads nor builds them,
-        # but present, so that links to them resolve (and a missing one still warns).
-        for incident in collected.site.incidents:
-            path = incident_path(incident)
-            self.generated.add(path)
-            files.append(File.generated(config, path, content="", inclusion=InclusionLevel.EXCLUDED))
+        # here they are only paths, whose files are made when asked for (``IncidentFiles``), so that
+        # links to them resolve (and a missing one still warns).
+        incidents = {incident_path(incident) for incident in collected.site.incidents}
+        self.generated.update(incidents)
+        files = self.site_files = IncidentFiles(files, config, incidents)
         self.later = {}
         for path, page in lazy_other_pages(collected.site).items():
             self.generated.add(path)
@@ -330,13 +329,8 @@ class YuqingPlugin(BasePlugin[YuqingConfig]):
             else:
                 files.append(File.generated(config, path, content=page))
 
-        def url_of(incident: Any) -> str:
-            file = files.get_file_from_path(incident_path(incident))
-            return file.url if file is not None else ""
-
-        self.incident_urls = {i.id: url_of(i) for i in collected.site.incidents}
-
-        files.append(File.generated(config, "feed.xml", content=atom(collected.site, url_of, config.site_url or "")))
+        files.append(File.generated(config, "feed.xml", content=atom(collected.site, files.url_of,
+                                                                     config.site_url or "")))
         for download in collected.site.downloads:  # 台账 xlsx and report docx (site/downloads.py)
             source = getattr(download, "source", None)
             if source is not None:  # a file kept on disk: copied by MkDocs, never held
@@ -354,6 +348,8 @@ class YuqingPlugin(BasePlugin[YuqingConfig]):
                 for piece in collected.export():
                     handle.write(piece)
             files.append(File.generated(config, FILE_NAME, abs_src_path=str(spooled)))
+        if self.command != "serve":  # (a preview rebuild is about time; it makes no download files)
+            memory.release()  # what gathering let go (the download files' records) is not held while pages are written
         return files
 
     def on_nav(self, nav: Any, *, config: MkDocsConfig, files: Files) -> Any:
@@ -569,8 +565,9 @@ class YuqingPlugin(BasePlugin[YuqingConfig]):
             if self.collected is not None:
                 site = self.collected.site
                 # Streamed newest first (the records are read again, a cache file at a time, never all held).
-                pages = ((self.incident_urls[i.id], i) for i in site.records(site.newest_first())
-                         if i.id in self.incident_urls)
+                files = self.site_files
+                assert files is not None
+                pages = ((files.url_of(i), i) for i in site.records(site.newest_first()))
             try:
                 build_index(Path(config.site_dir), pages)
             except ValueError as error:
@@ -584,6 +581,8 @@ class YuqingPlugin(BasePlugin[YuqingConfig]):
     @event_priority(-50)  # after search wrote its index, before offline inlines it (-100)
     def _check_output(self, *, config: MkDocsConfig) -> None:
         site_dir = Path(config.site_dir)
+        if self.command != "serve":
+            memory.release()  # Pagefind's process needs its own: the build's freed memory goes back first
         self._pagefind(config)
         index = site_dir / "search" / "search_index.json"
         if index.is_file():
@@ -649,6 +648,45 @@ class YuqingPlugin(BasePlugin[YuqingConfig]):
             staging.rename(target)
             shutil.rmtree(old, ignore_errors=True)
         _remove_if_empty(staging.parent)
+
+
+class IncidentFiles(Files):
+    """MkDocs's files, and the incident pages' files made when asked for, never all held.
+
+    The incident pages are written by the plugin (``on_env``), not by MkDocs: their files need not
+    exist but for links to resolve (``get_file_from_path``: MkDocs's link checks, the generated
+    pages' ``.md`` links) and for the plugin to write each page. A province's 100,000 ``File``s
+    held about 1.5 KB each (more once MkDocs cached their URLs and paths) for the whole build; here
+    each is made when asked for, marked ``EXCLUDED`` as they were (MkDocs neither reads nor builds
+    it), and let go.
+    """
+
+    def __init__(self, files: Iterable[File], config: MkDocsConfig, incidents: AbstractSet[str]) -> None:
+        super().__init__(files)
+        self._config = config
+        self._incidents = incidents
+
+    def get_file_from_path(self, path: str) -> File | None:
+        found = super().get_file_from_path(path)
+        if found is not None:
+            return found
+        uri = PurePath(path).as_posix()
+        if uri not in self._incidents:
+            return None
+        # What ``File.generated`` makes, outside any plugin event (it would name the current plugin).
+        file = File(uri, src_dir=None, dest_dir=self._config.site_dir,
+                    use_directory_urls=self._config.use_directory_urls, inclusion=InclusionLevel.EXCLUDED)
+        file.generated_by = "yuqing"
+        file.content_string = ""
+        return file
+
+    def __contains__(self, path: str) -> bool:
+        return super().__contains__(path) or PurePath(path).as_posix() in self._incidents
+
+    def url_of(self, incident: Any) -> str:
+        """The URL (from the site's root) of ``incident``'s page, or "" when it has none."""
+        file = self.get_file_from_path(incident_path(incident))
+        return file.url if file is not None else ""
 
 
 class _ServeCache:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, NamedTuple, Sequence, cast
+from typing import Callable, Iterable, Iterator, NamedTuple, Protocol, Sequence, cast
 
 from .asof import as_of, register_as_of
 from .calendar import WorkCalendar
@@ -669,7 +669,28 @@ def derive(incident: Incident, config: RegisterConfig, calendar: WorkCalendar) -
                    pending(incident, config, calendar))
 
 
-def _stands(derived: Derived | None, now: datetime) -> bool:
+class Located(Protocol):
+    """What reading a record from the check cache needs of its ``Derived``: where it is, its id, and the
+    latest time written in it (``Place`` holds no more; a ``Derived`` will do)."""
+
+    @property
+    def file(self) -> str: ...
+    @property
+    def id(self) -> str: ...
+    @property
+    def latest(self) -> datetime | None: ...
+
+
+class Place(NamedTuple):
+    """A record's file, id and latest time: a ``Derived`` without its figures, for a reader that keeps
+    every record's place for long (the site build) but computed its figures already."""
+
+    file: str
+    id: str
+    latest: datetime | None
+
+
+def _stands(derived: Located | None, now: datetime) -> bool:
     """Whether ``derived`` is that of its record as of ``now`` (nothing in it later than ``now``)."""
     return derived is not None and derived.latest is not None and derived.latest <= now
 
@@ -715,7 +736,7 @@ def unlisted_confidential(register: Register) -> tuple[Incident, ...]:
     return tuple(i for i in found.incidents if i.confidential)
 
 
-def each_record(register: Register, chosen: Iterable[Derived]) -> Iterator[Incident]:
+def each_record(register: Register, chosen: Iterable[Located]) -> Iterator[Incident]:
     """The records of ``chosen`` (of ``register.derived``: a register loaded without records),
     as of the register's ``now``, read from the check cache one cache file at a time and let go:
     never all of them in memory.
@@ -727,7 +748,7 @@ def each_record(register: Register, chosen: Iterable[Derived]) -> Iterator[Incid
     read from its file, in its place."""
     assert register.config is not None and register.now is not None
     root, config, now = register.root, register.config, register.now
-    groups: dict[str, list[Derived]] = {}
+    groups: dict[str, list[Located]] = {}
     for derived in chosen:
         groups.setdefault(group_of(derived.file), []).append(derived)
     cache = CheckCache.open(root, config)
@@ -760,13 +781,13 @@ def each_record(register: Register, chosen: Iterable[Derived]) -> Iterator[Incid
     cache.close()
 
 
-def _as_of(incident: Incident | None, derived: Derived, now: datetime) -> Incident | None:
+def _as_of(incident: Incident | None, derived: Located, now: datetime) -> Incident | None:
     if incident is None or _stands(derived, now):
         return incident  # the record as written is the record as of now
     return as_of(incident, now)
 
 
-def each_line(register: Register, chosen: Iterable[Derived], public: frozenset[str]) -> Iterator[tuple[str, str]]:
+def each_line(register: Register, chosen: Iterable[Located], public: frozenset[str]) -> Iterator[tuple[str, str]]:
     """The id and public export line (``publicexport.line`` with ``public``) of each of ``chosen``:
     the line kept in the check cache where it is the record's as of the register's ``now`` (the
     record stands as written, and a withdrawal it holds names a public record or none), else made
@@ -778,7 +799,7 @@ def each_line(register: Register, chosen: Iterable[Derived], public: frozenset[s
             yield key, lines.blob[start:end].decode("utf-8")
 
 
-def lines_by_file(register: Register, chosen: Iterable[Derived], public: frozenset[str]
+def lines_by_file(register: Register, chosen: Iterable[Located], public: frozenset[str]
                   ) -> Iterator[tuple[Lines, list[tuple[str, str, int, int]]]]:
     """:func:`each_line` by cache file, as bytes: the file's lines (``cache.Lines``, with their
     checksum) and where in them the (file, id) of ``chosen`` it serves are; last, lines made from
@@ -787,11 +808,11 @@ def lines_by_file(register: Register, chosen: Iterable[Derived], public: frozens
     assert register.config is not None and register.now is not None
     now = register.now
     cache = CheckCache.open(register.root, register.config)
-    rest: list[Derived] = []
+    rest: list[Located] = []
     if cache is None:
         rest = list(chosen)
     else:
-        groups: dict[str, list[Derived]] = {}
+        groups: dict[str, list[Located]] = {}
         for derived in chosen:
             groups.setdefault(group_of(derived.file), []).append(derived)
         for group, members in groups.items():

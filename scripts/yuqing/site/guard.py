@@ -22,7 +22,7 @@ import os
 import zipfile
 import re
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import IO, Iterable, Mapping, cast
 
 from ..model import Incident
 
@@ -136,13 +136,67 @@ def _trie(words: Iterable[str]) -> str:
     return pattern(tree, "")
 
 
-def _unzipped(data: bytes) -> bytes:
-    """Every member of a zip archive, concatenated (XML text for xlsx and docx); a broken one is read as is."""
+WHOLE = 8 << 20
+"""Files up to this many bytes are read whole; larger ones (a province's export.json: hundreds of MB,
+a year's 台账 unpacked) are searched a piece of this many characters at a time."""
+OVERLAP = 1 << 16
+"""Characters of a piece searched again with the next: more than any needle however encoded (an id or
+title of a few hundred characters, each at most ten as an entity), so no needle spans two pieces unseen."""
+
+
+def _mark(path: str) -> tuple[int, bytes]:
+    """A file's size and hash, read a piece at a time."""
+    digest, size = hashlib.blake2b(digest_size=20), 0
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+            size += len(block)
+    return size, digest.digest()
+
+
+def _file_hits(scanner: Scanner, path: str) -> list[str]:
+    """The needles in a file as a reader would get it: gzip data unpacked whatever the file's suffix
+    (.gz, Pagefind's .pf_* chunks), zip archives member by member (xlsx, docx); a small file at once,
+    a large one a piece at a time (``WHOLE``)."""
+    with open(path, "rb") as handle:
+        magic = handle.read(4)
+        handle.seek(0)
+        if magic[:2] == b"\x1f\x8b":
+            try:
+                with gzip.GzipFile(fileobj=handle) as unpacked:
+                    return _stream_hits(scanner, cast(IO[bytes], unpacked))
+            except (OSError, EOFError):
+                return []
+        if magic == b"PK\x03\x04":
+            try:
+                with zipfile.ZipFile(handle) as archive:
+                    found: dict[str, None] = {}
+                    for member in archive.namelist():
+                        with archive.open(member) as unpacked:
+                            found.update(dict.fromkeys(_stream_hits(scanner, unpacked)))
+                    return list(found)
+            except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+                handle.seek(0)  # a broken archive is read as it is
+        return _stream_hits(scanner, handle)
+
+
+def _stream_hits(scanner: Scanner, stream: IO[bytes]) -> list[str]:
+    """:meth:`Scanner.find` over a byte stream, decoded as UTF-8, a piece of ``WHOLE`` characters at a
+    time, each searched with the last ``OVERLAP`` characters of the one before."""
+    text = io.TextIOWrapper(stream, encoding="utf-8", errors="replace", newline="")
+    found: dict[str, None] = {}
+    tail = ""
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            return b"\n".join(archive.read(name) for name in archive.namelist())
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return data
+        while True:
+            piece = text.read(WHOLE)
+            if not piece:
+                break
+            window = tail + piece
+            found.update(dict.fromkeys(scanner.find(window)))
+            tail = window[-OVERLAP:]
+    finally:
+        text.detach()  # the caller closes the stream
+    return list(found)
 
 
 class Seen:
@@ -207,21 +261,12 @@ def leaks(site_dir: Path, incidents: Iterable[Incident], public_titles: Iterable
             size = scanned.get(name)
             if size is not None and size == entry.stat().st_size:
                 continue
-        with open(entry.path, "rb") as handle:
-            data = handle.read()
         mark = None
         if seen is not None:
-            mark = (len(data), hashlib.blake2b(data, digest_size=20).digest())
+            mark = _mark(entry.path)
             if seen.files.get(name) == mark:
                 continue
-        if data[:2] == b"\x1f\x8b":  # gzip, whatever the suffix (.gz, Pagefind's .pf_* chunks)
-            try:
-                data = gzip.decompress(data)
-            except (OSError, EOFError):
-                continue
-        elif data[:4] == b"PK\x03\x04":  # zip: the xlsx and docx downloads, member by member
-            data = _unzipped(data)
-        hits = scanner.find(data.decode("utf-8", errors="replace"))
+        hits = _file_hits(scanner, entry.path)
         for match in hits:
             found.append((name, match))
         if seen is not None and mark is not None:

@@ -65,8 +65,10 @@ then the hand-written pages (Pagefind has no weight for custom records; lunr's b
 LANGUAGE = "und"
 """No language: Pagefind's indexer would segment Chinese its own way (北湖县局 into pieces a typed 北湖县局
 never matches); the content already holds the words a reader types, space-separated (site/search.py)."""
-SHARD = 4000
-"""Records per Pagefind index: the indexer's peak stays near 450 MB (benchmarks/bench_search.py). The
+SHARD = 2000
+"""Records per Pagefind index: the indexer's peak is about 265 MB at 2,000 (549 MB at 4,000), whatever the
+register's size: what the site build of a province adds to its own memory while the index is made
+(benchmarks/bench_search.py; a reader's first search downloads one shard: 166 kB at 2,000). The
 environment variable YUQING_PAGEFIND_SHARD overrides it (tests build the example register in shards of 5)."""
 SHARDS = "yuqing-shards.json"
 """In ``pagefind/``: ``parts``, every shard newest first (``path`` relative to ``pagefind/``, "" for the first;
