@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import pytest
 import yaml
@@ -87,3 +87,75 @@ def own_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.delenv("YUQING_NO_CACHE", raising=False)
     return folder
 
+
+
+# --- the browser (tests/test_browser_*.py) ------------------------------------------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+"""Debian's Chromium: Playwright drives it instead of downloading its own."""
+
+_BROWSER: dict[str, Any] = {}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "page(width=1280, height=900, timeout=10000): the window and the default wait (ms) of the "
+                   "`page` fixture's tab, for a module (pytestmark) or a test")
+
+
+def shared_browser() -> Any:
+    """One Chromium per test process, whichever test asks first (Playwright's sync API allows one)."""
+    if "browser" not in _BROWSER:
+        from playwright.sync_api import sync_playwright
+
+        manager = sync_playwright()
+        driver = manager.start()
+        _BROWSER.update(manager=manager, browser=driver.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--no-first-run", "--disable-sync"],
+        ))
+    return _BROWSER["browser"]
+
+
+def stop_shared_browser() -> None:
+    browser = _BROWSER.pop("browser", None)
+    manager = _BROWSER.pop("manager", None)
+    if browser is not None:
+        browser.close()
+    if manager is not None:
+        manager.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """The session's one headless Chromium (skipped without Playwright or /usr/bin/chromium)."""
+    pytest.importorskip("playwright.sync_api")
+    if not CHROMIUM.exists():
+        pytest.skip("需要 /usr/bin/chromium")
+    yield shared_browser()
+    stop_shared_browser()
+
+
+@pytest.fixture
+def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
+    """A fresh tab in a context of its own (the closest ``page`` marker sets its window and default wait).
+
+    Every request it makes is kept in ``page.requests``, and none may leave this machine (the sites
+    work offline: localhost and file:// only); what the page says on its console, and its errors, are
+    printed, so a failing test shows them.
+    """
+    marker = request.node.get_closest_marker("page")
+    options = {"width": 1280, "height": 900, "timeout": 10000, **(marker.kwargs if marker else {})}
+    context = browser.new_context(viewport={"width": options["width"], "height": options["height"]})
+    context.set_default_timeout(options["timeout"])
+    tab = context.new_page()
+    requests: list[str] = []
+    tab.on("request", lambda sent: requests.append(sent.url))
+    tab.on("console", lambda message: print("console:", message.type, message.text[:300]))
+    tab.on("pageerror", lambda error: print("page error:", error))
+    tab.requests = requests
+    yield tab
+    context.close()
+    outside = [url for url in requests if not url.startswith(("http://127.0.0.1:", "file://"))]
+    assert outside == [], f"请求离开了本机:{outside}"

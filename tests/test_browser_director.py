@@ -27,12 +27,11 @@ import pytest
 import yaml
 
 from .conftest import PROJECT, base_incident
-from .test_browser_site import ARTIFACTS, CHROMIUM, _search, _serve, playwright_api, shared_browser, \
-    stop_shared_browser  # noqa: F401
+from .test_browser_site import ARTIFACTS, CHROMIUM, _search, _serve, playwright_api  # noqa: F401
 from .test_site import mkdocs_build, site_files
 
 pytestmark = [
-    pytest.mark.browser, pytest.mark.slow,
+    pytest.mark.browser, pytest.mark.slow, pytest.mark.page(width=1440, timeout=15000),
     pytest.mark.skipif(not CHROMIUM.exists(), reason="需要 /usr/bin/chromium"),
 ]
 
@@ -114,22 +113,6 @@ def base(director_site: Path) -> Iterator[str]:
     server.shutdown()
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
-    """The process's one Chromium (shared with tests/test_browser_site.py)."""
-    yield shared_browser()
-    stop_shared_browser()
-
-
-@pytest.fixture
-def tab(browser: object) -> Iterator[object]:
-    context = browser.new_context(viewport={"width": 1440, "height": 900})  # type: ignore[attr-defined]
-    context.set_default_timeout(15000)
-    page = context.new_page()
-    yield page
-    context.close()
-
-
 def _shot(page: object, name: str) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"director-{name}.png"), full_page=True)  # type: ignore[attr-defined]
@@ -149,9 +132,9 @@ def _fits(page: object, width: int) -> None:
     assert hidden == 0
 
 
-def test_1_what_is_overdue_and_how_badly(tab: object, base: str) -> None:
-    tab.goto(base)  # type: ignore[attr-defined]
-    overdue = _rows(tab, "table.yq-overdue")
+def test_1_what_is_overdue_and_how_badly(page: object, base: str) -> None:
+    page.goto(base)  # type: ignore[attr-defined]
+    overdue = _rows(page, "table.yq-overdue")
     assert overdue, "首页应列出逾期的时限"
     # The 特别重大 press conference two hours late comes before the 重大 response two days late.
     first = overdue[0]
@@ -162,21 +145,21 @@ def test_1_what_is_overdue_and_how_badly(tab: object, base: str) -> None:
     levels = [next(i for i, lv in enumerate(ranks) if lv in row.split("\t")[0]) for row in overdue]
     assert levels == sorted(levels)
     # Open incidents nobody has touched for weeks are listed, oldest first, with how long.
-    idle = _rows(tab, "table.yq-idle")
+    idle = _rows(page, "table.yq-idle")
     assert len(idle) > 10
     days = [int(re.search(r"(\d+) 天", row).group(1)) for row in idle]  # type: ignore[union-attr]
     assert days == sorted(days, reverse=True) and days[0] > 365
-    _fits(tab, 1440)
-    _shot(tab, "home-1440")
-    _fits(tab, 390)
-    _shot(tab, "home-390")
+    _fits(page, 1440)
+    _shot(page, "home-1440")
+    _fits(page, 390)
+    _shot(page, "home-390")
 
 
-def test_2_what_changed_since_the_previous_working_day(tab: object, base: str) -> None:
-    tab.goto(base + "#changes")  # type: ignore[attr-defined]
-    intro = tab.locator("h2#changes + p").inner_text()  # type: ignore[attr-defined]
+def test_2_what_changed_since_the_previous_working_day(page: object, base: str) -> None:
+    page.goto(base + "#changes")  # type: ignore[attr-defined]
+    intro = page.locator("h2#changes + p").inner_text()  # type: ignore[attr-defined]
     assert "2026-10-30 00:00" in intro          # Monday: the previous working day is Friday
-    changes = _rows(tab, "table.yq-changes")
+    changes = _rows(page, "table.yq-changes")
     escalation = [row for row in changes if "08:17" in row or ESCALATED in row or "2026-11-02 08:20" in row]
     assert escalation and "特别重大" in escalation[0], changes
     assert any("集体食物中毒" in row and "登记" in row for row in changes)
@@ -186,7 +169,7 @@ def test_2_what_changed_since_the_previous_working_day(tab: object, base: str) -
     assert times == sorted(times, reverse=True)
 
 
-def test_3_finding_last_springs_food_incident_in_a_named_county(tab: object, base: str, director_site: Path) -> None:
+def test_3_finding_last_springs_food_incident_in_a_named_county(page: object, base: str, director_site: Path) -> None:
     # Last spring's (April 2026) food incidents in 北湖县, as the register holds them.
     wanted = set()
     for path in (director_site.parent / "incidents" / "2026").glob("*.yml"):
@@ -195,30 +178,30 @@ def test_3_finding_last_springs_food_incident_in_a_named_county(tab: object, bas
                 and not data.get("confidential"):
             wanted.add(data["id"])
     assert wanted
-    tab.goto(base)  # type: ignore[attr-defined]
-    hrefs = _search(tab, "北湖县 食品 2026年4月")
+    page.goto(base)  # type: ignore[attr-defined]
+    hrefs = _search(page, "北湖县 食品 2026年4月")
     found = [m.group(1) for m in (re.search(r"(YQ-\d{4}-\d{4})", h) for h in hrefs[:5]) if m]
     assert set(found) & wanted, (found, wanted)
     # Each result says when, how serious and where it stands.
-    first = tab.locator(".md-search-result__item").first.inner_text()  # type: ignore[attr-defined]
+    first = page.locator(".md-search-result__item").first.inner_text()  # type: ignore[attr-defined]
     assert re.search(r"\d{4}-\d{2}-\d{2}( \d{2}:\d{2})? · (一般|敏感|重大|特别重大) · ", first), first
     assert "\u200b" not in first
-    _shot(tab, "search")
+    _shot(page, "search")
 
 
-def test_4_printing_one_incident_on_two_a4_pages(tab: object, base: str, director_site: Path, tmp_path: Path) -> None:
+def test_4_printing_one_incident_on_two_a4_pages(page: object, base: str, director_site: Path, tmp_path: Path) -> None:
     # The record with the longest timeline of the generated register.
     pages = sorted(director_site.glob("generated/incidents/*/YQ-*/index.html"),
                    key=lambda p: p.read_text(encoding="utf-8").count('class="yq-event'), reverse=True)
     longest = pages[0].parent.relative_to(director_site).as_posix()
-    tab.goto(base + longest + "/")  # type: ignore[attr-defined]
+    page.goto(base + longest + "/")  # type: ignore[attr-defined]
     for width in (1440, 390):  # the same page on a desk and on a phone: nothing hidden, nothing wider
-        _fits(tab, width)
-        _shot(tab, f"incident-{width}")
-    tab.set_viewport_size({"width": 1440, "height": 900})  # type: ignore[attr-defined]
-    tab.emulate_media(media="print")  # type: ignore[attr-defined]
+        _fits(page, width)
+        _shot(page, f"incident-{width}")
+    page.set_viewport_size({"width": 1440, "height": 900})  # type: ignore[attr-defined]
+    page.emulate_media(media="print")  # type: ignore[attr-defined]
     pdf = tmp_path / "incident.pdf"
-    tab.pdf(path=str(pdf), format="A4", prefer_css_page_size=True)  # type: ignore[attr-defined]
+    page.pdf(path=str(pdf), format="A4", prefer_css_page_size=True)  # type: ignore[attr-defined]
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
     count = int(re.search(r"Pages:\s+(\d+)", info).group(1))  # type: ignore[union-attr]
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
@@ -251,9 +234,9 @@ def _luminance(rgb: tuple[float, ...]) -> float:
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
 
-def test_text_colours_meet_wcag_aa(tab: object, base: str) -> None:
-    tab.goto(base)  # type: ignore[attr-defined]
-    pairs = tab.evaluate(r"""() => {
+def test_text_colours_meet_wcag_aa(page: object, base: str) -> None:
+    page.goto(base)  # type: ignore[attr-defined]
+    pairs = page.evaluate(r"""() => {
         // The background a text is seen on: every translucent layer composited over white.
         const solid = el => { const layers = [];
             for (; el; el = el.parentElement) { const c = getComputedStyle(el).backgroundColor.match(/[\d.]+/g).map(Number);

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
 from .conftest import PROJECT
-from .test_browser_site import CHROMIUM, _next_search, _record_of, _search, shared_browser, stop_shared_browser
+from .test_browser_site import CHROMIUM, _next_search, _record_of, _search
 from .test_site import mkdocs_build
 
 pytestmark = [
@@ -35,21 +34,6 @@ def offline(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = mkdocs_build(PROJECT, target, offline=True)
     assert result.returncode == 0 and "WARNING" not in result.stderr, result.stderr
     return target
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
-    """The process's one Chromium (shared with tests/test_browser_site.py)."""
-    yield shared_browser()
-    stop_shared_browser()
-
-
-@pytest.fixture
-def page(browser: object) -> Iterator[object]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
-    context.set_default_timeout(10000)
-    yield context.new_page()
-    context.close()
 
 
 def _shown(tab: object) -> list[tuple[str, str]]:

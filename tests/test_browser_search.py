@@ -17,12 +17,11 @@ from typing import Iterator
 import pytest
 
 from .conftest import PROJECT
-from .test_browser_site import CHROMIUM, RECALL, _next_search, _record_of, _search, _serve, shared_browser, \
-    stop_shared_browser
+from .test_browser_site import CHROMIUM, RECALL, _next_search, _record_of, _search, _serve
 from .test_site import mkdocs_build
 
 pytestmark = [
-    pytest.mark.browser,
+    pytest.mark.browser, pytest.mark.page(timeout=15000),
     pytest.mark.skipif(not CHROMIUM.exists(), reason="需要 /usr/bin/chromium"),
 ]
 
@@ -47,28 +46,6 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, tuple
     yield {name: (base, out / name) for name, (_, base) in running.items()}
     for server, _ in running.values():
         server.shutdown()
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
-    """The process's one Chromium (shared with tests/test_browser_site.py)."""
-    yield shared_browser()
-    stop_shared_browser()
-
-
-@pytest.fixture
-def page(browser: object) -> Iterator[object]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
-    context.set_default_timeout(15000)
-    tab = context.new_page()
-    requests: list[str] = []
-    tab.on("request", lambda request: requests.append(request.url))
-    # What the page said, shown when a test fails (pytest prints a failing test's output).
-    tab.on("console", lambda message: print("console:", message.type, message.text[:300]))
-    tab.on("pageerror", lambda error: print("page error:", error))
-    tab.requests = requests
-    yield tab
-    context.close()
 
 
 _WHOLE = """() => {
@@ -266,10 +243,21 @@ def test_the_find_page_reads_shards_newest_first_with_filters(page: object,
     page.goto(base + "find/")  # type: ignore[attr-defined]
     page.wait_for_selector("select[data-filter='年份'] option[value='2025']", state="attached")  # type: ignore[attr-defined]
     assert not page.locator("#yq-find-fallback").is_visible()  # type: ignore[attr-defined]
-    page.requests.clear()  # type: ignore[attr-defined]
+    # What the page had fetched when its first result appeared, noted by the page itself: the older shards
+    # are read right after (few results), and on a loaded machine before this process looks.
+    page.evaluate("""() => {
+      performance.clearResourceTimings();
+      const list = document.querySelector('.pagefind-ui__results');
+      new MutationObserver((_, watch) => {
+        if (!list.querySelector('.pagefind-ui__result')) return;
+        window.__firstFetched = performance.getEntriesByType('resource').map(e => e.name);
+        watch.disconnect();
+      }).observe(list, {childList: true});
+    }""")  # type: ignore[attr-defined]
     page.locator(".pagefind-ui__search-input").fill("食品")  # type: ignore[attr-defined]
-    page.wait_for_selector(".pagefind-ui__result")  # type: ignore[attr-defined]
-    first = list(page.requests)  # type: ignore[attr-defined]
+    page.wait_for_function("() => window.__firstFetched")  # type: ignore[attr-defined]
+    first = page.evaluate("() => window.__firstFetched")  # type: ignore[attr-defined]
+    assert [u for u in first if "/pagefind/" in u], first  # the newest shard's parts were fetched
     read = {path for path in older if [u for u in first if f"/pagefind/{path}" in u]}
     assert len(read) < len(older), read  # not every shard before the first result
     meta, records, _ = _find(page)

@@ -16,11 +16,10 @@ from typing import Iterator
 
 import pytest
 
-from .conftest import PROJECT, RegisterDir
+from .conftest import CHROMIUM, PROJECT, RegisterDir, shared_browser, stop_shared_browser  # noqa: F401  (re-exported)
 from .test_site import HOSTILE_SUMMARY, HOSTILE_TITLE, SECRET_TITLE, hostile_register, mkdocs_build
 
 playwright_api = pytest.importorskip("playwright.sync_api")
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = PROJECT / "tests" / "artifacts"
 
 pytestmark = [
@@ -63,52 +62,6 @@ def servers(sites: dict[str, Path]) -> Iterator[dict[str, str]]:
     yield {name: base for name, (_, base) in running.items()}
     for server, _ in running.values():
         server.shutdown()
-
-
-_SHARED: dict[str, object] = {}
-
-
-def shared_browser() -> object:
-    """One Chromium per test process, whichever browser module asks first (Playwright's sync API allows one)."""
-    if "browser" not in _SHARED:
-        manager = playwright_api.sync_playwright()
-        driver = manager.start()
-        _SHARED.update(manager=manager, browser=driver.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--no-first-run", "--disable-sync"],
-        ))
-    return _SHARED["browser"]
-
-
-def stop_shared_browser() -> None:
-    browser = _SHARED.pop("browser", None)
-    manager = _SHARED.pop("manager", None)
-    if browser is not None:
-        browser.close()  # type: ignore[attr-defined]
-    if manager is not None:
-        manager.__exit__(None, None, None)  # type: ignore[attr-defined]
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
-    yield shared_browser()
-    stop_shared_browser()
-
-
-@pytest.fixture
-def page(browser: object) -> Iterator[object]:
-    """A fresh page whose every request is recorded and checked at the end."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
-    context.set_default_timeout(10000)
-    tab = context.new_page()
-    requests: list[str] = []
-    tab.on("request", lambda request: requests.append(request.url))
-    tab.requests = requests
-    yield tab
-    context.close()
-    outside = [url for url in requests if not (url.startswith("http://127.0.0.1:") or url.startswith("file://"))]
-    assert outside == [], f"请求离开了本机:{outside}"
 
 
 def _shot(tab: object, name: str) -> None:
