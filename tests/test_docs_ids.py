@@ -13,7 +13,7 @@ from pathlib import Path
 from yuqing.ids import ID_PATTERN
 
 from .conftest import PROJECT, RegisterDir, base_incident
-from .test_site import mkdocs_build, site_files
+from .test_site import all_text, mkdocs_build, site_files
 
 HAND_WRITTEN = [PROJECT / "docs", PROJECT / "overrides"]
 """Everything the site copies from the project as written (generated pages come from the register)."""
@@ -61,3 +61,6 @@ def test_a_register_whose_first_ids_are_confidential_builds_its_site(tmp_path: P
     assert (tmp_path / "site/generated/incidents/2025/YQ-2025-0021/index.html").is_file()
     for page in ("guide/register", "guide/search", "guide/city", "reference/json", "find"):
         assert (tmp_path / "site" / page / "index.html").is_file(), page
+    # No page, script or feed names any id but the one public record's (the generated pages included).
+    shown = set(real_ids(all_text(tmp_path / "site", data=True).replace("\u200b", "")))
+    assert shown == {"YQ-2025-0021"}, shown
