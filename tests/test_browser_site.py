@@ -382,7 +382,7 @@ def test_find_page_searches_a_chunked_index_with_filters(page: object, servers: 
     assert SECRET_TITLE not in page.content()  # type: ignore[attr-defined]
 
 
-def test_the_404_page_is_chinese_and_styled_under_a_sub_path(browser: object, tmp_path: Path) -> None:
+def test_the_404_page_is_chinese_and_styled_under_a_sub_path(page: object, tmp_path: Path) -> None:
     """Served from /yuqing/ (site_url set, as the workflow does for Pages): styles load, 返回首页 leads home."""
     root = tmp_path / "www"
     server, base = _serve(root)
@@ -397,20 +397,20 @@ def test_the_404_page_is_chinese_and_styled_under_a_sub_path(browser: object, tm
                             "-d", str(root / "yuqing")], cwd=PROJECT, env=env, capture_output=True, text=True,
                            check=False)
     assert built.returncode == 0, built.stderr
-    context = browser.new_context(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
-    page = context.new_page()
     failed: list[str] = []
-    page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
-    page.goto(url + "404.html")
-    assert page.locator("article h1").inner_text() == "找不到这个页面(404)"
-    assert failed == []
-    assert page.locator("link[href$='yuqing.css']").count() == 1
-    assert page.evaluate("() => getComputedStyle(document.querySelector('.md-header')).position") != "static"
-    page.locator("article a", has_text="返回首页").click()
-    page.wait_for_selector(".yq-figures")
-    assert page.url == url
-    context.close()
-    server.shutdown()
+    page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)  # type: ignore[attr-defined]
+    try:
+        page.goto(url + "404.html")  # type: ignore[attr-defined]
+        assert page.locator("article h1").inner_text() == "找不到这个页面(404)"  # type: ignore[attr-defined]
+        assert failed == []
+        assert page.locator("link[href$='yuqing.css']").count() == 1  # type: ignore[attr-defined]
+        assert page.evaluate(  # type: ignore[attr-defined]
+            "() => getComputedStyle(document.querySelector('.md-header')).position") != "static"
+        page.locator("article a", has_text="返回首页").click()  # type: ignore[attr-defined]
+        page.wait_for_selector(".yq-figures")  # type: ignore[attr-defined]
+        assert page.url == url  # type: ignore[attr-defined]
+    finally:
+        server.shutdown()
 
 
 def test_enter_in_the_header_box_carries_its_filters_to_the_find_page(page: object, servers: dict[str, str]) -> None:
