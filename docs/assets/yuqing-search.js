@@ -34,7 +34,7 @@
   // and the browser's words are not the index's (北湖县局 became 北湖县 + 局 and missed). The index
   // holds the words a reader types (site/search.py), so the query is taken as typed: an instance
   // is made while the page's language reads "und" (it is read once, when the instance is made).
-  // In this page's thread, not Pagefind's web worker: a shard of 4,000 records searches in milliseconds,
+  // In this page's thread, not Pagefind's web worker: a shard of 2,000 records searches in milliseconds,
   // the worker's script is not fetched before a first result, and a worker that failed (it did under load)
   // left its instance answering nothing.
   function instance(pagefind, options) {
