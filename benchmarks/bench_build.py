@@ -10,7 +10,8 @@ benchmarks/results/work/build-N), or a copy of ``--root`` (``git clone``: the or
 written). The project's docs/, overrides/ and mkdocs.yml are copied in, and ``mkdocs build``
 runs with a fixed ``YUQING_NOW``. Memory is the peak of the SUM of the resident sizes of the
 build and every process it starts (Pagefind included), sampled every 50 ms from /proc: what the
-machine must have free, not only the largest process. CPU is user + system time of the whole
+machine must have free, not only the largest process; as RSS, and as PSS (a page shared by forked
+processes counted once). CPU is user + system time of the whole
 tree (``RUSAGE_CHILDREN``).
 
 The machine is shared and has 2 cores: wall times carry that noise; CPU and memory less so.
@@ -36,10 +37,11 @@ WORK = PROJECT / "benchmarks" / "results" / "work"
 NOW = "2026-11-02T10:00:00+08:00"
 
 
-def tree_rss_kb(pid: int) -> int:
-    """Resident kB of ``pid`` and all its descendants (one /proc walk)."""
+def tree_memory_kb(pid: int) -> tuple[int, int]:
+    """Resident kB of ``pid`` and all its descendants: the sum of their RSS, and of their PSS (a page
+    shared by n processes counts 1/n in each: a worker forked from the build shares its pages, which
+    the RSS sum would count twice). One /proc walk."""
     children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -48,20 +50,25 @@ def tree_rss_kb(pid: int) -> int:
                 text = handle.read()
         except OSError:
             continue
-        ppid = kb = 0
         for line in text.splitlines():
             if line.startswith("PPid:"):
-                ppid = int(line.split()[1])
-            elif line.startswith("VmRSS:"):
-                kb = int(line.split()[1])
-        children.setdefault(ppid, []).append(int(entry))
-        rss[int(entry)] = kb
-    total, todo = 0, [pid]
+                children.setdefault(int(line.split()[1]), []).append(int(entry))
+                break
+    rss = pss = 0
+    todo = [pid]
     while todo:
         current = todo.pop()
-        total += rss.get(current, 0)
         todo.extend(children.get(current, ()))
-    return total
+        try:
+            with open(f"/proc/{current}/smaps_rollup", encoding="ascii", errors="replace") as handle:
+                for line in handle:
+                    if line.startswith("Rss:"):
+                        rss += int(line.split()[1])
+                    elif line.startswith("Pss:"):
+                        pss += int(line.split()[1])
+        except OSError:
+            continue
+    return rss, pss
 
 
 def run_tree(cmd: list[str], cwd: Path, env: dict[str, str]) -> dict[str, Any]:
@@ -69,13 +76,14 @@ def run_tree(cmd: list[str], cwd: Path, env: dict[str, str]) -> dict[str, Any]:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     process = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peak = 0
+    peak = peak_pss = 0
     done = threading.Event()
 
     def sample() -> None:
-        nonlocal peak
+        nonlocal peak, peak_pss
         while not done.is_set():
-            peak = max(peak, tree_rss_kb(process.pid))
+            rss, pss = tree_memory_kb(process.pid)
+            peak, peak_pss = max(peak, rss), max(peak_pss, pss)
             time.sleep(0.05)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -88,7 +96,7 @@ def run_tree(cmd: list[str], cwd: Path, env: dict[str, str]) -> dict[str, Any]:
     if process.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed:\n{err.decode('utf-8', 'replace')[-3000:]}")
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return {"wall": wall, "cpu": cpu, "peak_mb": peak / 1024}
+    return {"wall": wall, "cpu": cpu, "peak_mb": peak / 1024, "peak_pss_mb": peak_pss / 1024}
 
 
 def clone_into(source: Path, root: Path) -> None:
@@ -112,7 +120,7 @@ def site_files(root: Path) -> None:
     """The project's mkdocs.yml, hand-written pages and theme overrides, fresh, in the register at ``root``."""
     for part in ("docs", "overrides"):
         shutil.rmtree(root / part, ignore_errors=True)
-        shutil.copytree(PROJECT / part, root / part, ignore=shutil.ignore_patterns("generated", "index.md",
+        shutil.copytree(PROJECT / part, root / part, ignore=shutil.ignore_patterns("generated",
                                                                                     "feed.xml"))
     shutil.copy(PROJECT / "mkdocs.yml", root / "mkdocs.yml")
 
@@ -157,14 +165,16 @@ def main() -> int:
         shutil.rmtree(site, ignore_errors=True)
         results.append(run_tree([str(BIN / "mkdocs"), "build", "-q", "-d", str(site)], root, env))
         print(f"  run: {results[-1]['wall']:.1f} s wall, {results[-1]['cpu']:.1f} s CPU, "
-              f"peak {results[-1]['peak_mb']:.0f} MB", file=sys.stderr, flush=True)
+              f"peak {results[-1]['peak_mb']:.0f} MB RSS, {results[-1]['peak_pss_mb']:.0f} MB PSS", file=sys.stderr,
+              flush=True)
     pages = sum(1 for _ in site.rglob("*.html"))
     files, size = size_of(site)
     wall = statistics.median(r["wall"] for r in results)
     cpu = statistics.median(r["cpu"] for r in results)
     peak = statistics.median(r["peak_mb"] for r in results)
+    peak_pss = statistics.median(r["peak_pss_mb"] for r in results)
     print(f"incidents: {count:,}  mkdocs build (median of {len(results)}): {wall:.1f} s wall, {cpu:.1f} s CPU, "
-          f"peak {peak:.0f} MB (process tree); {pages:,} pages, {files:,} files, site {size / 1e6:.0f} MB",
+          f"peak {peak:.0f} MB RSS, {peak_pss:.0f} MB PSS (process tree); {pages:,} pages, {files:,} files, site {size / 1e6:.0f} MB",
           flush=True)
     return 0
 

@@ -29,7 +29,7 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_build import clone_into, site_files, tree_rss_kb  # noqa: E402
+from bench_build import clone_into, site_files, tree_memory_kb  # noqa: E402
 
 PROJECT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -108,7 +108,7 @@ def main() -> int:
     def sample() -> None:
         nonlocal peak
         while not done.is_set():
-            peak = max(peak, tree_rss_kb(server.pid))
+            peak = max(peak, tree_memory_kb(server.pid)[0])
             time.sleep(0.1)
 
     threading.Thread(target=sample, daemon=True).start()

@@ -39,7 +39,6 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -52,6 +51,7 @@ from .model import Incident, Issue, RegisterConfig, Units, Withdrawn
 from .records import build_incident
 from .times import parse_time, zone
 from .validate import SchemaChecker, read_schema
+from .workers import pool as worker_pool
 
 SOURCES_FILE = "sources.yml"
 COPIES = Path(CACHE_DIR) / "sources"
@@ -480,7 +480,7 @@ def aggregate(root: Path, config: RegisterConfig, sources: tuple[Source, ...], n
     if len(sources) < 4:
         return _merged(map(_worker, jobs), now)
     # Reading an export is CPU work (validating, building records): processes, not threads.
-    with ProcessPoolExecutor(max(1, min(workers, len(sources)))) as pool:
+    with worker_pool(max(1, min(workers, len(sources)))) as pool:
         return _merged(pool.map(_worker, jobs), now)
 
 

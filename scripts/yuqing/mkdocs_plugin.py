@@ -90,6 +90,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from dataclasses import replace
 from functools import partial
 from datetime import datetime
 from pathlib import Path, PurePath
@@ -582,6 +583,10 @@ class YuqingPlugin(BasePlugin[YuqingConfig]):
     def _check_output(self, *, config: MkDocsConfig) -> None:
         site_dir = Path(config.site_dir)
         if self.command != "serve":
+            if self.collected is not None:
+                # Every page is written: what only pages showed (deadlines, git history, figures) is let go
+                # before Pagefind starts; the index reads the records, the guard the ids and titles.
+                self.collected = replace(self.collected, site=self.collected.site.pages_written(), export=None)
             memory.release()  # Pagefind's process needs its own: the build's freed memory goes back first
         self._pagefind(config)
         index = site_dir / "search" / "search_index.json"

@@ -12,7 +12,6 @@ import pickle
 import re
 import stat
 import sys
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import lru_cache
@@ -34,6 +33,7 @@ from .rules import FUTURE_TOLERANCE, Context, check_across, check_incident, chec
 from .textscan import text_issues
 from .times import zone
 from .validate import SchemaChecker, read_schema
+from .workers import pool as worker_pool
 
 INCIDENT_DIR = "incidents"
 PARALLEL_THRESHOLD = 400
@@ -654,8 +654,7 @@ def _check_parts(tasks: list[_Task], root: Path, config: RegisterConfig, jobs: i
     """:func:`_check_part` of each task, in order, spread over the cores (verdicts against END_OF_TIME)."""
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     if workers > 1 and sum(len(t.names) for t in tasks) >= PARALLEL_THRESHOLD and len(tasks) > 1:
-        with ProcessPoolExecutor(workers, initializer=_init_worker,
-                                 initargs=(str(root), config, END_OF_TIME)) as pool:
+        with worker_pool(workers, _init_worker, (str(root), config, END_OF_TIME)) as pool:
             yield from pool.map(_check_part, tasks)
         return
     state = _state(root, config, END_OF_TIME)
@@ -862,7 +861,7 @@ def _check_iter(
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     if workers > 1 and len(files) >= PARALLEL_THRESHOLD:
         chunk = max(16, len(files) // (workers * 8))
-        with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(str(root), config, now)) as pool:
+        with worker_pool(workers, _init_worker, (str(root), config, now)) as pool:
             for index, result in enumerate(pool.map(_check_one, [str(f) for f in files], chunksize=chunk), 1):
                 # Said before the result is handed on: a consumer may stop at the last one.
                 if progress and (index % 100 == 0 or index == len(files)):

@@ -485,11 +485,11 @@ def _render_all(ready: list[tuple[Any, str]], config: RegisterConfig, progress: 
     workers = min(os.cpu_count() or 1, 8)
     if workers < 2 or len(ready) < PARALLEL_DRAFTS:
         return _render_chunk(ready, config)
-    from concurrent.futures import ProcessPoolExecutor
+    from ..workers import pool as worker_pool
 
     size = max(100, len(ready) // (workers * 4))
     chunks = [ready[i:i + size] for i in range(0, len(ready), size)]
-    with ProcessPoolExecutor(workers) as pool:
+    with worker_pool(workers) as pool:
         texts: list[str] = []
         for part in pool.map(_render_chunk, chunks, [config] * len(chunks)):
             texts += part

@@ -136,9 +136,10 @@ def _trie(words: Iterable[str]) -> str:
     return pattern(tree, "")
 
 
-WHOLE = 8 << 20
+WHOLE = 1 << 20
 """Files up to this many bytes are read whole; larger ones (a province's export.json: hundreds of MB,
-a year's 台账 unpacked) are searched a piece of this many characters at a time."""
+a year's 台账 unpacked) are searched a piece of this many characters at a time (each piece is copied
+a few times as it is normalised: larger pieces cost memory, not time)."""
 OVERLAP = 1 << 16
 """Characters of a piece searched again with the next: more than any needle however encoded (an id or
 title of a few hundred characters, each at most ten as an entity), so no needle spans two pieces unseen."""

@@ -18,7 +18,7 @@ import hashlib
 import posixpath
 import re
 from functools import cached_property
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Callable, Iterable, Iterator, Mapping, NamedTuple
 
@@ -138,6 +138,12 @@ class SiteInput:
         if self.read is None:
             raise ValueError("this site input reads no records")
         return self.read(rows, keep)
+
+    def pages_written(self) -> "SiteInput":
+        """What is left to do once every page is written (the search index, the leak guard): the rows and
+        the records, without what only the pages showed (deadlines, git history, figures, downloads)."""
+        return replace(self, deadlines=None, deadline_warnings=(), stats=None, charts={}, reports={}, history=None,
+                       revisions={}, downloads=())
 
     def newest_first(self) -> list[Row]:
         """The published rows in the order their records stream newest first (``order``)."""
