@@ -587,6 +587,7 @@ class YuqingPlugin(BasePlugin[YuqingConfig]):
                 # Every page is written: what only pages showed (deadlines, git history, figures) is let go
                 # before Pagefind starts; the index reads the records, the guard the ids and titles.
                 self.collected = replace(self.collected, site=self.collected.site.pages_written(), export=None)
+                self.later, self.prepared = {}, {}  # the list and home pages (and the site input they were made of)
             memory.release()  # Pagefind's process needs its own: the build's freed memory goes back first
         self._pagefind(config)
         index = site_dir / "search" / "search_index.json"

@@ -112,7 +112,7 @@ def collect(root: Path, now: datetime, *, history: bool = True, docs: frozenset[
                 git_history = (_kept_history(history_module, root, tz) if preview
                                else history_module.load(root, levels=False, tz=tz))
                 # Computed a chunk at a time as pages are built (never all blobs at once), in their order.
-                shown = Revisions(git_history, order, tz, frozenset(i.id for i in confidential))
+                shown = Revisions(git_history, order, tz, frozenset(i.id for i in confidential), remember=preview)
             except Exception as error:
                 log.warning("读取 git 历史失败:%s", error)
     if downloads and preview:

@@ -11,9 +11,9 @@ Blobs are read through one ``git cat-file --batch`` per chunk of records
 (``history.read_blobs``), never one process per record. ``Revisions`` computes
 them lazily, a chunk of records at a time in the order pages are built, so
 that a province's build never holds every blob or every row at once; what a
-revision changed is a pure function of its two blobs, so it is remembered
-(``_WORDS``, keyed by the blob ids) for the life of the process: `mkdocs serve`
-rebuilds reparse only the blobs a change added.
+revision changed is a pure function of its two blobs, so under `mkdocs serve` it is
+remembered (``_WORDS``, keyed by the blob ids) for the life of the process: its
+rebuilds reparse only the blobs a change added. A build keeps a chunk's alone.
 """
 
 from __future__ import annotations
@@ -76,8 +76,11 @@ class Revisions(Mapping[str, tuple[Shown, ...]]):
     """
 
     def __init__(self, history: RegisterHistory, ids: Iterable[str], tz: tzinfo,
-                 hidden: frozenset[str] = frozenset()) -> None:
+                 hidden: frozenset[str] = frozenset(), *, remember: bool = False) -> None:
         self.history, self.tz, self.hidden = history, tz, hidden
+        self.words: dict[_Key, tuple[tuple[str, ...], str | None]] = _WORDS if remember else {}
+        """What each revision changed: ``_WORDS`` (kept for the process's next build: `mkdocs serve`) with
+        ``remember``, else the chunk's alone (a province's build: 300,000 revisions held ~200 MB)."""
         usable = history.available
         self.ids: tuple[str, ...] = tuple(i for i in ids if usable and history.of(i) is not None)
         self.position = {record_id: n for n, record_id in enumerate(self.ids)}
@@ -125,7 +128,10 @@ class Revisions(Mapping[str, tuple[Shown, ...]]):
         wanted = [self.history.incidents[i] for i in ids]
         keys = {(found.id, index): _key(index, revision, self.hidden)
                 for found in wanted for index, revision in enumerate(found.revisions)}
-        missing = [k for k in dict.fromkeys(keys.values()) if k not in _WORDS]
+        words_of = self.words
+        if words_of is not _WORDS:
+            words_of.clear()  # the chunk before is written
+        missing = [k for k in dict.fromkeys(keys.values()) if k not in words_of]
         if missing:
             if self._repo is None:
                 self._repo = open_repo(self.history.root)
@@ -139,15 +145,15 @@ class Revisions(Mapping[str, tuple[Shown, ...]]):
                     parsed[sha] = load_bytes(blobs[sha], path or "").data
                 return parsed[sha]
 
-            if len(_WORDS) + len(missing) > _WORDS_LIMIT:
-                _WORDS.clear()
+            if len(words_of) + len(missing) > _WORDS_LIMIT:
+                words_of.clear()
             for key in missing:
-                _WORDS[key] = _words(key, data_of)
+                words_of[key] = _words(key, data_of)
         out: dict[str, tuple[Shown, ...]] = {}
         for found in wanted:
             rows = []
             for index, revision in enumerate(found.revisions):
-                words, level = _WORDS[keys[(found.id, index)]]
+                words, level = words_of[keys[(found.id, index)]]
                 rows.append(Shown(at=revision_time(revision).astimezone(self.tz), author=revision.author,
                                   kind=KIND.get(revision.change, revision.change), changes=words, level=level))
             out[found.id] = tuple(reversed(rows))
