@@ -254,16 +254,15 @@ def load(root: Path, *, levels: bool = True, repo: git.Repo | None = None, tz: t
     main_ref, main_tip = _main_branch(repo, main)
     if main is not None and main_tip is None:
         return RegisterHistory(root, False, False, {}, f"找不到主分支 {main}(--main 所指的引用不存在,请先 git fetch)。")
+    boundary = _shallow_commits(repo)
     try:
         # No pathspec: the true parents of every commit are needed to know when a
         # change reached main; entries outside incidents/ are skipped while parsing.
-        raw = repo.git.log("--raw", "--no-abbrev", "-M", "-z", "--reverse", "--date-order",
-                           f"--format={_FORMAT}", "HEAD", *([main_tip] if main_tip else []), "--",
-                           strip_newline_in_stdout=False)
+        commits = _parse_log(_log(repo, "--raw", "--no-abbrev", "-M", "-z", "--reverse", "--date-order",
+                                  f"--format={_FORMAT}", "HEAD", *([main_tip] if main_tip else []), "--"),
+                             prefix, boundary)
     except git.GitCommandError:
         return RegisterHistory(root, False, False, {}, "git 仓库还没有任何提交:没有登记与修改历史。")
-    boundary = _shallow_commits(repo)
-    commits = _parse_log(raw, prefix, boundary)
     arrivals = _arrivals(commits, main_tip)
     revisions = [replace(r, arrived_at=arrivals[r.commit][1], arrival=arrivals[r.commit][0])
                  if r.commit in arrivals else r for c in commits for r in c.revisions]
@@ -339,17 +338,42 @@ def _with_level(revision: Revision, blobs: Mapping[str, bytes]) -> Revision:
     return replace(revision, level=level_of(blobs[revision.blob]))
 
 
-def _parse_log(raw: str, prefix: str, boundary: frozenset[str]) -> list[_Commit]:
+def _log(repo: git.Repo, *args: str) -> Iterator[str]:
+    """``git log`` with ``args``, one commit's text at a time (its output split at U+001E) as git writes
+    it: a province's log (300,000 commits, hundreds of MB as text) is never held whole. Raises
+    ``git.GitCommandError`` when git fails (a repository without commits), after its output."""
+    import codecs
+
+    import git
+
+    command = [git.Git.GIT_PYTHON_GIT_EXECUTABLE or "git", "log", *args]
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="surrogateescape")
+    with subprocess.Popen(command, cwd=repo.working_dir, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                          stdin=subprocess.DEVNULL) as process:
+        assert process.stdout is not None
+        rest = ""
+        for block in iter(lambda: process.stdout.read(1 << 20), b""):  # type: ignore[union-attr]
+            parts = (rest + decoder.decode(block)).split("\x1e")
+            rest = parts.pop()
+            yield from parts
+        rest += decoder.decode(b"", final=True)
+        if rest:
+            yield rest
+    if process.returncode != 0:
+        raise git.GitCommandError(command, process.returncode)
+
+
+def _parse_log(raw: Iterable[str], prefix: str, boundary: frozenset[str]) -> list[_Commit]:
     """Every commit, in log order, with the revisions of incident files it made.
 
-    Reads ``git log --raw -z --format=<_FORMAT>`` output. A move into or out of
+    Reads ``git log --raw -z --format=<_FORMAT>`` output, commit by commit (``_log``). A move into or out of
     incidents/ is an addition or a deletion; a commit ``renumber: OLD -> NEW``
     that deletes OLD and adds NEW is a rename even where git's similarity
     detection does not pair them.
     """
     commits: list[_Commit] = []
     base = f"{prefix}{INCIDENT_DIR}/"
-    for chunk in raw.split("\x1e"):
+    for chunk in raw:
         if not chunk:
             continue
         header, _, body = chunk.partition("\0")
