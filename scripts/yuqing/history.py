@@ -233,7 +233,7 @@ def level_of(blob: bytes) -> str | None:
 # --- the one pass over the log ----------------------------------------------
 
 def load(root: Path, *, levels: bool = True, repo: git.Repo | None = None, tz: tzinfo | None = None,
-         main: str | None = None) -> RegisterHistory:
+         main: str | None = None, subjects: bool = True) -> RegisterHistory:
     """The history of every incident file of the register at ``root``.
 
     One ``git log`` process over the checked-out branch and ``main`` (default:
@@ -242,7 +242,8 @@ def load(root: Path, *, levels: bool = True, repo: git.Repo | None = None, tz: t
     level recorded in each revision. Without git, or in a repository without
     commits, the result is empty and ``available`` is False. With ``tz`` (the
     register's timezone) every date is given in it; otherwise dates keep the
-    offset of the machine (or forge) that made the commit.
+    offset of the machine (or forge) that made the commit. Without ``subjects`` the revisions' commit
+    messages are left empty (the site never shows them; a province's are tens of MB).
     """
     import git
 
@@ -260,15 +261,15 @@ def load(root: Path, *, levels: bool = True, repo: git.Repo | None = None, tz: t
         # change reached main; entries outside incidents/ are skipped while parsing.
         commits = _parse_log(_log(repo, "--raw", "--no-abbrev", "-M", "-z", "--reverse", "--date-order",
                                   f"--format={_FORMAT}", "HEAD", *([main_tip] if main_tip else []), "--"),
-                             prefix, boundary)
+                             prefix, boundary, tz, subjects)
     except git.GitCommandError:
         return RegisterHistory(root, False, False, {}, "git 仓库还没有任何提交:没有登记与修改历史。")
     arrivals = _arrivals(commits, main_tip)
+    # One pass (each pass makes every revision anew: at a province, 300,000 of them).
     revisions = [replace(r, arrived_at=arrivals[r.commit][1], arrival=arrivals[r.commit][0])
                  if r.commit in arrivals else r for c in commits for r in c.revisions]
-    if tz is not None:
-        revisions = [replace(r, at=r.at.astimezone(tz), committed_at=r.committed_at.astimezone(tz),
-                             arrived_at=r.arrived_at.astimezone(tz) if r.arrived_at else None) for r in revisions]
+    touched = sum(1 for c in commits if c.revisions)
+    del commits, arrivals
     chains = _chain(revisions)
     if levels:
         blobs = read_blobs(repo, (r.blob for chain in chains for r in chain if r.blob))
@@ -278,7 +279,6 @@ def load(root: Path, *, levels: bool = True, repo: git.Repo | None = None, tz: t
     if boundary:
         note = ("这是浅克隆(shallow clone),git 历史不完整:最早的登记记录看不到,登记时间与迟报无法判断。"
                 "请完整克隆(CI 中 actions/checkout 设 fetch-depth: 0,或运行 git fetch --unshallow)。")
-    touched = sum(1 for c in commits if c.revisions)
     return RegisterHistory(root, True, bool(boundary), incidents, note, touched, main_ref if main_tip else "")
 
 
@@ -363,7 +363,8 @@ def _log(repo: git.Repo, *args: str) -> Iterator[str]:
         raise git.GitCommandError(command, process.returncode)
 
 
-def _parse_log(raw: Iterable[str], prefix: str, boundary: frozenset[str]) -> list[_Commit]:
+def _parse_log(raw: Iterable[str], prefix: str, boundary: frozenset[str], tz: tzinfo | None = None,
+               subjects: bool = True) -> list[_Commit]:
     """Every commit, in log order, with the revisions of incident files it made.
 
     Reads ``git log --raw -z --format=<_FORMAT>`` output, commit by commit (``_log``). A move into or out of
@@ -383,8 +384,11 @@ def _parse_log(raw: Iterable[str], prefix: str, boundary: frozenset[str]) -> lis
         sha, parents, author, email, authored, committed = fields[:6]
         subject = "\x1f".join(fields[6:])
         # A few staff make every commit: one string each, not one per commit.
-        meta = dict(commit=sha, at=datetime.fromisoformat(authored), author=sys.intern(author), email=sys.intern(email),
-                    committed_at=datetime.fromisoformat(committed), subject=subject, boundary=sha in boundary)
+        at, committed_at = datetime.fromisoformat(authored), datetime.fromisoformat(committed)
+        if tz is not None:  # dates in the register's zone (else the offset of the machine that committed)
+            at, committed_at = at.astimezone(tz), committed_at.astimezone(tz)
+        meta = dict(commit=sha, at=at, author=sys.intern(author), email=sys.intern(email),
+                    committed_at=committed_at, subject=subject if subjects else "", boundary=sha in boundary)
         revisions: list[Revision] = []
         for status, old_sha, new_sha, old_path, path in raw_entries(body):
             inside, came_from = path.startswith(base), old_path is not None and old_path.startswith(base)

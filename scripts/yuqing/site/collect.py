@@ -110,7 +110,7 @@ def collect(root: Path, now: datetime, *, history: bool = True, docs: frozenset[
 
                 tz = zone(config.timezone)
                 git_history = (_kept_history(history_module, root, tz) if preview
-                               else history_module.load(root, levels=False, tz=tz))
+                               else history_module.load(root, levels=False, tz=tz, subjects=False))
                 # Computed a chunk at a time as pages are built (never all blobs at once), in their order.
                 shown = Revisions(git_history, order, tz, frozenset(i.id for i in confidential), remember=preview)
             except Exception as error:
@@ -323,7 +323,7 @@ def _kept_history(history_module: Any, root: Path, tz: Any) -> Any:
     kept = _HISTORIES.get(str(root))
     if kept is not None and kept[0] == key:
         return kept[1]
-    loaded = history_module.load(root, levels=False, tz=tz)
+    loaded = history_module.load(root, levels=False, tz=tz, subjects=False)
     _HISTORIES[str(root)] = (key, loaded)
     return loaded
 
