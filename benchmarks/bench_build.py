@@ -10,8 +10,9 @@ benchmarks/results/work/build-N), or a copy of ``--root`` (``git clone``: the or
 written). The project's docs/, overrides/ and mkdocs.yml are copied in, and ``mkdocs build``
 runs with a fixed ``YUQING_NOW``. Memory is the peak of the SUM of the resident sizes of the
 build and every process it starts (Pagefind included), sampled every 50 ms from /proc: what the
-machine must have free, not only the largest process; as RSS, and as PSS (a page shared by forked
-processes counted once). CPU is user + system time of the whole
+machine must have free, not only the largest process; as RSS, as PSS (a page shared by forked
+processes counted once), and as anonymous memory (RSS less files mapped: `git log` maps its pack
+files, which reads as gigabytes of RSS at 300,000 commits but is cache the kernel can drop). CPU is user + system time of the whole
 tree (``RUSAGE_CHILDREN``).
 
 The machine is shared and has 2 cores: wall times carry that noise; CPU and memory less so.
@@ -37,10 +38,12 @@ WORK = PROJECT / "benchmarks" / "results" / "work"
 NOW = "2026-11-02T10:00:00+08:00"
 
 
-def tree_memory_kb(pid: int) -> tuple[int, int]:
-    """Resident kB of ``pid`` and all its descendants: the sum of their RSS, and of their PSS (a page
+def tree_memory_kb(pid: int) -> tuple[int, int, int]:
+    """Resident kB of ``pid`` and all its descendants: the sum of their RSS, of their PSS (a page
     shared by n processes counts 1/n in each: a worker forked from the build shares its pages, which
-    the RSS sum would count twice). One /proc walk."""
+    the RSS sum would count twice), and of their anonymous memory (RssAnon: what the machine must
+    provide; the rest is files mapped, such as git's pack files read by `git log`, cache the kernel
+    drops when memory is short). One /proc walk."""
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -54,11 +57,18 @@ def tree_memory_kb(pid: int) -> tuple[int, int]:
             if line.startswith("PPid:"):
                 children.setdefault(int(line.split()[1]), []).append(int(entry))
                 break
-    rss = pss = 0
+    rss = pss = anon = 0
     todo = [pid]
     while todo:
         current = todo.pop()
         todo.extend(children.get(current, ()))
+        try:
+            with open(f"/proc/{current}/status", encoding="ascii", errors="replace") as handle:
+                for line in handle:
+                    if line.startswith("RssAnon:"):
+                        anon += int(line.split()[1])
+        except OSError:
+            continue
         try:
             with open(f"/proc/{current}/smaps_rollup", encoding="ascii", errors="replace") as handle:
                 for line in handle:
@@ -68,7 +78,7 @@ def tree_memory_kb(pid: int) -> tuple[int, int]:
                         pss += int(line.split()[1])
         except OSError:
             continue
-    return rss, pss
+    return rss, pss, anon
 
 
 def run_tree(cmd: list[str], cwd: Path, env: dict[str, str]) -> dict[str, Any]:
@@ -76,14 +86,14 @@ def run_tree(cmd: list[str], cwd: Path, env: dict[str, str]) -> dict[str, Any]:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     process = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peak = peak_pss = 0
+    peak = peak_pss = peak_anon = 0
     done = threading.Event()
 
     def sample() -> None:
-        nonlocal peak, peak_pss
+        nonlocal peak, peak_pss, peak_anon
         while not done.is_set():
-            rss, pss = tree_memory_kb(process.pid)
-            peak, peak_pss = max(peak, rss), max(peak_pss, pss)
+            rss, pss, anon = tree_memory_kb(process.pid)
+            peak, peak_pss, peak_anon = max(peak, rss), max(peak_pss, pss), max(peak_anon, anon)
             time.sleep(0.05)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -96,7 +106,8 @@ def run_tree(cmd: list[str], cwd: Path, env: dict[str, str]) -> dict[str, Any]:
     if process.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed:\n{err.decode('utf-8', 'replace')[-3000:]}")
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return {"wall": wall, "cpu": cpu, "peak_mb": peak / 1024, "peak_pss_mb": peak_pss / 1024}
+    return {"wall": wall, "cpu": cpu, "peak_mb": peak / 1024, "peak_pss_mb": peak_pss / 1024,
+            "peak_anon_mb": peak_anon / 1024}
 
 
 def clone_into(source: Path, root: Path) -> None:
@@ -165,7 +176,8 @@ def main() -> int:
         shutil.rmtree(site, ignore_errors=True)
         results.append(run_tree([str(BIN / "mkdocs"), "build", "-q", "-d", str(site)], root, env))
         print(f"  run: {results[-1]['wall']:.1f} s wall, {results[-1]['cpu']:.1f} s CPU, "
-              f"peak {results[-1]['peak_mb']:.0f} MB RSS, {results[-1]['peak_pss_mb']:.0f} MB PSS", file=sys.stderr,
+              f"peak {results[-1]['peak_mb']:.0f} MB RSS, {results[-1]['peak_pss_mb']:.0f} MB PSS, "
+              f"{results[-1]['peak_anon_mb']:.0f} MB anonymous", file=sys.stderr,
               flush=True)
     pages = sum(1 for _ in site.rglob("*.html"))
     files, size = size_of(site)
@@ -173,8 +185,9 @@ def main() -> int:
     cpu = statistics.median(r["cpu"] for r in results)
     peak = statistics.median(r["peak_mb"] for r in results)
     peak_pss = statistics.median(r["peak_pss_mb"] for r in results)
+    peak_anon = statistics.median(r["peak_anon_mb"] for r in results)
     print(f"incidents: {count:,}  mkdocs build (median of {len(results)}): {wall:.1f} s wall, {cpu:.1f} s CPU, "
-          f"peak {peak:.0f} MB RSS, {peak_pss:.0f} MB PSS (process tree); {pages:,} pages, {files:,} files, site {size / 1e6:.0f} MB",
+          f"peak {peak:.0f} MB RSS, {peak_pss:.0f} MB PSS, {peak_anon:.0f} MB anonymous (process tree); {pages:,} pages, {files:,} files, site {size / 1e6:.0f} MB",
           flush=True)
     return 0
 

@@ -394,6 +394,21 @@ def test_site_render_writes_the_same_pages_mkdocs_builds(tmp_path: Path) -> None
     assert result.returncode == 0 and "WARNING" not in result.stderr, result.stderr
 
 
+def test_site_render_refuses_to_write_a_page_that_names_a_confidential_record(tmp_path: Path) -> None:
+    """`site render`'s output is published by a plain `mkdocs build`, which has no leak guard: render
+    searches every file before writing it and stops at one naming a confidential record."""
+    register = RegisterDir(tmp_path)
+    hostile_register(register)
+    register.write(base_incident(id="YQ-2025-0004", title="某超市事件后续",
+                                 summary="与 YQ-2025-0002 有关,另案处理。"))
+    command = [str(Path(sys.executable).parent / "yuqing"), "site", "render", "--root", str(tmp_path), "--now", NOW]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert result.returncode != 0
+    assert "YQ-2025-0004.md" in result.stderr and "YQ-2025-0002" in result.stderr
+    leaked = [p for p in (tmp_path / "docs").rglob("*") if p.is_file() and b"YQ-2025-0002" in p.read_bytes()]
+    assert leaked == []
+
+
 def broken_links(site: Path) -> list[tuple[str, str]]:
     """(page, href) for every local link of every HTML page of ``site`` that leads nowhere."""
     import posixpath

@@ -98,3 +98,20 @@ def test_a_large_output_file_is_searched_a_piece_at_a_time_and_a_needle_across_t
     assert set(found) == expected | {"chunk.pf_fragment", "ledger.xlsx"}
     assert found["ledger.xlsx"] == "某医院拒收急诊病人引发关注"
     assert found["999-escaped.json"] == "某医院拒收急诊病人引发关注"
+
+
+@pytest.mark.parametrize("spelling", [
+    "相关事件YQ-2022-1\u034f002另案处理",            # combining grapheme joiner
+    "YQ-2022-10\ufe0002", "YQ-2022-10\U000e010002",   # variation selectors
+    "YQ-2022-10\u318002".replace("\u3180", "\u3164"),  # Hangul filler
+    "YQ-2022-10\u180b02",                              # Mongolian free variation selector
+    "YQ\u02d72022\u02d71002",                          # modifier letter minus
+    "YQ-\U0001d7d0\U0001d7ce\U0001d7d0\U0001d7d0-\U0001d7cf\U0001d7ce\U0001d7ce\U0001d7d0",  # bold digits
+])
+def test_a_needle_hidden_behind_an_invisible_or_look_alike_character_is_found(spelling: str) -> None:
+    """A reader sees YQ-2022-1002 in each of these (the characters are default-ignorable, or read as a
+    dash or a digit): the guard must see it too (found by an attacker: the build passed)."""
+    assert scanner_of(["YQ-2022-1002"], []).find(spelling) == ["YQ-2022-1002"]
+    title = "某医院拒收急诊病人引发关注"
+    hidden = title[:4] + "\ufe00" + title[4:]
+    assert scanner_of([], [title]).find(hidden) == [title]

@@ -77,6 +77,7 @@ reproducible build.
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import html
 import importlib.util
@@ -711,6 +712,7 @@ class _ServeCache:
 
     def __init__(self) -> None:
         self.folder = Path(tempfile.mkdtemp(prefix="yuqing-serve-"))
+        atexit.register(shutil.rmtree, self.folder, ignore_errors=True)
         self.context = ""
         self.pages: dict[str, tuple[str, str]] = {}
         """src path -> (page key, output path under site_dir) of the pages in the output folder."""
@@ -815,7 +817,11 @@ def _quick_key(site: Any, record_id: str, withdrawn: Any, by_incident: Any) -> t
 
 
 def _serve_cache(config: MkDocsConfig) -> _ServeCache:
-    return _SERVE_CACHES.setdefault(str(config.config_file_path), _ServeCache())
+    key = str(config.config_file_path)
+    cache = _SERVE_CACHES.get(key)
+    if cache is None:  # made once (it makes a temporary folder, removed when the process exits)
+        cache = _SERVE_CACHES[key] = _ServeCache()
+    return cache
 
 
 def _served(config: MkDocsConfig, context: str) -> _ServeCache:

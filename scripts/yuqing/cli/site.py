@@ -44,7 +44,7 @@ def render_command(root: Path | None, now_text: str | None, docs_dir: Path | Non
       yuqing site render --now 2026-11-23T10:00:00+08:00
     """
     from ..config import load_config
-    from ..site import write
+    from ..site import guard, write
     from ..site.collect import collect
     from ..site.feed import atom
     from ..site.model import GENERATED
@@ -67,16 +67,27 @@ def render_command(root: Path | None, now_text: str | None, docs_dir: Path | Non
     directory_urls = _directory_urls(found / "mkdocs.yml")
     count = 0
 
+    # What is written here is published by a plain `mkdocs build`, which has no leak guard: each file is
+    # searched for the confidential records' ids and titles before it is written, as the plugin does.
+    scanner = guard.Scanner(collected.confidential, (i.title for i in collected.site.incidents))
+
+    def checked(name: str, data: str | bytes) -> tuple[str, str | bytes]:
+        found = scanner.find(data) if isinstance(data, str) else guard.bytes_hits(scanner, data)
+        if found:
+            fail(f"涉密事件出现在要生成的 {name} 中:{'、'.join(found)}。已停止,该文件未写出"
+                 f"(此前写出的文件都已检查)。请修改引用它的公开记录。")
+        return name, data
+
     def files() -> Iterator[tuple[str, str | bytes]]:
         # One page at a time (a province's pages are never all held), then the feed and the downloads.
         nonlocal count
         for name, text in each_page(collected.site, directory_urls=directory_urls):
             count += 1
-            yield name, text
+            yield checked(name, text)
         count += 1 + len(collected.site.downloads)
-        yield "feed.xml", atom(collected.site, lambda i: page_url(incident_path(i), directory_urls))
+        yield checked("feed.xml", atom(collected.site, lambda i: page_url(incident_path(i), directory_urls)))
         for download in collected.site.downloads:
-            yield download.path, download.data
+            yield checked(download.path, download.data)
 
     written, removed = write(files(), target)
     for skipped in collected.skipped:

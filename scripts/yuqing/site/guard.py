@@ -44,14 +44,20 @@ def needles(incidents: Iterable[Incident], public_titles: Iterable[str] = ()) ->
     return list(found)
 
 
-_INVISIBLE = ((0x00AD, 0x00AD), (0x0600, 0x0605), (0x061C, 0x061C), (0x06DD, 0x06DD), (0x070F, 0x070F),
-              (0x180E, 0x180E), (0x200B, 0x200F), (0x202A, 0x202E), (0x2060, 0x2064), (0x2066, 0x206F),
-              (0xFEFF, 0xFEFF), (0xFFF9, 0xFFFB), (0x0890, 0x0891), (0x08E2, 0x08E2), (0x110BD, 0x110BD),
+_INVISIBLE = ((0x00AD, 0x00AD), (0x034F, 0x034F), (0x0600, 0x0605), (0x061C, 0x061C), (0x06DD, 0x06DD),
+              (0x070F, 0x070F), (0x115F, 0x1160), (0x17B4, 0x17B5), (0x180B, 0x180F), (0x200B, 0x200F),
+              (0x202A, 0x202E), (0x2060, 0x206F), (0x3164, 0x3164), (0xFE00, 0xFE0F), (0xFEFF, 0xFEFF),
+              (0xFFA0, 0xFFA0), (0xFFF0, 0xFFFB), (0x0890, 0x0891), (0x08E2, 0x08E2), (0x110BD, 0x110BD),
               (0x110CD, 0x110CD), (0x13430, 0x13438), (0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A),
-              (0xE0001, 0xE0001), (0xE0020, 0xE007F))
-"""Unicode's format characters (category Cf): they change nothing a reader sees."""
+              (0xE0000, 0xE0FFF))
+"""Characters a reader does not see: Unicode's format characters (category Cf) and its default-ignorable
+code points (the combining grapheme joiner, variation selectors, Hangul and Mongolian fillers and
+selectors, tags): dropped before searching, so a needle cannot hide behind one."""
+_MATH_DIGITS = (0x1D7CE, 0x1D7D8, 0x1D7E2, 0x1D7EC, 0x1D7F6)
+"""First code point of each run of mathematical digits (bold, double-struck, sans-serif, …): read as 0–9."""
 _FOLD: dict[int, str | None] = {
-    **dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"), "-"),
+    **dict.fromkeys(map(ord, "\u02d7\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"), "-"),
+    **{first + digit: str(digit) for first in _MATH_DIGITS for digit in range(10)},
     **{code: None for first, last in _INVISIBLE for code in range(first, last + 1)},
     # Full-width ASCII (ＹＱ２０２６) reads as ASCII: the part of NFKC a needle can hide behind, at a
     # fraction of its cost on a whole site's text.
@@ -59,7 +65,7 @@ _FOLD: dict[int, str | None] = {
 }
 
 
-_FOLDED = re.compile("[\u2010-\u2015\u2212\ufe58\ufe63\uff01-\uff5e"
+_FOLDED = re.compile("[\u02d7\u2010-\u2015\u2212\ufe58\ufe63\uff01-\uff5e\U0001d7ce-\U0001d7ff"
                      + "".join(f"{chr(first)}-{chr(last)}" for first, last in _INVISIBLE) + "]")
 
 
@@ -160,32 +166,48 @@ def _file_hits(scanner: Scanner, path: str) -> list[str]:
     (.gz, Pagefind's .pf_* chunks), zip archives member by member (xlsx, docx); a small file at once,
     a large one a piece at a time (``WHOLE``)."""
     with open(path, "rb") as handle:
-        magic = handle.read(4)
-        handle.seek(0)
-        if magic[:2] == b"\x1f\x8b":
-            try:
-                with gzip.GzipFile(fileobj=handle) as unpacked:
-                    return _stream_hits(scanner, cast(IO[bytes], unpacked))
-            except (OSError, EOFError):
-                return []
-        if magic == b"PK\x03\x04":
-            try:
-                with zipfile.ZipFile(handle) as archive:
-                    found: dict[str, None] = {}
-                    for member in archive.namelist():
-                        with archive.open(member) as unpacked:
-                            found.update(dict.fromkeys(_stream_hits(scanner, unpacked)))
-                    return list(found)
-            except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-                handle.seek(0)  # a broken archive is read as it is
-        return _stream_hits(scanner, handle)
+        return _handle_hits(scanner, handle)
 
 
-def _stream_hits(scanner: Scanner, stream: IO[bytes]) -> list[str]:
+def bytes_hits(scanner: Scanner, data: bytes) -> list[str]:
+    """The needles in a file's bytes about to be written (``_file_hits`` of it)."""
+    return _handle_hits(scanner, io.BytesIO(data))
+
+
+def _handle_hits(scanner: Scanner, handle: IO[bytes]) -> list[str]:
+    """The needles in an open binary file: gzip data unpacked whatever its name, zip archives member by
+    member, else its bytes; read a piece at a time."""
+    magic = handle.read(4)
+    handle.seek(0)
+    if magic[:2] == b"\x1f\x8b":
+        found: dict[str, None] = {}
+        try:
+            with gzip.GzipFile(fileobj=handle) as unpacked:
+                _stream_hits(scanner, cast(IO[bytes], unpacked), found)
+            return list(found)
+        except (OSError, EOFError):  # damaged, or not gzip after all: what it held, and its bytes as they are
+            handle.seek(0)
+            _stream_hits(scanner, handle, found)
+            return list(found)
+    if magic == b"PK\x03\x04":
+        try:
+            with zipfile.ZipFile(handle) as archive:
+                found = {}
+                for member in archive.namelist():
+                    with archive.open(member) as unpacked:
+                        found.update(dict.fromkeys(_stream_hits(scanner, unpacked)))
+                return list(found)
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+            handle.seek(0)  # a broken archive is read as it is
+    return _stream_hits(scanner, handle)
+
+
+def _stream_hits(scanner: Scanner, stream: IO[bytes], found: dict[str, None] | None = None) -> list[str]:
     """:meth:`Scanner.find` over a byte stream, decoded as UTF-8, a piece of ``WHOLE`` characters at a
-    time, each searched with the last ``OVERLAP`` characters of the one before."""
+    time, each searched with the last ``OVERLAP`` characters of the one before (hits also added to
+    ``found`` as they come: a stream that breaks later keeps them)."""
     text = io.TextIOWrapper(stream, encoding="utf-8", errors="replace", newline="")
-    found: dict[str, None] = {}
+    found = {} if found is None else found
     tail = ""
     try:
         while True:
