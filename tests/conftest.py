@@ -159,3 +159,28 @@ def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
     context.close()
     outside = [url for url in requests if not url.startswith(("http://127.0.0.1:", "file://"))]
     assert outside == [], f"请求离开了本机:{outside}"
+
+
+@pytest.fixture(scope="session")
+def sites(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The example register's online and offline sites and the hostile register's, built once per session."""
+    from .test_site import hostile_register, mkdocs_build
+
+    out = tmp_path_factory.mktemp("sites")
+    built = {"online": out / "site", "offline": out / "site-offline"}
+    for name, target in built.items():
+        result = mkdocs_build(PROJECT, target, offline=name == "offline")
+        assert result.returncode == 0 and "WARNING" not in result.stderr, result.stderr
+    hostile_root = out / "hostile"
+    hostile_root.mkdir()
+    hostile_register(RegisterDir(hostile_root))
+    result = mkdocs_build(hostile_root, hostile_root / "site")
+    assert result.returncode == 0, result.stderr
+    built["hostile"] = hostile_root / "site"
+    return built
+
+
+@pytest.fixture(scope="session")
+def offline(sites: dict[str, Path]) -> Path:
+    """The example register's offline build (file://, the theme's whole lunr index)."""
+    return sites["offline"]

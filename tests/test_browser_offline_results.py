@@ -12,9 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import PROJECT
 from .test_browser_site import CHROMIUM, _next_search, _record_of, _search
-from .test_site import mkdocs_build
 
 pytestmark = [
     pytest.mark.browser,
@@ -25,15 +23,6 @@ FACTS = re.compile(r"^\d{4}-\d{2}-\d{2} · (一般|较大|重大|特别重大|�
 """The facts line a result starts with: date · level · status · …"""
 INDEX_WORDS = ("季度", "Q1", "Q2", "Q3", "Q4", "2026年春", "YQ2026")
 """Words only the hidden index words hold (date forms, the id without hyphens)."""
-
-
-@pytest.fixture(scope="module")
-def offline(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The example register's offline build (the served build's search is Pagefind's, not this)."""
-    target = tmp_path_factory.mktemp("offline") / "site-offline"
-    result = mkdocs_build(PROJECT, target, offline=True)
-    assert result.returncode == 0 and "WARNING" not in result.stderr, result.stderr
-    return target
 
 
 def _shown(tab: object) -> list[tuple[str, str]]:

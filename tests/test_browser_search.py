@@ -193,15 +193,6 @@ def test_a_year_chosen_or_named_reads_its_shards_first(page: object, builds: dic
     assert records[0].startswith("YQ-2025-"), records
 
 
-@pytest.fixture(scope="module")
-def offline(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The example register's offline build (file://, the theme's whole lunr index)."""
-    out = tmp_path_factory.mktemp("offline") / "site"
-    result = mkdocs_build(PROJECT, out, offline=True)
-    assert result.returncode == 0 and "WARNING" not in result.stderr, result.stderr
-    return out
-
-
 def test_offline_search_requires_every_word_and_reads_a_season_after_a_year(page: object, offline: Path) -> None:
     """Offline as served: several words find the records holding all of them (lunr alone took any of them);
     2026年春 finds the spring's records of 2026 alone, not every record of the year. What was typed stays."""

@@ -16,8 +16,8 @@ from typing import Iterator
 
 import pytest
 
-from .conftest import CHROMIUM, PROJECT, RegisterDir, shared_browser, stop_shared_browser  # noqa: F401  (re-exported)
-from .test_site import HOSTILE_SUMMARY, HOSTILE_TITLE, SECRET_TITLE, hostile_register, mkdocs_build
+from .conftest import CHROMIUM, PROJECT, shared_browser, stop_shared_browser  # noqa: F401  (re-exported)
+from .test_site import HOSTILE_SUMMARY, HOSTILE_TITLE, SECRET_TITLE
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 ARTIFACTS = PROJECT / "tests" / "artifacts"
@@ -37,23 +37,6 @@ def _serve(directory: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(directory)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_port}/"
-
-
-@pytest.fixture(scope="session")
-def sites(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """The three sites, built once per test session."""
-    out = tmp_path_factory.mktemp("sites")
-    built = {"online": out / "site", "offline": out / "site-offline"}
-    for name, target in built.items():
-        result = mkdocs_build(PROJECT, target, offline=name == "offline")
-        assert result.returncode == 0 and "WARNING" not in result.stderr, result.stderr
-    hostile_root = out / "hostile"
-    hostile_root.mkdir()
-    hostile_register(RegisterDir(hostile_root))
-    result = mkdocs_build(hostile_root, hostile_root / "site")
-    assert result.returncode == 0, result.stderr
-    built["hostile"] = hostile_root / "site"
-    return built
 
 
 @pytest.fixture(scope="session")
